@@ -1,0 +1,109 @@
+# ttytop -- see README.md. `sudo make run`, `sudo make test`.
+.DEFAULT_GOAL := all
+
+VERSION := 0.1.0
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+B := build
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -I$(B) -Isrc -Ibpf \
+	-DTTYTOP_VERSION='"$(VERSION)"'
+CFLAGS ?=
+LDLIBS := -lbpf -lelf -lz -lcjson -lncursesw -ltinfo -lm
+
+# Debian packages needed to build, run and test. `make deps` installs what is missing.
+DEB_BUILD := clang llvm make gcc libbpf-dev libelf-dev bpftool libncurses-dev libcjson-dev \
+	zlib1g-dev pkg-config
+DEB_TEST := libcmocka-dev golang-go tmux python3 bpftrace procps util-linux
+DEB_SHOTS := aha chromium fonts-dejavu-core
+DEPS_STAMP := $(B)/.deps
+
+SRC_CORE := $(filter-out src/main.c,$(wildcard src/*.c))
+SRC_TUI := $(wildcard tui/*.c)
+OBJ_CORE := $(SRC_CORE:%.c=$(B)/%.o)
+OBJ_TUI := $(SRC_TUI:%.c=$(B)/%.o)
+OBJ_MAIN := $(B)/src/main.o
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all deps deps-test deps-shots run test unit fixtures bench fuzz screenshots clean format install
+
+all: ttytop
+
+# --- dependencies -----------------------------------------------------------
+# One stamp so that a built tree does not run apt on every make; `make deps`
+# always re-checks. Only missing packages are installed.
+$(DEPS_STAMP):
+	@mkdir -p $(B)
+	@./tools/deps.sh $(DEB_BUILD)
+	@touch $@
+
+deps:
+	@./tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
+	@mkdir -p $(B) && touch $(DEPS_STAMP)
+
+deps-test: $(DEPS_STAMP)
+	@./tools/deps.sh $(DEB_TEST)
+
+deps-shots: $(DEPS_STAMP)
+	@./tools/deps.sh $(DEB_SHOTS)
+
+# --- BPF --------------------------------------------------------------------
+$(B)/ttytop.bpf.o: bpf/ttytop.bpf.c bpf/ttytop.h bpf/vmlinux.h | $(DEPS_STAMP)
+	@mkdir -p $(B)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -c $< -o $@
+
+$(B)/ttytop.skel.h: $(B)/ttytop.bpf.o
+	$(BPFTOOL) gen skeleton $< name ttytop_bpf > $@
+
+# --- user space -------------------------------------------------------------
+$(B)/%.o: %.c $(wildcard src/*.h tui/*.h bpf/ttytop.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -c $< -o $@
+
+# Objects that include the skeleton must wait for it.
+$(B)/src/collector.o: $(B)/ttytop.skel.h
+
+$(B)/libttytop.a: $(OBJ_CORE)
+	@rm -f $@
+	ar rcs $@ $^
+
+ttytop: $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -o $@ $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a $(LDLIBS)
+
+install: ttytop
+	install -m 0755 ttytop /usr/local/sbin/ttytop
+
+run: ttytop
+	./ttytop $(ARGS)
+
+# --- tests ------------------------------------------------------------------
+$(B)/tests/test_%: tests/unit/test_%.c $(B)/libttytop.a $(OBJ_TUI)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -Wno-unused-parameter -o $@ $< $(filter-out $(B)/tui/app.o,$(OBJ_TUI)) $(B)/libttytop.a $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+
+fixtures: deps-test
+	@./tests/fixtures/build.sh
+
+test: deps-test ttytop unit fixtures
+	@./tests/run.sh
+
+bench: deps-test ttytop
+	@./bench/run.sh
+
+fuzz: deps-test
+	@$(MAKE) -s -C fuzz run FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
+
+screenshots: deps-test deps-shots ttytop fixtures
+	@./tools/screenshots.sh
+
+format:
+	clang-format -i $(wildcard src/*.[ch] tui/*.[ch] tests/unit/*.c) bpf/ttytop.bpf.c bpf/ttytop.h
+
+clean:
+	rm -rf $(B) ttytop tests/fixtures/bin fuzz/out

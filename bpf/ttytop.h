@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one contract between the kernel programs (ttytop.bpf.c) and user space.
+ * Everything here is plain fixed-size data so that the same layout is seen by
+ * clang -target bpf and by gcc on the host. Change a struct here and both
+ * sides change together; bump TTYTOP_ABI when the layout moves.
+ */
+#ifndef TTYTOP_ABI_H
+#define TTYTOP_ABI_H
+
+#define TTYTOP_ABI 1
+
+#define TT_COMM_LEN 16
+#define TT_TTY_NAME_LEN 32
+#define TT_USTACK_MAX 48 /* user frames kept per slow write */
+#define TT_KSTACK_MAX 32 /* kernel frames kept per slow write */
+#define TT_MAX_TTYS 512
+#define TT_MAX_WRITERS 4096
+#define TT_MAX_INFLIGHT 16384
+#define TT_HINT_SLOTS 65536 /* power of two: tid & (slots-1) */
+#define TT_MAX_GO_PROCS 1024
+#define TT_RINGBUF_BYTES (4u << 20)
+
+/*
+ * Log-linear histogram: values below 2^(SUB_BITS+1) get one bucket each; above
+ * that every power of two is cut into 2^SUB_BITS equal sub-buckets, so the
+ * relative width of a bucket is at most 1/8 and percentiles are honest to
+ * ~6% (midpoint). The top bucket collects everything from 2^TT_HIST_MAX_EXP
+ * ns (~137 s) up. Bucket i < 16 is [i, i+1); above, e = (i >> 3) + 2,
+ * s = i & 7 and the bucket is [(8 + s) << (e - 3), (9 + s) << (e - 3)).
+ */
+#define TT_HIST_SUB_BITS 3
+#define TT_HIST_SUB (1u << TT_HIST_SUB_BITS)
+#define TT_HIST_MAX_EXP 37
+#define TT_HIST_BUCKETS ((TT_HIST_MAX_EXP - TT_HIST_SUB_BITS + 2) * TT_HIST_SUB)
+
+/* What kind of terminal a write landed on. */
+enum tt_class {
+	TT_CLASS_OTHER = 0,
+	TT_CLASS_PTY = 1,	 /* pty slave, pts/N */
+	TT_CLASS_PTY_MASTER = 2, /* writes into the master side (sshd, tmux) */
+	TT_CLASS_CONSOLE = 3,	 /* VT, ttyN */
+	TT_CLASS_SERIAL = 4,	 /* ttyS0, ttyUSB0, ttyAMA0, ... */
+	TT_CLASS_NR
+};
+
+/* Why a write went to sleep (decided from tty state at the first sleep). */
+enum tt_reason {
+	TT_REASON_NONE = 0,	   /* never slept */
+	TT_REASON_BUFFER_FULL = 1, /* output room exhausted: reader not draining */
+	TT_REASON_WRITE_LOCK = 2,  /* atomic_write_lock held by another writer */
+	TT_REASON_FLOW_STOPPED = 3, /* XOFF / ^S / hardware flow control */
+	TT_REASON_OTHER = 4,	   /* ldisc change, termios, memory, ... */
+	TT_REASON_NR
+};
+
+/* Which syscall the write came through. */
+enum tt_syscall {
+	TT_SYS_WRITE = 0,
+	TT_SYS_WRITEV = 1,
+	TT_SYS_PWRITE64 = 2,
+	TT_SYS_PWRITEV = 3,
+	TT_SYS_PWRITEV2 = 4,
+	TT_SYS_NR
+};
+
+/* Event flags. */
+#define TT_EV_WAKER_IRQ (1u << 0)     /* woken from interrupt context: waker unknown */
+#define TT_EV_NO_KSTACK (1u << 1)     /* kernel stack storage full or capture failed */
+#define TT_EV_NO_USTACK (1u << 2)     /* user stack capture failed */
+#define TT_EV_KSTACK_AT_SLEEP (1u << 3) /* kstack taken at the first sleep */
+#define TT_EV_GO (1u << 4)	      /* writer registered as a Go process */
+#define TT_EV_GOID (1u << 5)	      /* goid field is valid */
+#define TT_EV_RATELIMITED_BEFORE (1u << 6) /* some events before this one were rate limited */
+#define TT_EV_USER_RET (1u << 7)      /* user_ret holds the frameless caller's return addr */
+
+/* Drop / loss counters, one slot each in the per-CPU "drops" array. */
+enum tt_drop {
+	TT_DROP_RINGBUF_FULL = 0, /* bpf_ringbuf_reserve failed */
+	TT_DROP_RATELIMIT = 1,	  /* threshold 0: over the per-CPU event budget */
+	TT_DROP_INFLIGHT_FULL = 2, /* no room to track a write: not timed */
+	TT_DROP_KSTACK_FULL = 3,  /* sleep-stack storage full: event has no kstack */
+	TT_DROP_TTY_TABLE_FULL = 4, /* stats map full: write not counted per tty */
+	TT_DROP_WRITERS_FULL = 5, /* per-writer table full */
+	TT_DROP_NR
+};
+
+/* Errno slots kept per terminal; everything else lands in OTHER. */
+enum tt_errslot {
+	TT_ERR_EAGAIN = 0,
+	TT_ERR_EIO = 1,
+	TT_ERR_EINTR = 2,
+	TT_ERR_ERESTARTSYS = 3, /* seen only if interrupted and not restarted */
+	TT_ERR_ENOSPC = 4,
+	TT_ERR_EPIPE = 5,
+	TT_ERR_OTHER = 6,
+	TT_ERR_NR
+};
+
+/* Terminal backlog read at write entry. Zero where not applicable. */
+struct tt_backlog {
+	__u32 buf_used;	    /* pty: peer flip-buffer bytes in use; serial: xmit fifo fill */
+	__u32 buf_limit;    /* pty: peer flip-buffer limit; serial: fifo size */
+	__u32 reader_unread; /* pty: bytes in the peer's n_tty read buffer not yet read */
+	__u8 stopped;	     /* tty->flow.stopped (XOFF) */
+	__u8 tco_stopped;    /* tty->flow.tco_stopped (tcflow) */
+	__u8 hw_stopped;     /* tty->hw_stopped (CTS) */
+	__u8 opost;	     /* output post-processing on */
+};
+
+/* Identity of a terminal, written once per tty into the "ttys" map. */
+struct tt_tty_info {
+	__u32 dev;  /* real tty dev: major << 20 | minor (kernel encoding) */
+	__u8 class; /* enum tt_class */
+	__u8 pad[3];
+	char name[TT_TTY_NAME_LEN]; /* tty->name: "pts0", "ptm3", "tty1", "ttyS0" */
+	char driver[16];	    /* tty->driver->name */
+};
+
+/* Per-terminal counters; per CPU, summed in user space. */
+struct tt_tty_stats {
+	__u64 writes;
+	__u64 bytes; /* bytes actually written (positive returns) */
+	__u64 errors;
+	__u64 short_writes; /* 0 <= ret < requested */
+	__u64 slow;	    /* writes over the threshold */
+	__u64 oncpu_ns;
+	__u64 blocked_ns;
+	__u64 runq_ns;
+	__u64 max_ns;
+	__u64 errs[TT_ERR_NR];
+	__u64 reasons[TT_REASON_NR]; /* writes that slept, by first-sleep reason */
+	__u64 hist_lat[TT_HIST_BUCKETS];
+	__u64 hist_blocked[TT_HIST_BUCKETS]; /* only writes with blocked > 0 */
+	__u64 hist_runq[TT_HIST_BUCKETS];    /* only writes with runq > 0 */
+};
+
+struct tt_writer_key {
+	__u32 dev;
+	__u32 tgid;
+};
+
+struct tt_writer_val {
+	__u64 writes;
+	__u64 bytes;
+	char comm[TT_COMM_LEN];
+};
+
+/* Registered by user space for Go processes; read at exit of slow writes. */
+struct tt_go_proc {
+	__s32 tls_g_off; /* g = *(fsbase + tls_g_off) */
+	__u16 goid_off;	 /* offsetof(g, goid) */
+	__u16 g_m_off;	 /* offsetof(g, m) */
+	__u16 m_g0_off;
+	__u16 m_gsignal_off;
+	__u16 m_curg_off;
+	__u16 pad;
+};
+
+/* Ring-buffer record kinds. */
+enum tt_rec_kind {
+	TT_REC_WRITE = 1,    /* a slow write */
+	TT_REC_NEW_PROC = 2, /* first tty write of a tgid: user space may register it */
+};
+
+struct tt_rec_hdr {
+	__u32 kind;
+	__u32 size;
+};
+
+struct tt_new_proc {
+	struct tt_rec_hdr hdr;
+	__u32 tgid;
+	char comm[TT_COMM_LEN];
+};
+
+struct tt_event {
+	struct tt_rec_hdr hdr;
+	__u64 start_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) at entry */
+	__u64 latency_ns;
+	__u64 oncpu_ns;
+	__u64 blocked_ns;
+	__u64 runq_ns;
+	__s64 ret;
+	__s64 goid;
+	__u64 user_ret; /* return address at the user sp: frame 1 of the user stack */
+	__u32 pid;	/* tgid */
+	__u32 tid;
+	__u32 dev;
+	__u32 count; /* bytes requested */
+	__u32 waker_pid;
+	__u32 flags; /* TT_EV_* */
+	__u32 nr_sleeps;
+	__s32 fd;
+	__u8 syscall; /* enum tt_syscall */
+	__u8 reason;  /* enum tt_reason, of the first sleep */
+	__u8 class;
+	__u8 pad;
+	__u16 ustack_len; /* frames */
+	__u16 kstack_len;
+	char comm[TT_COMM_LEN];
+	char waker_comm[TT_COMM_LEN];
+	struct tt_backlog backlog;
+	__u64 ustack[TT_USTACK_MAX];
+	__u64 kstack[TT_KSTACK_MAX];
+};
+
+/* Bucket index of a value; shared by the BPF side and user space. */
+static inline __u32 tt_log2_u64(__u64 v)
+{
+	__u32 r = 0, s;
+
+	s = (v > 0xFFFFFFFFull) << 5;
+	v >>= s;
+	r |= s;
+	s = (v > 0xFFFF) << 4;
+	v >>= s;
+	r |= s;
+	s = (v > 0xFF) << 3;
+	v >>= s;
+	r |= s;
+	s = (v > 0xF) << 2;
+	v >>= s;
+	r |= s;
+	s = (v > 0x3) << 1;
+	v >>= s;
+	r |= s;
+	r |= (v >> 1);
+	return r;
+}
+
+static inline __u32 tt_hist_bucket(__u64 v)
+{
+	__u32 e, idx;
+
+	if (v < (2ull * TT_HIST_SUB))
+		return (__u32)v;
+	e = tt_log2_u64(v);
+	if (e > TT_HIST_MAX_EXP)
+		return TT_HIST_BUCKETS - 1;
+	idx = ((e - TT_HIST_SUB_BITS + 1) << TT_HIST_SUB_BITS) |
+	      (__u32)((v >> (e - TT_HIST_SUB_BITS)) & (TT_HIST_SUB - 1));
+	return idx < TT_HIST_BUCKETS ? idx : TT_HIST_BUCKETS - 1;
+}
+
+#endif /* TTYTOP_ABI_H */

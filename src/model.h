@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The model: everything ttytop knows, independent of where it came from
+ * (live BPF maps or a replayed snapshot) and of who shows it (the dashboard,
+ * --json, a snapshot). All memory is bounded: a fixed terminal table, a fixed
+ * event ring, fixed per-event stacks.
+ */
+#ifndef TTYTOP_MODEL_H
+#define TTYTOP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "../bpf/ttytop.h"
+
+#define TT_SCHEMA "ttytop/1"
+#define TT_MODEL_MAX_TERMINALS 256
+#define TT_MODEL_MAX_WRITERS 8 /* top writers kept per terminal */
+#define TT_MODEL_EVENT_RING 2048
+#define TT_SPARK_LEN 32 /* p99 history points per terminal */
+#define TT_FUNC_LEN 128
+#define TT_FILE_LEN 160
+#define TT_MODULE_LEN 96
+
+/* One histogram in user space: counts indexed like tt_hist_bucket(). */
+struct tt_hist {
+	uint64_t counts[TT_HIST_BUCKETS];
+};
+
+/* Bucket bounds in ns: [min, max). */
+void tt_hist_bounds(uint32_t idx, uint64_t *min, uint64_t *max);
+uint64_t tt_hist_total(const struct tt_hist *h);
+/* q in [0,1]; 0 when empty. Interpolates inside the bucket. */
+uint64_t tt_hist_percentile(const struct tt_hist *h, double q);
+void tt_hist_add(struct tt_hist *dst, const uint64_t *counts);
+
+struct tt_writer {
+	uint32_t pid;
+	char comm[TT_COMM_LEN];
+	uint64_t writes;
+	uint64_t bytes;
+};
+
+struct tt_terminal {
+	uint32_t dev; /* kernel encoding: major << 20 | minor */
+	enum tt_class class;
+	char name[TT_TTY_NAME_LEN]; /* display name: "pts/3", "ptm/3", "tty1", "ttyS0" */
+	char driver[16];
+
+	/* cumulative since start */
+	uint64_t writes, bytes, errors, short_writes, slow;
+	uint64_t oncpu_ns, blocked_ns, runq_ns, max_ns;
+	uint64_t errs[TT_ERR_NR];
+	uint64_t reasons[TT_REASON_NR];
+	struct tt_hist lat, blocked, runq;
+
+	/* derived each tick */
+	uint64_t p50, p90, p99;
+	double writes_per_s, bytes_per_s;
+	double blocked_share; /* blocked_ns / total latency ns, 0..1 */
+	uint64_t spark_p99[TT_SPARK_LEN]; /* interval p99 history, newest last */
+	int spark_len;
+
+	struct tt_writer writers[TT_MODEL_MAX_WRITERS]; /* by writes, descending */
+	int nwriters;
+
+	/* bookkeeping for rates */
+	uint64_t prev_writes, prev_bytes;
+	struct tt_hist prev_lat;
+	bool seen_this_tick;
+};
+
+struct tt_frame {
+	uint64_t addr;
+	char func[TT_FUNC_LEN];	    /* "" = unresolved */
+	char file[TT_FILE_LEN];	    /* "" = unknown */
+	int line;		    /* 0 = unknown */
+	char module[TT_MODULE_LEN]; /* basename of the mapped file, or "kernel" */
+};
+
+struct tt_stack {
+	int n;
+	struct tt_frame frames[TT_USTACK_MAX];
+};
+
+#define TT_EVSTK_SYMBOLIZED (1u << 0) /* symbolization was attempted */
+#define TT_EVSTK_PROC_GONE (1u << 1)  /* process exited: raw addresses only */
+
+struct tt_model_event {
+	uint64_t time_ns; /* CLOCK_REALTIME ns of the write's start */
+	uint32_t pid, tid;
+	int64_t goid; /* -1 = not Go / unknown */
+	char comm[TT_COMM_LEN];
+	char terminal[TT_TTY_NAME_LEN];
+	uint32_t dev;
+	enum tt_class class;
+	uint32_t count;
+	int64_t ret;
+	uint64_t latency_ns, oncpu_ns, blocked_ns, runq_ns;
+	enum tt_reason reason;
+	enum tt_syscall syscall;
+	int fd;
+	uint32_t nr_sleeps;
+	bool has_waker;
+	bool waker_irq;
+	uint32_t waker_pid;
+	char waker_comm[TT_COMM_LEN];
+	struct tt_backlog backlog;
+	uint32_t flags;	    /* TT_EV_* from the kernel */
+	uint32_t stk_flags; /* TT_EVSTK_* */
+	struct tt_stack ustack;
+	struct tt_stack kstack; /* n <= TT_KSTACK_MAX */
+};
+
+struct tt_totals {
+	uint64_t events;     /* slow-write events received */
+	uint64_t dropped;    /* sum of drops[] */
+	uint64_t drops[TT_DROP_NR];
+	uint64_t no_stack;   /* events without a kernel or user stack */
+	uint64_t writes;     /* all tty writes counted */
+};
+
+struct tt_attach {
+	char mode[32];	       /* "tracepoint" */
+	char enter_prog[32];   /* "rdonly_cast" or "probe_read" */
+	char sched[32];	       /* "tp_btf" or "raw_tp" */
+	bool tty_write_found;
+	bool redirected_found;
+	uint64_t attach_us;    /* start-up to attached */
+};
+
+struct tt_host {
+	char hostname[64];
+	char kernel[64];
+};
+
+struct tt_filters {
+	int pid;	/* 0 = any */
+	char comm[TT_COMM_LEN];
+	char tty[TT_TTY_NAME_LEN]; /* name ("pts/3") or class ("serial"); "" = any */
+	double threshold_ms;
+};
+
+struct tt_model {
+	struct tt_host host;
+	struct tt_attach attach;
+	struct tt_filters filters;
+	struct tt_totals totals;
+	double interval_s;
+	uint64_t start_realtime_ns;
+	uint64_t now_realtime_ns;
+	bool replay; /* loaded from a snapshot: read-only */
+
+	struct tt_terminal terminals[TT_MODEL_MAX_TERMINALS];
+	int nterminals;
+
+	/* ring of the most recent slow writes; head = next slot to write */
+	struct tt_model_event *events; /* TT_MODEL_EVENT_RING entries */
+	uint32_t ev_head;
+	uint32_t ev_count;
+	uint64_t ev_seq; /* events ever pushed (to slice "this interval") */
+};
+
+int tt_model_init(struct tt_model *m);
+void tt_model_free(struct tt_model *m);
+
+/* Display name and class from the kernel's view of a tty. */
+void tt_tty_display_name(const char *kname, enum tt_class class, char *out, size_t outlen);
+const char *tt_class_name(enum tt_class c);
+int tt_class_from_name(const char *s); /* -1 when not a class name */
+const char *tt_reason_name(enum tt_reason r);
+int tt_reason_from_name(const char *s);
+const char *tt_syscall_name(enum tt_syscall s);
+const char *tt_drop_name(enum tt_drop d);
+const char *tt_errslot_name(enum tt_errslot e);
+
+/* Find or add a terminal; NULL when the table is full. */
+struct tt_terminal *tt_model_terminal(struct tt_model *m, uint32_t dev);
+struct tt_terminal *tt_model_find_terminal(struct tt_model *m, uint32_t dev);
+struct tt_terminal *tt_model_find_terminal_name(struct tt_model *m, const char *name);
+
+/* Replace a terminal's cumulative counters with the summed per-CPU stats. */
+void tt_model_set_stats(struct tt_terminal *t, const struct tt_tty_stats *sum);
+/* Offer a writer's cumulative counts; keeps the top TT_MODEL_MAX_WRITERS. */
+void tt_model_offer_writer(struct tt_terminal *t, uint32_t pid, const char *comm,
+			   uint64_t writes, uint64_t bytes);
+
+/* Push a copy of ev into the ring (oldest overwritten). Returns the stored slot. */
+struct tt_model_event *tt_model_push_event(struct tt_model *m, const struct tt_model_event *ev);
+/* i = 0 is the newest event; NULL past the end. */
+struct tt_model_event *tt_model_event_at(struct tt_model *m, uint32_t i);
+
+/* Close an interval of dt seconds: rates, percentiles, sparklines. */
+void tt_model_tick(struct tt_model *m, double dt);
+
+#endif /* TTYTOP_MODEL_H */

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Where the model's data comes from, seen by the dashboard and the headless
+ * loop: the live collector, or nothing (a replayed snapshot). The dashboard
+ * only ever talks to this table, so it runs without BPF in --replay.
+ */
+#ifndef TTYTOP_SOURCE_H
+#define TTYTOP_SOURCE_H
+
+struct tt_model;
+
+struct tt_source_ops {
+	/* A file descriptor that becomes readable when events wait, or -1. */
+	int (*fd)(void *ctx);
+	/* Move waiting events into the model without blocking. Returns count or -errno. */
+	int (*drain)(void *ctx);
+	/* Read the counters into the model and close an interval of dt seconds. */
+	int (*refresh)(void *ctx, double dt);
+	/* Change the slow-write threshold while running (ms, 0 = every write). */
+	int (*set_threshold)(void *ctx, double ms);
+	/* Resolve stacks of events not yet symbolized (may take time; bounded per call). */
+	int (*symbolize_pending)(void *ctx, int max_events);
+};
+
+struct tt_source {
+	const struct tt_source_ops *ops;
+	void *ctx; /* NULL ops = replay: nothing changes */
+};
+
+#endif

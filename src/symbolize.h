@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Turning addresses into names. Kernel frames from /proc/kallsyms; user frames
+ * through /proc/PID/maps to the mapped file, then ELF .symtab/.dynsym, then
+ * .gopclntab for Go. Every file parsed here may belong to another user and is
+ * treated as hostile. Caches are bounded.
+ */
+#ifndef TTYTOP_SYMBOLIZE_H
+#define TTYTOP_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model.h"
+
+struct tt_symbolizer;
+
+struct tt_symbolizer *tt_sym_new(void);
+void tt_sym_free(struct tt_symbolizer *s);
+
+/*
+ * Fill ev->ustack / ev->kstack from raw kernel-captured addresses.
+ * user_ret (if non-zero) is the frameless innermost caller's return address
+ * and is inserted as frame 1. Sets TT_EVSTK_SYMBOLIZED, and TT_EVSTK_PROC_GONE
+ * when the process has exited (frames keep their addresses, func stays "").
+ */
+int tt_sym_event(struct tt_symbolizer *s, struct tt_model_event *ev, const uint64_t *ustack,
+		 int un, uint64_t user_ret, const uint64_t *kstack, int kn);
+
+/* Single-frame lookups (also used by tests). 0 = resolved, -ENOENT, -ESRCH. */
+int tt_sym_kernel(struct tt_symbolizer *s, uint64_t addr, struct tt_frame *out);
+int tt_sym_user(struct tt_symbolizer *s, pid_t pid, uint64_t addr, bool is_return_addr,
+		struct tt_frame *out);
+
+/* Drop per-process state (maps) of a pid; file caches stay. */
+void tt_sym_forget_pid(struct tt_symbolizer *s, pid_t pid);
+
+/* Kernel text addresses from /proc/kallsyms (0 when absent). */
+int tt_ksym_lookup_addr(const char *name, uint64_t *addr);
