@@ -29,3 +29,5 @@ int tt_go_parse_version(const char *s, int *major, int *minor, int *patch);
 
 /* Offsets for a Go version from the one version table (no DWARF). */
 int tt_go_offsets_for_version(int major, int minor, struct tt_go_proc *off);
+
+#endif

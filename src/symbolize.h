@@ -38,3 +38,5 @@ void tt_sym_forget_pid(struct tt_symbolizer *s, pid_t pid);
 
 /* Kernel text addresses from /proc/kallsyms (0 when absent). */
 int tt_ksym_lookup_addr(const char *name, uint64_t *addr);
+
+#endif
