@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ELF symbol loading through libelf (gelf). The file may belong to another
+ * user and be crafted: section sizes are capped, names are only read from a
+ * string table that we NUL-terminate ourselves, and symbol extents are
+ * computed so that a lookup outside every function gives no name at all.
+ */
+#include "elfsym.h"
+
+#include <errno.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void elf_init_once(void)
+{
+	static int done;
+
+	if (!done) {
+		elf_version(EV_CURRENT);
+		done = 1;
+	}
+}
+
+static Elf_Scn *find_section(Elf *e, const char *name, GElf_Shdr *sh)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(e, &shstrndx) != 0)
+		return NULL;
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		if (!gelf_getshdr(scn, sh))
+			continue;
+		const char *n = elf_strptr(e, shstrndx, sh->sh_name);
+		if (n && strcmp(n, name) == 0)
+			return scn;
+	}
+	return NULL;
+}
+
+int tt_elf_section_copy(struct Elf *e, const char *name, uint8_t **buf, size_t *len, uint64_t *addr,
+                        size_t max)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = find_section(e, name, &sh);
+	Elf_Data *d;
+
+	*buf = NULL;
+	*len = 0;
+	if (!scn || sh.sh_type == SHT_NOBITS)
+		return -ENOENT;
+	if (sh.sh_size > max)
+		return -EFBIG;
+	d = elf_getdata(scn, NULL);
+	if (!d || !d->d_buf || d->d_size == 0 || d->d_size > max)
+		return -ENOENT;
+	*buf = malloc(d->d_size);
+	if (!*buf)
+		return -ENOMEM;
+	memcpy(*buf, d->d_buf, d->d_size);
+	*len = d->d_size;
+	if (addr)
+		*addr = sh.sh_addr;
+	return 0;
+}
+
+static int rank(const GElf_Sym *s)
+{
+	int r = s->st_size ? 4 : 0;
+	int b = GELF_ST_BIND(s->st_info);
+
+	return r + (b == STB_GLOBAL ? 2 : b == STB_WEAK ? 1 : 0);
+}
+
+struct cand {
+	uint64_t start, size, sec_end;
+	uint32_t name;
+	int rank;
+};
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return y->rank - x->rank; /* best first */
+}
+
+/* Collect function symbols of one symbol table; 0, -ENOENT or -errno. */
+static int load_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct tt_elfsyms *es)
+{
+	Elf_Scn *strscn = elf_getscn(e, sh->sh_link);
+	GElf_Shdr strsh;
+	Elf_Data *d, *sd;
+	size_t n, nc = 0;
+	struct cand *c;
+
+	if (!strscn || !gelf_getshdr(strscn, &strsh) || strsh.sh_type != SHT_STRTAB)
+		return -ENOENT;
+	if (sh->sh_size > TT_ELF_MAX_SECTION || strsh.sh_size > TT_ELF_MAX_SECTION)
+		return -EFBIG;
+	d = elf_getdata(scn, NULL);
+	sd = elf_getdata(strscn, NULL);
+	if (!d || !sd || !d->d_buf || !sd->d_buf || sh->sh_entsize == 0)
+		return -ENOENT;
+	n = d->d_size / (sh->sh_entsize ? sh->sh_entsize : 1);
+	if (n > TT_ELF_MAX_SYMS)
+		n = TT_ELF_MAX_SYMS;
+	c = calloc(n ? n : 1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Sym s;
+		GElf_Shdr ssh;
+		Elf_Scn *sscn;
+		int type;
+
+		if (!gelf_getsym(d, (int)i, &s))
+			break;
+		type = GELF_ST_TYPE(s.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s.st_value == 0 ||
+		    s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE ||
+		    s.st_name >= sd->d_size)
+			continue;
+		sscn = elf_getscn(e, s.st_shndx);
+		if (!sscn || !gelf_getshdr(sscn, &ssh) || !(ssh.sh_flags & SHF_EXECINSTR))
+			continue;
+		if (s.st_size > UINT64_MAX - s.st_value)
+			continue;
+		c[nc].start = s.st_value;
+		c[nc].size = s.st_size;
+		c[nc].sec_end = ssh.sh_addr + ssh.sh_size;
+		c[nc].name = (uint32_t)s.st_name;
+		c[nc].rank = rank(&s);
+		nc++;
+	}
+	if (nc == 0) {
+		free(c);
+		return -ENOENT;
+	}
+	qsort(c, nc, sizeof(*c), cand_cmp);
+	es->syms = calloc(nc, sizeof(*es->syms));
+	es->strs = malloc(sd->d_size + 1);
+	if (!es->syms || !es->strs) {
+		free(c);
+		return -ENOMEM;
+	}
+	memcpy(es->strs, sd->d_buf, sd->d_size);
+	es->strs[sd->d_size] = 0; /* names cannot run past the table */
+	es->strs_len = sd->d_size + 1;
+	uint32_t k = 0;
+	for (size_t i = 0; i < nc; i++) {
+		if (k && es->syms[k - 1].start == c[i].start)
+			continue; /* aliases: the best-ranked one sorted first */
+		uint64_t end = c[i].size ? c[i].start + c[i].size : 0;
+		if (!c[i].size) {
+			/* Unsized (hand-written asm): up to the next symbol, never past its
+			 * section. */
+			end = c[i].sec_end > c[i].start ? c[i].sec_end : c[i].start + 1;
+			for (size_t j = i + 1; j < nc; j++)
+				if (c[j].start > c[i].start) {
+					if (c[j].start < end)
+						end = c[j].start;
+					break;
+				}
+		}
+		es->syms[k].start = c[i].start;
+		es->syms[k].end = end;
+		es->syms[k].name = c[i].name;
+		k++;
+	}
+	es->nsyms = k;
+	es->mem += (size_t)k * sizeof(*es->syms) + es->strs_len;
+	free(c);
+	return 0;
+}
+
+static void load_pcln(Elf *e, struct tt_elfsyms *es)
+{
+	static const char *const names[] = {".gopclntab", ".data.rel.ro.gopclntab"};
+	uint64_t addr;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (tt_elf_section_copy(e, names[i], &es->pcln_buf, &es->pcln_len, &addr,
+		                        TT_ELF_MAX_SECTION) != 0)
+			continue;
+		es->is_go = true;
+		/*
+		 * 1.18+ tables are relative to the start of .text; the header's copy
+		 * may be unrelocated (0 in PIE and in recent static builds), so the
+		 * section header is the authority, and without it we do not guess.
+		 */
+		uint64_t text = es->text_addr;
+		if (tt_pcln_init(&es->pcln, es->pcln_buf, es->pcln_len, text) == 0 &&
+		    (es->pcln.ver < TT_PCLN_118 || es->pcln.text_start != 0)) {
+			es->has_pcln = true;
+			es->mem += es->pcln_len;
+			return;
+		}
+		free(es->pcln_buf);
+		es->pcln_buf = NULL;
+		es->pcln_len = 0;
+	}
+}
+
+static int load_elf(Elf *e, struct tt_elfsyms **out)
+{
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+	size_t nph;
+	struct tt_elfsyms *es;
+	int err;
+
+	*out = NULL;
+	if (elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh))
+		return -ENOEXEC;
+	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+		return -ENOEXEC;
+	es = calloc(1, sizeof(*es));
+	if (!es)
+		return -ENOMEM;
+	es->e_type = eh.e_type;
+	es->mem = sizeof(*es);
+	if (elf_getphdrnum(e, &nph) == 0) {
+		for (size_t i = 0; i < nph && es->nsegs < TT_ELF_MAX_SEGS; i++) {
+			GElf_Phdr ph;
+			if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD)
+				continue;
+			if (ph.p_offset > UINT64_MAX - ph.p_filesz ||
+			    ph.p_vaddr > UINT64_MAX - ph.p_memsz)
+				continue;
+			es->segs[es->nsegs++] = (struct tt_elf_seg){
+			    ph.p_offset, ph.p_vaddr, ph.p_filesz, ph.p_memsz, ph.p_flags};
+		}
+	}
+	if (find_section(e, ".text", &sh) && sh.sh_type == SHT_PROGBITS) {
+		es->text_addr = sh.sh_addr;
+		es->text_size = sh.sh_size;
+	}
+	if (find_section(e, ".go.buildinfo", &sh) || find_section(e, ".note.go.buildid", &sh))
+		es->is_go = true;
+	load_pcln(e, es);
+
+	err = -ENOENT;
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
+			err = load_symtab(e, scn, &sh, es);
+			break;
+		}
+	}
+	if (err == -ENOENT) {
+		scn = NULL;
+		while ((scn = elf_nextscn(e, scn)) != NULL) {
+			if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNSYM) {
+				err = load_symtab(e, scn, &sh, es);
+				es->from_dynsym = err == 0;
+				break;
+			}
+		}
+	}
+	if (err == -ENOMEM) {
+		tt_elfsyms_free(es);
+		return err;
+	}
+	if (err != 0) { /* no usable table: keep what we have (pclntab, segments) */
+		free(es->syms);
+		free(es->strs);
+		es->syms = NULL;
+		es->strs = NULL;
+		es->nsyms = 0;
+	}
+	*out = es;
+	return 0;
+}
+
+int tt_elfsyms_load_fd(int fd, struct tt_elfsyms **out)
+{
+	Elf *e;
+	int r;
+
+	elf_init_once();
+	*out = NULL;
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e)
+		return -ENOEXEC;
+	r = load_elf(e, out);
+	elf_end(e);
+	return r;
+}
+
+int tt_elfsyms_load_mem(const void *buf, size_t len, struct tt_elfsyms **out)
+{
+	Elf *e;
+	char *copy;
+	int r;
+
+	elf_init_once();
+	*out = NULL;
+	if (!buf || len == 0)
+		return -ENOEXEC;
+	copy = malloc(len); /* elf_memory wants writable memory */
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, buf, len);
+	e = elf_memory(copy, len);
+	if (!e) {
+		free(copy);
+		return -ENOEXEC;
+	}
+	r = load_elf(e, out);
+	elf_end(e);
+	free(copy);
+	return r;
+}
+
+void tt_elfsyms_free(struct tt_elfsyms *es)
+{
+	if (!es)
+		return;
+	free(es->syms);
+	free(es->strs);
+	free(es->pcln_buf);
+	free(es);
+}
+
+int tt_elfsyms_off_to_vaddr(const struct tt_elfsyms *es, uint64_t off, uint64_t *vaddr)
+{
+	for (int i = 0; i < es->nsegs; i++) {
+		const struct tt_elf_seg *s = &es->segs[i];
+		if (off >= s->off && off - s->off < s->filesz) {
+			*vaddr = off - s->off + s->vaddr;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int tt_elfsyms_vaddr_to_off(const struct tt_elfsyms *es, uint64_t vaddr, uint64_t *off)
+{
+	for (int i = 0; i < es->nsegs; i++) {
+		const struct tt_elf_seg *s = &es->segs[i];
+		if (vaddr >= s->vaddr && vaddr - s->vaddr < s->filesz) {
+			*off = vaddr - s->vaddr + s->off;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void copy_str(char *dst, size_t n, const char *src)
+{
+	size_t l = strnlen(src, n - 1);
+
+	memcpy(dst, src, l);
+	dst[l] = 0;
+}
+
+int tt_elfsyms_lookup(const struct tt_elfsyms *es, uint64_t vaddr, struct tt_elf_hit *hit)
+{
+	memset(hit, 0, sizeof(*hit));
+	if (es->has_pcln) {
+		struct tt_pcln_func f;
+		if (tt_pcln_lookup(&es->pcln, vaddr, &f) == 0) {
+			copy_str(hit->func, sizeof(hit->func), f.name);
+			copy_str(hit->file, sizeof(hit->file), f.file);
+			hit->line = f.line;
+			return 0;
+		}
+	}
+	if (es->nsyms == 0)
+		return -ENOENT;
+	/* Last symbol starting at or below vaddr, then a few before it in case of nesting. */
+	uint32_t lo = 0, hi = es->nsyms;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (es->syms[mid].start <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (uint32_t i = lo, tries = 0; i > 0 && tries < 8; i--, tries++) {
+		const struct tt_elfsym *s = &es->syms[i - 1];
+		if (vaddr >= s->start && vaddr < s->end && s->name < es->strs_len) {
+			copy_str(hit->func, sizeof(hit->func), es->strs + s->name);
+			return hit->func[0] ? 0 : -ENOENT;
+		}
+	}
+	return -ENOENT;
+}
+
+int tt_elfsyms_find(const struct tt_elfsyms *es, const char *name, uint64_t *addr)
+{
+	for (uint32_t i = 0; i < es->nsyms; i++) {
+		if (es->syms[i].name < es->strs_len &&
+		    strcmp(es->strs + es->syms[i].name, name) == 0) {
+			*addr = es->syms[i].start;
+			return 0;
+		}
+	}
+	if (es->has_pcln)
+		return tt_pcln_find(&es->pcln, name, addr, NULL);
+	return -ENOENT;
+}

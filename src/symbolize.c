@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Address -> name for slow-write stacks. User addresses go through the
+ * process's executable mappings to the mapped file (opened via
+ * /proc/PID/map_files so deleted and container files work), then to a
+ * link-time address through the file's PT_LOAD headers (PIE and shared
+ * libraries), then to .gopclntab or ELF symbols. Caller frames hold return
+ * addresses, which may already point at the next function after a call that
+ * does not return, so those are looked up at addr-1.
+ */
+#include "symbolize.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ksyms.h"
+#include "symcache.h"
+
+struct tt_symbolizer {
+	pthread_mutex_t lock;
+	struct tt_ksyms *ksyms;
+	bool ksyms_tried;
+	struct tt_filecache *files;
+	struct tt_pidcache *pids;
+};
+
+struct tt_symbolizer *tt_sym_new(void)
+{
+	struct tt_symbolizer *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	pthread_mutex_init(&s->lock, NULL);
+	s->files = tt_filecache_new(TT_SYMCACHE_FILES, TT_SYMCACHE_BYTES);
+	s->pids = tt_pidcache_new(TT_SYMCACHE_PIDS);
+	if (!s->files || !s->pids) {
+		tt_sym_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void tt_sym_free(struct tt_symbolizer *s)
+{
+	if (!s)
+		return;
+	tt_ksyms_free(s->ksyms);
+	tt_filecache_free(s->files);
+	tt_pidcache_free(s->pids);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+static void copy_str(char *dst, size_t n, const char *src)
+{
+	size_t l = strnlen(src, n - 1);
+
+	memcpy(dst, src, l);
+	dst[l] = 0;
+}
+
+static int kernel_locked(struct tt_symbolizer *s, uint64_t addr, bool is_ret, struct tt_frame *out)
+{
+	const char *name, *mod;
+
+	memset(out, 0, sizeof(*out));
+	out->addr = addr;
+	if (!s->ksyms_tried) {
+		s->ksyms_tried = true;
+		tt_ksyms_load("/proc/kallsyms", &s->ksyms);
+	}
+	if (tt_ksyms_lookup(s->ksyms, is_ret && addr ? addr - 1 : addr, &name, &mod) != 0)
+		return -ENOENT;
+	copy_str(out->func, sizeof(out->func), name);
+	copy_str(out->module, sizeof(out->module), mod);
+	return 0;
+}
+
+int tt_sym_kernel(struct tt_symbolizer *s, uint64_t addr, struct tt_frame *out)
+{
+	pthread_mutex_lock(&s->lock);
+	int r = kernel_locked(s, addr, false, out);
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static bool proc_alive(pid_t pid)
+{
+	char p[32];
+
+	snprintf(p, sizeof(p), "/proc/%d", (int)pid);
+	return access(p, F_OK) == 0;
+}
+
+static int open_mapped(pid_t pid, const struct tt_map *m)
+{
+	char p[TT_MAP_PATH_LEN + 64];
+	int fd;
+
+	/* map_files works for deleted files and across mount namespaces. */
+	snprintf(p, sizeof(p), "/proc/%d/map_files/%llx-%llx", (int)pid,
+	         (unsigned long long)m->start, (unsigned long long)m->end);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 || m->path_truncated || m->path[0] != '/')
+		return fd;
+	snprintf(p, sizeof(p), "/proc/%d/root%s", (int)pid, m->path);
+	return open(p, O_RDONLY | O_CLOEXEC);
+}
+
+static int user_locked(struct tt_symbolizer *s, pid_t pid, uint64_t addr, bool is_ret,
+                       struct tt_frame *out)
+{
+	struct tt_pidmaps *pm;
+	const struct tt_map *m = NULL;
+	const struct tt_elfsyms *es = NULL;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	out->addr = addr;
+	pm = tt_pidcache_get(s->pids, pid, false, &err);
+	if (pm)
+		m = tt_procmaps_find(pm->maps, pm->n, addr);
+	if (!m) { /* new mapping since we cached (dlopen, exec): read again */
+		pm = tt_pidcache_get(s->pids, pid, true, &err);
+		if (!pm)
+			return err == -ESRCH || !proc_alive(pid) ? -ESRCH : err;
+		m = tt_procmaps_find(pm->maps, pm->n, addr);
+		if (!m)
+			return -ENOENT;
+	}
+	const char *base = strrchr(m->path, '/');
+	copy_str(out->module, sizeof(out->module), base ? base + 1 : m->path);
+	if (m->path[0] != '/')
+		return -ENOENT; /* [vdso], anonymous JIT code */
+
+	size_t idx = (size_t)(m - pm->maps);
+	bool hit = false;
+	if (pm->have_key[idx])
+		es = tt_filecache_get_key(s->files, &pm->keys[idx], &hit);
+	if (!hit) {
+		int fd = open_mapped(pid, m);
+		if (fd < 0)
+			return proc_alive(pid) ? -ENOENT : -ESRCH;
+		es = tt_filecache_get_fd(s->files, fd, &pm->keys[idx], &err);
+		close(fd);
+		pm->have_key[idx] = err != -ENOMEM;
+	}
+	if (!es)
+		return -ENOENT;
+
+	uint64_t vaddr, off = addr - m->start + m->off;
+	struct tt_elf_hit h;
+	if (tt_elfsyms_off_to_vaddr(es, off, &vaddr) != 0)
+		return -ENOENT;
+	if (is_ret && vaddr)
+		vaddr--;
+	if (tt_elfsyms_lookup(es, vaddr, &h) != 0)
+		return -ENOENT;
+	copy_str(out->func, sizeof(out->func), h.func);
+	copy_str(out->file, sizeof(out->file), h.file);
+	out->line = h.line;
+	return 0;
+}
+
+int tt_sym_user(struct tt_symbolizer *s, pid_t pid, uint64_t addr, bool is_return_addr,
+                struct tt_frame *out)
+{
+	pthread_mutex_lock(&s->lock);
+	int r = user_locked(s, pid, addr, is_return_addr, out);
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+int tt_sym_event(struct tt_symbolizer *s, struct tt_model_event *ev, const uint64_t *ustack, int un,
+                 uint64_t user_ret, const uint64_t *kstack, int kn)
+{
+	uint64_t addrs[TT_USTACK_MAX];
+	bool ret[TT_USTACK_MAX];
+	int n = 0;
+	bool gone = false;
+
+	if (!s || !ev)
+		return -EINVAL;
+	if (un < 0 || !ustack)
+		un = 0;
+	if (kn < 0 || !kstack)
+		kn = 0;
+	/* ustack[0], the frameless caller's return address, then the walk. */
+	for (int i = 0; i < un && n < TT_USTACK_MAX; i++) {
+		addrs[n] = ustack[i];
+		ret[n++] = i > 0;
+		if (i == 0 && user_ret && n < TT_USTACK_MAX) {
+			addrs[n] = user_ret;
+			ret[n++] = true;
+		}
+	}
+	if (un == 0 && user_ret) {
+		addrs[n] = user_ret;
+		ret[n++] = true;
+	}
+
+	pthread_mutex_lock(&s->lock);
+	ev->ustack.n = n;
+	for (int i = 0; i < n; i++) {
+		struct tt_frame *f = &ev->ustack.frames[i];
+		if (gone) {
+			memset(f, 0, sizeof(*f));
+			f->addr = addrs[i];
+			continue;
+		}
+		if (user_locked(s, (pid_t)ev->pid, addrs[i], ret[i], f) == -ESRCH)
+			gone = true;
+	}
+	if (kn > TT_KSTACK_MAX)
+		kn = TT_KSTACK_MAX;
+	ev->kstack.n = kn;
+	for (int i = 0; i < kn; i++)
+		kernel_locked(s, kstack[i], i > 0, &ev->kstack.frames[i]);
+	pthread_mutex_unlock(&s->lock);
+
+	ev->stk_flags |= TT_EVSTK_SYMBOLIZED;
+	if (gone)
+		ev->stk_flags |= TT_EVSTK_PROC_GONE;
+	return 0;
+}
+
+void tt_sym_forget_pid(struct tt_symbolizer *s, pid_t pid)
+{
+	pthread_mutex_lock(&s->lock);
+	tt_pidcache_forget(s->pids, pid);
+	pthread_mutex_unlock(&s->lock);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Bounded caches for the symbolizer: parsed ELF files keyed by file identity
+ * (LRU, by count and by heap bytes) and per-process executable mappings (LRU
+ * by count).
+ */
+#ifndef TTYTOP_SYMCACHE_H
+#define TTYTOP_SYMCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "elfsym.h"
+#include "procmaps.h"
+
+#define TT_SYMCACHE_FILES 32
+#define TT_SYMCACHE_BYTES (512u << 20)
+#define TT_SYMCACHE_PIDS 64
+
+struct tt_filekey {
+	uint64_t dev, ino, size;
+	int64_t mtime_sec, mtime_nsec;
+};
+
+struct tt_filecache;
+struct tt_filecache *tt_filecache_new(int max_files, size_t max_bytes);
+void tt_filecache_free(struct tt_filecache *c);
+/*
+ * Symbols of the open file fd (loaded on a miss). Files that are not ELF are
+ * remembered too, so they are not parsed again: NULL with *err set. The
+ * pointer is valid until the next call on this cache.
+ */
+const struct tt_elfsyms *tt_filecache_get_fd(struct tt_filecache *c, int fd, struct tt_filekey *key,
+                                             int *err);
+/* A cached entry by key, without opening anything; NULL on a miss. */
+const struct tt_elfsyms *tt_filecache_get_key(struct tt_filecache *c, const struct tt_filekey *key,
+                                              bool *hit);
+size_t tt_filecache_bytes(const struct tt_filecache *c);
+int tt_filecache_count(const struct tt_filecache *c);
+
+struct tt_pidmaps {
+	pid_t pid;
+	int n;
+	struct tt_map *maps; /* executable mappings, sorted */
+	struct tt_filekey *keys;
+	bool *have_key; /* keys[i] valid: the file was opened once */
+	uint64_t stamp;
+};
+
+struct tt_pidcache;
+struct tt_pidcache *tt_pidcache_new(int max_pids);
+void tt_pidcache_free(struct tt_pidcache *c);
+/* Cached maps of pid, (re)read when absent or refresh is set. NULL + *err. */
+struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refresh, int *err);
+void tt_pidcache_forget(struct tt_pidcache *c, pid_t pid);
+
+#endif
