@@ -1,0 +1,957 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttytop kernel side: time every write(2)-family call that lands on a tty and
+ * split it into on-CPU, blocked and run-queue time. Tracepoints only: this
+ * must run where kprobes are compiled out and fentry is refused.
+ *
+ * Cost model: sys_enter_* runs for every write on the machine, so its non-tty
+ * path is a handful of direct (BTF) loads and one compare. sys_exit_* and the
+ * scheduler hooks return after one global load unless a tty write is in
+ * flight somewhere. Everything heavier happens only for tty writes, and
+ * stacks only for slow ones.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "ttytop.h"
+
+#define E2BIG 7
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by user space before load. */
+const volatile __u64 tty_write_addr = 0;
+const volatile __u64 redirected_tty_write_addr = 0;
+const volatile __u32 self_tgid = 0;
+const volatile __u32 filter_tgid = 0;
+const volatile bool filter_comm_on = false;
+const volatile char filter_comm[TT_COMM_LEN] = {};
+const volatile bool filter_tty_on = false;
+const volatile char filter_tty[TT_TTY_NAME_LEN] = {}; /* kernel name, "pts3" */
+const volatile __s32 filter_class = -1;
+const volatile bool capture_stacks = true;
+const volatile __u32 ratelimit_per_cpu = 2000; /* events/s/CPU when threshold is 0 */
+/* Interrupt entry text ranges from kallsyms: a waker running on top of them is an IRQ. */
+const volatile __u64 irq_text_start = 0, irq_text_end = 0;
+const volatile __u64 softirq_text_start = 0, softirq_text_end = 0;
+
+/* Changed at run time by user space (the dashboard's `t`). */
+__u64 threshold_ns = 10000000;
+
+/* Number of tty writes in flight anywhere: lets every other hook bail out early. */
+__s32 nr_inflight = 0;
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+enum wstate { W_RUNNING = 0, W_BLOCKED = 1, W_RUNNABLE = 2 };
+
+struct inflight {
+	__u64 start_ns;
+	__u64 last_ns; /* last state change */
+	__u64 oncpu_ns;
+	__u64 blocked_ns;
+	__u64 runq_ns;
+	__u64 tty; /* struct tty_struct *, only for reads at sleep time */
+	__u32 dev;
+	__u32 count;
+	__u32 waker_pid;
+	__u32 nr_sleeps;
+	__u32 flags;
+	__s32 fd;
+	__u8 state;
+	__u8 reason;
+	__u8 class;
+	__u8 syscall;
+	char waker_comm[TT_COMM_LEN];
+	struct tt_backlog backlog;
+};
+
+struct sleep_stack {
+	__u32 n;
+	__u32 pad;
+	__u64 ip[TT_KSTACK_MAX];
+};
+
+struct ratelimit {
+	__u64 window_ns;
+	__u64 count;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TT_MAX_INFLIGHT);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+/* tid tag per slot: a cheap inlined array load before the hash lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TT_HINT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} hint SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, TT_MAX_TTYS);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* values are ~7 KiB per CPU */
+	__type(key, __u32);
+	__type(value, struct tt_tty_stats);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TT_MAX_TTYS);
+	__type(key, __u32);
+	__type(value, struct tt_tty_info);
+} ttys SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TT_MAX_WRITERS);
+	__type(key, struct tt_writer_key);
+	__type(value, struct tt_writer_val);
+} writers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TT_DROP_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ratelimit);
+} rl SEC(".maps");
+
+/* Zeroed template for new per-tty stats (too big for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tt_tty_stats);
+} zero_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct sleep_stack);
+} sleep_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sleep_stack);
+} zero_stack SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sleep_stack);
+} scratch_stack SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TT_MAX_GO_PROCS);
+	__type(key, __u32);
+	__type(value, struct tt_go_proc);
+} go_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u8);
+} seen_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, TT_RINGBUF_BYTES);
+} events SEC(".maps");
+
+/* Pre-6.15 kernels: type and subtype were shorts with another numbering. */
+struct tty_driver___old {
+	short type;
+	short subtype;
+} __attribute__((preserve_access_index));
+
+static __always_inline void count_drop(__u32 why)
+{
+	__u64 *v = bpf_map_lookup_elem(&drops, &why);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u32 hint_slot(__u32 tid)
+{
+	return tid & (TT_HINT_SLOTS - 1);
+}
+
+static __always_inline struct inflight *lookup_inflight(__u32 tid)
+{
+	__u32 slot = hint_slot(tid);
+	__u32 *tag = bpf_map_lookup_elem(&hint, &slot);
+
+	if (!tag || *tag != tid)
+		return NULL;
+	return bpf_map_lookup_elem(&inflight, &tid);
+}
+
+/* fd -> struct file *, the fast way: BTF loads through bpf_rdonly_cast. */
+static __always_inline struct file *fd_file_fast(struct task_struct *t, __u64 fd)
+{
+	struct fdtable *fdt = t->files->fdt;
+	struct kiocb *slot;
+
+	if (fd >= fdt->max_fds)
+		return NULL;
+	/*
+	 * fdt->fd is a `struct file **`, which the verifier only sees as a
+	 * scalar. Any struct whose first member is a `struct file *` lets us
+	 * load the slot as a BTF pointer; kiocb.ki_filp is one (checked at
+	 * load time by the caller through bpf_core_field_offset).
+	 */
+	slot = bpf_rdonly_cast((void *)((unsigned long)fdt->fd + fd * sizeof(void *)),
+			       bpf_core_type_id_kernel(struct kiocb));
+	return slot->ki_filp;
+}
+
+/* fd -> struct file *, for kernels without bpf_rdonly_cast. */
+static __always_inline struct file *fd_file_compat(struct task_struct *t, __u64 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **arr;
+	struct file *f = NULL;
+
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	arr = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
+	return f;
+}
+
+static __always_inline bool comm_matches(const char *comm)
+{
+#pragma unroll
+	for (int i = 0; i < TT_COMM_LEN; i++) {
+		if (comm[i] != filter_comm[i])
+			return false;
+		if (!comm[i])
+			return true;
+	}
+	return true;
+}
+
+static __always_inline bool name_matches(const char *name)
+{
+#pragma unroll
+	for (int i = 0; i < TT_TTY_NAME_LEN; i++) {
+		if (name[i] != filter_tty[i])
+			return false;
+		if (!name[i])
+			return true;
+	}
+	return true;
+}
+
+/* Driver type and subtype, whatever their width and numbering on this kernel. */
+static __always_inline __u8 tty_class(struct tty_struct *tty)
+{
+	struct tty_driver *drv = BPF_CORE_READ(tty, driver);
+	__s32 type = 0, subtype = 0;
+
+	if (bpf_core_field_size(drv->type) == 4) {
+		/* 6.15+: 4-byte enums, SYSTEM=0 CONSOLE=1 SERIAL=2 PTY=3 */
+		bpf_probe_read_kernel(&type, 4, &drv->type);
+		bpf_probe_read_kernel(&subtype, 4, &drv->subtype);
+		type += 1; /* to the old numbering */
+	} else {
+		struct tty_driver___old *od = (void *)drv;
+		short t16 = 0, s16 = 0;
+
+		bpf_probe_read_kernel(&t16, sizeof(t16), &od->type);
+		bpf_probe_read_kernel(&s16, sizeof(s16), &od->subtype);
+		type = t16;
+		subtype = s16;
+	}
+	switch (type) {
+	case 2: /* CONSOLE */
+		return TT_CLASS_CONSOLE;
+	case 3: /* SERIAL */
+		return TT_CLASS_SERIAL;
+	case 4: /* PTY */
+		return subtype == 1 ? TT_CLASS_PTY_MASTER : TT_CLASS_PTY;
+	default:
+		return TT_CLASS_OTHER;
+	}
+}
+
+static __always_inline __u32 tty_dev(struct tty_struct *tty)
+{
+	struct tty_driver *drv = BPF_CORE_READ(tty, driver);
+	__u32 major = BPF_CORE_READ(drv, major);
+	__u32 minor = BPF_CORE_READ(drv, minor_start) + BPF_CORE_READ(tty, index);
+
+	return (major << 20) | (minor & 0xfffff);
+}
+
+static __always_inline void read_backlog(struct tty_struct *tty, __u8 class,
+					 struct tt_backlog *b)
+{
+	b->stopped = BPF_CORE_READ(tty, flow.stopped);
+	b->tco_stopped = BPF_CORE_READ(tty, flow.tco_stopped);
+	b->hw_stopped = BPF_CORE_READ(tty, hw_stopped);
+	b->opost = BPF_CORE_READ(tty, termios.c_oflag) & 1; /* OPOST */
+
+	if (class == TT_CLASS_PTY || class == TT_CLASS_PTY_MASTER) {
+		struct tty_struct *peer = BPF_CORE_READ(tty, link);
+		struct n_tty_data *ld;
+
+		if (!peer)
+			return;
+		b->buf_used = BPF_CORE_READ(peer, port, buf.mem_used.counter);
+		b->buf_limit = BPF_CORE_READ(peer, port, buf.mem_limit);
+		/* the peer's unread input only means something under N_TTY */
+		if (BPF_CORE_READ(peer, ldisc, ops, num) == 0) {
+			ld = BPF_CORE_READ(peer, disc_data);
+			if (ld)
+				b->reader_unread = BPF_CORE_READ(ld, read_head) -
+						   BPF_CORE_READ(ld, read_tail);
+		}
+	} else if (class == TT_CLASS_SERIAL) {
+		if (bpf_core_field_exists(tty->port->xmit_fifo)) {
+			struct tty_port *port = BPF_CORE_READ(tty, port);
+
+			if (port) {
+				b->buf_used = BPF_CORE_READ(port, xmit_fifo.kfifo.in) -
+					      BPF_CORE_READ(port, xmit_fifo.kfifo.out);
+				b->buf_limit = BPF_CORE_READ(port, xmit_fifo.kfifo.mask) + 1;
+			}
+		}
+	}
+}
+
+/* First tty write of a process: tell user space so it can register Go info. */
+static __always_inline void note_new_proc(__u32 tgid)
+{
+	struct tt_new_proc *r;
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&seen_procs, &tgid))
+		return;
+	bpf_map_update_elem(&seen_procs, &tgid, &one, BPF_ANY);
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_drop(TT_DROP_RINGBUF_FULL);
+		return;
+	}
+	r->hdr.kind = TT_REC_NEW_PROC;
+	r->hdr.size = sizeof(*r);
+	r->tgid = tgid;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline int on_enter(struct file *f, __s32 fd, __u32 count, __u8 sys)
+{
+	struct tty_file_private *priv;
+	struct tty_struct *tty;
+	struct inflight s = {};
+	__u64 wi, pid_tgid;
+	__u32 tid, tgid, slot, dev;
+	__u8 class;
+
+	if (!f)
+		return 0;
+	wi = (__u64)BPF_CORE_READ(f, f_op, write_iter);
+	if (wi != tty_write_addr && (!redirected_tty_write_addr || wi != redirected_tty_write_addr))
+		return 0;
+
+	/* A tty write. From here on the cost is paid only by terminal output. */
+	pid_tgid = bpf_get_current_pid_tgid();
+	tgid = pid_tgid >> 32;
+	tid = (__u32)pid_tgid;
+	if (tgid == self_tgid)
+		return 0;
+	if (filter_tgid && tgid != filter_tgid)
+		return 0;
+	if (filter_comm_on) {
+		char comm[TT_COMM_LEN];
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (!comm_matches(comm))
+			return 0;
+	}
+
+	priv = BPF_CORE_READ(f, private_data);
+	tty = BPF_CORE_READ(priv, tty);
+	if (!tty)
+		return 0;
+	class = tty_class(tty);
+	if (filter_class >= 0 && class != filter_class)
+		return 0;
+	if (filter_tty_on) {
+		char name[TT_TTY_NAME_LEN] = {};
+
+		bpf_probe_read_kernel_str(name, sizeof(name), &tty->name);
+		if (!name_matches(name))
+			return 0;
+	}
+	dev = tty_dev(tty);
+
+	if (!bpf_map_lookup_elem(&ttys, &dev)) {
+		struct tt_tty_info info = {};
+		__u32 zero = 0;
+		struct tt_tty_stats *z = bpf_map_lookup_elem(&zero_stats, &zero);
+
+		info.dev = dev;
+		info.class = class;
+		bpf_probe_read_kernel_str(info.name, sizeof(info.name), &tty->name);
+		bpf_probe_read_kernel_str(info.driver, sizeof(info.driver),
+					  BPF_CORE_READ(tty, driver, name));
+		bpf_map_update_elem(&ttys, &dev, &info, BPF_NOEXIST);
+		if (z && bpf_map_update_elem(&stats, &dev, z, BPF_NOEXIST) == -E2BIG)
+			count_drop(TT_DROP_TTY_TABLE_FULL);
+	}
+	note_new_proc(tgid);
+
+	s.start_ns = bpf_ktime_get_ns();
+	s.last_ns = s.start_ns;
+	s.tty = (__u64)tty;
+	s.dev = dev;
+	s.count = count;
+	s.fd = fd;
+	s.class = class;
+	s.syscall = sys;
+	s.state = W_RUNNING;
+	read_backlog(tty, class, &s.backlog);
+
+	if (bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY)) {
+		count_drop(TT_DROP_INFLIGHT_FULL);
+		return 0;
+	}
+	slot = hint_slot(tid);
+	bpf_map_update_elem(&hint, &slot, &tid, BPF_ANY);
+	__sync_fetch_and_add(&nr_inflight, 1);
+	return 0;
+}
+
+static __always_inline struct file *fd_file(__u64 fd, bool fast)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	if (fast)
+		return fd_file_fast(t, fd);
+	return fd_file_compat(t, fd);
+}
+
+/* Bytes requested by a writev: sum of the first 16 iovec lengths. */
+static __always_inline __u32 iov_bytes(const struct iovec *iov, __u64 cnt)
+{
+	__u64 total = 0;
+
+#pragma unroll
+	for (int i = 0; i < 16; i++) {
+		struct iovec v;
+
+		if (i >= cnt)
+			break;
+		if (bpf_probe_read_user(&v, sizeof(v), &iov[i]))
+			break;
+		total += v.iov_len;
+	}
+	return total > 0xffffffffull ? 0xffffffffu : (__u32)total;
+}
+
+/*
+ * Entry programs come in two flavours with the same logic; user space keeps
+ * one set loaded (bpf_program__set_autoload) after probing for bpf_rdonly_cast.
+ * The byte count of vectored writes is read only once the fd is known to be
+ * a tty, so the common path stays cheap.
+ */
+#define ENTER_PROGS(flavour, fast)                                                          \
+	SEC("tp/syscalls/sys_enter_write")                                                   \
+	int enter_write_##flavour(struct trace_event_raw_sys_enter *ctx)                     \
+	{                                                                                    \
+		return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],     \
+				TT_SYS_WRITE);                                               \
+	}                                                                                    \
+	SEC("tp/syscalls/sys_enter_pwrite64")                                                \
+	int enter_pwrite64_##flavour(struct trace_event_raw_sys_enter *ctx)                  \
+	{                                                                                    \
+		return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],     \
+				TT_SYS_PWRITE64);                                            \
+	}                                                                                    \
+	SEC("tp/syscalls/sys_enter_writev")                                                  \
+	int enter_writev_##flavour(struct trace_event_raw_sys_enter *ctx)                    \
+	{                                                                                    \
+		struct file *f = fd_file(ctx->args[0], fast);                                \
+		if (!f)                                                                      \
+			return 0;                                                            \
+		return on_enter(f, ctx->args[0],                                             \
+				iov_bytes((const struct iovec *)ctx->args[1], ctx->args[2]), \
+				TT_SYS_WRITEV);                                              \
+	}                                                                                    \
+	SEC("tp/syscalls/sys_enter_pwritev")                                                 \
+	int enter_pwritev_##flavour(struct trace_event_raw_sys_enter *ctx)                   \
+	{                                                                                    \
+		struct file *f = fd_file(ctx->args[0], fast);                                \
+		if (!f)                                                                      \
+			return 0;                                                            \
+		return on_enter(f, ctx->args[0],                                             \
+				iov_bytes((const struct iovec *)ctx->args[1], ctx->args[2]), \
+				TT_SYS_PWRITEV);                                             \
+	}                                                                                    \
+	SEC("tp/syscalls/sys_enter_pwritev2")                                                \
+	int enter_pwritev2_##flavour(struct trace_event_raw_sys_enter *ctx)                  \
+	{                                                                                    \
+		struct file *f = fd_file(ctx->args[0], fast);                                \
+		if (!f)                                                                      \
+			return 0;                                                            \
+		return on_enter(f, ctx->args[0],                                             \
+				iov_bytes((const struct iovec *)ctx->args[1], ctx->args[2]), \
+				TT_SYS_PWRITEV2);                                            \
+	}
+
+ENTER_PROGS(fast, true)
+ENTER_PROGS(compat, false)
+
+static __always_inline __u32 errslot(__s64 ret)
+{
+	switch (-ret) {
+	case 11:
+		return TT_ERR_EAGAIN;
+	case 5:
+		return TT_ERR_EIO;
+	case 4:
+		return TT_ERR_EINTR;
+	case 512:
+		return TT_ERR_ERESTARTSYS;
+	case 28:
+		return TT_ERR_ENOSPC;
+	case 32:
+		return TT_ERR_EPIPE;
+	default:
+		return TT_ERR_OTHER;
+	}
+}
+
+/* tt_hist_bucket with a bound the verifier can see */
+static __always_inline __u32 bucket(__u64 v)
+{
+	__u32 b = tt_hist_bucket(v);
+
+	return b < TT_HIST_BUCKETS ? b : TT_HIST_BUCKETS - 1;
+}
+
+static __always_inline bool ratelimited(__u64 now)
+{
+	__u32 zero = 0;
+	struct ratelimit *r = bpf_map_lookup_elem(&rl, &zero);
+
+	if (!r)
+		return false;
+	if (now - r->window_ns >= 1000000000ull) {
+		r->window_ns = now;
+		r->count = 0;
+	}
+	return ++r->count > ratelimit_per_cpu;
+}
+
+/* Goroutine of the current thread: TLS g, or m.curg when on g0/gsignal. */
+static __always_inline __s64 current_goid(struct task_struct *task, struct tt_go_proc *gp,
+					  __u32 *flags)
+{
+	__u64 fsbase = BPF_CORE_READ(task, thread.fsbase);
+	__u64 g = 0, m = 0, g0 = 0, gsig = 0;
+	__s64 goid = -1;
+
+	if (bpf_probe_read_user(&g, sizeof(g), (void *)(fsbase + (__s64)gp->tls_g_off)) || !g)
+		return -1;
+	if (!bpf_probe_read_user(&m, sizeof(m), (void *)(g + gp->g_m_off)) && m) {
+		bpf_probe_read_user(&g0, sizeof(g0), (void *)(m + gp->m_g0_off));
+		bpf_probe_read_user(&gsig, sizeof(gsig), (void *)(m + gp->m_gsignal_off));
+		if (g == g0 || g == gsig) {
+			g = 0;
+			bpf_probe_read_user(&g, sizeof(g), (void *)(m + gp->m_curg_off));
+			if (!g)
+				return -1;
+		}
+	}
+	if (bpf_probe_read_user(&goid, sizeof(goid), (void *)(g + gp->goid_off)))
+		return -1;
+	*flags |= TT_EV_GOID;
+	return goid;
+}
+
+static __always_inline void emit_event(void *ctx, struct inflight *s, __u32 tid, __u32 tgid,
+				       __u64 lat, __s64 ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct sleep_stack *ss;
+	struct tt_go_proc *gp;
+	struct tt_event *e;
+	long n;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(TT_DROP_RINGBUF_FULL);
+		return;
+	}
+	e->hdr.kind = TT_REC_WRITE;
+	e->hdr.size = sizeof(*e);
+	e->start_ns = s->start_ns;
+	e->latency_ns = lat;
+	e->oncpu_ns = s->oncpu_ns;
+	e->blocked_ns = s->blocked_ns;
+	e->runq_ns = s->runq_ns;
+	e->ret = ret;
+	e->goid = -1;
+	e->user_ret = 0;
+	e->pid = tgid;
+	e->tid = tid;
+	e->dev = s->dev;
+	e->count = s->count;
+	e->waker_pid = s->waker_pid;
+	e->flags = s->flags;
+	e->nr_sleeps = s->nr_sleeps;
+	e->fd = s->fd;
+	e->syscall = s->syscall;
+	e->reason = s->reason;
+	e->class = s->class;
+	e->pad = 0;
+	e->ustack_len = 0;
+	e->kstack_len = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	__builtin_memcpy(e->waker_comm, s->waker_comm, sizeof(e->waker_comm));
+	e->backlog = s->backlog;
+
+	gp = bpf_map_lookup_elem(&go_procs, &tgid);
+	if (gp) {
+		e->flags |= TT_EV_GO;
+		e->goid = current_goid(task, gp, &e->flags);
+	}
+
+	if (!capture_stacks) {
+		e->flags |= TT_EV_NO_KSTACK | TT_EV_NO_USTACK;
+		goto submit;
+	}
+	n = bpf_get_stack(ctx, e->ustack, sizeof(e->ustack), BPF_F_USER_STACK);
+	if (n > 0) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		__u64 sp = PT_REGS_SP_CORE(regs);
+
+		e->ustack_len = n / sizeof(__u64);
+		/* the frameless syscall wrapper hides its caller from the FP walk */
+		if (!bpf_probe_read_user(&e->user_ret, sizeof(e->user_ret), (void *)sp))
+			e->flags |= TT_EV_USER_RET;
+	} else {
+		e->flags |= TT_EV_NO_USTACK;
+	}
+
+	ss = bpf_map_lookup_elem(&sleep_stacks, &tid);
+	if (ss) {
+		__u32 kn = ss->n;
+
+		if (kn > TT_KSTACK_MAX)
+			kn = TT_KSTACK_MAX;
+		bpf_probe_read_kernel(e->kstack, sizeof(e->kstack), ss->ip);
+		e->kstack_len = kn;
+		e->flags |= TT_EV_KSTACK_AT_SLEEP;
+	} else if (!(s->flags & TT_EV_NO_KSTACK)) {
+		n = bpf_get_stack(ctx, e->kstack, sizeof(e->kstack), 0);
+		if (n > 0)
+			e->kstack_len = n / sizeof(__u64);
+		else
+			e->flags |= TT_EV_NO_KSTACK;
+	}
+submit:
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline int on_exit(void *ctx, __s64 ret)
+{
+	struct tt_tty_stats *st;
+	struct inflight *s;
+	__u64 pid_tgid, now, lat;
+	__u32 tid, tgid, slot, zero = 0;
+
+	if (!nr_inflight)
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	tid = (__u32)pid_tgid;
+	s = lookup_inflight(tid);
+	if (!s)
+		return 0;
+	tgid = pid_tgid >> 32;
+
+	now = bpf_ktime_get_ns();
+	lat = now - s->start_ns;
+	s->oncpu_ns += now - s->last_ns;
+
+	st = bpf_map_lookup_elem(&stats, &s->dev);
+	if (st) {
+		st->writes++;
+		if (ret > 0)
+			st->bytes += ret;
+		if (ret < 0) {
+			__u32 e = errslot(ret);
+
+			st->errors++;
+			if (e < TT_ERR_NR)
+				st->errs[e]++;
+		} else if ((__u64)ret < s->count) {
+			st->short_writes++;
+		}
+		st->oncpu_ns += s->oncpu_ns;
+		st->blocked_ns += s->blocked_ns;
+		st->runq_ns += s->runq_ns;
+		if (lat > st->max_ns)
+			st->max_ns = lat;
+		if (s->reason < TT_REASON_NR)
+			st->reasons[s->reason]++;
+		st->hist_lat[bucket(lat)]++;
+		if (s->blocked_ns)
+			st->hist_blocked[bucket(s->blocked_ns)]++;
+		if (s->runq_ns)
+			st->hist_runq[bucket(s->runq_ns)]++;
+		if (lat >= threshold_ns)
+			st->slow++;
+	} else {
+		count_drop(TT_DROP_TTY_TABLE_FULL);
+	}
+
+	{
+		struct tt_writer_key wk = { .dev = s->dev, .tgid = tgid };
+		struct tt_writer_val *wv = bpf_map_lookup_elem(&writers, &wk);
+
+		if (wv) {
+			__sync_fetch_and_add(&wv->writes, 1);
+			if (ret > 0)
+				__sync_fetch_and_add(&wv->bytes, ret);
+		} else {
+			struct tt_writer_val nv = { .writes = 1, .bytes = ret > 0 ? ret : 0 };
+
+			bpf_get_current_comm(nv.comm, sizeof(nv.comm));
+			if (bpf_map_update_elem(&writers, &wk, &nv, BPF_NOEXIST) == -E2BIG)
+				count_drop(TT_DROP_WRITERS_FULL);
+		}
+	}
+
+	if (lat >= threshold_ns) {
+		if (threshold_ns == 0 && ratelimited(now))
+			count_drop(TT_DROP_RATELIMIT);
+		else
+			emit_event(ctx, s, tid, tgid, lat, ret);
+	}
+
+	bpf_map_delete_elem(&sleep_stacks, &tid);
+	bpf_map_delete_elem(&inflight, &tid);
+	slot = hint_slot(tid);
+	bpf_map_update_elem(&hint, &slot, &zero, BPF_ANY);
+	__sync_fetch_and_add(&nr_inflight, -1);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_write")
+int exit_write(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx, ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_writev")
+int exit_writev(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx, ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_pwrite64")
+int exit_pwrite64(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx, ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_pwritev")
+int exit_pwritev(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx, ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_pwritev2")
+int exit_pwritev2(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx, ctx->ret);
+}
+
+/* Why did the writer go to sleep? Judged from the tty's state at that moment. */
+static __always_inline __u8 sleep_reason(struct inflight *s, struct task_struct *prev)
+{
+	struct tty_struct *tty = (void *)s->tty;
+	__u64 owner = BPF_CORE_READ(tty, atomic_write_lock.owner.counter) & ~7ull;
+
+	if (owner && owner != (__u64)prev)
+		return TT_REASON_WRITE_LOCK;
+	if (BPF_CORE_READ(tty, flow.stopped) || BPF_CORE_READ(tty, flow.tco_stopped) ||
+	    BPF_CORE_READ(tty, hw_stopped))
+		return TT_REASON_FLOW_STOPPED;
+	if (s->class == TT_CLASS_PTY || s->class == TT_CLASS_PTY_MASTER) {
+		struct tty_struct *peer = BPF_CORE_READ(tty, link);
+		__s32 used, limit;
+
+		if (!peer)
+			return TT_REASON_OTHER;
+		used = BPF_CORE_READ(peer, port, buf.mem_used.counter);
+		limit = BPF_CORE_READ(peer, port, buf.mem_limit);
+		/* n_tty_write sleeps when the peer's flip buffer has no room */
+		return limit - used < 2048 ? TT_REASON_BUFFER_FULL : TT_REASON_OTHER;
+	}
+	if (s->class == TT_CLASS_SERIAL) {
+		struct tt_backlog b = {};
+
+		read_backlog(tty, s->class, &b);
+		return b.buf_limit && b.buf_used >= b.buf_limit ? TT_REASON_BUFFER_FULL
+								 : TT_REASON_OTHER;
+	}
+	return TT_REASON_OTHER;
+}
+
+static __always_inline void capture_sleep_stack(void *ctx, struct inflight *s, __u32 tid)
+{
+	struct sleep_stack *ss;
+	__u32 zero = 0;
+	long n;
+
+	ss = bpf_map_lookup_elem(&zero_stack, &zero);
+	if (!ss)
+		return;
+	if (bpf_map_update_elem(&sleep_stacks, &tid, ss, BPF_ANY)) {
+		s->flags |= TT_EV_NO_KSTACK;
+		count_drop(TT_DROP_KSTACK_FULL);
+		return;
+	}
+	ss = bpf_map_lookup_elem(&sleep_stacks, &tid);
+	if (!ss)
+		return;
+	n = bpf_get_stack(ctx, ss->ip, sizeof(ss->ip), 0);
+	ss->n = n > 0 ? n / sizeof(__u64) : 0;
+}
+
+static __always_inline void on_switch(void *ctx, bool preempt, struct task_struct *prev,
+				      struct task_struct *next, __u64 prev_state)
+{
+	struct inflight *s;
+	__u64 now;
+
+	if (!nr_inflight)
+		return;
+	now = bpf_ktime_get_ns();
+
+	s = lookup_inflight(prev->pid);
+	if (s) {
+		s->oncpu_ns += now - s->last_ns;
+		s->last_ns = now;
+		/* a preempted task stays runnable whatever prev_state says */
+		if (!preempt && prev_state) {
+			s->state = W_BLOCKED;
+			if (!s->nr_sleeps++) {
+				s->reason = sleep_reason(s, prev);
+				if (capture_stacks)
+					capture_sleep_stack(ctx, s, prev->pid);
+			}
+		} else {
+			s->state = W_RUNNABLE;
+		}
+	}
+
+	s = lookup_inflight(next->pid);
+	if (s) {
+		if (s->state == W_RUNNABLE)
+			s->runq_ns += now - s->last_ns;
+		else if (s->state == W_BLOCKED) /* the wake-up was not seen */
+			s->blocked_ns += now - s->last_ns;
+		s->state = W_RUNNING;
+		s->last_ns = now;
+	}
+}
+
+/*
+ * preempt_count would say this directly, but reading a per-CPU variable needs
+ * kallsyms entries that locked-down kernels do not have. The waker's kernel
+ * stack does the job: under an interrupt it passes through the entry text.
+ * Runs only when a blocked tty writer is woken.
+ */
+static __always_inline bool in_interrupt(void *ctx)
+{
+	__u32 zero = 0;
+	struct sleep_stack *ss = bpf_map_lookup_elem(&scratch_stack, &zero);
+	long n;
+
+	if (!ss || !irq_text_start)
+		return false;
+	n = bpf_get_stack(ctx, ss->ip, sizeof(ss->ip), 0);
+	if (n <= 0)
+		return false;
+	n /= sizeof(__u64);
+	for (int i = 0; i < TT_KSTACK_MAX; i++) {
+		__u64 ip;
+
+		if (i >= n)
+			break;
+		ip = ss->ip[i];
+		if ((ip >= irq_text_start && ip < irq_text_end) ||
+		    (ip >= softirq_text_start && ip < softirq_text_end))
+			return true;
+	}
+	return false;
+}
+
+static __always_inline void on_waking(void *ctx, struct task_struct *p)
+{
+	struct inflight *s;
+	__u64 now;
+
+	if (!nr_inflight)
+		return;
+	s = lookup_inflight(p->pid);
+	if (!s || s->state != W_BLOCKED)
+		return;
+	now = bpf_ktime_get_ns();
+	s->blocked_ns += now - s->last_ns;
+	s->last_ns = now;
+	s->state = W_RUNNABLE;
+	if (in_interrupt(ctx)) {
+		/* whoever runs under an interrupt did not wake us: do not blame it */
+		s->flags |= TT_EV_WAKER_IRQ;
+		s->waker_pid = 0;
+		__builtin_memset(s->waker_comm, 0, sizeof(s->waker_comm));
+	} else {
+		s->flags &= ~TT_EV_WAKER_IRQ;
+		s->waker_pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(s->waker_comm, sizeof(s->waker_comm));
+	}
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	on_switch(ctx, preempt, prev, next, prev_state);
+	return 0;
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(sched_waking_btf, struct task_struct *p)
+{
+	on_waking(ctx, p);
+	return 0;
+}

@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Live collection: load and attach the BPF programs, then move ring-buffer
+ * events and per-CPU counters into the model. Symbolization is deferred to
+ * symbolize_pending() so a slow binary never stalls the drain.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "collector.h"
+#include "goinfo.h"
+#include "symbolize.h"
+#include "ttytop.skel.h"
+
+/* Raw stacks waiting for symbolization, parallel to the model's event ring. */
+struct pending {
+	uint64_t seq; /* model ev_seq of the event */
+	uint64_t user_ret;
+	int un, kn;
+	uint64_t ustack[TT_USTACK_MAX];
+	uint64_t kstack[TT_KSTACK_MAX];
+};
+
+#define TT_PENDING 512
+
+struct tt_collector {
+	struct ttytop_bpf *skel;
+	struct ring_buffer *rb;
+	struct tt_model *m;
+	struct tt_symbolizer *sym;
+	int ncpus;
+	uint64_t mono_to_real_ns;
+	bool verbose;
+	bool no_stacks;
+	struct tt_tty_stats *percpu; /* ncpus values */
+	struct pending pend[TT_PENDING];
+	uint64_t pend_next; /* oldest seq not yet symbolized */
+};
+
+static bool g_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!g_verbose && level != LIBBPF_WARN)
+		return 0;
+	if (!g_verbose)
+		return 0; /* warnings become our own one-line errors */
+	return vfprintf(stderr, fmt, ap);
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* "pts/3" -> "pts3": filters compare against the kernel's tty->name. */
+static void tty_filter_kname(const char *in, char *out, size_t len)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; in[i] && j + 1 < len; i++)
+		if (in[i] != '/')
+			out[j++] = in[i];
+	out[j] = 0;
+}
+
+/* The instruction before a return address must be a call, or it is not one. */
+static bool follows_call(pid_t pid, uint64_t ret)
+{
+	unsigned char b[7];
+	struct iovec local = { b, sizeof(b) }, remote = { (void *)(ret - 7), sizeof(b) };
+
+	if (ret < 7 || process_vm_readv(pid, &local, 1, &remote, 1, 0) != sizeof(b))
+		return false;
+	if (b[2] == 0xe8) /* call rel32 */
+		return true;
+	/* call *reg / call *(reg) / call *disp8(reg) / call *disp32(reg), with REX */
+	for (int len = 2; len <= 7; len++) {
+		const unsigned char *p = b + 7 - len;
+		int i = 0;
+
+		if ((p[0] & 0xf0) == 0x40 && len > 2)
+			i = 1;
+		if (p[i] == 0xff && ((p[i + 1] >> 3) & 7) == 2) {
+			int mod = p[i + 1] >> 6, want = i + 2;
+
+			if ((p[i + 1] & 7) == 4 && mod != 3)
+				want++; /* SIB */
+			want += mod == 1 ? 1 : mod == 2 ? 4 : 0;
+			if (mod == 0 && (p[i + 1] & 7) == 5)
+				want += 4; /* rip-relative */
+			if (want == len)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Model terminal for a tty dev, named from the kernel's tty info. */
+static struct tt_terminal *terminal_for_dev(struct tt_collector *c, __u32 dev)
+{
+	struct tt_tty_info info;
+	struct tt_terminal *t = tt_model_terminal(c->m, dev);
+
+	if (!t || bpf_map__lookup_elem(c->skel->maps.ttys, &dev, sizeof(dev), &info, sizeof(info),
+				       0))
+		return t;
+	info.name[TT_TTY_NAME_LEN - 1] = 0;
+	info.driver[sizeof(info.driver) - 1] = 0;
+	t->class = info.class < TT_CLASS_NR ? info.class : TT_CLASS_OTHER;
+	tt_tty_display_name(info.name, t->class, t->name, sizeof(t->name));
+	snprintf(t->driver, sizeof(t->driver), "%s", info.driver);
+	return t;
+}
+
+static void on_new_proc(struct tt_collector *c, const struct tt_new_proc *r)
+{
+	struct tt_goinfo gi;
+
+	if (tt_goinfo_for_pid(r->tgid, &gi) == 1)
+		bpf_map__update_elem(c->skel->maps.go_procs, &r->tgid, sizeof(r->tgid), &gi.off,
+				     sizeof(gi.off), BPF_ANY);
+}
+
+static void on_write_event(struct tt_collector *c, const struct tt_event *e)
+{
+	struct tt_model *m = c->m;
+	struct tt_model_event ev;
+	struct tt_model_event *slot;
+	struct tt_terminal *t;
+	struct pending *p;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time_ns = e->start_ns + c->mono_to_real_ns;
+	ev.pid = e->pid;
+	ev.tid = e->tid;
+	ev.goid = (e->flags & TT_EV_GOID) ? e->goid : -1;
+	memcpy(ev.comm, e->comm, TT_COMM_LEN);
+	ev.comm[TT_COMM_LEN - 1] = 0;
+	ev.dev = e->dev;
+	ev.class = e->class < TT_CLASS_NR ? e->class : TT_CLASS_OTHER;
+	t = terminal_for_dev(c, e->dev);
+	if (t)
+		snprintf(ev.terminal, sizeof(ev.terminal), "%s", t->name);
+	else
+		snprintf(ev.terminal, sizeof(ev.terminal), "%u:%u", e->dev >> 20,
+			 e->dev & 0xfffff);
+	ev.count = e->count;
+	ev.ret = e->ret;
+	ev.latency_ns = e->latency_ns;
+	ev.oncpu_ns = e->oncpu_ns;
+	ev.blocked_ns = e->blocked_ns;
+	ev.runq_ns = e->runq_ns;
+	ev.reason = e->reason < TT_REASON_NR ? e->reason : TT_REASON_OTHER;
+	ev.syscall = e->syscall < TT_SYS_NR ? e->syscall : TT_SYS_WRITE;
+	ev.fd = e->fd;
+	ev.nr_sleeps = e->nr_sleeps;
+	ev.waker_irq = e->flags & TT_EV_WAKER_IRQ;
+	ev.has_waker = ev.waker_irq || e->waker_pid;
+	ev.waker_pid = e->waker_pid;
+	memcpy(ev.waker_comm, e->waker_comm, TT_COMM_LEN);
+	ev.waker_comm[TT_COMM_LEN - 1] = 0;
+	ev.backlog = e->backlog;
+	ev.flags = e->flags;
+
+	/* raw addresses first: the pane shows these until symbols arrive */
+	ev.ustack.n = e->ustack_len < TT_USTACK_MAX ? e->ustack_len : TT_USTACK_MAX;
+	for (int i = 0; i < ev.ustack.n; i++)
+		ev.ustack.frames[i].addr = e->ustack[i];
+	ev.kstack.n = e->kstack_len < TT_KSTACK_MAX ? e->kstack_len : TT_KSTACK_MAX;
+	for (int i = 0; i < ev.kstack.n; i++)
+		ev.kstack.frames[i].addr = e->kstack[i];
+	if (!ev.ustack.n || !ev.kstack.n)
+		m->totals.no_stack++;
+
+	slot = tt_model_push_event(m, &ev);
+	if (!slot)
+		return;
+	m->totals.events++;
+
+	p = &c->pend[(m->ev_seq - 1) % TT_PENDING];
+	p->seq = m->ev_seq - 1;
+	p->un = ev.ustack.n;
+	p->kn = ev.kstack.n;
+	memcpy(p->ustack, e->ustack, sizeof(uint64_t) * p->un);
+	memcpy(p->kstack, e->kstack, sizeof(uint64_t) * p->kn);
+	p->user_ret = 0;
+	if ((e->flags & TT_EV_USER_RET) && e->user_ret &&
+	    (p->un < 2 || e->user_ret != e->ustack[1]) && follows_call(e->pid, e->user_ret))
+		p->user_ret = e->user_ret;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct tt_collector *c = ctx;
+	const struct tt_rec_hdr *h = data;
+
+	if (size < sizeof(*h))
+		return 0;
+	if (h->kind == TT_REC_WRITE && size >= sizeof(struct tt_event))
+		on_write_event(c, data);
+	else if (h->kind == TT_REC_NEW_PROC && size >= sizeof(struct tt_new_proc))
+		on_new_proc(c, data);
+	return 0;
+}
+
+int tt_collector_poll(struct tt_collector *c, int timeout_ms)
+{
+	int n = ring_buffer__poll(c->rb, timeout_ms);
+
+	return n == -EINTR ? 0 : n;
+}
+
+static int src_fd(void *ctx)
+{
+	struct tt_collector *c = ctx;
+
+	return ring_buffer__epoll_fd(c->rb);
+}
+
+static int src_drain(void *ctx)
+{
+	struct tt_collector *c = ctx;
+	int n = ring_buffer__consume(c->rb);
+
+	return n == -EINTR ? 0 : n;
+}
+
+static void read_terminals(struct tt_collector *c)
+{
+	struct bpf_map *ttys = c->skel->maps.ttys, *stats = c->skel->maps.stats;
+	__u32 key, next, *prev = NULL;
+
+	while (bpf_map__get_next_key(ttys, prev, &next, sizeof(next)) == 0) {
+		struct tt_tty_stats sum;
+		struct tt_terminal *t;
+
+		key = next;
+		prev = &key;
+		t = terminal_for_dev(c, key);
+		if (!t)
+			break;
+		if (bpf_map__lookup_elem(stats, &key, sizeof(key), c->percpu,
+					 sizeof(*c->percpu) * c->ncpus, 0))
+			continue;
+		memset(&sum, 0, sizeof(sum));
+		for (int cpu = 0; cpu < c->ncpus; cpu++) {
+			const __u64 *src = (const __u64 *)&c->percpu[cpu];
+			__u64 *dst = (__u64 *)&sum;
+
+			for (size_t i = 0; i < sizeof(sum) / sizeof(__u64); i++)
+				dst[i] += src[i];
+		}
+		/* max is a maximum, not a sum: redo it */
+		sum.max_ns = 0;
+		for (int cpu = 0; cpu < c->ncpus; cpu++)
+			if (c->percpu[cpu].max_ns > sum.max_ns)
+				sum.max_ns = c->percpu[cpu].max_ns;
+		tt_model_set_stats(t, &sum);
+	}
+}
+
+static void read_writers(struct tt_collector *c)
+{
+	struct bpf_map *w = c->skel->maps.writers;
+	struct tt_writer_key key, next, *prev = NULL;
+	struct tt_writer_val v;
+
+	while (bpf_map__get_next_key(w, prev, &next, sizeof(next)) == 0) {
+		struct tt_terminal *t;
+
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(w, &key, sizeof(key), &v, sizeof(v), 0))
+			continue;
+		t = tt_model_find_terminal(c->m, key.dev);
+		if (!t)
+			continue;
+		v.comm[TT_COMM_LEN - 1] = 0;
+		tt_model_offer_writer(t, key.tgid, v.comm, v.writes, v.bytes);
+	}
+}
+
+static void read_drops(struct tt_collector *c)
+{
+	struct tt_totals *tot = &c->m->totals;
+	__u64 vals[c->ncpus];
+
+	tot->dropped = 0;
+	for (__u32 k = 0; k < TT_DROP_NR; k++) {
+		uint64_t sum = 0;
+
+		if (bpf_map__lookup_elem(c->skel->maps.drops, &k, sizeof(k), vals, sizeof(vals), 0))
+			continue;
+		for (int i = 0; i < c->ncpus; i++)
+			sum += vals[i];
+		tot->drops[k] = sum;
+		tot->dropped += sum;
+	}
+	tot->writes = 0;
+	for (int i = 0; i < c->m->nterminals; i++)
+		tot->writes += c->m->terminals[i].writes;
+}
+
+static int src_refresh(void *ctx, double dt)
+{
+	struct tt_collector *c = ctx;
+
+	read_terminals(c);
+	read_writers(c);
+	read_drops(c);
+	c->m->now_realtime_ns = clock_ns(CLOCK_REALTIME);
+	tt_model_tick(c->m, dt);
+	return 0;
+}
+
+static int src_set_threshold(void *ctx, double ms)
+{
+	struct tt_collector *c = ctx;
+
+	if (ms < 0 || ms > 600000)
+		return -EINVAL;
+	c->skel->data->threshold_ns = (uint64_t)(ms * 1e6);
+	c->m->filters.threshold_ms = ms;
+	return 0;
+}
+
+/* Find the model slot of an event by its sequence number, if still in the ring. */
+static struct tt_model_event *event_by_seq(struct tt_model *m, uint64_t seq)
+{
+	uint64_t newest = m->ev_seq - 1;
+
+	if (!m->ev_seq || seq > newest || newest - seq >= m->ev_count)
+		return NULL;
+	return tt_model_event_at(m, (uint32_t)(newest - seq));
+}
+
+static int src_symbolize_pending(void *ctx, int max_events)
+{
+	struct tt_collector *c = ctx;
+	struct tt_model *m = c->m;
+	int done = 0;
+
+	if (m->ev_seq > c->pend_next + TT_PENDING)
+		c->pend_next = m->ev_seq - TT_PENDING; /* older raw stacks were overwritten */
+	while (c->pend_next < m->ev_seq && (max_events <= 0 || done < max_events)) {
+		struct pending *p = &c->pend[c->pend_next % TT_PENDING];
+		struct tt_model_event *ev = event_by_seq(m, c->pend_next);
+
+		if (ev && p->seq == c->pend_next && !(ev->stk_flags & TT_EVSTK_SYMBOLIZED))
+			tt_sym_event(c->sym, ev, p->ustack, p->un, p->user_ret, p->kstack, p->kn);
+		c->pend_next++;
+		done++;
+	}
+	return done;
+}
+
+static const struct tt_source_ops collector_ops = {
+	.fd = src_fd,
+	.drain = src_drain,
+	.refresh = src_refresh,
+	.set_threshold = src_set_threshold,
+	.symbolize_pending = src_symbolize_pending,
+};
+
+struct tt_source tt_collector_source(struct tt_collector *c)
+{
+	struct tt_source s = { &collector_ops, c };
+
+	return s;
+}
+
+static void set_filters(struct ttytop_bpf *skel, const struct tt_opts *o)
+{
+	skel->rodata->self_tgid = getpid();
+	skel->rodata->filter_tgid = o->pid > 0 ? (__u32)o->pid : 0;
+	if (o->comm[0]) {
+		skel->rodata->filter_comm_on = true;
+		memcpy((char *)skel->rodata->filter_comm, o->comm, strnlen(o->comm, TT_COMM_LEN - 1));
+	}
+	if (o->tty[0]) {
+		int cls = tt_class_from_name(o->tty);
+
+		if (cls >= 0) {
+			skel->rodata->filter_class = cls;
+		} else {
+			skel->rodata->filter_tty_on = true;
+			tty_filter_kname(o->tty, (char *)skel->rodata->filter_tty, TT_TTY_NAME_LEN);
+		}
+	}
+	skel->rodata->capture_stacks = !o->no_stacks;
+	skel->data->threshold_ns = (uint64_t)(o->threshold_ms * 1e6);
+}
+
+/* Keep exactly one flavour of the entry programs. */
+static void choose_programs(struct ttytop_bpf *skel, bool fast)
+{
+	struct bpf_program *fastp[] = {
+		skel->progs.enter_write_fast,	 skel->progs.enter_writev_fast,
+		skel->progs.enter_pwrite64_fast, skel->progs.enter_pwritev_fast,
+		skel->progs.enter_pwritev2_fast,
+	};
+	struct bpf_program *compat[] = {
+		skel->progs.enter_write_compat,	   skel->progs.enter_writev_compat,
+		skel->progs.enter_pwrite64_compat, skel->progs.enter_pwritev_compat,
+		skel->progs.enter_pwritev2_compat,
+	};
+
+	for (size_t i = 0; i < sizeof(fastp) / sizeof(fastp[0]); i++) {
+		bpf_program__set_autoload(fastp[i], fast);
+		bpf_program__set_autoload(compat[i], !fast);
+	}
+}
+
+int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct tt_model *m,
+		      struct tt_probe_report *rep, char *err, size_t errlen)
+{
+	uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+	struct tt_collector *c;
+	int ret;
+
+	*out = NULL;
+	g_verbose = o->verbose;
+	libbpf_set_print(libbpf_print);
+
+	ret = tt_collector_probe(rep, err, errlen);
+	if (ret)
+		return ret;
+
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	c->m = m;
+	c->verbose = o->verbose;
+	c->ncpus = libbpf_num_possible_cpus();
+	if (c->ncpus <= 0) {
+		snprintf(err, errlen, "cannot count CPUs");
+		ret = -EINVAL;
+		goto cleanup;
+	}
+	c->percpu = calloc(c->ncpus, sizeof(*c->percpu));
+	c->sym = tt_sym_new();
+	if (!c->percpu || !c->sym) {
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+
+	c->skel = ttytop_bpf__open();
+	if (!c->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(-ret));
+		goto cleanup;
+	}
+	c->skel->rodata->tty_write_addr = rep->tty_write;
+	c->skel->rodata->redirected_tty_write_addr = rep->redirected_tty_write;
+	if (rep->irq_detect) {
+		c->skel->rodata->irq_text_start = rep->irq_text[0];
+		c->skel->rodata->irq_text_end = rep->irq_text[1];
+		c->skel->rodata->softirq_text_start = rep->irq_text[2];
+		c->skel->rodata->softirq_text_end = rep->irq_text[3];
+	}
+	set_filters(c->skel, o);
+	choose_programs(c->skel, rep->rdonly_cast);
+
+	ret = ttytop_bpf__load(c->skel);
+	if (ret) {
+		snprintf(err, errlen,
+			 ret == -EPERM ? "the kernel refused to load the BPF programs (EPERM): "
+					 "needs CAP_BPF and CAP_PERFMON"
+				       : "the kernel rejected the BPF programs: %s (run with -v "
+					 "for the verifier log)",
+			 strerror(-ret));
+		goto cleanup;
+	}
+	ret = ttytop_bpf__attach(c->skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot attach to the tracepoints: %s", strerror(-ret));
+		goto cleanup;
+	}
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_record, c, NULL);
+	if (!c->rb) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the event ring buffer: %s", strerror(-ret));
+		goto cleanup;
+	}
+
+	c->mono_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	snprintf(m->attach.mode, sizeof(m->attach.mode), "tracepoint");
+	snprintf(m->attach.enter_prog, sizeof(m->attach.enter_prog), "%s",
+		 rep->rdonly_cast ? "rdonly_cast" : "probe_read");
+	snprintf(m->attach.sched, sizeof(m->attach.sched), "tp_btf");
+	m->attach.tty_write_found = rep->tty_write != 0;
+	m->attach.redirected_found = rep->redirected_tty_write != 0;
+	m->attach.attach_us = (clock_ns(CLOCK_MONOTONIC) - t0) / 1000;
+	m->filters.pid = o->pid;
+	snprintf(m->filters.comm, sizeof(m->filters.comm), "%s", o->comm);
+	snprintf(m->filters.tty, sizeof(m->filters.tty), "%s", o->tty);
+	m->filters.threshold_ms = o->threshold_ms;
+	m->start_realtime_ns = clock_ns(CLOCK_REALTIME);
+	m->now_realtime_ns = m->start_realtime_ns;
+	m->interval_s = o->interval_s;
+	*out = c;
+	return 0;
+
+cleanup:
+	tt_collector_close(c);
+	return ret;
+}
+
+void tt_collector_close(struct tt_collector *c)
+{
+	if (!c)
+		return;
+	ring_buffer__free(c->rb);
+	ttytop_bpf__destroy(c->skel);
+	tt_sym_free(c->sym);
+	free(c->percpu);
+	free(c);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The live data source: loads the BPF programs, chooses among them by what
+ * this kernel offers, and moves their counters and events into the model.
+ */
+#ifndef TTYTOP_COLLECTOR_H
+#define TTYTOP_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "model.h"
+#include "opts.h"
+#include "source.h"
+
+struct tt_collector;
+
+/* What start-up found; printed by --check and kept in the model's attach info. */
+struct tt_probe_report {
+	bool root;
+	bool btf;
+	bool tracefs;
+	bool tracefs_mounted_by_us;
+	bool syscall_tps;
+	bool rdonly_cast;
+	bool tp_btf;
+	bool irq_detect;
+	unsigned long long tty_write, redirected_tty_write;
+	unsigned long long irq_text[4]; /* irqentry start/end, softirqentry start/end */
+};
+
+/*
+ * Open, load and attach. On failure returns -errno and writes one sentence
+ * for a human into err (no libbpf dump unless opts->verbose).
+ */
+int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct tt_model *m,
+		      struct tt_probe_report *rep, char *err, size_t errlen);
+void tt_collector_close(struct tt_collector *c);
+
+/* Wait up to timeout_ms for events and move them into the model. */
+int tt_collector_poll(struct tt_collector *c, int timeout_ms);
+
+/* The dashboard's view of the collector. */
+struct tt_source tt_collector_source(struct tt_collector *c);
+
+/* Probe only (no load): fills rep; 0 when everything needed is present. */
+int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen);
+void tt_probe_report_print(const struct tt_probe_report *rep, FILE *f);
+
+#endif

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What this kernel offers, found at run time: the choice of programs depends
+ * on it, and `ttytop --check` prints it so an on-call engineer can tell at a
+ * glance why ttytop will or will not run on a device.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "collector.h"
+#include "symbolize.h"
+
+static bool path_exists(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0;
+}
+
+/* libbpf finds tracepoint ids through tracefs; mount it where it is missing. */
+static bool ensure_tracefs(bool *mounted_by_us)
+{
+	*mounted_by_us = false;
+	if (path_exists("/sys/kernel/tracing/events/syscalls") ||
+	    path_exists("/sys/kernel/debug/tracing/events/syscalls"))
+		return true;
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0) {
+		*mounted_by_us = true;
+		return path_exists("/sys/kernel/tracing/events/syscalls");
+	}
+	return false;
+}
+
+static bool btf_has(const struct btf *btf, const char *name, int kind)
+{
+	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
+}
+
+int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
+{
+	struct btf *vmlinux;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->root = geteuid() == 0;
+	if (!rep->root) {
+		snprintf(err, errlen,
+			 "needs root (CAP_BPF, CAP_PERFMON and kernel symbol access) to trace "
+			 "terminal writes; run it with sudo, or use --replay FILE");
+		return -EPERM;
+	}
+
+	vmlinux = btf__load_vmlinux_btf();
+	rep->btf = vmlinux != NULL;
+	if (!rep->btf) {
+		snprintf(err, errlen,
+			 "this kernel has no BTF (/sys/kernel/btf/vmlinux): ttytop needs "
+			 "CONFIG_DEBUG_INFO_BTF=y");
+		return -ENOTSUP;
+	}
+	rep->rdonly_cast = btf_has(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC);
+	/* tp_btf needs the raw tracepoint's BTF type, present since 5.5 */
+	rep->tp_btf = btf_has(vmlinux, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
+	btf__free(vmlinux);
+
+	rep->tracefs = ensure_tracefs(&rep->tracefs_mounted_by_us);
+	rep->syscall_tps = path_exists("/sys/kernel/tracing/events/syscalls/sys_enter_write") ||
+			   path_exists("/sys/kernel/debug/tracing/events/syscalls/sys_enter_write");
+	if (!rep->tracefs || !rep->syscall_tps) {
+		snprintf(err, errlen,
+			 "syscall tracepoints are not available (tracefs missing or "
+			 "CONFIG_FTRACE_SYSCALLS=n)");
+		return -ENOTSUP;
+	}
+
+	if (tt_ksym_lookup_addr("tty_write", (uint64_t *)&rep->tty_write) || !rep->tty_write) {
+		snprintf(err, errlen,
+			 "cannot find tty_write in /proc/kallsyms (kernel.kptr_restrict, or a "
+			 "kernel without the tty layer)");
+		return -ENOENT;
+	}
+	/* optional: /dev/console redirection; without it those writes are missed */
+	tt_ksym_lookup_addr("redirected_tty_write", (uint64_t *)&rep->redirected_tty_write);
+	/* optional: tells interrupt wake-ups from process wake-ups */
+	tt_ksym_lookup_addr("__irqentry_text_start", (uint64_t *)&rep->irq_text[0]);
+	tt_ksym_lookup_addr("__irqentry_text_end", (uint64_t *)&rep->irq_text[1]);
+	tt_ksym_lookup_addr("__softirqentry_text_start", (uint64_t *)&rep->irq_text[2]);
+	tt_ksym_lookup_addr("__softirqentry_text_end", (uint64_t *)&rep->irq_text[3]);
+	rep->irq_detect = rep->irq_text[0] && rep->irq_text[1] > rep->irq_text[0];
+
+	if (!rep->tp_btf) {
+		snprintf(err, errlen, "this kernel lacks BTF tracepoints (tp_btf, Linux 5.5+)");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static const char *yes(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
+{
+	fprintf(f, "root:                   %s\n", yes(r->root));
+	fprintf(f, "kernel BTF:             %s\n", yes(r->btf));
+	fprintf(f, "tracefs:                %s%s\n", yes(r->tracefs),
+		r->tracefs_mounted_by_us ? " (mounted by ttytop)" : "");
+	fprintf(f, "syscall tracepoints:    %s (write, writev, pwrite64, pwritev, pwritev2)\n",
+		yes(r->syscall_tps));
+	fprintf(f, "tty_write:              %#llx\n", r->tty_write);
+	fprintf(f, "redirected_tty_write:   %#llx%s\n", r->redirected_tty_write,
+		r->redirected_tty_write ? "" : " (absent: /dev/console redirection not seen)");
+	fprintf(f, "entry programs:         %s\n",
+		r->rdonly_cast ? "rdonly_cast (bpf_rdonly_cast kfunc: BTF loads, fastest)"
+			       : "probe_read (no bpf_rdonly_cast on this kernel)");
+	fprintf(f, "scheduler hooks:        %s\n",
+		r->tp_btf ? "tp_btf sched_switch + sched_waking" : "unavailable");
+	fprintf(f, "irq waker detection:    %s\n",
+		r->irq_detect ? "waker stack vs __irqentry_text/__softirqentry_text"
+			      : "unavailable: interrupt wake-ups are blamed on the interrupted task");
+	fprintf(f, "probes not used:        kprobes/fentry (not needed; refused on many "
+		   "locked-down kernels)\n");
+}
