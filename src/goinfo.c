@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Go detection for goroutine attribution: the toolchain version (from
+ * .go.buildinfo or, failing that, a version string in read-only data), the
+ * TLS slot of g decoded from runtime.stackcheck's first instruction, and the
+ * struct offsets from the version table below. goid is not read from DWARF:
+ * the table is used for every binary (goid_from_dwarf stays 0).
+ */
+/* goinfo.h pulls in bpf/ttytop.h, which expects the __u32 family already defined */
+#include <linux/types.h>
+
+#include "goinfo.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "elfsym.h"
+#include "gobuildinfo.h"
+
+#define RODATA_SCAN_MAX (64u << 20)
+#define BUILDINFO_MAX (64u << 10)
+
+int tt_go_parse_version(const char *s, int *major, int *minor, int *patch)
+{
+	long v[3] = {0, 0, 0};
+	int i = 0;
+	const char *p;
+
+	if (!s || strncmp(s, "go", 2) != 0)
+		return -EINVAL;
+	p = s + 2;
+	while (i < 3) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		long n = 0;
+		while (*p >= '0' && *p <= '9' && n < 100000)
+			n = n * 10 + (*p++ - '0');
+		if (*p >= '0' && *p <= '9')
+			return -EINVAL;
+		v[i++] = n;
+		if (*p != '.')
+			break;
+		p++;
+	}
+	/* "go1.22rc1", "go1.21beta2", "go1.21.3 X:boringcrypto": pre-releases count as .0 */
+	if (*p && *p != ' ' && strncmp(p, "rc", 2) != 0 && strncmp(p, "beta", 4) != 0)
+		return -EINVAL;
+	if (i < 2 || v[0] != 1)
+		return -EINVAL;
+	*major = (int)v[0];
+	*minor = (int)v[1];
+	*patch = (int)v[2];
+	return 0;
+}
+
+/*
+ * The one version table. Checked for 1.19 by laying out runtime2.go of
+ * /usr/lib/go-1.19 by hand (amd64): g{stack 0, stackguard0 16, stackguard1 24,
+ * _panic 32, _defer 40, m 48, sched gobuf(7 words) 56, syscallsp 112,
+ * syscallpc 120, stktopsp 128, param 136, atomicstatus 144, stackLock 148,
+ * goid 152}; m{g0 0, morebuf 8, divmod 64, _ 68, procid 72, gsignal 80,
+ * goSigStack(40) 88, sigmask [2]uint32 128, tls [6]uintptr 136, mstartfn 184,
+ * curg 192}. The other rows come from the team notes (go-runtime.md): goid
+ * 160 in 1.23-1.24 (a field added before it) and 152 again from 1.25, m.curg
+ * 184 from 1.25. Before 1.17 (no register ABI) the rows are not verified.
+ */
+int tt_go_offsets_for_version(int major, int minor, struct tt_go_proc *off)
+{
+	if (major != 1 || minor < 17 || minor > 99)
+		return -ENOTSUP;
+	memset(off, 0, sizeof(*off));
+	off->tls_g_off = -8;
+	off->goid_off = minor <= 22 ? 152 : minor <= 24 ? 160 : 152;
+	off->g_m_off = 48;
+	off->m_g0_off = 0;
+	off->m_gsignal_off = 80;
+	off->m_curg_off = minor >= 25 ? 184 : 192;
+	return 0;
+}
+
+struct file_ctx {
+	int fd;
+	const struct tt_elfsyms *es;
+};
+
+static int read_va(void *ctx, uint64_t va, void *buf, size_t len)
+{
+	struct file_ctx *c = ctx;
+	uint64_t off;
+
+	if (tt_elfsyms_vaddr_to_off(c->es, va, &off) != 0)
+		return -ENOENT;
+	/* the whole range must lie inside the segment's file bytes */
+	uint64_t end_off;
+	if (len && tt_elfsyms_vaddr_to_off(c->es, va + len - 1, &end_off) != 0)
+		return -ENOENT;
+	if (end_off != off + len - 1)
+		return -EINVAL;
+	return pread(c->fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : -EIO;
+}
+
+/*
+ * g's TLS slot: runtime.stackcheck starts with MOVQ FS:off, reg, encoded as
+ * 64 REX.W 8B modrm(mod=00,rm=100) sib(0x25) disp32.
+ */
+int tt_go_decode_tls(const uint8_t *code, size_t n, int32_t *off)
+{
+	for (size_t i = 0; i + 9 <= n; i++) {
+		if (code[i] == 0x64 && (code[i + 1] & 0xf8) == 0x48 && code[i + 2] == 0x8b &&
+		    (code[i + 3] & 0xc7) == 0x04 && code[i + 4] == 0x25) {
+			uint32_t d = (uint32_t)code[i + 5] | (uint32_t)code[i + 6] << 8 |
+			             (uint32_t)code[i + 7] << 16 | (uint32_t)code[i + 8] << 24;
+			*off = (int32_t)d;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static bool has_interp(Elf *e)
+{
+	size_t n;
+
+	if (elf_getphdrnum(e, &n) != 0)
+		return false;
+	for (size_t i = 0; i < n && i < 256; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_INTERP)
+			return true;
+	}
+	return false;
+}
+
+static int find_version(Elf *e, struct file_ctx *fc, char *ver, size_t vlen)
+{
+	uint8_t *buf;
+	size_t len;
+	int r = -ENOENT;
+
+	if (tt_elf_section_copy(e, ".go.buildinfo", &buf, &len, NULL, BUILDINFO_MAX) == 0) {
+		r = tt_gobuildinfo_parse(buf, len, read_va, fc, ver, vlen);
+		free(buf);
+		if (r == 0)
+			return 0;
+	}
+	/* No build info (some stripped static builds): scan read-only data. */
+	int min_minor = 0;
+	if (fc->es->has_pcln)
+		min_minor = fc->es->pcln.ver == TT_PCLN_120   ? 20
+		            : fc->es->pcln.ver == TT_PCLN_118 ? 18
+		            : fc->es->pcln.ver == TT_PCLN_116 ? 16
+		                                              : 2;
+	if (tt_elf_section_copy(e, ".rodata", &buf, &len, NULL, RODATA_SCAN_MAX) == 0) {
+		r = tt_go_scan_version(buf, len, min_minor, ver, vlen);
+		free(buf);
+	}
+	return r;
+}
+
+static int goinfo_fd(int fd, struct tt_goinfo *out)
+{
+	struct tt_elfsyms *es = NULL;
+	Elf *e;
+	GElf_Ehdr eh;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = tt_elfsyms_load_fd(fd, &es);
+	if (r != 0)
+		return r == -ENOEXEC ? 0 : r;
+	if (!es->is_go) {
+		tt_elfsyms_free(es);
+		return 0;
+	}
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e || !gelf_getehdr(e, &eh)) {
+		if (e)
+			elf_end(e);
+		tt_elfsyms_free(es);
+		return -ENOEXEC;
+	}
+	struct file_ctx fc = {fd, es};
+	r = find_version(e, &fc, out->version, sizeof(out->version));
+	if (r == 0)
+		r = tt_go_parse_version(out->version, &out->major, &out->minor, &out->patch);
+	if (r == 0)
+		r = tt_go_offsets_for_version(out->major, out->minor, &out->off);
+	if (r == 0 && eh.e_machine != EM_X86_64)
+		r = -ENOTSUP; /* arm64 keeps g behind TPIDR_EL0: not decoded yet */
+	if (r == 0) {
+		uint64_t addr;
+		uint8_t code[32];
+		int32_t tls = 0;
+		bool found = false;
+		if ((tt_elfsyms_find(es, "runtime.stackcheck.abi0", &addr) == 0 ||
+		     tt_elfsyms_find(es, "runtime.stackcheck", &addr) == 0) &&
+		    read_va(&fc, addr, code, sizeof(code)) == 0 &&
+		    tt_go_decode_tls(code, sizeof(code), &tls) == 0)
+			found = true;
+		uint64_t dummy;
+		bool cgo = has_interp(e) || tt_elfsyms_find(es, "_cgo_init", &dummy) == 0 ||
+		           tt_elfsyms_find(es, "x_cgo_init", &dummy) == 0;
+		if (found)
+			out->off.tls_g_off = tls;
+		else if (cgo)
+			r = -ENOTSUP; /* the slot moves with the C TLS layout: never guess */
+		else
+			out->off.tls_g_off = -8;
+	}
+	elf_end(e);
+	tt_elfsyms_free(es);
+	return r == 0 ? 1 : r;
+}
+
+int tt_goinfo_for_file(const char *path, struct tt_goinfo *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		memset(out, 0, sizeof(*out));
+		return -errno;
+	}
+	int r = goinfo_fd(fd, out);
+	close(fd);
+	return r;
+}
+
+int tt_goinfo_for_pid(pid_t pid, struct tt_goinfo *out)
+{
+	char p[64], target[4096];
+	int fd;
+
+	/* The exe link opens the running file even if deleted or in another mount ns. */
+	snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ssize_t n = readlink(p, target, sizeof(target) - 1);
+		if (n <= 0) {
+			memset(out, 0, sizeof(*out));
+			return errno == ENOENT ? -ESRCH : -errno;
+		}
+		target[n] = 0;
+		char rp[4096 + 64];
+		snprintf(rp, sizeof(rp), "/proc/%d/root%s", (int)pid, target);
+		fd = open(rp, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			memset(out, 0, sizeof(*out));
+			return -errno;
+		}
+	}
+	int r = goinfo_fd(fd, out);
+	close(fd);
+	return r;
+}
