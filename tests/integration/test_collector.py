@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""The collector against real ptys and real programs: every figure asserted
+against what the workload did."""
+import fcntl
+import os
+import subprocess
+import sys
+import termios
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from ttyt import (Skip, Tracer, case, drain, finish, fork_writer, open_pty,  # noqa: E402
+                  require_root, within, TTYTOP)
+
+
+def writer_of(term, pid):
+    for w in term["writers"]:
+        if w["pid"] == pid:
+            return w
+    return None
+
+
+@case
+def test_fast_reader_exact_counts():
+    require_root()
+    master, slave, name = open_pty()
+    stop = threading.Event()
+    reader = threading.Thread(target=drain, args=(master, stop), daemon=True)
+    reader.start()
+    tr = Tracer("-T", "1000")
+
+    def work():
+        for i in range(200):
+            os.write(slave, b"x" * 100)
+        # a writev of three pieces counts once, with all its bytes
+        os.writev(slave, [b"a" * 10, b"b" * 20, b"c" * 30])
+    pid = fork_writer(work)
+    os.waitpid(pid, 0)
+    time.sleep(0.2)
+    tr.wait_docs(2)
+    tr.stop()
+    stop.set()
+    t = tr.terminal(name)
+    assert t, f"{name} not in terminals: {[x['name'] for x in tr.last()['terminals']]}"
+    assert t["class"] == "pty", t["class"]
+    assert t["writes"] == 201, f"writes {t['writes']} != 201"
+    assert t["bytes"] == 20060, f"bytes {t['bytes']} != 20060"
+    w = writer_of(t, pid)
+    assert w and w["writes"] == 201, f"writer entry {w}"
+    lat = t["latency_ns"]
+    assert 0 < lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["max"] * 1.13, lat
+    # a drained pty write takes microseconds, not tens of milliseconds
+    assert lat["p50"] < 5_000_000, lat
+    hist_total = sum(b["count"] for b in t["hist"])
+    assert hist_total == 201, f"histogram holds {hist_total} writes"
+    dev = t["dev"].split(":")
+    assert dev[0] == "136", t["dev"]
+    assert int(dev[1]) == int(name.split("/")[1]), (t["dev"], name)
+    os.close(master)
+    os.close(slave)
+
+
+@case
+def test_paused_reader_blocks_300ms():
+    require_root()
+    master, slave, name = open_pty()
+    tr = Tracer("-T", "50")
+    reader_pid = os.getpid()
+
+    def work():
+        for i in range(64):
+            os.write(slave, b"y" * 1024)
+    pid = fork_writer(work)
+    time.sleep(0.3)  # nobody reads: the writer fills the pty and blocks
+    stop = threading.Event()
+    threading.Thread(target=drain, args=(master, stop), daemon=True).start()
+    os.waitpid(pid, 0)
+    tr.wait_docs(2)
+    tr.stop()
+    stop.set()
+    evs = tr.events(pid=pid)
+    assert evs, f"no slow event for writer {pid}"
+    e = max(evs, key=lambda e: e["blocked_ns"])
+    assert within(e["blocked_ns"], 300e6, 0.10), f"blocked {e['blocked_ns']/1e6:.1f} ms, want ~300"
+    assert e["reason"] == "buffer-full", e["reason"]
+    assert e["waker"] and e["waker"]["pid"] == reader_pid, f"waker {e['waker']} != {reader_pid}"
+    assert e["terminal"] == name, (e["terminal"], name)
+    parts = e["oncpu_ns"] + e["blocked_ns"] + e["runq_ns"]
+    assert abs(parts - e["latency_ns"]) <= 0.02 * e["latency_ns"] + 200_000, (parts, e["latency_ns"])
+    bl = e["backlog"]
+    assert bl["buf_limit"] > 0, bl
+    t = tr.terminal(name)
+    assert t["blocked_ns"] >= e["blocked_ns"], "terminal blocked total below the event's"
+    assert t.get("blocked_by_reason", {}).get("buffer-full", 0) >= 1, t.get("blocked_by_reason")
+    os.close(master)
+    os.close(slave)
+
+
+@case
+def test_second_writer_waits_on_write_lock():
+    require_root()
+    master, slave, name = open_pty()
+    tr = Tracer("-T", "50")
+
+    def big():
+        os.write(slave, b"L" * 40000)
+    first = fork_writer(big)
+    time.sleep(0.1)  # the first writer now sleeps holding the write lock
+    second = fork_writer(lambda: os.write(slave, b"S" * 100))
+    time.sleep(0.3)
+    stop = threading.Event()
+    threading.Thread(target=drain, args=(master, stop), daemon=True).start()
+    os.waitpid(first, 0)
+    os.waitpid(second, 0)
+    tr.wait_docs(2)
+    tr.stop()
+    stop.set()
+    e1 = tr.events(pid=first)
+    e2 = tr.events(pid=second)
+    assert e1 and e2, f"events first={len(e1)} second={len(e2)}"
+    assert e1[0]["reason"] == "buffer-full", e1[0]["reason"]
+    assert e2[0]["reason"] == "write-lock", e2[0]["reason"]
+    assert e2[0]["blocked_ns"] > 250e6, e2[0]["blocked_ns"]
+    os.close(master)
+    os.close(slave)
+
+
+@case
+def test_xoff_flow_stopped_until_xon():
+    require_root()
+    master, slave, name = open_pty(raw=False)
+    a = termios.tcgetattr(slave)
+    a[0] |= termios.IXON
+    a[3] &= ~(termios.ICANON | termios.ECHO)
+    termios.tcsetattr(slave, termios.TCSANOW, a)
+    stop = threading.Event()
+    tr = Tracer("-T", "50")
+    os.write(master, b"\x13")  # ^S
+    time.sleep(0.05)
+    pid = fork_writer(lambda: os.write(slave, b"z" * 100))
+    time.sleep(0.3)
+    os.write(master, b"\x11")  # ^Q
+    threading.Thread(target=drain, args=(master, stop), daemon=True).start()
+    os.waitpid(pid, 0)
+    tr.wait_docs(2)
+    tr.stop()
+    stop.set()
+    evs = tr.events(pid=pid)
+    assert evs, "no event for the stopped writer"
+    e = evs[0]
+    assert e["reason"] == "flow-stopped", e["reason"]
+    assert within(e["blocked_ns"], 300e6, 0.15), e["blocked_ns"]
+    assert e["backlog"]["stopped"], e["backlog"]
+    os.close(master)
+    os.close(slave)
+
+
+@case
+def test_dev_tty_counted_on_controlling_pts():
+    require_root()
+    master, slave, name = open_pty()
+    stop = threading.Event()
+    threading.Thread(target=drain, args=(master, stop), daemon=True).start()
+    tr = Tracer("-T", "1000")
+
+    def work():
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+        fd = os.open("/dev/tty", os.O_WRONLY)
+        for i in range(50):
+            os.write(fd, b"t" * 7)
+    pid = fork_writer(work)
+    _, status = os.waitpid(pid, 0)
+    assert status == 0, "workload could not open /dev/tty"
+    tr.wait_docs(2)
+    tr.stop()
+    stop.set()
+    t = tr.terminal(name)
+    assert t, f"{name} missing"
+    w = writer_of(t, pid)
+    assert w and w["writes"] == 50 and w["bytes"] == 350, f"writer {w}"
+    names = [x["name"] for x in tr.last()["terminals"]]
+    assert "tty" not in names, f"counted against /dev/tty itself: {names}"
+    os.close(master)
+    os.close(slave)
+
+
+@case
+def test_vt_console_tty1():
+    require_root()
+    if not os.path.exists("/dev/tty1"):
+        raise Skip("no /dev/tty1 (no VT on this machine)")
+    try:
+        fd = os.open("/dev/tty1", os.O_WRONLY | os.O_NOCTTY)
+    except OSError as e:
+        raise Skip(f"cannot open /dev/tty1: {e.strerror}")
+    tr = Tracer("-T", "1000")
+    pid = fork_writer(lambda: [os.write(fd, b"\r") for _ in range(20)])
+    os.waitpid(pid, 0)
+    tr.wait_docs(2)
+    tr.stop()
+    os.close(fd)
+    t = tr.terminal("tty1")
+    assert t, f"tty1 missing: {[x['name'] for x in tr.last()['terminals']]}"
+    assert t["class"] == "console", t["class"]
+    assert t["dev"] == "4:1", t["dev"]
+    w = writer_of(t, pid)
+    assert w and w["writes"] == 20, f"writer {w}"
+
+
+@case
+def test_files_pipes_devnull_not_counted():
+    require_root()
+    tr = Tracer("-T", "0")
+    r, w = os.pipe()
+
+    def work():
+        with open("/tmp/ttytop-test-file", "wb") as f:
+            for _ in range(100):
+                f.write(b"f")
+                f.flush()
+        null = os.open("/dev/null", os.O_WRONLY)
+        for _ in range(100):
+            os.write(null, b"n")
+            os.write(w, b"p")
+    pid = fork_writer(work)
+    os.waitpid(pid, 0)
+    tr.wait_docs(2)
+    tr.stop()
+    os.unlink("/tmp/ttytop-test-file")
+    for t in tr.last()["terminals"]:
+        assert not writer_of(t, pid), f"non-tty writes counted on {t['name']}"
+    assert not tr.events(pid=pid), "non-tty writes produced events"
+
+
+@case
+def test_own_writes_not_counted():
+    require_root()
+    master, slave, name = open_pty()
+    stop = threading.Event()
+    got = []
+    threading.Thread(target=lambda: got.append(drain(master, stop)), daemon=True).start()
+    # ttytop writes its JSON straight into a pty: those writes must not count
+    p = subprocess.Popen([TTYTOP, "--json", "--interval", "0.2", "--duration", "1.5", "-T", "0"],
+                         stdout=slave, stderr=subprocess.PIPE)
+    p.wait(20)
+    time.sleep(0.2)
+    stop.set()
+    time.sleep(0.1)
+    assert p.returncode == 0, p.stderr.read()
+    assert got and got[0] > 500, f"ttytop wrote {got} bytes to the pty"
+    # read it again with a second tracer: ttytop's own pid never appears
+    tr = Tracer("-T", "0")
+    q = subprocess.Popen([TTYTOP, "--json", "--interval", "0.2", "--duration", "1", "-T", "0"],
+                         stdout=slave, stderr=subprocess.DEVNULL)
+    stop2 = threading.Event()
+    threading.Thread(target=drain, args=(master, stop2), daemon=True).start()
+    q.wait(20)
+    tr.wait_docs(2)
+    tr.stop()
+    stop2.set()
+    t = tr.terminal(name)
+    assert t and writer_of(t, q.pid), "the second ttytop's writes were not seen by the first"
+    for d in tr.docs:
+        for term in d["terminals"]:
+            assert not writer_of(term, tr.proc.pid), "ttytop counted its own writes"
+    os.close(master)
+    os.close(slave)
+
+
+@case
+def test_unprivileged_run_fails_cleanly():
+    if os.geteuid() != 0:
+        cmd = [TTYTOP, "--json", "--duration", "1"]
+    else:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+               TTYTOP, "--json", "--duration", "1"]
+    p = subprocess.run(cmd, capture_output=True, timeout=20)
+    assert p.returncode != 0, "unprivileged run exited 0"
+    err = p.stderr.decode().strip().splitlines()
+    assert len(err) == 1, f"want one line, got {err}"
+    assert "root" in err[0] or "CAP_BPF" in err[0], err[0]
+    assert "libbpf" not in err[0], err[0]
+    assert p.stdout == b"", p.stdout[:200]
+
+
+@case
+def test_pid_filter_and_threshold():
+    require_root()
+    master, slave, name = open_pty()
+    stop = threading.Event()
+    threading.Thread(target=drain, args=(master, stop), daemon=True).start()
+    a = fork_writer(lambda: time.sleep(0.6) or [os.write(slave, b"a") for _ in range(30)])
+    b = fork_writer(lambda: time.sleep(0.6) or [os.write(slave, b"b") for _ in range(40)])
+    tr = Tracer("-p", str(a), "-T", "1000")
+    os.waitpid(a, 0)
+    os.waitpid(b, 0)
+    tr.wait_docs(2)
+    tr.stop()
+    stop.set()
+    t = tr.terminal(name)
+    assert t and t["writes"] == 30, f"pid filter: {t and t['writes']}"
+    assert not writer_of(t, b), "filtered-out pid counted"
+    assert tr.events() == [], "fast writes above a 1 s threshold produced events"
+    os.close(master)
+    os.close(slave)
+
+
+@case
+def test_bad_command_lines():
+    for args in (["--interval", "0"], ["-T", "-5"], ["--bogus"], ["--pid", "x1"],
+                 ["--replay", "/nonexistent/x.json"]):
+        p = subprocess.run([TTYTOP] + args, capture_output=True, timeout=10)
+        assert p.returncode != 0, f"{args} exited 0"
+        err = p.stderr.decode().strip()
+        assert err.startswith("ttytop:"), f"{args}: {err!r}"
+        assert len(err.splitlines()) == 1, f"{args}: {err!r}"
+
+
+finish()

@@ -1,0 +1,157 @@
+"""Shared pieces of the integration tests: run the real ttytop in --json mode
+around a real workload, and report results the way tests/run.sh counts them."""
+import json
+import os
+import pty
+import signal
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import tty as ttymod
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TTYTOP = os.path.join(ROOT, "ttytop")
+FIXTURES = os.environ.get("TTYTOP_FIXTURES", os.path.join(ROOT, "tests", "fixtures", "bin"))
+
+results = {"pass": 0, "fail": 0, "skip": 0}
+
+
+class Skip(Exception):
+    pass
+
+
+def case(fn):
+    """Run one test case and print PASS/FAIL/SKIP for the runner."""
+    name = fn.__name__.replace("test_", "", 1)
+    try:
+        fn()
+        print(f"PASS {name}", flush=True)
+        results["pass"] += 1
+    except Skip as e:
+        print(f"SKIP {name}: {e}", flush=True)
+        results["skip"] += 1
+    except AssertionError as e:
+        print(f"FAIL {name}: {e}", flush=True)
+        results["fail"] += 1
+    except Exception as e:  # a broken test is a failed test
+        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+        traceback.print_exc()
+        results["fail"] += 1
+    return fn
+
+
+def require_root():
+    if os.geteuid() != 0:
+        raise Skip("needs root to load BPF programs")
+
+
+class Tracer:
+    """./ttytop --json in the background; collects the NDJSON documents."""
+
+    def __init__(self, *args, interval=0.25, stdout=None):
+        self.docs = []
+        self.err = b""
+        cmd = [TTYTOP, "--json", "--interval", str(interval)] + list(args)
+        self.proc = subprocess.Popen(cmd, stdout=stdout or subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self._first = threading.Event()
+        if stdout is None:
+            self._t = threading.Thread(target=self._read, daemon=True)
+            self._t.start()
+            if not self._first.wait(15):
+                self.stop()
+                raise AssertionError("ttytop produced no JSON in 15 s: %r" % self.err[-500:])
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.docs.append(json.loads(line))
+            self._first.set()
+
+    def wait_docs(self, n, timeout=10):
+        end = time.time() + timeout
+        target = len(self.docs) + n
+        while len(self.docs) < target and time.time() < end:
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stderr:
+            self.err = self.proc.stderr.read()
+        if hasattr(self, "_t"):
+            self._t.join(5)
+        return self
+
+    def last(self):
+        assert self.docs, "no JSON documents"
+        return self.docs[-1]
+
+    def terminal(self, name):
+        for t in self.last()["terminals"]:
+            if t["name"] == name:
+                return t
+        return None
+
+    def events(self, **match):
+        out = []
+        for d in self.docs:
+            for e in d["events"]:
+                if all(e.get(k) == v for k, v in match.items()):
+                    out.append(e)
+        return out
+
+
+def open_pty(raw=True):
+    master, slave = pty.openpty()
+    if raw:
+        ttymod.setraw(slave)
+    name = os.ttyname(slave).replace("/dev/", "")  # "pts/3"
+    return master, slave, name
+
+
+def drain(fd, stop_evt, pause=None):
+    """Read fd until stop_evt; pause = (after_bytes, seconds) stops reading once."""
+    total = 0
+    paused = False
+    import select
+    while not stop_evt.is_set():
+        if pause and not paused and total >= pause[0]:
+            time.sleep(pause[1])
+            paused = True
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                total += len(os.read(fd, 65536))
+            except OSError:
+                break
+    return total
+
+
+def fork_writer(fn):
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            fn()
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        os._exit(code)
+    return pid
+
+
+def within(value, expect, tol):
+    return abs(value - expect) <= expect * tol
+
+
+def finish():
+    print(f"# {results['pass']} passed, {results['fail']} failed, {results['skip']} skipped",
+          flush=True)
+    sys.exit(0)

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The whole suite: cmocka unit tests, integration tests against the real BPF
+# programs, TUI tests in tmux, and a short fuzz run. Ends with the line
+# "N passed, N failed, N skipped" and a non-zero exit when anything failed.
+set -u
+cd "$(dirname "$0")/.."
+
+pass=0
+fail=0
+skip=0
+failed_names=()
+log_dir=build/test-logs
+mkdir -p "$log_dir"
+
+count_cmocka() { # $1 = name, $2 = log
+	local p f s
+	p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$2" | grep -Eo '[0-9]+$' | tail -1)
+	f=$(grep -Eo '^\[  FAILED  \] [0-9]+' "$2" | grep -Eo '[0-9]+$' | tail -1)
+	s=$(grep -Eo '^\[  SKIPPED \] [0-9]+' "$2" | grep -Eo '[0-9]+$' | tail -1)
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-0}))
+	skip=$((skip + ${s:-0}))
+	grep -E '^\[  (FAILED|SKIPPED) \] [a-z_]' "$2" | sed "s|^|  $1: |"
+	[ -n "${f:-}" ] && [ "${f:-0}" -gt 0 ] && failed_names+=("$1")
+}
+
+echo "== unit tests (cmocka)"
+for t in build/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	log="$log_dir/$name.log"
+	timeout 120 "$t" >"$log" 2>&1
+	rc=$?
+	if ! grep -q '^\[==========\]' "$log"; then
+		echo "  $name: crashed or timed out (rc=$rc), see $log"
+		fail=$((fail + 1))
+		failed_names+=("$name")
+		continue
+	fi
+	count_cmocka "$name" "$log"
+	printf '  %-28s %s\n' "$name" "$(grep -E '^\[  PASSED  \]' "$log" | tail -1)"
+done
+
+run_script() { # python scripts print PASS/FAIL/SKIP lines
+	local s=$1 name log rc
+	name=$(basename "$s" .py)
+	log="$log_dir/$name.log"
+	timeout 600 "$s" >"$log" 2>&1
+	rc=$?
+	sed -n -E 's/^(PASS|FAIL|SKIP) /  \1 /p' "$log"
+	pass=$((pass + $(grep -c '^PASS ' "$log")))
+	local f
+	f=$(grep -c '^FAIL ' "$log")
+	fail=$((fail + f))
+	skip=$((skip + $(grep -c '^SKIP ' "$log")))
+	[ "$f" -gt 0 ] && failed_names+=("$name")
+	if [ $rc -ne 0 ]; then
+		echo "  $name: exited with $rc, see $log"
+		tail -5 "$log" | sed 's/^/    /'
+		fail=$((fail + 1))
+		failed_names+=("$name")
+	fi
+}
+
+echo "== integration tests (real BPF, real ptys)"
+for s in tests/integration/test_*.py; do
+	[ -x "$s" ] && run_script "$s"
+done
+
+echo "== TUI tests (tmux)"
+for s in tests/tui/test_*.py; do
+	[ -x "$s" ] && run_script "$s"
+done
+
+echo "== fuzz (short run; make fuzz for a longer one)"
+if [ -f fuzz/Makefile ]; then
+	if make -s -C fuzz run FUZZ_SECONDS="${FUZZ_SECONDS:-40}" >"$log_dir/fuzz.log" 2>&1; then
+		echo "  PASS fuzz"
+		pass=$((pass + 1))
+	else
+		echo "  FAIL fuzz (see $log_dir/fuzz.log)"
+		tail -5 "$log_dir/fuzz.log" | sed 's/^/    /'
+		fail=$((fail + 1))
+		failed_names+=("fuzz")
+	fi
+fi
+
+[ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
