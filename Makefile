@@ -67,6 +67,18 @@ $(B)/%.o: %.c $(wildcard src/*.h tui/*.h bpf/ttytop.h) | $(DEPS_STAMP)
 # Objects that include the skeleton must wait for it.
 $(B)/src/collector.o: $(B)/ttytop.skel.h
 
+# --- tui: built-in themes (owner: tui) -------------------------------------
+# themes/*.theme are the one source of truth for the colour themes; the four
+# shipped ones are compiled into the binary as C strings, so none is needed
+# at run time.
+THEME_BUILTIN := themes/default.theme themes/light.theme themes/mono.theme \
+	themes/high-contrast.theme
+$(B)/themes.h: $(THEME_BUILTIN) tools/gen-themes.sh
+	@mkdir -p $(B)
+	./tools/gen-themes.sh $(THEME_BUILTIN) > $@.tmp && mv $@.tmp $@
+$(B)/tui/theme.o: $(B)/themes.h
+# --- end tui ----------------------------------------------------------------
+
 $(B)/libttytop.a: $(OBJ_CORE)
 	@rm -f $@
 	ar rcs $@ $^

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The slow-write log, newest first. Rows are event sequence numbers, so a
+ * paused log keeps showing the same events while the ring moves on.
+ */
+#include "ui.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum {
+	C_TIME,
+	C_TTY,
+	C_PID,
+	C_GOID,
+	C_COMM,
+	C_BYTES,
+	C_LAT,
+	C_CPU,
+	C_BLK,
+	C_RUNQ,
+	C_REASON,
+	C_WAKER,
+	C_NR
+};
+
+static const char *col_head[C_NR] = {"TIME",    "TERMINAL", "PID/TID", "GOID", "COMM",   "BYTES",
+                                     "LATENCY", "ON-CPU",   "BLOCKED", "RUNQ", "REASON", "WAKER"};
+static const int col_w[C_NR] = {12, 8, 15, 7, 15, 6, 8, 7, 7, 7, 12, 20};
+static const int col_prio[C_NR] = {1, 0, 1, 4, 0, 3, 0, 5, 2, 5, 2, 3};
+static const bool col_right[C_NR] = {false, false, false, false, false, true,
+                                     true,  true,  true,  true,  false, false};
+
+/* Latency from which a row is drawn as log_slow. */
+#define SLOW_ROW_NS (100ull * 1000 * 1000)
+
+static uint64_t seq_top(const struct tt_model *m)
+{
+	/* A loader that did not count pushes still numbers its events. */
+	return m->ev_seq >= m->ev_count ? m->ev_seq : m->ev_count;
+}
+
+struct tt_model_event *tt_eventlog_by_seq(struct tt_ui *ui, uint64_t seq)
+{
+	uint64_t top = seq_top(ui->m), i;
+	uint32_t cnt = ui->m->ev_count;
+
+	if (!ui->m->events || seq >= top)
+		return NULL;
+	i = top - 1 - seq;
+	if (cnt > TT_MODEL_EVENT_RING)
+		cnt = TT_MODEL_EVENT_RING;
+	if (i >= cnt)
+		return NULL;
+	return tt_model_event_at(ui->m, (uint32_t)i);
+}
+
+static const char *reason_str(enum tt_reason r)
+{
+	const char *s = tt_reason_name(r);
+	return s ? s : "?";
+}
+
+bool tt_eventlog_match(const struct tt_model_event *ev, const char *f)
+{
+	char buf[TT_TTY_NAME_LEN + TT_COMM_LEN];
+
+	if (!f || !*f)
+		return true;
+	tt_fmt_sanitize(ev->terminal, sizeof(ev->terminal), buf, sizeof(buf));
+	if (tt_fmt_contains(buf, f))
+		return true;
+	tt_fmt_sanitize(ev->comm, sizeof(ev->comm), buf, sizeof(buf));
+	if (tt_fmt_contains(buf, f))
+		return true;
+	if (tt_fmt_contains(reason_str(ev->reason), f))
+		return true;
+	snprintf(buf, sizeof(buf), "%u", ev->pid);
+	if (tt_fmt_contains(buf, f))
+		return true;
+	snprintf(buf, sizeof(buf), "%u", ev->tid);
+	if (tt_fmt_contains(buf, f))
+		return true;
+	if (ev->goid >= 0) {
+		snprintf(buf, sizeof(buf), "g%lld", (long long)ev->goid);
+		if (tt_fmt_contains(buf, f))
+			return true;
+	}
+	return false;
+}
+
+void tt_eventlog_update(struct tt_ui *ui)
+{
+	uint64_t top = seq_top(ui->m), limit = ui->paused ? ui->frozen_seq : top, i;
+	uint32_t cnt = ui->m->ev_count;
+
+	if (cnt > TT_MODEL_EVENT_RING)
+		cnt = TT_MODEL_EVENT_RING;
+	ui->nvis = 0;
+	for (i = 0; i < cnt && ui->m->events; i++) {
+		uint64_t seq = top - 1 - i;
+		struct tt_model_event *ev;
+
+		if (seq >= limit)
+			continue;
+		ev = tt_model_event_at(ui->m, (uint32_t)i);
+		if (ev && tt_eventlog_match(ev, ui->filter))
+			ui->vis[ui->nvis++] = seq;
+	}
+	if (ui->log_sel >= ui->nvis)
+		ui->log_sel = ui->nvis - 1;
+	if (ui->log_sel < 0)
+		ui->log_sel = 0;
+}
+
+void tt_eventlog_set_paused(struct tt_ui *ui, bool paused)
+{
+	ui->paused = paused;
+	if (paused)
+		ui->frozen_seq = seq_top(ui->m);
+}
+
+int tt_eventlog_open_selected(struct tt_ui *ui)
+{
+	struct tt_model_event *ev;
+
+	tt_eventlog_update(ui);
+	if (!ui->nvis) {
+		tt_ui_status(ui, true, "no event selected");
+		return TT_HANDLED | TT_REDRAW;
+	}
+	ev = tt_eventlog_by_seq(ui, ui->vis[ui->log_sel]);
+	if (!ev || !ui->stack_ev)
+		return TT_HANDLED | TT_REDRAW;
+	*ui->stack_ev = *ev;
+	ui->stack_seq = ui->vis[ui->log_sel];
+	ui->stack_valid = true;
+	ui->stack_top = 0;
+	ui->focus = TT_PANE_STACK;
+	return TT_HANDLED | TT_REDRAW;
+}
+
+static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, int c, char *s, size_t len)
+{
+	char a[TT_COMM_LEN];
+
+	(void)ui;
+	s[0] = '\0';
+	switch (c) {
+	case C_TIME:
+		tt_fmt_clock(ev->time_ns, s, len);
+		break;
+	case C_TTY:
+		tt_fmt_sanitize(ev->terminal, sizeof(ev->terminal), s, len);
+		break;
+	case C_PID:
+		snprintf(s, len, "%u/%u", ev->pid, ev->tid);
+		break;
+	case C_GOID:
+		if (ev->goid >= 0)
+			snprintf(s, len, "g%lld", (long long)ev->goid);
+		break;
+	case C_COMM:
+		tt_fmt_sanitize(ev->comm, sizeof(ev->comm), s, len);
+		break;
+	case C_BYTES:
+		if (ev->ret < 0)
+			snprintf(s, len, "err%lld", (long long)-ev->ret);
+		else
+			tt_fmt_bytes((double)ev->count, s, len);
+		break;
+	case C_LAT:
+		tt_fmt_ns(ev->latency_ns, s, len);
+		break;
+	case C_CPU:
+		tt_fmt_ns(ev->oncpu_ns, s, len);
+		break;
+	case C_BLK:
+		tt_fmt_ns(ev->blocked_ns, s, len);
+		break;
+	case C_RUNQ:
+		tt_fmt_ns(ev->runq_ns, s, len);
+		break;
+	case C_REASON:
+		snprintf(s, len, "%s", reason_str(ev->reason));
+		break;
+	case C_WAKER:
+		if (ev->waker_irq || (ev->flags & TT_EV_WAKER_IRQ))
+			snprintf(s, len, "irq");
+		else if (ev->has_waker)
+			snprintf(
+			    s, len, "%s/%u",
+			    tt_fmt_sanitize(ev->waker_comm, sizeof(ev->waker_comm), a, sizeof(a)),
+			    ev->waker_pid);
+		else
+			snprintf(s, len, "-");
+		break;
+	}
+}
+
+static void eventlog_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
+{
+	bool shown[C_NR];
+	char title[160], f[TT_FILTER_LEN];
+	int rows, i, c, x;
+
+	tt_eventlog_update(ui);
+	snprintf(title, sizeof(title), "Slow writes (%d)%s%s%s%s", ui->nvis,
+	         ui->filter[0] ? " filter /" : "",
+	         ui->filter[0] ? tt_fmt_sanitize(ui->filter, sizeof(ui->filter), f, sizeof(f)) : "",
+	         ui->filter[0] ? "/" : "", ui->paused ? " PAUSED" : "");
+	tt_draw_frame(ui, w, h, wd, title, ui->focus == TT_PANE_LOG);
+	if (h < 4 || wd < 10)
+		return;
+	tt_fmt_fit_columns(col_w, col_prio, C_NR, wd - 2, shown);
+	tt_draw_fill(w, 1, 1, wd - 2, tt_theme_attr(TT_EL_TABLE_HEAD));
+	for (c = 0, x = 1; c < C_NR; c++) {
+		int len = (int)strlen(col_head[c]);
+
+		if (!shown[c])
+			continue;
+		tt_draw_text(w, 1, x + (col_right[c] && len < col_w[c] ? col_w[c] - len : 0),
+		             col_w[c], col_head[c], tt_theme_attr(TT_EL_TABLE_HEAD));
+		x += col_w[c] + 1;
+	}
+	rows = h - 3;
+	if (ui->log_sel < ui->log_top)
+		ui->log_top = ui->log_sel;
+	if (ui->log_sel >= ui->log_top + rows)
+		ui->log_top = ui->log_sel - rows + 1;
+	if (ui->log_top > ui->nvis - rows)
+		ui->log_top = ui->nvis - rows;
+	if (ui->log_top < 0)
+		ui->log_top = 0;
+	if (!ui->nvis)
+		tt_draw_text(w, 2, 2, wd - 4,
+		             ui->filter[0] ? "no slow writes match the filter (Esc clears)"
+		                           : "no slow writes yet",
+		             tt_theme_attr(TT_EL_DIM));
+	for (i = 0; i < rows && ui->log_top + i < ui->nvis; i++) {
+		int idx = ui->log_top + i, y = 2 + i;
+		struct tt_model_event *ev = tt_eventlog_by_seq(ui, ui->vis[idx]);
+		bool sel = idx == ui->log_sel && ui->focus == TT_PANE_LOG;
+		unsigned long a;
+
+		if (!ev)
+			continue;
+		a = tt_theme_attr(sel                             ? TT_EL_ROW_SELECTED
+		                  : ev->latency_ns >= SLOW_ROW_NS ? TT_EL_LOG_SLOW
+		                                                  : TT_EL_LOG_NORMAL);
+		/* The selection stays visible (underlined) when another pane has focus. */
+		if (idx == ui->log_sel && !sel)
+			a |= A_UNDERLINE;
+		tt_draw_fill(w, y, 1, wd - 2, a);
+		for (c = 0, x = 1; c < C_NR; c++) {
+			char s[64];
+			int len;
+
+			if (!shown[c])
+				continue;
+			fmt_cell(ui, ev, c, s, sizeof(s));
+			len = (int)strlen(s);
+			tt_draw_text(w, y,
+			             x + (col_right[c] && len < col_w[c] ? col_w[c] - len : 0),
+			             col_w[c], s, a);
+			x += col_w[c] + 1;
+		}
+	}
+}
+
+static int eventlog_key(struct tt_ui *ui, int ch)
+{
+	int page = ui->lay.r[TT_PANE_LOG].h - 3;
+
+	if (page < 1)
+		page = 1;
+	tt_eventlog_update(ui);
+	switch (ch) {
+	case KEY_UP:
+	case 'k':
+		ui->log_sel--;
+		break;
+	case KEY_DOWN:
+	case 'j':
+		ui->log_sel++;
+		break;
+	case KEY_PPAGE:
+		ui->log_sel -= page;
+		break;
+	case KEY_NPAGE:
+		ui->log_sel += page;
+		break;
+	case KEY_HOME:
+	case 'g':
+		ui->log_sel = 0;
+		break;
+	case KEY_END:
+	case 'G':
+		ui->log_sel = ui->nvis - 1;
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		return tt_eventlog_open_selected(ui);
+	default:
+		return 0;
+	}
+	if (ui->log_sel >= ui->nvis)
+		ui->log_sel = ui->nvis - 1;
+	if (ui->log_sel < 0)
+		ui->log_sel = 0;
+	return TT_HANDLED | TT_REDRAW;
+}
+
+static int eventlog_mouse(struct tt_ui *ui, int y, int x, unsigned long bstate)
+{
+	int row = y - 2;
+
+	(void)x;
+	(void)bstate;
+	tt_eventlog_update(ui);
+	if (row >= 0 && ui->log_top + row < ui->nvis)
+		ui->log_sel = ui->log_top + row;
+	return TT_HANDLED | TT_REDRAW;
+}
+
+const struct tt_pane_ops tt_eventlog_pane = {
+    .name = "eventlog",
+    .draw = eventlog_draw,
+    .key = eventlog_key,
+    .mouse = eventlog_mouse,
+};

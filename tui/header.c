@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Two header lines: where we are and how the collector is doing. */
+#include "ui.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Append one "label value" field; returns the new x. */
+static int field(WINDOW *w, int y, int x, int wd, const char *s, unsigned long attr)
+{
+	if (x >= wd)
+		return x;
+	x += tt_draw_text(w, y, x, wd - x, s, attr);
+	if (x < wd)
+		x += tt_draw_text(w, y, x, wd - x, "  ", tt_theme_attr(TT_EL_HEADER));
+	return x;
+}
+
+static void draw_line1(struct tt_ui *ui, WINDOW *w, int wd)
+{
+	const struct tt_model *m = ui->m;
+	unsigned long a = tt_theme_attr(TT_EL_HEADER);
+	char buf[320], host[64], kern[64], t1[32], t2[32];
+	const char *base;
+	int x = 0;
+
+	tt_fmt_sanitize(m->host.hostname, sizeof(m->host.hostname), host, sizeof(host));
+	tt_fmt_sanitize(m->host.kernel, sizeof(m->host.kernel), kern, sizeof(kern));
+	x = field(w, 0, x, wd, " ttytop", a | A_BOLD);
+	if (ui->replay) {
+		char file[96];
+
+		base = ui->o ? strrchr(ui->o->replay_path, '/') : NULL;
+		base = base ? base + 1 : (ui->o ? ui->o->replay_path : "");
+		tt_fmt_sanitize(base, strlen(base), file, sizeof(file));
+		snprintf(buf, sizeof(buf), "REPLAY %s", file);
+		x = field(w, 0, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
+	}
+	snprintf(buf, sizeof(buf), "host %s", host[0] ? host : "?");
+	x = field(w, 0, x, wd, buf, a);
+	snprintf(buf, sizeof(buf), "kernel %s", kern[0] ? kern : "?");
+	x = field(w, 0, x, wd, buf, a);
+	if (m->attach.mode[0]) {
+		char mode[32], prog[32];
+
+		tt_fmt_sanitize(m->attach.mode, sizeof(m->attach.mode), mode, sizeof(mode));
+		tt_fmt_sanitize(m->attach.enter_prog, sizeof(m->attach.enter_prog), prog,
+		                sizeof(prog));
+		snprintf(buf, sizeof(buf), "attach %s%s%s", mode, prog[0] ? "/" : "", prog);
+		x = field(w, 0, x, wd, buf, a);
+	}
+	if (m->now_realtime_ns > m->start_realtime_ns && m->start_realtime_ns) {
+		tt_fmt_duration((double)(m->now_realtime_ns - m->start_realtime_ns) / 1e9, t1,
+		                sizeof(t1));
+		snprintf(buf, sizeof(buf), "%s %s", ui->replay ? "span" : "up", t1);
+		x = field(w, 0, x, wd, buf, a);
+	}
+	if (ui->replay && m->now_realtime_ns) {
+		time_t s = (time_t)(m->now_realtime_ns / 1000000000ull);
+		struct tm tm;
+
+		if (localtime_r(&s, &tm) && strftime(t2, sizeof(t2), "%Y-%m-%d %H:%M:%S", &tm)) {
+			snprintf(buf, sizeof(buf), "taken %s", t2);
+			x = field(w, 0, x, wd, buf, a);
+		}
+	} else {
+		snprintf(buf, sizeof(buf), "every %s",
+		         tt_fmt_interval(ui->interval, t1, sizeof(t1)));
+		x = field(w, 0, x, wd, buf, a);
+	}
+}
+
+static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
+{
+	const struct tt_model *m = ui->m;
+	unsigned long a = tt_theme_attr(TT_EL_HEADER);
+	char buf[256], t1[32], t2[32];
+	int x = 1;
+
+	if (!ui->replay) {
+		snprintf(buf, sizeof(buf), "events/s %s",
+		         tt_fmt_count(ui->ev_rate, t1, sizeof(t1)));
+		x = field(w, 1, x, wd, buf, a);
+	}
+	snprintf(buf, sizeof(buf), "events %llu", (unsigned long long)m->totals.events);
+	x = field(w, 1, x, wd, buf, a);
+	snprintf(buf, sizeof(buf), "drops %llu", (unsigned long long)m->totals.dropped);
+	x = field(w, 1, x, wd, buf, m->totals.dropped ? tt_theme_attr(TT_EL_HEADER_ALERT) : a);
+	tt_fmt_ns((uint64_t)(m->filters.threshold_ms * 1e6), t2, sizeof(t2));
+	snprintf(buf, sizeof(buf), "threshold %s", m->filters.threshold_ms > 0 ? t2 : "0 (all)");
+	x = field(w, 1, x, wd, buf, a);
+	if (m->filters.pid || m->filters.comm[0] || m->filters.tty[0] || ui->filter[0]) {
+		char f[200], s1[TT_COMM_LEN], s2[TT_TTY_NAME_LEN], s3[TT_FILTER_LEN];
+		size_t o = 0;
+
+		o += (size_t)snprintf(f + o, sizeof(f) - o, "filter");
+		if (m->filters.pid && o < sizeof(f))
+			o += (size_t)snprintf(f + o, sizeof(f) - o, " pid=%d", m->filters.pid);
+		if (m->filters.comm[0] && o < sizeof(f))
+			o += (size_t)snprintf(f + o, sizeof(f) - o, " comm=%s",
+			                      tt_fmt_sanitize(m->filters.comm,
+			                                      sizeof(m->filters.comm), s1,
+			                                      sizeof(s1)));
+		if (m->filters.tty[0] && o < sizeof(f))
+			o +=
+			    (size_t)snprintf(f + o, sizeof(f) - o, " tty=%s",
+			                     tt_fmt_sanitize(m->filters.tty, sizeof(m->filters.tty),
+			                                     s2, sizeof(s2)));
+		if (ui->filter[0] && o < sizeof(f))
+			snprintf(f + o, sizeof(f) - o, " log=/%s/",
+			         tt_fmt_sanitize(ui->filter, sizeof(ui->filter), s3, sizeof(s3)));
+		x = field(w, 1, x, wd, f, a);
+	}
+	if (ui->paused)
+		x = field(w, 1, x, wd, "PAUSED", tt_theme_attr(TT_EL_HEADER_ALERT));
+	(void)x;
+}
+
+static void header_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
+{
+	int y;
+
+	for (y = 0; y < h; y++)
+		tt_draw_fill(w, y, 0, wd, tt_theme_attr(TT_EL_HEADER));
+	draw_line1(ui, w, wd);
+	if (h > 1)
+		draw_line2(ui, w, wd);
+}
+
+const struct tt_pane_ops tt_header_pane = {
+    .name = "header",
+    .draw = header_draw,
+};

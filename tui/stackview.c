@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The stack of one slow write: user frames, a separator, kernel frames. */
+#include "ui.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void tt_stack_refresh(struct tt_ui *ui)
+{
+	struct tt_model_event *ev;
+
+	if (!ui->stack_valid || !ui->stack_ev)
+		return;
+	/* Symbolization fills frames in later: re-copy while the event is in the ring. */
+	ev = tt_eventlog_by_seq(ui, ui->stack_seq);
+	if (ev && ev->pid == ui->stack_ev->pid && ev->time_ns == ui->stack_ev->time_ns)
+		*ui->stack_ev = *ev;
+}
+
+/* A frame on one line: func (or raw address), file:line, module. */
+static void draw_frame_line(struct tt_ui *ui, WINDOW *w, int y, int wd, const struct tt_frame *f)
+{
+	char buf[TT_FILE_LEN + 32], s[TT_FILE_LEN + 1];
+	int x = 2, maxx = wd - 1;
+
+	(void)ui;
+	if (f->func[0]) {
+		tt_fmt_sanitize(f->func, sizeof(f->func), s, sizeof(s));
+		x += tt_draw_text(w, y, x, maxx - x, s, tt_theme_attr(TT_EL_STACK_FUNC));
+	} else {
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->addr);
+		x += tt_draw_text(w, y, x, maxx - x, buf, tt_theme_attr(TT_EL_STACK_ADDR));
+	}
+	if (f->file[0] && x + 2 < maxx) {
+		tt_fmt_sanitize(f->file, sizeof(f->file), s, sizeof(s));
+		if (f->line > 0)
+			snprintf(buf, sizeof(buf), "  %s:%d", s, f->line);
+		else
+			snprintf(buf, sizeof(buf), "  %s", s);
+		x += tt_draw_text(w, y, x, maxx - x, buf, tt_theme_attr(TT_EL_STACK_FILE));
+	}
+	if (f->module[0] && x + 2 < maxx) {
+		tt_fmt_sanitize(f->module, sizeof(f->module), s, sizeof(s));
+		snprintf(buf, sizeof(buf), "  [%s]", s);
+		tt_draw_text(w, y, x, maxx - x, buf, tt_theme_attr(TT_EL_STACK_MODULE));
+	}
+}
+
+/*
+ * Lines are numbered virtually so the pane can scroll: notes first, then
+ * user frames, separator, kernel frames. emit() draws only visible lines.
+ */
+struct emitter {
+	struct tt_ui *ui;
+	WINDOW *w;
+	int wd, rows, n;
+};
+
+static int slot(struct emitter *e)
+{
+	int y = e->n - e->ui->stack_top;
+
+	e->n++;
+	return (y >= 0 && y < e->rows) ? y + 1 : -1;
+}
+
+static void note(struct emitter *e, const char *s, enum tt_el el)
+{
+	int y = slot(e);
+
+	if (y > 0)
+		tt_draw_text(e->w, y, 2, e->wd - 3, s, tt_theme_attr(el));
+}
+
+static void separator(struct emitter *e, const char *label)
+{
+	int y = slot(e), x, k;
+
+	if (y <= 0)
+		return;
+	for (x = 1, k = 0; x < e->wd - 1; x++, k++) {
+		if (k == 2) {
+			x += tt_draw_text(e->w, y, x, e->wd - 1 - x, label,
+			                  tt_theme_attr(TT_EL_STACK_SEP)) -
+			     1;
+			continue;
+		}
+		tt_draw_text(e->w, y, x, 1, tt_draw_hline_glyph(e->ui),
+		             tt_theme_attr(TT_EL_STACK_SEP));
+	}
+}
+
+static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
+{
+	const struct tt_model_event *ev = ui->stack_ev;
+	const char *dot = ui->utf8 ? " \xc2\xb7 " : " - ";
+	char title[200], tty[TT_TTY_NAME_LEN], lat[16];
+	struct emitter e = {ui, w, wd, h - 2, 0};
+	int i, un, kn;
+
+	if (!ui->stack_valid || !ev) {
+		tt_draw_frame(ui, w, h, wd, "Stack", ui->focus == TT_PANE_STACK);
+		tt_draw_text(w, 1, 2, wd - 4, "select a slow write and press Enter",
+		             tt_theme_attr(TT_EL_DIM));
+		ui->stack_lines = 0;
+		return;
+	}
+	tt_stack_refresh(ui);
+	tt_fmt_sanitize(ev->terminal, sizeof(ev->terminal), tty, sizeof(tty));
+	tt_fmt_ns(ev->latency_ns, lat, sizeof(lat));
+	if (ev->goid >= 0)
+		snprintf(title, sizeof(title), "goroutine %lld%stid %u%s%s%s%s",
+		         (long long)ev->goid, dot, ev->tid, dot, tty, dot, lat);
+	else
+		snprintf(title, sizeof(title), "thread %u%s%s%s%s", ev->tid, dot, tty, dot, lat);
+	tt_draw_frame(ui, w, h, wd, title, ui->focus == TT_PANE_STACK);
+	if (h < 3 || wd < 10)
+		return;
+	un = ev->ustack.n < 0 ? 0 : ev->ustack.n > TT_USTACK_MAX ? TT_USTACK_MAX : ev->ustack.n;
+	kn = ev->kstack.n < 0 ? 0 : ev->kstack.n > TT_KSTACK_MAX ? TT_KSTACK_MAX : ev->kstack.n;
+	if (ev->stk_flags & TT_EVSTK_PROC_GONE)
+		note(&e, "process exited: raw addresses", TT_EL_STATUS_ERROR);
+	else if (!(ev->stk_flags & TT_EVSTK_SYMBOLIZED) && (un || kn))
+		note(&e, "(not symbolized yet)", TT_EL_DIM);
+	separator(&e, " user ");
+	if (!un)
+		note(&e,
+		     (ev->flags & TT_EV_NO_USTACK) ? "(user stack not captured)"
+		                                   : "(no user frames)",
+		     TT_EL_DIM);
+	for (i = 0; i < un; i++) {
+		int y = slot(&e);
+
+		if (y > 0)
+			draw_frame_line(ui, w, y, wd, &ev->ustack.frames[i]);
+	}
+	separator(&e,
+	          (ev->flags & TT_EV_KSTACK_AT_SLEEP) ? " kernel (at first sleep) " : " kernel ");
+	if (!kn)
+		note(&e,
+		     (ev->flags & TT_EV_NO_KSTACK) ? "(kernel stack not captured)"
+		                                   : "(no kernel frames)",
+		     TT_EL_DIM);
+	for (i = 0; i < kn; i++) {
+		int y = slot(&e);
+
+		if (y > 0)
+			draw_frame_line(ui, w, y, wd, &ev->kstack.frames[i]);
+	}
+	ui->stack_lines = e.n;
+}
+
+static int stack_key(struct tt_ui *ui, int ch)
+{
+	int page = ui->lay.r[TT_PANE_STACK].h - 2, maxtop;
+
+	if (page < 1)
+		page = 1;
+	switch (ch) {
+	case KEY_UP:
+	case 'k':
+		ui->stack_top--;
+		break;
+	case KEY_DOWN:
+	case 'j':
+		ui->stack_top++;
+		break;
+	case KEY_PPAGE:
+		ui->stack_top -= page;
+		break;
+	case KEY_NPAGE:
+		ui->stack_top += page;
+		break;
+	case KEY_HOME:
+	case 'g':
+		ui->stack_top = 0;
+		break;
+	case KEY_END:
+	case 'G':
+		ui->stack_top = ui->stack_lines;
+		break;
+	default:
+		return 0;
+	}
+	maxtop = ui->stack_lines - page;
+	if (ui->stack_top > maxtop)
+		ui->stack_top = maxtop;
+	if (ui->stack_top < 0)
+		ui->stack_top = 0;
+	return TT_HANDLED | TT_REDRAW;
+}
+
+static int stack_mouse(struct tt_ui *ui, int y, int x, unsigned long bstate)
+{
+	(void)ui;
+	(void)y;
+	(void)x;
+	(void)bstate;
+	return TT_HANDLED | TT_REDRAW;
+}
+
+const struct tt_pane_ops tt_stack_pane = {
+    .name = "stack",
+    .draw = stack_draw,
+    .key = stack_key,
+    .mouse = stack_mouse,
+};

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The terminals table: one row per tty, sortable, with a p99 sparkline. */
+#include "ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { C_NAME, C_CLASS, C_WRITER, C_WPS, C_BPS, C_P50, C_P99, C_MAX, C_BLK, C_SPARK, C_NR };
+
+static const char *col_head[C_NR] = {"TERMINAL", "CLASS", "TOP WRITER", "WRITES/s", "BYTES/s",
+                                     "P50",      "P99",   "MAX",        "BLK%",     "P99 HISTORY"};
+static const int col_w[C_NR] = {10, 10, 20, 8, 8, 7, 7, 7, 5, 8};
+/* Lower = kept longer when the pane is narrow. */
+static const int col_prio[C_NR] = {0, 6, 3, 0, 2, 2, 0, 4, 1, 5};
+/* Which sort key a column header stands for. */
+static const int col_sort[C_NR] = {
+    TT_SORT_NAME, TT_SORT_CLASS, TT_SORT_WRITER, TT_SORT_WPS,     TT_SORT_BPS,
+    TT_SORT_P50,  TT_SORT_P99,   TT_SORT_MAX,    TT_SORT_BLOCKED, -1};
+
+static const char *sort_names[TT_SORT_NR] = {"terminal", "class", "writer", "writes/s", "bytes/s",
+                                             "p50",      "p99",   "max",    "blocked"};
+
+const char *tt_terminals_sort_name(int col)
+{
+	return (col >= 0 && col < TT_SORT_NR) ? sort_names[col] : "?";
+}
+
+static const char *class_str(enum tt_class c)
+{
+	const char *s = tt_class_name(c);
+	return s ? s : "?";
+}
+
+static int cmp_num(double a, double b)
+{
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+static int term_cmp(const void *pa, const void *pb, void *arg)
+{
+	struct tt_ui *ui = arg;
+	const struct tt_terminal *a = &ui->m->terminals[*(const int *)pa];
+	const struct tt_terminal *b = &ui->m->terminals[*(const int *)pb];
+	int r = 0;
+
+	switch (ui->sort) {
+	case TT_SORT_NAME:
+		r = strncmp(a->name, b->name, sizeof(a->name));
+		break;
+	case TT_SORT_CLASS:
+		r = strcmp(class_str(a->class), class_str(b->class));
+		break;
+	case TT_SORT_WRITER:
+		r = strncmp(a->nwriters ? a->writers[0].comm : "",
+		            b->nwriters ? b->writers[0].comm : "", TT_COMM_LEN);
+		break;
+	/* Numbers sort biggest first: the interesting rows at the top. */
+	case TT_SORT_WPS:
+		r = -cmp_num(a->writes_per_s, b->writes_per_s);
+		break;
+	case TT_SORT_BPS:
+		r = -cmp_num(a->bytes_per_s, b->bytes_per_s);
+		break;
+	case TT_SORT_P50:
+		r = -cmp_num((double)a->p50, (double)b->p50);
+		break;
+	case TT_SORT_P99:
+		r = -cmp_num((double)a->p99, (double)b->p99);
+		break;
+	case TT_SORT_MAX:
+		r = -cmp_num((double)a->max_ns, (double)b->max_ns);
+		break;
+	case TT_SORT_BLOCKED:
+		r = -cmp_num(a->blocked_share, b->blocked_share);
+		break;
+	}
+	if (!r) /* stable, and busy terminals first among equals */
+		r = -cmp_num((double)a->writes, (double)b->writes);
+	if (!r)
+		r = strncmp(a->name, b->name, sizeof(a->name));
+	return ui->sort_rev ? -r : r;
+}
+
+void tt_terminals_sort(struct tt_ui *ui)
+{
+	int i, n = ui->m->nterminals;
+	bool found = false;
+
+	if (n < 0)
+		n = 0;
+	if (n > TT_MODEL_MAX_TERMINALS)
+		n = TT_MODEL_MAX_TERMINALS;
+	for (i = 0; i < n; i++)
+		ui->order[i] = i;
+	ui->norder = n;
+	qsort_r(ui->order, (size_t)n, sizeof(int), term_cmp, ui);
+	for (i = 0; i < n && ui->have_sel; i++)
+		if (ui->m->terminals[ui->order[i]].dev == ui->sel_dev)
+			found = true;
+	if (!found && n) {
+		ui->sel_dev = ui->m->terminals[ui->order[0]].dev;
+		ui->have_sel = true;
+	}
+}
+
+static int sel_row(struct tt_ui *ui)
+{
+	int i;
+
+	for (i = 0; i < ui->norder; i++)
+		if (ui->m->terminals[ui->order[i]].dev == ui->sel_dev)
+			return i;
+	return -1;
+}
+
+struct tt_terminal *tt_terminals_selected(struct tt_ui *ui)
+{
+	int r;
+
+	tt_terminals_sort(ui);
+	r = sel_row(ui);
+	return r < 0 ? NULL : &ui->m->terminals[ui->order[r]];
+}
+
+static void spark(struct tt_ui *ui, const struct tt_terminal *t, char *out, size_t outlen,
+                  int width)
+{
+	static const char *blocks[8] = {"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
+	                                "\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86",
+	                                "\xe2\x96\x87", "\xe2\x96\x88"};
+	static const char ascii[5] = {'_', '.', '-', '=', '#'};
+	int n = t->spark_len, i, start, levels = ui->utf8 ? 8 : 5;
+	uint64_t mx = 0;
+	size_t o = 0;
+
+	if (n > TT_SPARK_LEN)
+		n = TT_SPARK_LEN;
+	if (n < 0)
+		n = 0;
+	start = n > width ? n - width : 0;
+	for (i = start; i < n; i++)
+		if (t->spark_p99[i] > mx)
+			mx = t->spark_p99[i];
+	out[0] = '\0';
+	for (i = start; i < n && o + 4 < outlen; i++) {
+		int lv = mx ? (int)((double)t->spark_p99[i] * (levels - 1) / (double)mx + 0.5) : 0;
+
+		if (lv < 0)
+			lv = 0;
+		if (lv >= levels)
+			lv = levels - 1;
+		if (ui->utf8) {
+			memcpy(out + o, blocks[lv], 3);
+			o += 3;
+		} else {
+			out[o++] = ascii[lv];
+		}
+		out[o] = '\0';
+	}
+}
+
+static void cell(WINDOW *w, int y, int x, int wd, const char *s, bool right, unsigned long a)
+{
+	int len = (int)strlen(s);
+
+	if (right && len < wd)
+		x += wd - len;
+	tt_draw_text(w, y, x, wd, s, a);
+}
+
+static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
+{
+	bool shown[C_NR];
+	int widths[C_NR], i, c, x, rows, sel, used;
+	char title[96], buf[160];
+
+	snprintf(title, sizeof(title), "Terminals (%d) sorted by %s%s", ui->m->nterminals,
+	         sort_names[ui->sort], ui->sort_rev ? " (reversed)" : "");
+	tt_draw_frame(ui, w, h, wd, title, ui->focus == TT_PANE_TERMINALS);
+	if (h < 4 || wd < 10)
+		return;
+	memcpy(widths, col_w, sizeof(widths));
+	used = tt_fmt_fit_columns(widths, col_prio, C_NR, wd - 2, shown);
+	if (shown[C_SPARK]) { /* the sparkline takes what is left, up to its history */
+		widths[C_SPARK] += wd - 2 - used;
+		if (widths[C_SPARK] > TT_SPARK_LEN)
+			widths[C_SPARK] = TT_SPARK_LEN;
+	}
+	tt_draw_fill(w, 1, 1, wd - 2, tt_theme_attr(TT_EL_TABLE_HEAD));
+	for (c = 0, x = 1; c < C_NR; c++) {
+		if (!shown[c])
+			continue;
+		snprintf(buf, sizeof(buf), "%s%s", col_head[c],
+		         col_sort[c] == ui->sort ? (ui->sort_rev ? "+" : "*") : "");
+		cell(w, 1, x, widths[c], buf, c >= C_WPS && c <= C_BLK,
+		     tt_theme_attr(TT_EL_TABLE_HEAD) | (col_sort[c] == ui->sort ? A_BOLD : 0));
+		x += widths[c] + 1;
+	}
+	tt_terminals_sort(ui);
+	rows = h - 3;
+	sel = sel_row(ui);
+	if (sel >= 0) {
+		if (sel < ui->term_top)
+			ui->term_top = sel;
+		if (sel >= ui->term_top + rows)
+			ui->term_top = sel - rows + 1;
+	}
+	if (ui->term_top > ui->norder - rows)
+		ui->term_top = ui->norder - rows;
+	if (ui->term_top < 0)
+		ui->term_top = 0;
+	if (!ui->norder)
+		tt_draw_text(w, 2, 2, wd - 4,
+		             ui->replay ? "no terminals in this snapshot"
+		                        : "no terminal writes seen yet",
+		             tt_theme_attr(TT_EL_DIM));
+	for (i = 0; i < rows && ui->term_top + i < ui->norder; i++) {
+		const struct tt_terminal *t = &ui->m->terminals[ui->order[ui->term_top + i]];
+		bool is_sel = ui->term_top + i == sel;
+		unsigned long a = tt_theme_attr(is_sel ? TT_EL_ROW_SELECTED : TT_EL_ROW);
+		int y = 2 + i;
+
+		tt_draw_fill(w, y, 1, wd - 2, a);
+		for (c = 0, x = 1; c < C_NR; c++) {
+			char s[64], s2[TT_COMM_LEN];
+			unsigned long ca = a;
+
+			if (!shown[c])
+				continue;
+			s[0] = '\0';
+			switch (c) {
+			case C_NAME:
+				tt_fmt_sanitize(t->name, sizeof(t->name), s, sizeof(s));
+				break;
+			case C_CLASS:
+				snprintf(s, sizeof(s), "%s", class_str(t->class));
+				break;
+			case C_WRITER:
+				if (t->nwriters > 0)
+					snprintf(s, sizeof(s), "%s/%u",
+					         tt_fmt_sanitize(t->writers[0].comm, TT_COMM_LEN,
+					                         s2, sizeof(s2)),
+					         t->writers[0].pid);
+				else
+					snprintf(s, sizeof(s), "-");
+				break;
+			case C_WPS:
+				tt_fmt_count(t->writes_per_s, s, sizeof(s));
+				break;
+			case C_BPS:
+				tt_fmt_bytes(t->bytes_per_s, s, sizeof(s));
+				break;
+			case C_P50:
+				tt_fmt_ns(t->p50, s, sizeof(s));
+				break;
+			case C_P99:
+				tt_fmt_ns(t->p99, s, sizeof(s));
+				break;
+			case C_MAX:
+				tt_fmt_ns(t->max_ns, s, sizeof(s));
+				break;
+			case C_BLK:
+				snprintf(s, sizeof(s), "%.0f%%",
+				         t->blocked_share >= 0 && t->blocked_share <= 1
+				             ? t->blocked_share * 100
+				             : 0.0);
+				break;
+			case C_SPARK:
+				spark(ui, t, buf, sizeof(buf), widths[c]);
+				if (!is_sel)
+					ca = tt_theme_attr(TT_EL_SPARK);
+				tt_draw_text(w, y, x, widths[c], buf, ca);
+				x += widths[c] + 1;
+				continue;
+			}
+			cell(w, y, x, widths[c], s, c >= C_WPS && c <= C_BLK, ca);
+			x += widths[c] + 1;
+		}
+	}
+}
+
+static void move_sel(struct tt_ui *ui, int delta)
+{
+	int r;
+
+	tt_terminals_sort(ui);
+	if (!ui->norder)
+		return;
+	r = sel_row(ui);
+	r = (r < 0 ? 0 : r) + delta;
+	if (r < 0)
+		r = 0;
+	if (r >= ui->norder)
+		r = ui->norder - 1;
+	ui->sel_dev = ui->m->terminals[ui->order[r]].dev;
+	ui->have_sel = true;
+}
+
+static int terminals_key(struct tt_ui *ui, int ch)
+{
+	int page = ui->lay.r[TT_PANE_TERMINALS].h - 3;
+
+	if (page < 1)
+		page = 1;
+	switch (ch) {
+	case KEY_UP:
+	case 'k':
+		move_sel(ui, -1);
+		return TT_HANDLED | TT_REDRAW;
+	case KEY_DOWN:
+	case 'j':
+		move_sel(ui, 1);
+		return TT_HANDLED | TT_REDRAW;
+	case KEY_PPAGE:
+		move_sel(ui, -page);
+		return TT_HANDLED | TT_REDRAW;
+	case KEY_NPAGE:
+		move_sel(ui, page);
+		return TT_HANDLED | TT_REDRAW;
+	case KEY_HOME:
+	case 'g':
+		move_sel(ui, -TT_MODEL_MAX_TERMINALS);
+		return TT_HANDLED | TT_REDRAW;
+	case KEY_END:
+	case 'G':
+		move_sel(ui, TT_MODEL_MAX_TERMINALS);
+		return TT_HANDLED | TT_REDRAW;
+	case '\n':
+	case '\r':
+	case KEY_ENTER: {
+		/* Enter: show only this terminal's slow writes in the log. */
+		struct tt_terminal *t = tt_terminals_selected(ui);
+
+		if (t) {
+			tt_fmt_sanitize(t->name, sizeof(t->name), ui->filter, sizeof(ui->filter));
+			ui->log_sel = ui->log_top = 0;
+			ui->focus = TT_PANE_LOG;
+			tt_ui_status(ui, false, "log filtered to %s (Esc clears)", ui->filter);
+		}
+		return TT_HANDLED | TT_REDRAW;
+	}
+	}
+	return 0;
+}
+
+static int terminals_mouse(struct tt_ui *ui, int y, int x, unsigned long bstate)
+{
+	int row = y - 2;
+
+	(void)x;
+	(void)bstate;
+	tt_terminals_sort(ui);
+	if (row >= 0 && ui->term_top + row < ui->norder) {
+		ui->sel_dev = ui->m->terminals[ui->order[ui->term_top + row]].dev;
+		ui->have_sel = true;
+	}
+	return TT_HANDLED | TT_REDRAW;
+}
+
+const struct tt_pane_ops tt_terminals_pane = {
+    .name = "terminals",
+    .draw = terminals_draw,
+    .key = terminals_key,
+    .mouse = terminals_mouse,
+};

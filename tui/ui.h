@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Dashboard internals shared by the panes: the state of one running
+ * dashboard, and the small ops table every pane implements. Only app.c owns
+ * the event loop; panes never call into app.c (unit tests link every tui
+ * object except app.o).
+ */
+#ifndef TTYTOP_TUI_UI_H
+#define TTYTOP_TUI_UI_H
+
+#include <ncurses.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h> /* opts.h uses FILE without including it */
+
+#include "format.h"
+#include "layout.h"
+#include "model.h"
+#include "opts.h"
+#include "source.h"
+#include "theme.h"
+
+/* What a handler did; app.c acts on the union of flags. */
+enum {
+	TT_HANDLED = 1 << 0,  /* key consumed */
+	TT_REDRAW = 1 << 1,   /* redraw every pane */
+	TT_QUIT = 1 << 2,     /* leave the loop */
+	TT_RELAYOUT = 1 << 3, /* recompute rectangles and windows */
+	TT_REPAINT = 1 << 4,  /* force a full repaint (theme change, Ctrl-L) */
+};
+
+enum tt_sort_col {
+	TT_SORT_NAME = 0,
+	TT_SORT_CLASS,
+	TT_SORT_WRITER,
+	TT_SORT_WPS,
+	TT_SORT_BPS,
+	TT_SORT_P50,
+	TT_SORT_P99,
+	TT_SORT_MAX,
+	TT_SORT_BLOCKED,
+	TT_SORT_NR
+};
+
+enum tt_hist_kind { TT_HK_LAT = 0, TT_HK_BLOCKED, TT_HK_RUNQ, TT_HK_NR };
+
+enum tt_prompt_kind { TT_PROMPT_NONE = 0, TT_PROMPT_FILTER, TT_PROMPT_THRESHOLD };
+
+#define TT_FILTER_LEN 64
+
+struct tt_ui {
+	struct tt_model *m;
+	struct tt_source *src;
+	const struct tt_opts *o;
+	bool replay; /* src->ops == NULL */
+	bool utf8;
+	bool color;
+
+	struct tt_layout lay;
+	WINDOW *win[TT_PANE_NR];
+	int focus; /* a TT_PANE_* that takes keys */
+
+	/* terminals table: selection follows the device, not the row */
+	int sort;
+	bool sort_rev;
+	uint32_t sel_dev;
+	bool have_sel;
+	int term_top;
+	int order[TT_MODEL_MAX_TERMINALS];
+	int norder;
+
+	int hist_kind;
+
+	/* event log: rows are event sequence numbers (newest first) */
+	bool paused;
+	uint64_t frozen_seq; /* events with seq >= this are hidden while paused */
+	char filter[TT_FILTER_LEN];
+	int log_sel, log_top;
+	uint64_t vis[TT_MODEL_EVENT_RING];
+	int nvis;
+
+	/* stack pane: a copy so it survives the event leaving the ring */
+	bool stack_valid;
+	uint64_t stack_seq;
+	struct tt_model_event *stack_ev;
+	int stack_top;
+	int stack_lines; /* lines the last draw produced, for scrolling */
+
+	bool help;
+	int help_top;
+
+	int prompt; /* enum tt_prompt_kind */
+	char pbuf[TT_FILTER_LEN];
+	int plen;
+	char prompt_saved[TT_FILTER_LEN]; /* filter before the prompt, for Esc */
+
+	char status[256];
+	bool status_err;
+
+	struct tt_theme theme;
+	int theme_idx; /* built-in index, or -1 for a theme file */
+
+	double interval;
+	double ev_rate;
+	uint64_t prev_events;
+};
+
+struct tt_pane_ops {
+	const char *name;
+	/* Draw into w (h x wd, including the frame). */
+	void (*draw)(struct tt_ui *ui, WINDOW *w, int h, int wd);
+	/* A key while this pane has focus: TT_* flags, 0 = not mine. */
+	int (*key)(struct tt_ui *ui, int ch);
+	/* A click at pane-relative (y, x). */
+	int (*mouse)(struct tt_ui *ui, int y, int x, unsigned long bstate);
+};
+
+extern const struct tt_pane_ops tt_header_pane;
+extern const struct tt_pane_ops tt_terminals_pane;
+extern const struct tt_pane_ops tt_histogram_pane;
+extern const struct tt_pane_ops tt_eventlog_pane;
+extern const struct tt_pane_ops tt_stack_pane;
+extern const struct tt_pane_ops tt_keybar_pane;
+
+/* draw.c: frames and clipped text that never overrun a window */
+void tt_draw_frame(struct tt_ui *ui, WINDOW *w, int h, int wd, const char *title, bool focus);
+/* Print at most maxw columns of s (UTF-8 aware for our own glyphs); returns columns used. */
+int tt_draw_text(WINDOW *w, int y, int x, int maxw, const char *s, unsigned long attr);
+void tt_draw_fill(WINDOW *w, int y, int x, int n, unsigned long attr);
+const char *tt_draw_hline_glyph(const struct tt_ui *ui);
+
+/* terminals.c */
+void tt_terminals_sort(struct tt_ui *ui);
+struct tt_terminal *tt_terminals_selected(struct tt_ui *ui);
+const char *tt_terminals_sort_name(int col);
+
+/* eventlog.c */
+void tt_eventlog_update(struct tt_ui *ui); /* recompute ui->vis */
+struct tt_model_event *tt_eventlog_by_seq(struct tt_ui *ui, uint64_t seq);
+bool tt_eventlog_match(const struct tt_model_event *ev, const char *filter);
+void tt_eventlog_set_paused(struct tt_ui *ui, bool paused);
+int tt_eventlog_open_selected(struct tt_ui *ui); /* Enter: fill the stack pane */
+
+/* stackview.c */
+void tt_stack_refresh(struct tt_ui *ui); /* re-copy the shown event if still in the ring */
+
+/* help.c */
+void tt_help_draw(struct tt_ui *ui, int rows, int cols);
+struct tt_help_line {
+	const char *keys;
+	const char *what;
+};
+extern const struct tt_help_line tt_help_lines[];
+extern const int tt_help_nlines;
+
+/* prompt.c */
+void tt_prompt_start(struct tt_ui *ui, int kind);
+int tt_prompt_key(struct tt_ui *ui, int ch);
+int tt_prompt_apply_threshold(struct tt_ui *ui, const char *text);
+
+/* keybar.c */
+void tt_ui_status(struct tt_ui *ui, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
