@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Go detection, TLS slot decoding and the offsets table. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <linux/types.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gobuildinfo.h"
+#include "goinfo.h"
+
+static const char *fixture(const char *name, char *buf, size_t len)
+{
+	const char *dir = getenv("TTYTOP_FIXTURES");
+
+	snprintf(buf, len, "%s/%s", dir && *dir ? dir : "tests/fixtures/bin", name);
+	return buf;
+}
+
+static bool have(const char *name, char *p, size_t len)
+{
+	fixture(name, p, len);
+	if (access(p, R_OK) != 0) {
+		printf("SKIP: fixture %s missing (make fixtures)\n", p);
+		return false;
+	}
+	return true;
+}
+
+static void check_go119(const char *name)
+{
+	char p[512];
+	struct tt_goinfo gi;
+
+	if (!have(name, p, sizeof(p)))
+		skip();
+	assert_int_equal(tt_goinfo_for_file(p, &gi), 1);
+	assert_int_equal(gi.major, 1);
+	assert_int_equal(gi.minor, 19);
+	assert_int_equal(strncmp(gi.version, "go1.19", 6), 0);
+	assert_int_equal(gi.off.tls_g_off, -8);
+	assert_int_equal(gi.off.goid_off, 152);
+	assert_int_equal(gi.off.g_m_off, 48);
+	assert_int_equal(gi.off.m_curg_off, 192);
+	assert_int_equal(gi.goid_from_dwarf, 0);
+}
+
+static void test_marquee(void **state)
+{
+	(void)state;
+	check_go119("marquee");
+}
+
+static void test_marquee_stripped(void **state)
+{
+	(void)state;
+	check_go119("marquee-stripped");
+}
+
+/* Dynamically linked cgo build: TLS slot must come from decoding, not the default. */
+static void test_marquee_cgo(void **state)
+{
+	(void)state;
+	check_go119("marquee-cgo");
+}
+
+static void test_not_go(void **state)
+{
+	(void)state;
+	char p[512];
+	struct tt_goinfo gi;
+
+	if (!have("cwriter", p, sizeof(p)))
+		skip();
+	assert_int_equal(tt_goinfo_for_file(p, &gi), 0);
+	assert_int_equal(tt_goinfo_for_file("/etc/hostname", &gi), 0);
+	assert_int_equal(tt_goinfo_for_file("/nonexistent/x", &gi), -ENOENT);
+}
+
+static void test_npm_versions(void **state)
+{
+	(void)state;
+	char p[512];
+	struct tt_goinfo gi;
+
+	if (!have("esbuild-go1.26", p, sizeof(p)) || !have("esbuild-go1.16", p, sizeof(p))) {
+		printf("SKIP: npm fixtures absent\n");
+		skip();
+	}
+	fixture("esbuild-go1.26", p, sizeof(p));
+	assert_int_equal(tt_goinfo_for_file(p, &gi), 1);
+	assert_string_equal(gi.version, "go1.26.5");
+	assert_int_equal(gi.off.goid_off, 152);
+	assert_int_equal(gi.off.m_curg_off, 184);
+	assert_int_equal(gi.off.tls_g_off, -8);
+	/* Go 1.16 predates the offsets table: detected, version known, refused */
+	fixture("esbuild-go1.16", p, sizeof(p));
+	assert_int_equal(tt_goinfo_for_file(p, &gi), -ENOTSUP);
+	assert_string_equal(gi.version, "go1.16.3");
+}
+
+static void test_for_pid(void **state)
+{
+	(void)state;
+	char p[512];
+	struct tt_goinfo gi;
+
+	if (!have("marquee", p, sizeof(p)))
+		skip();
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(p, p, "-interval", "50", "-count", "200", (char *)NULL);
+		_exit(127);
+	}
+	usleep(200 * 1000);
+	int r = tt_goinfo_for_pid(pid, &gi);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(r, 1);
+	assert_int_equal(gi.minor, 19);
+	assert_int_equal(gi.off.tls_g_off, -8);
+	assert_int_equal(tt_goinfo_for_pid(pid, &gi), -ESRCH);
+}
+
+static void test_parse_version(void **state)
+{
+	(void)state;
+	int a, b, c;
+
+	assert_int_equal(tt_go_parse_version("go1.21.3", &a, &b, &c), 0);
+	assert_true(a == 1 && b == 21 && c == 3);
+	assert_int_equal(tt_go_parse_version("go1.22rc1", &a, &b, &c), 0);
+	assert_true(b == 22 && c == 0);
+	assert_int_equal(tt_go_parse_version("go1.21.3 X:boringcrypto", &a, &b, &c), 0);
+	assert_true(b == 21 && c == 3);
+	assert_int_equal(tt_go_parse_version("go1.20", &a, &b, &c), 0);
+	assert_true(b == 20 && c == 0);
+	assert_int_equal(tt_go_parse_version("devel +abc", &a, &b, &c), -EINVAL);
+	assert_int_equal(tt_go_parse_version("go2.1", &a, &b, &c), -EINVAL);
+	assert_int_equal(tt_go_parse_version("go1.", &a, &b, &c), -EINVAL);
+	assert_int_equal(tt_go_parse_version("go1.19x", &a, &b, &c), -EINVAL);
+	assert_int_equal(tt_go_parse_version("go1.99999999999", &a, &b, &c), -EINVAL);
+	assert_int_equal(tt_go_parse_version(NULL, &a, &b, &c), -EINVAL);
+}
+
+static void test_offsets_table(void **state)
+{
+	(void)state;
+	struct tt_go_proc o;
+	static const struct {
+		int minor, goid, curg;
+	} rows[] = {{17, 152, 192}, {19, 152, 192}, {22, 152, 192}, {23, 160, 192},
+	            {24, 160, 192}, {25, 152, 184}, {26, 152, 184}};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(tt_go_offsets_for_version(1, rows[i].minor, &o), 0);
+		assert_int_equal(o.goid_off, rows[i].goid);
+		assert_int_equal(o.m_curg_off, rows[i].curg);
+		assert_int_equal(o.g_m_off, 48);
+		assert_int_equal(o.m_g0_off, 0);
+		assert_int_equal(o.m_gsignal_off, 80);
+		assert_int_equal(o.tls_g_off, -8);
+	}
+	assert_int_equal(tt_go_offsets_for_version(1, 16, &o), -ENOTSUP);
+	assert_int_equal(tt_go_offsets_for_version(2, 0, &o), -ENOTSUP);
+}
+
+static void test_decode_tls(void **state)
+{
+	(void)state;
+	int32_t off;
+	/* MOVQ FS:0xfffffff8, AX (Go 1.19 runtime.stackcheck) */
+	const uint8_t plain[] = {0x64, 0x48, 0x8b, 0x04, 0x25, 0xf8, 0xff, 0xff, 0xff, 0x48};
+	/* a static cgo link: mov %fs:-88, %r14 after some other instruction */
+	const uint8_t cgo[] = {0x90, 0x45, 0x0f, 0x57, 0xff, 0x64, 0x4c,
+	                       0x8b, 0x34, 0x25, 0xa8, 0xff, 0xff, 0xff};
+	/* mov -8(%rax) with no FS prefix is not a TLS load */
+	const uint8_t other[] = {0x48, 0x8b, 0x40, 0xf8, 0xc3, 0x90, 0x90, 0x90, 0x90, 0x90};
+
+	assert_int_equal(tt_go_decode_tls(plain, sizeof(plain), &off), 0);
+	assert_int_equal(off, -8);
+	assert_int_equal(tt_go_decode_tls(cgo, sizeof(cgo), &off), 0);
+	assert_int_equal(off, -88);
+	assert_int_equal(tt_go_decode_tls(other, sizeof(other), &off), -ENOENT);
+	assert_int_equal(tt_go_decode_tls(plain, 8, &off), -ENOENT); /* cut displacement */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_marquee),       cmocka_unit_test(test_marquee_stripped),
+	    cmocka_unit_test(test_marquee_cgo),   cmocka_unit_test(test_not_go),
+	    cmocka_unit_test(test_npm_versions),  cmocka_unit_test(test_for_pid),
+	    cmocka_unit_test(test_parse_version), cmocka_unit_test(test_offsets_table),
+	    cmocka_unit_test(test_decode_tls),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * .gopclntab parser on real binaries: the marquee fixture (Go 1.19, plain and
+ * stripped), cross-checked against its own .symtab, and Go 1.16 / 1.26
+ * binaries from npm when present. Truncated tables must never give a wrong
+ * name.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "elfsym.h"
+#include "gopclntab.h"
+
+static const char *fixture(const char *name, char *buf, size_t len)
+{
+	const char *dir = getenv("TTYTOP_FIXTURES");
+
+	snprintf(buf, len, "%s/%s", dir && *dir ? dir : "tests/fixtures/bin", name);
+	return buf;
+}
+
+static struct tt_elfsyms *load(const char *name)
+{
+	char p[512];
+	struct tt_elfsyms *es = NULL;
+	int fd = open(fixture(name, p, sizeof(p)), O_RDONLY);
+
+	if (fd < 0) {
+		printf("SKIP: fixture %s missing (run make fixtures)\n", p);
+		return NULL;
+	}
+	int r = tt_elfsyms_load_fd(fd, &es);
+	close(fd);
+	assert_int_equal(r, 0);
+	return es;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Source lines of `func tick(` and its closing brace in main.go. */
+static void tick_lines(int *first, int *last)
+{
+	char p[512], line[512];
+	const char *dir = getenv("TTYTOP_FIXTURES");
+	int n = 0;
+
+	*first = *last = 0;
+	snprintf(p, sizeof(p), "%s/../marquee/main.go", dir && *dir ? dir : "tests/fixtures/bin");
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (!*first && strncmp(line, "func tick(", 10) == 0)
+			*first = n;
+		else if (*first && !*last && line[0] == '}')
+			*last = n;
+	}
+	fclose(f);
+	assert_true(*first > 0 && *last > *first);
+}
+
+static void check_tick(const char *bin)
+{
+	struct tt_elfsyms *es = load(bin);
+	uint64_t entry, end;
+	struct tt_pcln_func fn;
+	int first, last;
+
+	if (!es)
+		skip();
+	assert_true(es->has_pcln);
+	assert_int_equal(es->pcln.ver, TT_PCLN_118);
+	assert_int_equal(tt_pcln_find(&es->pcln, "main.tick", &entry, &end), 0);
+	assert_true(end > entry + 16);
+	tick_lines(&first, &last);
+	/*
+	 * Every PC of the function is main.tick. Inlined callees (bytes.Buffer
+	 * methods) report their own file:line (no inline-tree expansion), so
+	 * only the PCs attributed to main.go are range-checked, and they must
+	 * be the majority; the entry is the `func` line itself.
+	 */
+	size_t in_main = 0, total = 0;
+	for (uint64_t pc = entry; pc < end; pc++) {
+		assert_int_equal(tt_pcln_lookup(&es->pcln, pc, &fn), 0);
+		assert_string_equal(fn.name, "main.tick");
+		assert_int_equal(fn.entry, entry);
+		assert_int_equal(fn.end, end);
+		total++;
+		if (ends_with(fn.file, "tests/fixtures/marquee/main.go")) {
+			assert_true(fn.line >= first && fn.line <= last);
+			in_main++;
+		}
+	}
+	assert_true(in_main * 2 > total);
+	assert_int_equal(tt_pcln_lookup(&es->pcln, entry, &fn), 0);
+	assert_true(ends_with(fn.file, "tests/fixtures/marquee/main.go"));
+	assert_int_equal(fn.line, first);
+	/* the next PC belongs to someone else */
+	if (tt_pcln_lookup(&es->pcln, end, &fn) == 0)
+		assert_string_not_equal(fn.name, "main.tick");
+	/* the elfsyms front end gives the same answer */
+	struct tt_elf_hit h;
+	assert_int_equal(tt_elfsyms_lookup(es, entry + 1, &h), 0);
+	assert_string_equal(h.func, "main.tick");
+	assert_true(ends_with(h.file, "marquee/main.go"));
+	tt_elfsyms_free(es);
+}
+
+static void test_marquee_tick(void **state)
+{
+	(void)state;
+	check_tick("marquee");
+}
+
+static void test_stripped_tick(void **state)
+{
+	(void)state;
+	struct tt_elfsyms *es = load("marquee-stripped");
+	if (!es)
+		skip();
+	assert_int_equal(es->nsyms, 0); /* really stripped: the names come from pclntab */
+	tt_elfsyms_free(es);
+	check_tick("marquee-stripped");
+}
+
+/* Stripped and unstripped builds of the same source give identical answers. */
+static void test_stripped_same_as_plain(void **state)
+{
+	(void)state;
+	struct tt_elfsyms *a = load("marquee"), *b = load("marquee-stripped");
+	uint64_t ea, eb;
+	struct tt_pcln_func fa, fb;
+
+	if (!a || !b)
+		skip();
+	assert_int_equal(tt_pcln_find(&a->pcln, "main.writer", &ea, NULL), 0);
+	assert_int_equal(tt_pcln_find(&b->pcln, "main.writer", &eb, NULL), 0);
+	assert_int_equal(tt_pcln_lookup(&a->pcln, ea + 20, &fa), 0);
+	assert_int_equal(tt_pcln_lookup(&b->pcln, eb + 20, &fb), 0);
+	assert_string_equal(fa.name, fb.name);
+	assert_string_equal(fa.file, fb.file);
+	assert_int_equal(fa.line, fb.line);
+	tt_elfsyms_free(a);
+	tt_elfsyms_free(b);
+}
+
+/* Every sized Go function symbol in .symtab agrees with pclntab. */
+static void test_agrees_with_symtab(void **state)
+{
+	(void)state;
+	struct tt_elfsyms *es = load("marquee");
+	int checked = 0;
+
+	if (!es)
+		skip();
+	assert_true(es->nsyms > 1000);
+	for (uint32_t i = 0; i < es->nsyms; i++) {
+		const struct tt_elfsym *s = &es->syms[i];
+		const char *name = es->strs + s->name;
+		struct tt_pcln_func fn;
+		if (strncmp(name, "runtime.", 8) && strncmp(name, "main.", 5) &&
+		    strncmp(name, "fmt.", 4))
+			continue;
+		if (tt_pcln_lookup(&es->pcln, s->start, &fn) != 0)
+			continue; /* e.g. C or linker-generated code without pcln */
+		char want[128];
+		snprintf(want, sizeof(want), "%s", name);
+		char *abi = strstr(want, ".abi0");
+		if (abi && abi[5] == 0)
+			*abi = 0;
+		assert_string_equal(fn.name, want);
+		assert_int_equal(fn.entry, s->start);
+		checked++;
+	}
+	assert_true(checked > 500);
+	tt_elfsyms_free(es);
+}
+
+static void test_out_of_range(void **state)
+{
+	(void)state;
+	struct tt_elfsyms *es = load("marquee");
+	struct tt_pcln_func fn;
+
+	if (!es)
+		skip();
+	assert_int_equal(tt_pcln_lookup(&es->pcln, 0, &fn), -ENOENT);
+	assert_int_equal(tt_pcln_lookup(&es->pcln, es->pcln.text_start - 1, &fn), -ENOENT);
+	assert_int_equal(tt_pcln_lookup(&es->pcln, UINT64_MAX, &fn), -ENOENT);
+	uint64_t e;
+	assert_int_equal(tt_pcln_find(&es->pcln, "no.such.function", &e, NULL), -ENOENT);
+	tt_elfsyms_free(es);
+}
+
+/* Cut the table anywhere: lookups either fail or still name main.tick. */
+static void test_truncated_never_wrong(void **state)
+{
+	(void)state;
+	struct tt_elfsyms *es = load("marquee");
+	uint64_t entry;
+
+	if (!es)
+		skip();
+	assert_int_equal(tt_pcln_find(&es->pcln, "main.tick", &entry, NULL), 0);
+	size_t len = es->pcln_len, ok = 0, fail = 0;
+	for (size_t cut = 0; cut < len; cut += len / 97 + 1) {
+		uint8_t *copy = malloc(cut ? cut : 1);
+		memcpy(copy, es->pcln_buf, cut);
+		struct tt_pcln t;
+		struct tt_pcln_func fn;
+		if (tt_pcln_init(&t, copy, cut, es->text_addr) == 0 &&
+		    tt_pcln_lookup(&t, entry + 8, &fn) == 0) {
+			assert_string_equal(fn.name, "main.tick");
+			ok++;
+		} else {
+			fail++;
+		}
+		free(copy);
+	}
+	assert_true(fail > 0);
+	/* corrupt one functab slot: the record's own entry no longer matches */
+	uint8_t *copy = malloc(len);
+	memcpy(copy, es->pcln_buf, len);
+	struct tt_pcln t;
+	assert_int_equal(tt_pcln_init(&t, copy, len, es->text_addr), 0);
+	for (uint32_t i = 0; i < t.nfunc; i++) {
+		uint32_t off;
+		memcpy(&off, copy + t.functab + (size_t)i * 8, 4);
+		if (off + t.text_start == entry) {
+			uint32_t bad = off + 4;
+			memcpy(copy + t.functab + (size_t)i * 8, &bad, 4);
+		}
+	}
+	struct tt_pcln_func fn;
+	assert_int_equal(tt_pcln_lookup(&t, entry + 8, &fn), -ENOENT);
+	free(copy);
+	tt_elfsyms_free(es);
+}
+
+static void test_scan_finds_table(void **state)
+{
+	(void)state;
+	struct tt_elfsyms *es = load("marquee-stripped");
+	enum tt_pcln_ver ver;
+
+	if (!es)
+		skip();
+	size_t pad = 4096;
+	uint8_t *buf = calloc(1, es->pcln_len + 2 * pad);
+	memset(buf, 0xff, pad); /* decoy bytes that look like magic prefixes */
+	memcpy(buf + pad, es->pcln_buf, es->pcln_len);
+	assert_int_equal(tt_pcln_scan(buf, es->pcln_len + 2 * pad, &ver), (long)pad);
+	assert_int_equal(ver, TT_PCLN_118);
+	assert_int_equal(tt_pcln_scan(buf, pad, &ver), -ENOENT);
+	free(buf);
+	tt_elfsyms_free(es);
+}
+
+static void check_npm(const char *bin, enum tt_pcln_ver ver, const char *func, const char *file)
+{
+	struct tt_elfsyms *es = load(bin);
+	uint64_t entry, end;
+	struct tt_pcln_func fn;
+
+	if (!es) {
+		printf("SKIP: %s comes from npm (registry unreachable when fixtures were built?)\n",
+		       bin);
+		skip();
+	}
+	assert_true(es->has_pcln);
+	assert_int_equal(es->pcln.ver, ver);
+	assert_int_equal(tt_pcln_find(&es->pcln, func, &entry, &end), 0);
+	assert_true(entry >= es->text_addr && entry < es->text_addr + es->text_size);
+	assert_int_equal(tt_pcln_lookup(&es->pcln, entry + (end - entry) / 2, &fn), 0);
+	assert_string_equal(fn.name, func);
+	assert_true(ends_with(fn.file, file));
+	assert_true(fn.line > 0);
+	struct tt_elf_hit h;
+	assert_int_equal(tt_elfsyms_lookup(es, entry + 1, &h), 0);
+	assert_string_equal(h.func, func);
+	tt_elfsyms_free(es);
+}
+
+static void test_npm_go116(void **state)
+{
+	(void)state;
+	check_npm("esbuild-go1.16", TT_PCLN_116, "runtime.main", "runtime/proc.go");
+	check_npm("esbuild-go1.16", TT_PCLN_116, "main.main", ".go");
+}
+
+static void test_npm_go126(void **state)
+{
+	(void)state;
+	check_npm("esbuild-go1.26", TT_PCLN_120, "runtime.main", "runtime/proc.go");
+	check_npm("esbuild-go1.26", TT_PCLN_120, "main.main", ".go");
+}
+
+static void test_debian_gofmt(void **state)
+{
+	(void)state;
+	check_npm("deb-gofmt", TT_PCLN_118, "main.main", "gofmt.go");
+}
+
+static void test_rejects_garbage(void **state)
+{
+	(void)state;
+	struct tt_pcln t;
+	uint8_t hdr[64] = {0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8};
+
+	assert_int_equal(tt_pcln_init(&t, hdr, 8, 0), -EINVAL);
+	assert_int_equal(tt_pcln_init(&t, NULL, 0, 0), -EINVAL);
+	/* nfunc far beyond the buffer */
+	hdr[8] = 0xff;
+	hdr[9] = 0xff;
+	assert_int_equal(tt_pcln_init(&t, hdr, sizeof(hdr), 0x1000), -EINVAL);
+	hdr[6] = 3; /* bad quantum */
+	hdr[8] = 1;
+	hdr[9] = 0;
+	assert_int_equal(tt_pcln_init(&t, hdr, sizeof(hdr), 0x1000), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_marquee_tick),
+	    cmocka_unit_test(test_stripped_tick),
+	    cmocka_unit_test(test_stripped_same_as_plain),
+	    cmocka_unit_test(test_agrees_with_symtab),
+	    cmocka_unit_test(test_out_of_range),
+	    cmocka_unit_test(test_truncated_never_wrong),
+	    cmocka_unit_test(test_scan_finds_table),
+	    cmocka_unit_test(test_npm_go116),
+	    cmocka_unit_test(test_npm_go126),
+	    cmocka_unit_test(test_debian_gofmt),
+	    cmocka_unit_test(test_rejects_garbage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
