@@ -1,0 +1,1044 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ttytop/1 JSON -> model, for --replay. The file may come from anywhere: every
+ * field is type- and range-checked, every string is cut to its fixed buffer,
+ * every array to the model's limits, and the first problem is reported as
+ * one line naming the field ("terminals[2].writes: expected ...").
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "json.h"
+
+#define TT_JSON_MAX_BYTES (64u << 20)
+/*
+ * cJSON allocates ~64 bytes per value, so the byte limit alone would still let
+ * "[0,0,0,..." cost gigabytes. The largest document ttytop itself writes (full
+ * event ring with full stacks, full terminal table with full histograms) is
+ * about 2.1 million values; twice that is allowed.
+ */
+#define TT_JSON_MAX_VALUES (4u << 20)
+#define PATH_LEN 96
+
+struct pc {
+	char *err;
+	size_t errlen;
+};
+
+static int failf(struct pc *c, const char *path, const char *key, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!c->err || c->errlen == 0)
+		return -1;
+	if (path && path[0] && key)
+		snprintf(c->err, c->errlen, "%s.%s: %s", path, key, msg);
+	else if (path && path[0])
+		snprintf(c->err, c->errlen, "%s: %s", path, msg);
+	else if (key)
+		snprintf(c->err, c->errlen, "%s: %s", key, msg);
+	else
+		snprintf(c->err, c->errlen, "%s", msg);
+	return -1;
+}
+
+/* Build "path.key" / "path[i]" for nested error messages. */
+static void subpath(char *out, const char *path, const char *key, int idx)
+{
+	const char *dot = path[0] ? "." : "";
+	int n;
+
+	/* Paths are short in practice; a cut one only shortens an error message. */
+	if (idx >= 0 && key)
+		n = snprintf(out, PATH_LEN, "%s%s%s[%d]", path, dot, key, idx);
+	else if (idx >= 0)
+		n = snprintf(out, PATH_LEN, "%s[%d]", path, idx);
+	else
+		n = snprintf(out, PATH_LEN, "%s%s%s", path, dot, key);
+	if (n < 0)
+		out[0] = '\0';
+}
+
+/* Printable, bounded rendering of a hostile string for an error message. */
+static void quote_for_msg(const char *s, char *out, size_t len)
+{
+	size_t w = 0;
+
+	for (; s && *s && w + 4 < len; s++)
+		out[w++] = (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? *s : '?';
+	if (s && *s && w + 3 < len)
+		out[w++] = '.', out[w++] = '.', out[w++] = '.';
+	out[w] = '\0';
+}
+
+/* Length of a valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/*
+ * Copy into a fixed buffer. Cuts only between UTF-8 sequences, and turns
+ * control characters and invalid bytes into '?': these strings end up on the
+ * user's terminal in the dashboard, and a snapshot must not be able to send
+ * escape sequences there.
+ */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src), i = 0, w = 0, l;
+
+	while (i < n) {
+		unsigned char ch = (unsigned char)src[i];
+
+		l = utf8_len((const unsigned char *)src + i, n - i);
+		if (l == 0 || ch < 0x20 || ch == 0x7f)
+			l = 1, ch = '?';
+		else if (l == 1 && ch >= 0x80)
+			ch = '?';
+		if (w + l > cap - 1)
+			break;
+		if (l == 1)
+			dst[w] = (char)ch;
+		else
+			memcpy(dst + w, src + i, l);
+		w += l;
+		i += l;
+	}
+	dst[w] = '\0';
+}
+
+static const cJSON *get(struct pc *c, const cJSON *o, const char *path, const char *key)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!it)
+		failf(c, path, key, "missing");
+	return it;
+}
+
+static int get_obj(struct pc *c, const cJSON *o, const char *path, const char *key,
+                   const cJSON **out, char *subp)
+{
+	const cJSON *it = get(c, o, path, key);
+
+	if (!it)
+		return -1;
+	if (!cJSON_IsObject(it))
+		return failf(c, path, key, "expected an object");
+	*out = it;
+	subpath(subp, path, key, -1);
+	return 0;
+}
+
+static int get_arr(struct pc *c, const cJSON *o, const char *path, const char *key,
+                   const cJSON **out)
+{
+	const cJSON *it = get(c, o, path, key);
+
+	if (!it)
+		return -1;
+	if (!cJSON_IsArray(it))
+		return failf(c, path, key, "expected an array");
+	*out = it;
+	return 0;
+}
+
+/* A JSON number that is a whole value in [0, max]. */
+static int num_to_u64(const cJSON *it, uint64_t max, uint64_t *out)
+{
+	double v;
+
+	if (!cJSON_IsNumber(it))
+		return -1;
+	v = it->valuedouble;
+	if (!isfinite(v) || v < 0 || v != floor(v))
+		return -1;
+	/* 2^64 is what UINT64_MAX becomes as a double: accept it as the max. */
+	if (v >= 18446744073709551616.0) {
+		if (v > 18446744073709551616.0 || max != UINT64_MAX)
+			return -1;
+		*out = UINT64_MAX;
+		return 0;
+	}
+	if ((uint64_t)v > max)
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+static int val_u64(struct pc *c, const cJSON *it, const char *path, const char *key, uint64_t max,
+                   uint64_t *out)
+{
+	if (num_to_u64(it, max, out) < 0) {
+		if (max == UINT64_MAX)
+			return failf(c, path, key, "expected a non-negative integer");
+		return failf(c, path, key, "expected an integer in 0..%llu",
+		             (unsigned long long)max);
+	}
+	return 0;
+}
+
+static int get_u64(struct pc *c, const cJSON *o, const char *path, const char *key, uint64_t *out)
+{
+	const cJSON *it = get(c, o, path, key);
+
+	return it ? val_u64(c, it, path, key, UINT64_MAX, out) : -1;
+}
+
+static int get_u32(struct pc *c, const cJSON *o, const char *path, const char *key, uint32_t *out)
+{
+	const cJSON *it = get(c, o, path, key);
+	uint64_t v;
+
+	if (!it || val_u64(c, it, path, key, UINT32_MAX, &v) < 0)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int get_i64(struct pc *c, const cJSON *o, const char *path, const char *key, int64_t min,
+                   int64_t max, int64_t *out)
+{
+	const cJSON *it = get(c, o, path, key);
+	double v;
+
+	if (!it)
+		return -1;
+	if (!cJSON_IsNumber(it))
+		return failf(c, path, key, "expected an integer");
+	v = it->valuedouble;
+	/* Compare as doubles against bounds that are exact powers of two. */
+	if (!isfinite(v) || v != floor(v) || v < (double)min || v >= 9223372036854775808.0 ||
+	    (int64_t)v > max)
+		return failf(c, path, key, "expected an integer in %lld..%lld", (long long)min,
+		             (long long)max);
+	*out = (int64_t)v;
+	return 0;
+}
+
+static int get_double(struct pc *c, const cJSON *o, const char *path, const char *key, double min,
+                      double max, double *out)
+{
+	const cJSON *it = get(c, o, path, key);
+
+	if (!it)
+		return -1;
+	if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
+		return failf(c, path, key, "expected a number");
+	if (it->valuedouble < min || it->valuedouble > max)
+		return failf(c, path, key, "expected a number in %g..%g", min, max);
+	*out = it->valuedouble;
+	return 0;
+}
+
+static int get_bool(struct pc *c, const cJSON *o, const char *path, const char *key, bool *out)
+{
+	const cJSON *it = get(c, o, path, key);
+
+	if (!it)
+		return -1;
+	if (!cJSON_IsBool(it))
+		return failf(c, path, key, "expected true or false");
+	*out = cJSON_IsTrue(it);
+	return 0;
+}
+
+/* nullable: JSON null gives "" (the model's "unknown"). */
+static int get_str(struct pc *c, const cJSON *o, const char *path, const char *key, char *buf,
+                   size_t cap, bool nullable)
+{
+	const cJSON *it = get(c, o, path, key);
+
+	if (!it)
+		return -1;
+	if (nullable && cJSON_IsNull(it)) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if (!cJSON_IsString(it) || !it->valuestring)
+		return failf(c, path, key,
+		             nullable ? "expected a string or null" : "expected a string");
+	copy_str(buf, cap, it->valuestring);
+	return 0;
+}
+
+typedef const char *(*name_fn)(int);
+
+static int name_index(const char *s, int n, const char *(*fn)(int))
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(fn(i), s) == 0)
+			return i;
+	return -1;
+}
+
+static const char *class_n(int i)
+{
+	return tt_class_name((enum tt_class)i);
+}
+static const char *reason_n(int i)
+{
+	return tt_reason_name((enum tt_reason)i);
+}
+static const char *syscall_n(int i)
+{
+	return tt_syscall_name((enum tt_syscall)i);
+}
+static const char *drop_n(int i)
+{
+	return tt_drop_name((enum tt_drop)i);
+}
+static const char *errslot_n(int i)
+{
+	return tt_errslot_name((enum tt_errslot)i);
+}
+
+static int get_enum(struct pc *c, const cJSON *o, const char *path, const char *key, int n,
+                    name_fn fn, int *out)
+{
+	const cJSON *it = get(c, o, path, key);
+	char q[48];
+	int v;
+
+	if (!it)
+		return -1;
+	if (!cJSON_IsString(it) || !it->valuestring)
+		return failf(c, path, key, "expected a string");
+	v = name_index(it->valuestring, n, fn);
+	if (v < 0) {
+		quote_for_msg(it->valuestring, q, sizeof(q));
+		return failf(c, path, key, "unknown value \"%s\"", q);
+	}
+	*out = v;
+	return 0;
+}
+
+/* "MAJOR:MINOR" in decimal -> kernel encoding. */
+static int get_dev(struct pc *c, const cJSON *o, const char *path, const char *key, uint32_t *out)
+{
+	const cJSON *it = get(c, o, path, key);
+	unsigned long maj, min;
+	const char *s;
+	char *end;
+
+	if (!it)
+		return -1;
+	if (!cJSON_IsString(it) || !it->valuestring)
+		return failf(c, path, key, "expected a \"MAJOR:MINOR\" string");
+	s = it->valuestring;
+	if (!isdigit((unsigned char)s[0]))
+		goto bad;
+	errno = 0;
+	maj = strtoul(s, &end, 10);
+	if (errno || *end != ':' || !isdigit((unsigned char)end[1]) || maj > 0xfff)
+		goto bad;
+	min = strtoul(end + 1, &end, 10);
+	if (errno || *end || min > 0xfffff)
+		goto bad;
+	*out = (uint32_t)(maj << 20 | min);
+	return 0;
+bad:
+	return failf(c, path, key, "expected \"MAJOR:MINOR\" (major <= 4095, minor <= 1048575)");
+}
+
+/* Counters keyed by enum names, e.g. {"EIO": 3}. Absent names are zero. */
+static int get_named_counts(struct pc *c, const cJSON *o, const char *path, const char *key, int n,
+                            name_fn fn, uint64_t *counts)
+{
+	const cJSON *obj, *it;
+	char p[PATH_LEN], q[48];
+	int idx;
+
+	if (get_obj(c, o, path, key, &obj, p) < 0)
+		return -1;
+	cJSON_ArrayForEach(it, obj)
+	{
+		idx = name_index(it->string ? it->string : "", n, fn);
+		if (idx < 0) {
+			quote_for_msg(it->string, q, sizeof(q));
+			return failf(c, p, NULL, "unknown key \"%s\"", q);
+		}
+		if (val_u64(c, it, p, it->string, UINT64_MAX, &counts[idx]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int get_hist(struct pc *c, const cJSON *o, const char *path, const char *key,
+                    struct tt_hist *h)
+{
+	const cJSON *a, *b;
+	char p[PATH_LEN];
+	uint64_t min, max, cnt, lo, hi;
+	uint32_t idx;
+	int i = 0;
+
+	if (get_arr(c, o, path, key, &a) < 0)
+		return -1;
+	/* Our writer emits each bucket at most once. */
+	if (cJSON_GetArraySize(a) > (int)TT_HIST_BUCKETS)
+		return failf(c, path, key, "more than %d buckets", TT_HIST_BUCKETS);
+	cJSON_ArrayForEach(b, a)
+	{
+		subpath(p, path, key, i++);
+		if (!cJSON_IsObject(b))
+			return failf(c, p, NULL, "expected an object");
+		if (get_u64(c, b, p, "min", &min) < 0 || get_u64(c, b, p, "max", &max) < 0 ||
+		    get_u64(c, b, p, "count", &cnt) < 0)
+			return -1;
+		idx = tt_hist_bucket(min);
+		tt_hist_bounds(idx, &lo, &hi);
+		/* Bounds that are not ours mean another bucket layout: refuse, don't guess. */
+		if (lo != min || hi != max)
+			return failf(c, p, NULL, "[%llu, %llu) is not a ttytop/1 bucket",
+			             (unsigned long long)min, (unsigned long long)max);
+		h->counts[idx] =
+		    h->counts[idx] > UINT64_MAX - cnt ? UINT64_MAX : h->counts[idx] + cnt;
+	}
+	return 0;
+}
+
+static int parse_terminal(struct pc *c, const cJSON *o, const char *p, struct tt_terminal *t)
+{
+	const cJSON *x, *a, *it;
+	char q[PATH_LEN], wp[PATH_LEN];
+	int cls, n, i, skip;
+
+	if (!cJSON_IsObject(o))
+		return failf(c, p, NULL, "expected an object");
+	if (get_str(c, o, p, "name", t->name, sizeof(t->name), false) < 0 ||
+	    get_enum(c, o, p, "class", TT_CLASS_NR, class_n, &cls) < 0 ||
+	    get_dev(c, o, p, "dev", &t->dev) < 0 ||
+	    get_str(c, o, p, "driver", t->driver, sizeof(t->driver), false) < 0 ||
+	    get_u64(c, o, p, "writes", &t->writes) < 0 ||
+	    get_u64(c, o, p, "bytes", &t->bytes) < 0 ||
+	    get_u64(c, o, p, "errors", &t->errors) < 0 ||
+	    get_u64(c, o, p, "short_writes", &t->short_writes) < 0 ||
+	    get_u64(c, o, p, "slow", &t->slow) < 0)
+		return -1;
+	t->class = (enum tt_class)cls;
+	if (get_named_counts(c, o, p, "errors_by_errno", TT_ERR_NR, errslot_n, t->errs) < 0)
+		return -1;
+	if (get_obj(c, o, p, "latency_ns", &x, q) < 0 || get_u64(c, x, q, "p50", &t->p50) < 0 ||
+	    get_u64(c, x, q, "p90", &t->p90) < 0 || get_u64(c, x, q, "p99", &t->p99) < 0 ||
+	    get_u64(c, x, q, "max", &t->max_ns) < 0)
+		return -1;
+	if (get_u64(c, o, p, "oncpu_ns", &t->oncpu_ns) < 0 ||
+	    get_u64(c, o, p, "blocked_ns", &t->blocked_ns) < 0 ||
+	    get_u64(c, o, p, "runq_ns", &t->runq_ns) < 0)
+		return -1;
+	if (get_named_counts(c, o, p, "blocked_by_reason", TT_REASON_NR, reason_n, t->reasons) < 0)
+		return -1;
+	if (get_double(c, o, p, "writes_per_s", 0, HUGE_VAL, &t->writes_per_s) < 0 ||
+	    get_double(c, o, p, "bytes_per_s", 0, HUGE_VAL, &t->bytes_per_s) < 0 ||
+	    get_double(c, o, p, "blocked_share", 0, 1, &t->blocked_share) < 0)
+		return -1;
+	if (get_hist(c, o, p, "hist", &t->lat) < 0 ||
+	    get_hist(c, o, p, "hist_blocked", &t->blocked) < 0 ||
+	    get_hist(c, o, p, "hist_runq", &t->runq) < 0)
+		return -1;
+
+	if (get_arr(c, o, p, "spark_p99_ns", &a) < 0)
+		return -1;
+	/* Newest is last: keep the newest TT_SPARK_LEN points. */
+	n = cJSON_GetArraySize(a);
+	skip = n > TT_SPARK_LEN ? n - TT_SPARK_LEN : 0;
+	i = 0;
+	cJSON_ArrayForEach(it, a)
+	{
+		if (i >= skip) {
+			subpath(wp, p, "spark_p99_ns", i);
+			if (val_u64(c, it, wp, NULL, UINT64_MAX, &t->spark_p99[t->spark_len]) < 0)
+				return -1;
+			t->spark_len++;
+		}
+		i++;
+	}
+
+	if (get_arr(c, o, p, "writers", &a) < 0)
+		return -1;
+	i = 0;
+	cJSON_ArrayForEach(it, a)
+	{
+		struct tt_writer *w;
+
+		if (t->nwriters >= TT_MODEL_MAX_WRITERS)
+			break; /* sorted by writes: the rest are the smallest */
+		subpath(wp, p, "writers", i++);
+		if (!cJSON_IsObject(it))
+			return failf(c, wp, NULL, "expected an object");
+		w = &t->writers[t->nwriters];
+		if (get_u32(c, it, wp, "pid", &w->pid) < 0 ||
+		    get_str(c, it, wp, "comm", w->comm, sizeof(w->comm), false) < 0 ||
+		    get_u64(c, it, wp, "writes", &w->writes) < 0 ||
+		    get_u64(c, it, wp, "bytes", &w->bytes) < 0)
+			return -1;
+		t->nwriters++;
+	}
+
+	/* A tick after loading must see "nothing new", not the whole history. */
+	t->prev_writes = t->writes;
+	t->prev_bytes = t->bytes;
+	t->prev_lat = t->lat;
+	return 0;
+}
+
+/* "0x" and 1..16 hex digits. */
+static int parse_addr(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	int n = 0;
+
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		return -1;
+	for (s += 2; *s; s++, n++) {
+		int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return -1;
+		if (n >= 16)
+			return -1;
+		v = v << 4 | (uint64_t)d;
+	}
+	if (n == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_frames(struct pc *c, const cJSON *o, const char *path, const char *key,
+                        struct tt_stack *s, int max)
+{
+	const cJSON *a, *f, *it;
+	char p[PATH_LEN];
+	int64_t line;
+
+	if (get_arr(c, o, path, key, &a) < 0)
+		return -1;
+	s->n = 0;
+	cJSON_ArrayForEach(f, a)
+	{
+		struct tt_frame *fr;
+
+		if (s->n >= max)
+			break; /* innermost frames come first and matter most */
+		subpath(p, path, key, s->n);
+		if (!cJSON_IsObject(f))
+			return failf(c, p, NULL, "expected an object");
+		fr = &s->frames[s->n];
+		memset(fr, 0, sizeof(*fr));
+		it = get(c, f, p, "addr");
+		if (!it)
+			return -1;
+		if (!cJSON_IsString(it) || !it->valuestring ||
+		    parse_addr(it->valuestring, &fr->addr))
+			return failf(c, p, "addr", "expected a \"0x...\" hex string");
+		if (get_str(c, f, p, "func", fr->func, sizeof(fr->func), true) < 0 ||
+		    get_str(c, f, p, "file", fr->file, sizeof(fr->file), true) < 0 ||
+		    get_str(c, f, p, "module", fr->module, sizeof(fr->module), true) < 0)
+			return -1;
+		it = get(c, f, p, "line");
+		if (!it)
+			return -1;
+		if (!cJSON_IsNull(it)) {
+			if (get_i64(c, f, p, "line", 0, INT32_MAX, &line) < 0)
+				return -1;
+			fr->line = (int)line;
+		}
+		s->n++;
+	}
+	return 0;
+}
+
+static int parse_event(struct pc *c, const cJSON *o, const char *p, struct tt_model_event *e)
+{
+	const cJSON *x, *it;
+	char q[PATH_LEN];
+	char tbuf[40];
+	int64_t v;
+	int en;
+	bool b;
+
+	if (!cJSON_IsObject(o))
+		return failf(c, p, NULL, "expected an object");
+	if (get_u64(c, o, p, "time_ns", &e->time_ns) < 0 ||
+	    get_str(c, o, p, "time", tbuf, sizeof(tbuf), false) < 0 ||
+	    get_u32(c, o, p, "pid", &e->pid) < 0 || get_u32(c, o, p, "tid", &e->tid) < 0)
+		return -1;
+	it = get(c, o, p, "goid");
+	if (!it)
+		return -1;
+	e->goid = -1;
+	if (!cJSON_IsNull(it)) {
+		if (get_i64(c, o, p, "goid", 0, INT64_MAX, &e->goid) < 0)
+			return -1;
+		e->flags |= TT_EV_GO | TT_EV_GOID;
+	}
+	if (get_str(c, o, p, "comm", e->comm, sizeof(e->comm), false) < 0 ||
+	    get_str(c, o, p, "terminal", e->terminal, sizeof(e->terminal), false) < 0 ||
+	    get_dev(c, o, p, "dev", &e->dev) < 0 ||
+	    get_enum(c, o, p, "class", TT_CLASS_NR, class_n, &en) < 0)
+		return -1;
+	e->class = (enum tt_class)en;
+	if (get_i64(c, o, p, "fd", INT32_MIN, INT32_MAX, &v) < 0)
+		return -1;
+	e->fd = (int)v;
+	if (get_enum(c, o, p, "syscall", TT_SYS_NR, syscall_n, &en) < 0)
+		return -1;
+	e->syscall = (enum tt_syscall)en;
+	if (get_u32(c, o, p, "bytes", &e->count) < 0 ||
+	    get_i64(c, o, p, "ret", INT64_MIN, INT64_MAX, &e->ret) < 0 ||
+	    get_u64(c, o, p, "latency_ns", &e->latency_ns) < 0 ||
+	    get_u64(c, o, p, "oncpu_ns", &e->oncpu_ns) < 0 ||
+	    get_u64(c, o, p, "blocked_ns", &e->blocked_ns) < 0 ||
+	    get_u64(c, o, p, "runq_ns", &e->runq_ns) < 0 ||
+	    get_u32(c, o, p, "sleeps", &e->nr_sleeps) < 0 ||
+	    get_enum(c, o, p, "reason", TT_REASON_NR, reason_n, &en) < 0)
+		return -1;
+	e->reason = (enum tt_reason)en;
+
+	it = get(c, o, p, "waker");
+	if (!it)
+		return -1;
+	if (!cJSON_IsNull(it)) {
+		if (!cJSON_IsObject(it))
+			return failf(c, p, "waker", "expected an object or null");
+		subpath(q, p, "waker", -1);
+		if (get_bool(c, it, q, "irq", &b) < 0)
+			return -1;
+		if (b) {
+			e->waker_irq = true;
+			e->flags |= TT_EV_WAKER_IRQ;
+		} else {
+			if (get_u32(c, it, q, "pid", &e->waker_pid) < 0 ||
+			    get_str(c, it, q, "comm", e->waker_comm, sizeof(e->waker_comm), false) <
+			        0)
+				return -1;
+			e->has_waker = true;
+		}
+	}
+
+	if (get_obj(c, o, p, "backlog", &x, q) < 0 ||
+	    get_u32(c, x, q, "buf_used", &e->backlog.buf_used) < 0 ||
+	    get_u32(c, x, q, "buf_limit", &e->backlog.buf_limit) < 0 ||
+	    get_u32(c, x, q, "reader_unread", &e->backlog.reader_unread) < 0)
+		return -1;
+	if (get_bool(c, x, q, "stopped", &b) < 0)
+		return -1;
+	e->backlog.stopped = b;
+	if (get_bool(c, x, q, "tco_stopped", &b) < 0)
+		return -1;
+	e->backlog.tco_stopped = b;
+	if (get_bool(c, x, q, "hw_stopped", &b) < 0)
+		return -1;
+	e->backlog.hw_stopped = b;
+	if (get_bool(c, x, q, "opost", &b) < 0)
+		return -1;
+	e->backlog.opost = b;
+
+	if (get_obj(c, o, p, "stack", &x, q) < 0 ||
+	    parse_frames(c, x, q, "user", &e->ustack, TT_USTACK_MAX) < 0 ||
+	    parse_frames(c, x, q, "kernel", &e->kstack, TT_KSTACK_MAX) < 0)
+		return -1;
+	if (get_bool(c, x, q, "symbolized", &b) < 0)
+		return -1;
+	if (b)
+		e->stk_flags |= TT_EVSTK_SYMBOLIZED;
+	if (get_bool(c, x, q, "process_gone", &b) < 0)
+		return -1;
+	if (b)
+		e->stk_flags |= TT_EVSTK_PROC_GONE;
+	/* The dashboard reads these flags to explain a missing stack. */
+	if (e->ustack.n == 0)
+		e->flags |= TT_EV_NO_USTACK;
+	if (e->kstack.n == 0)
+		e->flags |= TT_EV_NO_KSTACK;
+	return 0;
+}
+
+/* RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)" -> ns since the epoch. */
+static int parse_rfc3339(const char *s, uint64_t *out)
+{
+	struct tm tm = {0};
+	int64_t secs, frac_ns = 0, scale = 100000000, off = 0;
+	const char *p;
+	time_t t;
+
+	if (strlen(s) < 20)
+		return -1;
+	for (int i = 0; i < 19; i++) {
+		static const char pat[] = "dddd-dd-ddTdd:dd:dd";
+
+		if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != pat[i])
+			return -1;
+	}
+	tm.tm_year = atoi(s) - 1900;
+	tm.tm_mon = atoi(s + 5) - 1;
+	tm.tm_mday = atoi(s + 8);
+	tm.tm_hour = atoi(s + 11);
+	tm.tm_min = atoi(s + 14);
+	tm.tm_sec = atoi(s + 17);
+	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	p = s + 19;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++) {
+			frac_ns += (*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*p == 'Z' && p[1] == '\0') {
+		off = 0;
+	} else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) &&
+	           isdigit((unsigned char)p[2]) && p[3] == ':' && isdigit((unsigned char)p[4]) &&
+	           isdigit((unsigned char)p[5]) && p[6] == '\0') {
+		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 +
+		      ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
+		if (*p == '-')
+			off = -off;
+	} else {
+		return -1;
+	}
+	t = timegm(&tm);
+	secs = (int64_t)t - off;
+	if (t == (time_t)-1 || secs < 0)
+		return -1;
+	*out = (uint64_t)secs * 1000000000ull + (uint64_t)frac_ns;
+	return 0;
+}
+
+static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
+{
+	const cJSON *x, *a, *it;
+	char p[PATH_LEN], q[PATH_LEN], tbuf[48], sq[48];
+	double up;
+	int64_t pid;
+	int n, k, i;
+
+	if (!cJSON_IsObject(root))
+		return failf(c, NULL, NULL, "not a ttytop/1 snapshot (top level is not an object)");
+	it = cJSON_GetObjectItemCaseSensitive(root, "schema");
+	if (!it)
+		return failf(c, NULL, NULL, "not a ttytop/1 snapshot (no \"schema\" field)");
+	if (!cJSON_IsString(it) || !it->valuestring)
+		return failf(c, NULL, NULL, "not a ttytop/1 snapshot (schema is not a string)");
+	if (strcmp(it->valuestring, TT_SCHEMA) != 0) {
+		quote_for_msg(it->valuestring, sq, sizeof(sq));
+		return failf(c, NULL, NULL, "not a ttytop/1 snapshot (schema \"%s\")", sq);
+	}
+
+	if (get_str(c, root, "", "time", tbuf, sizeof(tbuf), false) < 0)
+		return -1;
+	if (parse_rfc3339(tbuf, &m->now_realtime_ns) < 0)
+		return failf(c, NULL, "time", "expected an RFC 3339 UTC time");
+	if (get_obj(c, root, "", "host", &x, p) < 0 ||
+	    get_str(c, x, p, "hostname", m->host.hostname, sizeof(m->host.hostname), false) < 0 ||
+	    get_str(c, x, p, "kernel", m->host.kernel, sizeof(m->host.kernel), false) < 0)
+		return -1;
+	if (get_double(c, root, "", "interval_s", 0, 1e9, &m->interval_s) < 0 ||
+	    get_double(c, root, "", "uptime_s", 0, 1e10, &up) < 0)
+		return -1;
+	m->start_realtime_ns = up * 1e9 < (double)m->now_realtime_ns
+	                           ? m->now_realtime_ns - (uint64_t)llround(up * 1e9)
+	                           : 0;
+
+	if (get_obj(c, root, "", "attach", &x, p) < 0 ||
+	    get_str(c, x, p, "mode", m->attach.mode, sizeof(m->attach.mode), false) < 0 ||
+	    get_str(c, x, p, "enter_prog", m->attach.enter_prog, sizeof(m->attach.enter_prog),
+	            false) < 0 ||
+	    get_str(c, x, p, "sched", m->attach.sched, sizeof(m->attach.sched), false) < 0 ||
+	    get_bool(c, x, p, "tty_write_found", &m->attach.tty_write_found) < 0 ||
+	    get_bool(c, x, p, "redirected_found", &m->attach.redirected_found) < 0 ||
+	    get_u64(c, x, p, "attach_us", &m->attach.attach_us) < 0)
+		return -1;
+
+	if (get_obj(c, root, "", "filters", &x, p) < 0)
+		return -1;
+	if (!(it = get(c, x, p, "pid")))
+		return -1;
+	if (!cJSON_IsNull(it)) {
+		if (get_i64(c, x, p, "pid", 0, INT32_MAX, &pid) < 0)
+			return -1;
+		m->filters.pid = (int)pid;
+	}
+	if (get_str(c, x, p, "comm", m->filters.comm, sizeof(m->filters.comm), true) < 0 ||
+	    get_str(c, x, p, "tty", m->filters.tty, sizeof(m->filters.tty), true) < 0 ||
+	    get_double(c, x, p, "threshold_ms", 0, 1e9, &m->filters.threshold_ms) < 0)
+		return -1;
+
+	if (get_obj(c, root, "", "totals", &x, p) < 0 ||
+	    get_u64(c, x, p, "events", &m->totals.events) < 0 ||
+	    get_u64(c, x, p, "dropped", &m->totals.dropped) < 0 ||
+	    get_named_counts(c, x, p, "drops", TT_DROP_NR, drop_n, m->totals.drops) < 0 ||
+	    get_u64(c, x, p, "no_stack", &m->totals.no_stack) < 0 ||
+	    get_u64(c, x, p, "writes", &m->totals.writes) < 0)
+		return -1;
+
+	if (get_arr(c, root, "", "terminals", &a) < 0)
+		return -1;
+	n = cJSON_GetArraySize(a);
+	/* Our writer cannot produce more: a bigger table is not our document. */
+	if (n > TT_MODEL_MAX_TERMINALS)
+		return failf(c, NULL, "terminals", "%d entries, at most %d supported", n,
+		             TT_MODEL_MAX_TERMINALS);
+	i = 0;
+	cJSON_ArrayForEach(it, a)
+	{
+		struct tt_terminal *t = &m->terminals[i];
+
+		subpath(p, "", "terminals", i);
+		if (parse_terminal(c, it, p, t) < 0)
+			return -1;
+		/* Lookups by dev must be unambiguous. */
+		for (k = 0; k < i; k++)
+			if (m->terminals[k].dev == t->dev)
+				return failf(c, p, "dev", "duplicate of terminals[%d]", k);
+		m->nterminals = ++i;
+	}
+
+	if (get_arr(c, root, "", "events", &a) < 0)
+		return -1;
+	/* Newest first: keep the first TT_MODEL_EVENT_RING, store oldest first. */
+	n = cJSON_GetArraySize(a);
+	k = n < TT_MODEL_EVENT_RING ? n : TT_MODEL_EVENT_RING;
+	i = 0;
+	cJSON_ArrayForEach(it, a)
+	{
+		struct tt_model_event *e;
+
+		if (i >= k)
+			break;
+		e = &m->events[k - 1 - i];
+		memset(e, 0, sizeof(*e));
+		subpath(q, "", "events", i);
+		if (parse_event(c, it, q, e) < 0)
+			return -1;
+		i++;
+	}
+	m->ev_count = (uint32_t)k;
+	m->ev_head = (uint32_t)k % TT_MODEL_EVENT_RING;
+	m->ev_seq = (uint64_t)k;
+	return 0;
+}
+
+/* Clear everything but keep the event ring allocation. */
+static void model_reset(struct tt_model *m)
+{
+	struct tt_model_event *ev = m->events;
+
+	memset(m, 0, sizeof(*m));
+	m->events = ev;
+}
+
+/* Upper bound on the number of values cJSON would allocate for text. */
+static size_t count_values(const char *s, size_t len)
+{
+	size_t n = 1;
+	bool in_str = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_str = false;
+		} else if (ch == '"') {
+			in_str = true;
+		} else if (ch == ',' || ch == '[' || ch == '{') {
+			n++;
+		}
+	}
+	return n;
+}
+
+static void line_col(const char *s, size_t off, size_t *line, size_t *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (s[i] == '\n')
+			(*line)++, *col = 1;
+		else
+			(*col)++;
+	}
+}
+
+int tt_json_parse(const char *text, size_t len, struct tt_model *m, char *err, size_t errlen)
+{
+	struct pc c = {err, errlen};
+	const char *end = NULL;
+	size_t off, line, col;
+	cJSON *root;
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!m || !m->events)
+		return failf(&c, NULL, NULL, "internal error: model not initialized");
+	model_reset(m);
+	if (!text || len == 0)
+		return failf(&c, NULL, NULL, "empty document");
+	if (len > TT_JSON_MAX_BYTES)
+		return failf(&c, NULL, NULL, "document larger than %u MiB",
+		             TT_JSON_MAX_BYTES >> 20);
+	if (count_values(text, len) > TT_JSON_MAX_VALUES)
+		return failf(&c, NULL, NULL, "document has more than %u values",
+		             TT_JSON_MAX_VALUES);
+
+	root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	if (!root) {
+		off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+		line_col(text, off, &line, &col);
+		if (off + 1 >= len)
+			return failf(&c, NULL, NULL,
+			             "invalid JSON: truncated at line %zu, column %zu", line, col);
+		return failf(&c, NULL, NULL, "invalid JSON at line %zu, column %zu", line, col);
+	}
+	/* One document only; whitespace (and a final NUL from a C string) may follow. */
+	off = (size_t)(end - text);
+	while (off < len && (isspace((unsigned char)text[off]) || text[off] == '\0'))
+		off++;
+	if (off < len) {
+		cJSON_Delete(root);
+		line_col(text, off, &line, &col);
+		return failf(&c, NULL, NULL,
+		             "unexpected data after the document at line %zu, column %zu", line,
+		             col);
+	}
+
+	rc = parse_doc(&c, root, m);
+	cJSON_Delete(root);
+	if (rc < 0) {
+		model_reset(m);
+		return -1;
+	}
+	m->replay = true;
+	return 0;
+}
+
+int tt_json_load_file(const char *path, struct tt_model *m, char *err, size_t errlen)
+{
+	struct pc c = {err, errlen};
+	char msg[200];
+	struct stat st;
+	size_t cap = 0, len = 0;
+	char *buf = NULL, *nb;
+	ssize_t r;
+	int fd, rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return failf(&c, NULL, NULL, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		rc = errno;
+		close(fd);
+		return failf(&c, NULL, NULL, "cannot stat %s: %s", path, strerror(rc));
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return failf(&c, NULL, NULL, "%s: is a directory, not a snapshot file", path);
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > (off_t)TT_JSON_MAX_BYTES) {
+		close(fd);
+		return failf(&c, NULL, NULL, "%s: larger than %u MiB, not a ttytop snapshot", path,
+		             TT_JSON_MAX_BYTES >> 20);
+	}
+	/* Pipes have no size: read in growing chunks, never past the limit + 1. */
+	for (;;) {
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+
+			if (ncap > TT_JSON_MAX_BYTES + 1)
+				ncap = TT_JSON_MAX_BYTES + 1;
+			if (ncap == cap) {
+				free(buf);
+				close(fd);
+				return failf(&c, NULL, NULL,
+				             "%s: larger than %u MiB, not a ttytop snapshot", path,
+				             TT_JSON_MAX_BYTES >> 20);
+			}
+			nb = realloc(buf, ncap);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return failf(&c, NULL, NULL, "%s: out of memory", path);
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = errno;
+			free(buf);
+			close(fd);
+			return failf(&c, NULL, NULL, "cannot read %s: %s", path, strerror(rc));
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (len == 0) {
+		free(buf);
+		return failf(&c, NULL, NULL, "%s: empty file, not a ttytop snapshot", path);
+	}
+	rc = tt_json_parse(buf, len, m, msg, sizeof(msg));
+	free(buf);
+	if (rc < 0)
+		return failf(&c, NULL, NULL, "%s: %s", path, msg);
+	return 0;
+}

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Model -> ttytop/1 JSON (docs/json.md, docs/ttytop-1.schema.json).
+ * Counters are JSON numbers; cJSON holds them as doubles, so values above
+ * 2^53 lose their low bits. That is ~104 days of nanoseconds in one counter
+ * and is documented as acceptable.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "json.h"
+
+/* Length of a valid UTF-8 sequence starting at s (at most n bytes), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* Overlongs, surrogates and > U+10FFFF are not UTF-8. */
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/*
+ * Strings come from the kernel (comm is whatever prctl set) and from ELF
+ * files of other users: a stray byte must not make the whole document
+ * invalid UTF-8. Invalid bytes become '?'; cJSON escapes control characters.
+ */
+static cJSON *add_str(cJSON *o, const char *key, const char *s, size_t cap)
+{
+	char buf[512];
+	size_t n = strnlen(s, cap), i = 0, w = 0, l;
+
+	if (n > sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	while (i < n) {
+		l = utf8_seq((const unsigned char *)s + i, n - i);
+		if (l == 0) {
+			buf[w++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(buf + w, s + i, l);
+		w += l;
+		i += l;
+	}
+	buf[w] = '\0';
+	return cJSON_AddStringToObject(o, key, buf);
+}
+
+/* A string field whose empty value means "unknown": null, never "". */
+static cJSON *add_str_or_null(cJSON *o, const char *key, const char *s, size_t cap)
+{
+	if (strnlen(s, cap) == 0)
+		return cJSON_AddNullToObject(o, key);
+	return add_str(o, key, s, cap);
+}
+
+static cJSON *add_num(cJSON *o, const char *key, double v)
+{
+	/* cJSON prints NaN/inf as null, which would break the schema. */
+	return cJSON_AddNumberToObject(o, key, isfinite(v) ? v : 0);
+}
+
+static cJSON *add_u64(cJSON *o, const char *key, uint64_t v)
+{
+	return cJSON_AddNumberToObject(o, key, (double)v);
+}
+
+static cJSON *add_i64(cJSON *o, const char *key, int64_t v)
+{
+	return cJSON_AddNumberToObject(o, key, (double)v);
+}
+
+static void fmt_time(uint64_t ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ns / 1000000000ull);
+	unsigned ms = (unsigned)((ns / 1000000ull) % 1000);
+	struct tm tm;
+	size_t n;
+
+	if (!gmtime_r(&sec, &tm)) {
+		snprintf(buf, len, "1970-01-01T00:00:00.000Z");
+		return;
+	}
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03uZ", ms);
+}
+
+static void fmt_dev(uint32_t dev, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
+}
+
+static cJSON *hist_array(cJSON *o, const char *key, const struct tt_hist *h)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, key);
+	uint64_t lo, hi;
+
+	if (!a)
+		return NULL;
+	for (uint32_t i = 0; i < TT_HIST_BUCKETS; i++) {
+		cJSON *b;
+
+		if (!h->counts[i])
+			continue;
+		b = cJSON_CreateObject();
+		if (!b || !cJSON_AddItemToArray(a, b))
+			return cJSON_Delete(b), NULL;
+		tt_hist_bounds(i, &lo, &hi);
+		if (!add_u64(b, "min", lo) || !add_u64(b, "max", hi) ||
+		    !add_u64(b, "count", h->counts[i]))
+			return NULL;
+	}
+	return a;
+}
+
+static int render_terminal(cJSON *arr, const struct tt_terminal *t)
+{
+	cJSON *o = cJSON_CreateObject(), *x, *y;
+	char dev[32];
+	int i;
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return cJSON_Delete(o), -1;
+	fmt_dev(t->dev, dev, sizeof(dev));
+	if (!add_str(o, "name", t->name, sizeof(t->name)) ||
+	    !cJSON_AddStringToObject(o, "class", tt_class_name(t->class)) ||
+	    !cJSON_AddStringToObject(o, "dev", dev) ||
+	    !add_str(o, "driver", t->driver, sizeof(t->driver)) ||
+	    !add_u64(o, "writes", t->writes) || !add_u64(o, "bytes", t->bytes) ||
+	    !add_u64(o, "errors", t->errors) || !add_u64(o, "short_writes", t->short_writes) ||
+	    !add_u64(o, "slow", t->slow))
+		return -1;
+
+	if (!(x = cJSON_AddObjectToObject(o, "errors_by_errno")))
+		return -1;
+	for (i = 0; i < TT_ERR_NR; i++)
+		if (t->errs[i] && !add_u64(x, tt_errslot_name(i), t->errs[i]))
+			return -1;
+
+	if (!(x = cJSON_AddObjectToObject(o, "latency_ns")) || !add_u64(x, "p50", t->p50) ||
+	    !add_u64(x, "p90", t->p90) || !add_u64(x, "p99", t->p99) ||
+	    !add_u64(x, "max", t->max_ns))
+		return -1;
+	if (!add_u64(o, "oncpu_ns", t->oncpu_ns) || !add_u64(o, "blocked_ns", t->blocked_ns) ||
+	    !add_u64(o, "runq_ns", t->runq_ns))
+		return -1;
+
+	if (!(x = cJSON_AddObjectToObject(o, "blocked_by_reason")))
+		return -1;
+	for (i = TT_REASON_NONE + 1; i < TT_REASON_NR; i++)
+		if (t->reasons[i] && !add_u64(x, tt_reason_name(i), t->reasons[i]))
+			return -1;
+
+	if (!add_num(o, "writes_per_s", t->writes_per_s) ||
+	    !add_num(o, "bytes_per_s", t->bytes_per_s) ||
+	    !add_num(o, "blocked_share", t->blocked_share))
+		return -1;
+	if (!hist_array(o, "hist", &t->lat) || !hist_array(o, "hist_blocked", &t->blocked) ||
+	    !hist_array(o, "hist_runq", &t->runq))
+		return -1;
+
+	if (!(x = cJSON_AddArrayToObject(o, "spark_p99_ns")))
+		return -1;
+	for (i = 0; i < t->spark_len && i < TT_SPARK_LEN; i++) {
+		y = cJSON_CreateNumber((double)t->spark_p99[i]);
+		if (!y || !cJSON_AddItemToArray(x, y))
+			return cJSON_Delete(y), -1;
+	}
+
+	if (!(x = cJSON_AddArrayToObject(o, "writers")))
+		return -1;
+	for (i = 0; i < t->nwriters && i < TT_MODEL_MAX_WRITERS; i++) {
+		const struct tt_writer *w = &t->writers[i];
+
+		y = cJSON_CreateObject();
+		if (!y || !cJSON_AddItemToArray(x, y))
+			return cJSON_Delete(y), -1;
+		if (!add_u64(y, "pid", w->pid) || !add_str(y, "comm", w->comm, sizeof(w->comm)) ||
+		    !add_u64(y, "writes", w->writes) || !add_u64(y, "bytes", w->bytes))
+			return -1;
+	}
+	return 0;
+}
+
+static int render_frames(cJSON *o, const char *key, const struct tt_stack *s, int max)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, key);
+	char addr[24];
+
+	if (!a)
+		return -1;
+	for (int i = 0; i < s->n && i < max; i++) {
+		const struct tt_frame *f = &s->frames[i];
+		cJSON *fo = cJSON_CreateObject();
+
+		if (!fo || !cJSON_AddItemToArray(a, fo))
+			return cJSON_Delete(fo), -1;
+		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)f->addr);
+		if (!cJSON_AddStringToObject(fo, "addr", addr) ||
+		    !add_str_or_null(fo, "func", f->func, sizeof(f->func)) ||
+		    !add_str_or_null(fo, "file", f->file, sizeof(f->file)) ||
+		    !(f->line > 0 ? add_i64(fo, "line", f->line)
+		                  : cJSON_AddNullToObject(fo, "line")) ||
+		    !add_str_or_null(fo, "module", f->module, sizeof(f->module)))
+			return -1;
+	}
+	return 0;
+}
+
+static int render_event(cJSON *arr, const struct tt_model_event *e)
+{
+	cJSON *o = cJSON_CreateObject(), *x;
+	char buf[40];
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return cJSON_Delete(o), -1;
+	fmt_time(e->time_ns, buf, sizeof(buf));
+	if (!add_u64(o, "time_ns", e->time_ns) || !cJSON_AddStringToObject(o, "time", buf) ||
+	    !add_u64(o, "pid", e->pid) || !add_u64(o, "tid", e->tid) ||
+	    !(e->goid >= 0 ? add_i64(o, "goid", e->goid) : cJSON_AddNullToObject(o, "goid")) ||
+	    !add_str(o, "comm", e->comm, sizeof(e->comm)) ||
+	    !add_str(o, "terminal", e->terminal, sizeof(e->terminal)))
+		return -1;
+	fmt_dev(e->dev, buf, sizeof(buf));
+	if (!cJSON_AddStringToObject(o, "dev", buf) ||
+	    !cJSON_AddStringToObject(o, "class", tt_class_name(e->class)) ||
+	    !add_i64(o, "fd", e->fd) ||
+	    !cJSON_AddStringToObject(o, "syscall", tt_syscall_name(e->syscall)) ||
+	    !add_u64(o, "bytes", e->count) || !add_i64(o, "ret", e->ret) ||
+	    !add_u64(o, "latency_ns", e->latency_ns) || !add_u64(o, "oncpu_ns", e->oncpu_ns) ||
+	    !add_u64(o, "blocked_ns", e->blocked_ns) || !add_u64(o, "runq_ns", e->runq_ns) ||
+	    !add_u64(o, "sleeps", e->nr_sleeps) ||
+	    !cJSON_AddStringToObject(o, "reason", tt_reason_name(e->reason)))
+		return -1;
+
+	if (e->waker_irq) {
+		/* Woken from an interrupt: whoever was interrupted is not the waker. */
+		if (!(x = cJSON_AddObjectToObject(o, "waker")) ||
+		    !cJSON_AddNullToObject(x, "pid") || !cJSON_AddNullToObject(x, "comm") ||
+		    !cJSON_AddTrueToObject(x, "irq"))
+			return -1;
+	} else if (e->has_waker) {
+		if (!(x = cJSON_AddObjectToObject(o, "waker")) ||
+		    !add_u64(x, "pid", e->waker_pid) ||
+		    !add_str(x, "comm", e->waker_comm, sizeof(e->waker_comm)) ||
+		    !cJSON_AddFalseToObject(x, "irq"))
+			return -1;
+	} else if (!cJSON_AddNullToObject(o, "waker")) {
+		return -1;
+	}
+
+	if (!(x = cJSON_AddObjectToObject(o, "backlog")) ||
+	    !add_u64(x, "buf_used", e->backlog.buf_used) ||
+	    !add_u64(x, "buf_limit", e->backlog.buf_limit) ||
+	    !add_u64(x, "reader_unread", e->backlog.reader_unread) ||
+	    !cJSON_AddBoolToObject(x, "stopped", e->backlog.stopped != 0) ||
+	    !cJSON_AddBoolToObject(x, "tco_stopped", e->backlog.tco_stopped != 0) ||
+	    !cJSON_AddBoolToObject(x, "hw_stopped", e->backlog.hw_stopped != 0) ||
+	    !cJSON_AddBoolToObject(x, "opost", e->backlog.opost != 0))
+		return -1;
+
+	if (!(x = cJSON_AddObjectToObject(o, "stack")) ||
+	    render_frames(x, "user", &e->ustack, TT_USTACK_MAX) < 0 ||
+	    render_frames(x, "kernel", &e->kstack, TT_KSTACK_MAX) < 0 ||
+	    !cJSON_AddBoolToObject(x, "symbolized", (e->stk_flags & TT_EVSTK_SYMBOLIZED) != 0) ||
+	    !cJSON_AddBoolToObject(x, "process_gone", (e->stk_flags & TT_EVSTK_PROC_GONE) != 0))
+		return -1;
+	return 0;
+}
+
+static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
+{
+	cJSON *x, *y;
+	char buf[40];
+	uint64_t up;
+	int i;
+
+	fmt_time(m->now_realtime_ns, buf, sizeof(buf));
+	up = m->now_realtime_ns > m->start_realtime_ns ? m->now_realtime_ns - m->start_realtime_ns
+	                                               : 0;
+	if (!cJSON_AddStringToObject(root, "schema", TT_SCHEMA) ||
+	    !cJSON_AddStringToObject(root, "time", buf))
+		return -1;
+	if (!(x = cJSON_AddObjectToObject(root, "host")) ||
+	    !add_str(x, "hostname", m->host.hostname, sizeof(m->host.hostname)) ||
+	    !add_str(x, "kernel", m->host.kernel, sizeof(m->host.kernel)))
+		return -1;
+	if (!add_num(root, "interval_s", m->interval_s) || !add_num(root, "uptime_s", up / 1e9))
+		return -1;
+
+	if (!(x = cJSON_AddObjectToObject(root, "attach")) ||
+	    !add_str(x, "mode", m->attach.mode, sizeof(m->attach.mode)) ||
+	    !add_str(x, "enter_prog", m->attach.enter_prog, sizeof(m->attach.enter_prog)) ||
+	    !add_str(x, "sched", m->attach.sched, sizeof(m->attach.sched)) ||
+	    !cJSON_AddBoolToObject(x, "tty_write_found", m->attach.tty_write_found) ||
+	    !cJSON_AddBoolToObject(x, "redirected_found", m->attach.redirected_found) ||
+	    !add_u64(x, "attach_us", m->attach.attach_us))
+		return -1;
+
+	if (!(x = cJSON_AddObjectToObject(root, "filters")) ||
+	    !(m->filters.pid ? add_i64(x, "pid", m->filters.pid)
+	                     : cJSON_AddNullToObject(x, "pid")) ||
+	    !(m->filters.comm[0] ? add_str(x, "comm", m->filters.comm, sizeof(m->filters.comm))
+	                         : cJSON_AddNullToObject(x, "comm")) ||
+	    !(m->filters.tty[0] ? add_str(x, "tty", m->filters.tty, sizeof(m->filters.tty))
+	                        : cJSON_AddNullToObject(x, "tty")) ||
+	    !add_num(x, "threshold_ms", m->filters.threshold_ms))
+		return -1;
+
+	if (!(x = cJSON_AddObjectToObject(root, "totals")) ||
+	    !add_u64(x, "events", m->totals.events) || !add_u64(x, "dropped", m->totals.dropped) ||
+	    !(y = cJSON_AddObjectToObject(x, "drops")))
+		return -1;
+	/* Every drop counter, zero or not: a reader should see the zeros too. */
+	for (i = 0; i < TT_DROP_NR; i++)
+		if (!add_u64(y, tt_drop_name(i), m->totals.drops[i]))
+			return -1;
+	if (!add_u64(x, "no_stack", m->totals.no_stack) || !add_u64(x, "writes", m->totals.writes))
+		return -1;
+
+	if (!(x = cJSON_AddArrayToObject(root, "terminals")))
+		return -1;
+	for (i = 0; i < m->nterminals && i < TT_MODEL_MAX_TERMINALS; i++)
+		if (render_terminal(x, &m->terminals[i]) < 0)
+			return -1;
+
+	if (!(x = cJSON_AddArrayToObject(root, "events")))
+		return -1;
+	for (uint32_t k = 0; m->events && k < m->ev_count; k++) {
+		/* Event k (0 = newest) was the (ev_seq - 1 - k)-th ever pushed. */
+		if (since_seq && m->ev_seq - 1 - k < since_seq)
+			break;
+		uint32_t slot = (m->ev_head + TT_MODEL_EVENT_RING - 1 - k) % TT_MODEL_EVENT_RING;
+
+		if (render_event(x, &m->events[slot]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+char *tt_json_render(const struct tt_model *m, uint64_t since_seq, bool compact)
+{
+	cJSON *root = cJSON_CreateObject();
+	char *s = NULL;
+
+	if (!root)
+		return NULL;
+	if (render_doc(root, m, since_seq) == 0)
+		s = compact ? cJSON_PrintUnformatted(root) : cJSON_Print(root);
+	cJSON_Delete(root);
+	return s;
+}

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The in-memory model: terminal table, top writers, event ring, and the
+ * per-interval derived values. Bounded by construction (fixed tables); the
+ * only allocation is the event ring, done once at init.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+
+#include "model.h"
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int tt_model_init(struct tt_model *m)
+{
+	struct utsname u;
+
+	memset(m, 0, sizeof(*m));
+	m->events = calloc(TT_MODEL_EVENT_RING, sizeof(*m->events));
+	if (!m->events)
+		return -ENOMEM;
+	/* gethostname does not promise NUL termination on truncation. */
+	if (gethostname(m->host.hostname, sizeof(m->host.hostname) - 1) != 0)
+		snprintf(m->host.hostname, sizeof(m->host.hostname), "unknown");
+	m->host.hostname[sizeof(m->host.hostname) - 1] = '\0';
+	if (uname(&u) == 0)
+		snprintf(m->host.kernel, sizeof(m->host.kernel), "%.*s",
+		         (int)sizeof(m->host.kernel) - 1, u.release);
+	m->interval_s = 1.0;
+	m->filters.threshold_ms = 10.0;
+	m->start_realtime_ns = realtime_ns();
+	m->now_realtime_ns = m->start_realtime_ns;
+	return 0;
+}
+
+void tt_model_free(struct tt_model *m)
+{
+	if (!m)
+		return;
+	free(m->events);
+	m->events = NULL;
+	m->ev_head = m->ev_count = 0;
+}
+
+struct tt_terminal *tt_model_find_terminal(struct tt_model *m, uint32_t dev)
+{
+	for (int i = 0; i < m->nterminals; i++)
+		if (m->terminals[i].dev == dev)
+			return &m->terminals[i];
+	return NULL;
+}
+
+struct tt_terminal *tt_model_find_terminal_name(struct tt_model *m, const char *name)
+{
+	if (!name)
+		return NULL;
+	for (int i = 0; i < m->nterminals; i++)
+		if (strncmp(m->terminals[i].name, name, sizeof(m->terminals[i].name)) == 0)
+			return &m->terminals[i];
+	return NULL;
+}
+
+struct tt_terminal *tt_model_terminal(struct tt_model *m, uint32_t dev)
+{
+	struct tt_terminal *t = tt_model_find_terminal(m, dev);
+
+	if (t)
+		return t;
+	if (m->nterminals >= TT_MODEL_MAX_TERMINALS)
+		return NULL;
+	t = &m->terminals[m->nterminals++];
+	memset(t, 0, sizeof(*t));
+	t->dev = dev;
+	t->class = TT_CLASS_OTHER;
+	/* Placeholder until the caller knows the tty's name: never show a blank row. */
+	snprintf(t->name, sizeof(t->name), "%u:%u", dev >> 20, dev & 0xfffff);
+	return t;
+}
+
+void tt_model_set_stats(struct tt_terminal *t, const struct tt_tty_stats *sum)
+{
+	t->writes = sum->writes;
+	t->bytes = sum->bytes;
+	t->errors = sum->errors;
+	t->short_writes = sum->short_writes;
+	t->slow = sum->slow;
+	t->oncpu_ns = sum->oncpu_ns;
+	t->blocked_ns = sum->blocked_ns;
+	t->runq_ns = sum->runq_ns;
+	t->max_ns = sum->max_ns;
+	memcpy(t->errs, sum->errs, sizeof(t->errs));
+	memcpy(t->reasons, sum->reasons, sizeof(t->reasons));
+	memcpy(t->lat.counts, sum->hist_lat, sizeof(t->lat.counts));
+	memcpy(t->blocked.counts, sum->hist_blocked, sizeof(t->blocked.counts));
+	memcpy(t->runq.counts, sum->hist_runq, sizeof(t->runq.counts));
+}
+
+void tt_model_offer_writer(struct tt_terminal *t, uint32_t pid, const char *comm, uint64_t writes,
+                           uint64_t bytes)
+{
+	struct tt_writer tmp;
+	int i;
+
+	for (i = 0; i < t->nwriters; i++)
+		if (t->writers[i].pid == pid)
+			break;
+	if (i == t->nwriters) {
+		if (t->nwriters < TT_MODEL_MAX_WRITERS) {
+			t->nwriters++;
+		} else {
+			/* Ties keep the incumbent: the list must not flap between refreshes. */
+			if (writes <= t->writers[t->nwriters - 1].writes)
+				return;
+			i = t->nwriters - 1;
+		}
+	}
+	t->writers[i].pid = pid;
+	t->writers[i].writes = writes;
+	t->writers[i].bytes = bytes;
+	snprintf(t->writers[i].comm, sizeof(t->writers[i].comm), "%.*s", TT_COMM_LEN - 1,
+	         comm ? comm : "");
+
+	/* One entry moved: bubble it to its place (list is at most 8 long). */
+	while (i > 0 && t->writers[i - 1].writes < t->writers[i].writes) {
+		tmp = t->writers[i - 1];
+		t->writers[i - 1] = t->writers[i];
+		t->writers[i] = tmp;
+		i--;
+	}
+	while (i + 1 < t->nwriters && t->writers[i + 1].writes > t->writers[i].writes) {
+		tmp = t->writers[i + 1];
+		t->writers[i + 1] = t->writers[i];
+		t->writers[i] = tmp;
+		i++;
+	}
+}
+
+struct tt_model_event *tt_model_push_event(struct tt_model *m, const struct tt_model_event *ev)
+{
+	struct tt_model_event *slot;
+
+	if (!m->events)
+		return NULL;
+	slot = &m->events[m->ev_head];
+	if (slot != ev)
+		memcpy(slot, ev, sizeof(*slot));
+	m->ev_head = (m->ev_head + 1) % TT_MODEL_EVENT_RING;
+	if (m->ev_count < TT_MODEL_EVENT_RING)
+		m->ev_count++;
+	m->ev_seq++;
+	return slot;
+}
+
+struct tt_model_event *tt_model_event_at(struct tt_model *m, uint32_t i)
+{
+	if (!m->events || i >= m->ev_count)
+		return NULL;
+	return &m->events[(m->ev_head + TT_MODEL_EVENT_RING - 1 - i) % TT_MODEL_EVENT_RING];
+}
+
+/* p99 of the writes that completed during the interval just closed. */
+static uint64_t interval_p99(const struct tt_terminal *t)
+{
+	struct tt_hist d;
+	uint64_t any = 0;
+
+	for (uint32_t i = 0; i < TT_HIST_BUCKETS; i++) {
+		/* A counter that went backwards (map reset) counts as a fresh start. */
+		uint64_t cur = t->lat.counts[i], prev = t->prev_lat.counts[i];
+
+		d.counts[i] = cur >= prev ? cur - prev : cur;
+		any |= d.counts[i];
+	}
+	return any ? tt_hist_percentile(&d, 0.99) : 0;
+}
+
+static double rate(uint64_t cur, uint64_t prev, double dt)
+{
+	uint64_t d = cur >= prev ? cur - prev : cur;
+
+	return dt > 0 ? (double)d / dt : 0;
+}
+
+void tt_model_tick(struct tt_model *m, double dt)
+{
+	/* A replayed snapshot is frozen evidence: its derived values stay as saved. */
+	if (m->replay)
+		return;
+	m->now_realtime_ns = realtime_ns();
+	for (int i = 0; i < m->nterminals; i++) {
+		struct tt_terminal *t = &m->terminals[i];
+		uint64_t total = t->oncpu_ns + t->blocked_ns + t->runq_ns;
+
+		t->writes_per_s = rate(t->writes, t->prev_writes, dt);
+		t->bytes_per_s = rate(t->bytes, t->prev_bytes, dt);
+		t->p50 = tt_hist_percentile(&t->lat, 0.50);
+		t->p90 = tt_hist_percentile(&t->lat, 0.90);
+		t->p99 = tt_hist_percentile(&t->lat, 0.99);
+		/*
+		 * Bucket interpolation can overshoot the true maximum in the top
+		 * bucket; a percentile above the observed max is never right.
+		 */
+		if (t->max_ns) {
+			if (t->p50 > t->max_ns)
+				t->p50 = t->max_ns;
+			if (t->p90 > t->max_ns)
+				t->p90 = t->max_ns;
+			if (t->p99 > t->max_ns)
+				t->p99 = t->max_ns;
+		}
+		t->blocked_share = total ? (double)t->blocked_ns / (double)total : 0;
+
+		if (t->spark_len < 0 || t->spark_len > TT_SPARK_LEN)
+			t->spark_len = 0;
+		if (t->spark_len == TT_SPARK_LEN) {
+			memmove(t->spark_p99, t->spark_p99 + 1,
+			        (TT_SPARK_LEN - 1) * sizeof(t->spark_p99[0]));
+			t->spark_len--;
+		}
+		t->spark_p99[t->spark_len++] = interval_p99(t);
+
+		t->prev_writes = t->writes;
+		t->prev_bytes = t->bytes;
+		t->prev_lat = t->lat;
+	}
+}
