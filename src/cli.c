@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Command line -> struct tt_opts. Strict: a typo in a number or an unknown
+ * option is an error with a one-line message, never a silently different run.
+ * Re-entrant enough for tests: getopt's global state is reset on every call.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+
+#ifndef TTYTOP_VERSION
+#define TTYTOP_VERSION "unknown"
+#endif
+
+#define PID_LIMIT 4194304 /* PID_MAX_LIMIT on 64-bit Linux */
+
+enum {
+	OPT_JSON = 256,
+	OPT_CHECK,
+	OPT_REPLAY,
+	OPT_DURATION,
+	OPT_TTY,
+	OPT_NO_STACKS,
+	OPT_THEME,
+	OPT_SNAPSHOT_DIR,
+};
+
+static const struct option long_opts[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"check", no_argument, NULL, OPT_CHECK},
+    {"replay", required_argument, NULL, OPT_REPLAY},
+    {"interval", required_argument, NULL, 'd'},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"threshold", required_argument, NULL, 'T'},
+    {"pid", required_argument, NULL, 'p'},
+    {"comm", required_argument, NULL, 'c'},
+    {"tty", required_argument, NULL, OPT_TTY},
+    {"no-stacks", no_argument, NULL, OPT_NO_STACKS},
+    {"theme", required_argument, NULL, OPT_THEME},
+    {"snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR},
+    {NULL, 0, NULL, 0},
+};
+
+/* '+': stop at the first non-option instead of permuting the caller's argv. */
+static const char short_opts[] = "+:hVvd:T:p:c:";
+
+static int errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err || errlen == 0)
+		return -1;
+	n = snprintf(err, errlen, "ttytop: ");
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Plain decimal only: no hex, no inf/nan, no sign, no spaces. */
+static int parse_decimal(const char *s, double *out)
+{
+	const char *p = s;
+	char *end;
+	bool digits = false;
+	double v;
+
+	while (isdigit((unsigned char)*p))
+		p++, digits = true;
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p))
+			p++, digits = true;
+	}
+	if (!digits)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int opt_double(const char *name, const char *arg, double min, double max, double *out,
+                      char *err, size_t errlen)
+{
+	double v;
+
+	if (parse_decimal(arg, &v) < 0 || v < min || v > max)
+		return errf(err, errlen, "invalid %s '%s': expected a number from %g to %g", name,
+		            arg, min, max);
+	*out = v;
+	return 0;
+}
+
+static int opt_string(const char *name, const char *arg, char *dst, size_t cap, char *err,
+                      size_t errlen)
+{
+	size_t n = strlen(arg);
+
+	if (n == 0)
+		return errf(err, errlen, "%s must not be empty", name);
+	if (n >= cap)
+		return errf(err, errlen, "%s is too long (at most %zu characters)", name, cap - 1);
+	memcpy(dst, arg, n + 1);
+	return 0;
+}
+
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static int set_mode(struct tt_opts *o, enum tt_mode m, const char *name, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+	    [TT_MODE_JSON] = "--json", [TT_MODE_CHECK] = "--check", [TT_MODE_REPLAY] = "--replay"};
+
+	if (o->mode != TT_MODE_TUI && o->mode != m)
+		return errf(err, errlen, "%s cannot be combined with %s", name, names[o->mode]);
+	o->mode = m;
+	return 0;
+}
+
+/* The option as the user typed it, for messages ("--foo", "-x"). */
+static void opt_shown(int argc, char **argv, int idx, int opt, char *buf, size_t len)
+{
+	const char *a = idx > 0 && idx <= argc ? argv[idx - 1] : NULL;
+
+	if (a && a[0] == '-' && a[1] == '-') {
+		size_t n = strcspn(a, "=");
+
+		snprintf(buf, len, "%.*s", (int)(n < 64 ? n : 64), a);
+	} else if (opt > 0 && opt < 256 && isprint(opt)) {
+		snprintf(buf, len, "-%c", opt);
+	} else if (a) {
+		snprintf(buf, len, "%.64s", a);
+	} else {
+		snprintf(buf, len, "?");
+	}
+}
+
+int tt_cli_parse(int argc, char **argv, struct tt_opts *o, char *err, size_t errlen)
+{
+	char shown[80];
+	double v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->mode = TT_MODE_TUI;
+	o->interval_s = 1.0;
+	o->threshold_ms = 10.0;
+	snprintf(o->snapshot_dir, sizeof(o->snapshot_dir), ".");
+	if (err && errlen)
+		err[0] = '\0';
+
+	/* optind = 0 makes glibc re-initialise completely (also the '+' handling). */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			o->mode = TT_MODE_HELP;
+			return 0;
+		case 'V':
+			o->mode = TT_MODE_VERSION;
+			return 0;
+		case 'v':
+			o->verbose = true;
+			break;
+		case OPT_JSON:
+			if (set_mode(o, TT_MODE_JSON, "--json", err, errlen) < 0)
+				return -1;
+			break;
+		case OPT_CHECK:
+			if (set_mode(o, TT_MODE_CHECK, "--check", err, errlen) < 0)
+				return -1;
+			break;
+		case OPT_REPLAY:
+			if (set_mode(o, TT_MODE_REPLAY, "--replay", err, errlen) < 0 ||
+			    opt_string("--replay FILE", optarg, o->replay_path,
+			               sizeof(o->replay_path), err, errlen) < 0)
+				return -1;
+			break;
+		case 'd':
+			if (opt_double("interval", optarg, 0.1, 3600, &o->interval_s, err, errlen) <
+			    0)
+				return -1;
+			break;
+		case OPT_DURATION:
+			/* Bounded so that seconds -> ns conversions cannot overflow. */
+			if (opt_double("duration", optarg, 0, 1e9, &o->duration_s, err, errlen) < 0)
+				return -1;
+			break;
+		case 'T':
+			if (opt_double("threshold", optarg, 0, 600000, &o->threshold_ms, err,
+			               errlen) < 0)
+				return -1;
+			break;
+		case 'p':
+			if (parse_decimal(optarg, &v) < 0 || strpbrk(optarg, ".eE") || v < 1 ||
+			    v > PID_LIMIT)
+				return errf(err, errlen,
+				            "invalid pid '%s': expected an integer from 1 to %d",
+				            optarg, PID_LIMIT);
+			o->pid = (int)v;
+			break;
+		case 'c':
+			if (!printable(optarg))
+				return errf(err, errlen, "--comm: control characters not allowed");
+			if (opt_string("--comm", optarg, o->comm, sizeof(o->comm), err, errlen) < 0)
+				return -1;
+			break;
+		case OPT_TTY: {
+			/* "/dev/pts/3" is how users know it; the model says "pts/3". */
+			const char *t = strncmp(optarg, "/dev/", 5) == 0 ? optarg + 5 : optarg;
+
+			if (!printable(t))
+				return errf(err, errlen, "--tty: control characters not allowed");
+			if (opt_string("--tty", t, o->tty, sizeof(o->tty), err, errlen) < 0)
+				return -1;
+			break;
+		}
+		case OPT_NO_STACKS:
+			o->no_stacks = true;
+			break;
+		case OPT_THEME:
+			if (opt_string("--theme", optarg, o->theme, sizeof(o->theme), err, errlen) <
+			    0)
+				return -1;
+			break;
+		case OPT_SNAPSHOT_DIR:
+			if (opt_string("--snapshot-dir", optarg, o->snapshot_dir,
+			               sizeof(o->snapshot_dir), err, errlen) < 0)
+				return -1;
+			break;
+		case ':':
+			opt_shown(argc, argv, optind, optopt, shown, sizeof(shown));
+			return errf(err, errlen, "option '%s' requires an argument (see --help)",
+			            shown);
+		case '?':
+		default:
+			/* For long options optopt is 0; a short one in a cluster is in optopt. */
+			if (optopt > 0 && optopt < 256 && isprint(optopt) &&
+			    !(optind > 0 && optind <= argc && argv[optind - 1][0] == '-' &&
+			      argv[optind - 1][1] == '-'))
+				snprintf(shown, sizeof(shown), "-%c", optopt);
+			else
+				opt_shown(argc, argv, optind, 0, shown, sizeof(shown));
+			return errf(err, errlen, "unknown option '%s' (see --help)", shown);
+		}
+	}
+	if (optind < argc)
+		return errf(err, errlen, "unexpected argument '%.64s' (see --help)", argv[optind]);
+	return 0;
+}
+
+void tt_cli_usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: ttytop [OPTION]...\n"
+	        "       ttytop --json [OPTION]...\n"
+	        "       ttytop --replay FILE\n"
+	        "\n"
+	        "Show, live, why writes to terminals are slow: for every write(2)-family call\n"
+	        "that lands on a tty, the time spent on the CPU, blocked (on a full buffer, on\n"
+	        "another writer's lock, on XOFF) and waiting for a CPU, who woke the writer,\n"
+	        "and the user and kernel stacks of the slow ones. Needs root (BPF), except\n"
+	        "for --replay.\n"
+	        "\n"
+	        "Modes:\n"
+	        "      --json              no dashboard: print one ttytop/1 JSON document per\n"
+	        "                          interval on stdout (NDJSON, one line each)\n"
+	        "      --check             check that tracing can attach on this kernel, print\n"
+	        "                          what was found, and exit (0 = usable)\n"
+	        "      --replay FILE       open a saved snapshot in the dashboard; no root, no\n"
+	        "                          BPF, nothing changes\n"
+	        "  -h, --help              show this help and exit\n"
+	        "  -V, --version           show the version and exit\n"
+	        "\n"
+	        "Options:\n"
+	        "  -d, --interval S        refresh every S seconds, 0.1 to 3600 (default 1)\n"
+	        "      --duration S        stop after S seconds; 0 runs until quit (default 0)\n"
+	        "  -T, --threshold MS      record writes slower than MS milliseconds as events,\n"
+	        "                          0 to 600000 (default 10); 0 records every write,\n"
+	        "                          rate limited\n"
+	        "  -p, --pid PID           only writes from process PID\n"
+	        "  -c, --comm NAME         only writes from processes named NAME (at most 15\n"
+	        "                          characters, as in /proc/PID/comm)\n"
+	        "      --tty NAME|CLASS    only one terminal (pts/3, ttyS0, tty1, /dev/pts/3)\n"
+	        "                          or one class (pty, pty-master, console, serial, other)\n"
+	        "      --no-stacks         do not capture or symbolize stacks (cheaper)\n"
+	        "      --theme NAME|PATH   colour theme: a built-in name or a theme file\n"
+	        "      --snapshot-dir DIR  where 's' in the dashboard saves snapshots\n"
+	        "                          (default: the current directory); files are\n"
+	        "                          ttytop-HOST-YYYYmmddTHHMMSSZ.json, mode 0600\n"
+	        "  -v, --verbose           also print libbpf's log on stderr\n"
+	        "\n"
+	        "Numbers are plain decimals (1, 0.5, 2e3); anything else is an error.\n"
+	        "\n"
+	        "The JSON format is described in docs/json.md and docs/ttytop-1.schema.json.\n"
+	        "\n"
+	        "ttytop %s\n",
+	        TTYTOP_VERSION);
+}

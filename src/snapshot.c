@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Saving a snapshot: the evidence must be complete or absent. Write a private
+ * temporary file in the target directory, fsync it, rename it into place
+ * without overwriting anything, then fsync the directory so the name survives
+ * a crash too.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "json.h"
+#include "snapshot.h"
+
+#define MAX_SUFFIX 1000
+
+static int fail(int e, char *err, size_t errlen, const char *what, const char *path)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "cannot save snapshot %s %s: %s", what, path, strerror(e));
+	return -e;
+}
+
+/* Host names are not file names: keep [A-Za-z0-9._-], never a leading dot. */
+static void sanitize_host(const char *in, char *out, size_t len)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; in[i] && i < 64 && w + 1 < len; i++) {
+		char c = in[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || (c == '.' && w > 0)))
+			c = '_';
+		out[w++] = c;
+	}
+	out[w] = '\0';
+	if (w == 0)
+		snprintf(out, len, "unknown");
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t r = write(fd, buf, len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -EIO;
+		buf += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Rename that never replaces an existing file (two saves in the same second). */
+static int rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -errno;
+	/* File systems without RENAME_NOREPLACE: link() fails on EEXIST too. */
+	if (link(from, to) < 0)
+		return -errno;
+	unlink(from);
+	return 0;
+}
+
+int tt_snapshot_save(const struct tt_model *m, const char *dir, char *path, size_t pathlen,
+                     char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], final[PATH_MAX], host[72], stamp[32];
+	uint64_t ns = m->now_realtime_ns;
+	struct timespec ts;
+	struct tm tm;
+	time_t sec;
+	char *doc;
+	int fd, rc, dfd, i, n;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!dir || !dir[0])
+		dir = ".";
+	/* The file name carries the document's own time, so the two agree. */
+	if (ns == 0 && clock_gettime(CLOCK_REALTIME, &ts) == 0)
+		ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	sec = (time_t)(ns / 1000000000ull);
+	if (!gmtime_r(&sec, &tm) || strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
+		snprintf(stamp, sizeof(stamp), "19700101T000000Z");
+	sanitize_host(m->host.hostname, host, sizeof(host));
+
+	n = snprintf(tmp, sizeof(tmp), "%s/.ttytop-XXXXXX", dir);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return fail(ENAMETOOLONG, err, errlen, "to", dir);
+
+	doc = tt_json_render(m, 0, false);
+	if (!doc)
+		return fail(ENOMEM, err, errlen, "to", dir);
+
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = errno;
+		free(doc);
+		return fail(rc, err, errlen, "to", dir);
+	}
+	/* mkstemp already uses 0600, but say it explicitly: snapshots hold stacks and comms. */
+	rc = fchmod(fd, 0600) < 0 ? -errno : 0;
+	if (rc == 0)
+		rc = write_all(fd, doc, strlen(doc));
+	if (rc == 0)
+		rc = write_all(fd, "\n", 1);
+	free(doc);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlink(tmp);
+		return fail(-rc, err, errlen, "to", dir);
+	}
+
+	for (i = 0; i < MAX_SUFFIX; i++) {
+		if (i == 0)
+			n = snprintf(final, sizeof(final), "%s/ttytop-%s-%s.json", dir, host,
+			             stamp);
+		else
+			n = snprintf(final, sizeof(final), "%s/ttytop-%s-%s-%d.json", dir, host,
+			             stamp, i);
+		if (n < 0 || (size_t)n >= sizeof(final)) {
+			unlink(tmp);
+			return fail(ENAMETOOLONG, err, errlen, "to", dir);
+		}
+		rc = rename_noreplace(tmp, final);
+		if (rc != -EEXIST)
+			break;
+	}
+	if (rc < 0) {
+		unlink(tmp);
+		return fail(-rc, err, errlen, "as", final);
+	}
+
+	/* Without this the rename itself may not survive a crash. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || (fsync(dfd) < 0 && errno != EINVAL)) {
+		rc = errno;
+		if (dfd >= 0)
+			close(dfd);
+		if (err && errlen)
+			snprintf(err, errlen, "saved %s but could not sync %s: %s", final, dir,
+			         strerror(rc));
+		return -rc;
+	}
+	close(dfd);
+
+	if (path && pathlen)
+		snprintf(path, pathlen, "%s", final);
+	return 0;
+}
