@@ -47,9 +47,10 @@ static bool parse_dec(const char **p, const char *end, uint64_t *v)
 	int n = 0;
 
 	while (*p < end && **p >= '0' && **p <= '9') {
-		if (r > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(**p - '0');
+		if (r > (UINT64_MAX - d) / 10)
 			return false;
-		r = r * 10 + (uint64_t)(**p - '0');
+		r = r * 10 + d;
 		(*p)++;
 		n++;
 	}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Kernel symbols: the real /proc/kallsyms (tty_write) and a synthetic file. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ksyms.h"
+#include "symbolize.h"
+
+static void test_tty_write(void **state)
+{
+	(void)state;
+	uint64_t a = 0, b = 0;
+	struct tt_frame f;
+
+	if (tt_ksym_lookup_addr("tty_write", &a) != 0) {
+		printf("SKIP: tty_write not in /proc/kallsyms (not root, or kptr_restrict)\n");
+		skip();
+	}
+	assert_true(a != 0);
+	struct tt_symbolizer *s = tt_sym_new();
+	assert_non_null(s);
+	assert_int_equal(tt_sym_kernel(s, a, &f), 0);
+	assert_string_equal(f.func, "tty_write");
+	assert_string_equal(f.module, "kernel");
+	assert_int_equal(f.addr, a);
+	assert_int_equal(tt_sym_kernel(s, a + 4, &f), 0);
+	assert_string_equal(f.func, "tty_write");
+	/* the byte before belongs to someone else */
+	if (tt_sym_kernel(s, a - 1, &f) == 0)
+		assert_string_not_equal(f.func, "tty_write");
+	/* redirected_tty_write exists on this kernel too (notes), and differs */
+	if (tt_ksym_lookup_addr("redirected_tty_write", &b) == 0) {
+		assert_true(b != a);
+		assert_int_equal(tt_sym_kernel(s, b, &f), 0);
+		assert_string_equal(f.func, "redirected_tty_write");
+	}
+	assert_int_equal(tt_ksym_lookup_addr("no_such_symbol_hopefully", &b), -ENOENT);
+	assert_int_equal(b, 0);
+	tt_sym_free(s);
+}
+
+static void test_synthetic(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/ttytop-ksyms-XXXXXX";
+	int fd = mkstemp(path);
+	const char text[] = "ffffffff81000000 T _stext\n"
+	                    "ffffffff81000100 t helper\n"
+	                    "ffffffff81000180 D some_data\n" /* data: ignored */
+	                    "ffffffff81000200 W weak_fn\n"
+	                    "ffffffff81000200 T alias_after\n"
+	                    "0000000000000000 T zeroed\n" /* hidden address */
+	                    "bad line\n"
+	                    "ffffffffc0001000 t mod_fn\t[mymod]\n"
+	                    "ffffffffc0001100 T mod_fn2\t[mymod]\n"
+	                    "ffffffffc0002000 t other_fn\t[other]\n";
+	struct tt_ksyms *k;
+	const char *name, *mod;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	assert_int_equal(tt_ksyms_load(path, &k), 0);
+	unlink(path);
+	assert_int_equal(k->n, 7);
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff81000000ull, &name, &mod), 0);
+	assert_string_equal(name, "_stext");
+	assert_string_equal(mod, "kernel");
+	/* some_data is not text: helper extends to weak_fn */
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff81000190ull, &name, &mod), 0);
+	assert_string_equal(name, "helper");
+	/* two names at one address: the first listed */
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff81000200ull, &name, &mod), 0);
+	assert_string_equal(name, "weak_fn");
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffffc0001104ull, &name, &mod), 0);
+	assert_string_equal(name, "mod_fn2");
+	assert_string_equal(mod, "mymod");
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffffc0002010ull, &name, &mod), 0);
+	assert_string_equal(mod, "other");
+	/* below the first symbol, and far past the last one */
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff80000000ull, &name, &mod), -ENOENT);
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffffc0100000ull, &name, &mod), -ENOENT);
+	tt_ksyms_free(k);
+	assert_true(tt_ksyms_load("/nonexistent/kallsyms", &k) < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_tty_write),
+	    cmocka_unit_test(test_synthetic),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
