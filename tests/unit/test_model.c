@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The model: terminal table, top writers, event ring, per-interval values. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "model.h"
+
+static int setup(void **state)
+{
+	struct tt_model *m = calloc(1, sizeof(*m));
+
+	if (!m || tt_model_init(m) != 0)
+		return -1;
+	*state = m;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tt_model *m = *state;
+
+	tt_model_free(m);
+	assert_null(m->events);
+	free(m);
+	return 0;
+}
+
+static void test_init(void **state)
+{
+	struct tt_model *m = *state;
+
+	assert_non_null(m->events);
+	assert_true(strlen(m->host.hostname) > 0);
+	assert_true(strlen(m->host.kernel) > 0);
+	assert_int_equal(m->nterminals, 0);
+	assert_int_equal(m->ev_count, 0);
+	assert_false(m->replay);
+	assert_true(m->start_realtime_ns > 1500000000ull * 1000000000ull);
+}
+
+static void test_terminal_find_or_add(void **state)
+{
+	struct tt_model *m = *state;
+	struct tt_terminal *a, *b, *c;
+
+	a = tt_model_terminal(m, 136u << 20 | 3);
+	assert_non_null(a);
+	assert_int_equal(a->dev, 136u << 20 | 3);
+	b = tt_model_terminal(m, 4u << 20 | 64);
+	assert_non_null(b);
+	assert_ptr_not_equal(a, b);
+	c = tt_model_terminal(m, 136u << 20 | 3);
+	assert_ptr_equal(a, c);
+	assert_int_equal(m->nterminals, 2);
+	/* insertion order kept */
+	assert_ptr_equal(&m->terminals[0], a);
+	assert_ptr_equal(&m->terminals[1], b);
+	assert_ptr_equal(tt_model_find_terminal(m, 4u << 20 | 64), b);
+	assert_null(tt_model_find_terminal(m, 1));
+	snprintf(b->name, sizeof(b->name), "ttyS0");
+	assert_ptr_equal(tt_model_find_terminal_name(m, "ttyS0"), b);
+	assert_null(tt_model_find_terminal_name(m, "ttyS1"));
+	assert_null(tt_model_find_terminal_name(m, NULL));
+	/* placeholder name is the device number, never blank */
+	assert_string_equal(a->name, "136:3");
+}
+
+static void test_terminal_table_full(void **state)
+{
+	struct tt_model *m = *state;
+
+	for (uint32_t i = 0; i < TT_MODEL_MAX_TERMINALS; i++)
+		assert_non_null(tt_model_terminal(m, 1000 + i));
+	assert_int_equal(m->nterminals, TT_MODEL_MAX_TERMINALS);
+	assert_null(tt_model_terminal(m, 99999));
+	/* existing ones are still found when full */
+	assert_non_null(tt_model_terminal(m, 1000));
+	assert_int_equal(m->nterminals, TT_MODEL_MAX_TERMINALS);
+}
+
+static void test_set_stats(void **state)
+{
+	struct tt_model *m = *state;
+	struct tt_tty_stats *s = calloc(1, sizeof(*s));
+	struct tt_terminal *t = tt_model_terminal(m, 5);
+
+	assert_non_null(s);
+	s->writes = 10;
+	s->bytes = 1000;
+	s->errors = 2;
+	s->short_writes = 1;
+	s->slow = 3;
+	s->oncpu_ns = 11;
+	s->blocked_ns = 22;
+	s->runq_ns = 33;
+	s->max_ns = 44;
+	s->errs[TT_ERR_EIO] = 2;
+	s->reasons[TT_REASON_BUFFER_FULL] = 3;
+	s->hist_lat[20] = 10;
+	s->hist_blocked[21] = 3;
+	s->hist_runq[22] = 4;
+	tt_model_set_stats(t, s);
+	assert_int_equal(t->writes, 10);
+	assert_int_equal(t->bytes, 1000);
+	assert_int_equal(t->errors, 2);
+	assert_int_equal(t->short_writes, 1);
+	assert_int_equal(t->slow, 3);
+	assert_int_equal(t->oncpu_ns, 11);
+	assert_int_equal(t->blocked_ns, 22);
+	assert_int_equal(t->runq_ns, 33);
+	assert_int_equal(t->max_ns, 44);
+	assert_int_equal(t->errs[TT_ERR_EIO], 2);
+	assert_int_equal(t->reasons[TT_REASON_BUFFER_FULL], 3);
+	assert_int_equal(t->lat.counts[20], 10);
+	assert_int_equal(t->blocked.counts[21], 3);
+	assert_int_equal(t->runq.counts[22], 4);
+	/* replaces, does not accumulate */
+	tt_model_set_stats(t, s);
+	assert_int_equal(t->writes, 10);
+	assert_int_equal(t->lat.counts[20], 10);
+	free(s);
+}
+
+static void test_writers_top_n(void **state)
+{
+	struct tt_model *m = *state;
+	struct tt_terminal *t = tt_model_terminal(m, 7);
+	char comm[16];
+
+	/* offer 20 writers with writes = pid * 10 */
+	for (uint32_t pid = 1; pid <= 20; pid++) {
+		snprintf(comm, sizeof(comm), "w%u", pid);
+		tt_model_offer_writer(t, pid, comm, pid * 10, pid * 100);
+	}
+	assert_int_equal(t->nwriters, TT_MODEL_MAX_WRITERS);
+	for (int i = 0; i < t->nwriters; i++) {
+		assert_int_equal(t->writers[i].pid, 20 - i);
+		assert_int_equal(t->writers[i].writes, (20 - i) * 10);
+	}
+	/* update an existing pid in place: pid 13 jumps to the top */
+	tt_model_offer_writer(t, 13, "w13-new", 1000, 1);
+	assert_int_equal(t->nwriters, TT_MODEL_MAX_WRITERS);
+	assert_int_equal(t->writers[0].pid, 13);
+	assert_string_equal(t->writers[0].comm, "w13-new");
+	int seen13 = 0;
+	for (int i = 0; i < t->nwriters; i++) {
+		seen13 += t->writers[i].pid == 13;
+		if (i > 0)
+			assert_true(t->writers[i - 1].writes >= t->writers[i].writes);
+	}
+	assert_int_equal(seen13, 1);
+	/* too small: ignored */
+	tt_model_offer_writer(t, 99, "small", 1, 1);
+	for (int i = 0; i < t->nwriters; i++)
+		assert_int_not_equal(t->writers[i].pid, 99);
+	/* an existing writer dropping in count moves down */
+	tt_model_offer_writer(t, 13, "w13", 0, 0);
+	assert_int_equal(t->writers[t->nwriters - 1].pid, 13);
+	/* long comm is truncated safely */
+	tt_model_offer_writer(t, 500, "a-very-long-command-name", 5000, 1);
+	assert_int_equal(t->writers[0].pid, 500);
+	assert_int_equal(strlen(t->writers[0].comm), TT_COMM_LEN - 1);
+}
+
+static void test_event_ring(void **state)
+{
+	struct tt_model *m = *state;
+	struct tt_model_event *ev = calloc(1, sizeof(*ev));
+	uint32_t total = TT_MODEL_EVENT_RING + 100;
+
+	assert_null(tt_model_event_at(m, 0));
+	for (uint32_t i = 0; i < 3; i++) {
+		ev->pid = i;
+		assert_non_null(tt_model_push_event(m, ev));
+	}
+	assert_int_equal(m->ev_count, 3);
+	assert_int_equal(tt_model_event_at(m, 0)->pid, 2);
+	assert_int_equal(tt_model_event_at(m, 2)->pid, 0);
+	assert_null(tt_model_event_at(m, 3));
+
+	for (uint32_t i = 3; i < total; i++) {
+		ev->pid = i;
+		struct tt_model_event *slot = tt_model_push_event(m, ev);
+		assert_int_equal(slot->pid, i);
+	}
+	assert_int_equal(m->ev_count, TT_MODEL_EVENT_RING);
+	assert_int_equal(m->ev_seq, total);
+	/* newest first, oldest overwritten */
+	for (uint32_t i = 0; i < TT_MODEL_EVENT_RING; i++)
+		assert_int_equal(tt_model_event_at(m, i)->pid, total - 1 - i);
+	assert_null(tt_model_event_at(m, TT_MODEL_EVENT_RING));
+	free(ev);
+}
+
+static void test_tick_rates_and_percentiles(void **state)
+{
+	struct tt_model *m = *state;
+	struct tt_terminal *t = tt_model_terminal(m, 9);
+	uint32_t b20us = tt_hist_bucket(20000), b5ms = tt_hist_bucket(5000000);
+
+	t->writes = 100;
+	t->bytes = 10000;
+	t->lat.counts[b20us] = 100;
+	t->oncpu_ns = 600;
+	t->blocked_ns = 300;
+	t->runq_ns = 100;
+	tt_model_tick(m, 2.0);
+	assert_true(t->writes_per_s == 50.0);
+	assert_true(t->bytes_per_s == 5000.0);
+	assert_true(t->blocked_share > 0.2999 && t->blocked_share < 0.3001);
+	assert_int_equal(tt_hist_bucket(t->p50), b20us);
+	assert_int_equal(tt_hist_bucket(t->p99), b20us);
+	assert_int_equal(t->spark_len, 1);
+	assert_int_equal(tt_hist_bucket(t->spark_p99[0]), b20us);
+	assert_int_equal(t->prev_writes, 100);
+
+	/* next interval: 10 slow writes only; cumulative p99 still 20us-ish, interval p99 5 ms */
+	t->writes = 110;
+	t->bytes = 10100;
+	t->lat.counts[b5ms] = 10;
+	tt_model_tick(m, 1.0);
+	assert_true(t->writes_per_s == 10.0);
+	assert_true(t->bytes_per_s == 100.0);
+	assert_int_equal(t->spark_len, 2);
+	assert_int_equal(tt_hist_bucket(t->spark_p99[1]), b5ms);
+	assert_int_equal(tt_hist_bucket(t->p50), b20us);
+
+	/* idle interval: rates 0, sparkline point 0 */
+	tt_model_tick(m, 1.0);
+	assert_true(t->writes_per_s == 0.0);
+	assert_int_equal(t->spark_len, 3);
+	assert_int_equal(t->spark_p99[2], 0);
+
+	/* no time at all: share 0 not NaN */
+	struct tt_terminal *u = tt_model_terminal(m, 10);
+	tt_model_tick(m, 1.0);
+	assert_true(u->blocked_share == 0.0);
+	assert_int_equal(u->p99, 0);
+	/* dt 0 does not divide by zero */
+	t->writes += 5;
+	tt_model_tick(m, 0);
+	assert_true(t->writes_per_s == 0.0);
+}
+
+static void test_tick_percentile_capped_by_max(void **state)
+{
+	struct tt_model *m = *state;
+	struct tt_terminal *t = tt_model_terminal(m, 9);
+
+	t->lat.counts[tt_hist_bucket(1000000)] = 10;
+	t->max_ns = 1000001; /* interpolation would go up to the bucket's top */
+	t->writes = 10;
+	tt_model_tick(m, 1.0);
+	assert_true(t->p99 <= t->max_ns);
+	assert_true(t->p50 <= t->max_ns);
+}
+
+static void test_sparkline_wraps(void **state)
+{
+	struct tt_model *m = *state;
+	struct tt_terminal *t = tt_model_terminal(m, 11);
+
+	for (int i = 0; i < TT_SPARK_LEN + 5; i++) {
+		/* interval i has writes of ~ (i+1) ms */
+		t->lat.counts[tt_hist_bucket((uint64_t)(i + 1) * 1000000)] += 1;
+		t->writes++;
+		tt_model_tick(m, 1.0);
+	}
+	assert_int_equal(t->spark_len, TT_SPARK_LEN);
+	/* newest last */
+	assert_int_equal(tt_hist_bucket(t->spark_p99[TT_SPARK_LEN - 1]),
+	                 tt_hist_bucket((uint64_t)(TT_SPARK_LEN + 5) * 1000000));
+	assert_int_equal(tt_hist_bucket(t->spark_p99[0]), tt_hist_bucket(6ull * 1000000));
+}
+
+static void test_tick_replay_frozen(void **state)
+{
+	struct tt_model *m = *state;
+	struct tt_terminal *t = tt_model_terminal(m, 12);
+
+	m->replay = true;
+	t->writes = 100;
+	t->writes_per_s = 42;
+	tt_model_tick(m, 1.0);
+	assert_true(t->writes_per_s == 42);
+	assert_int_equal(t->spark_len, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_init, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_terminal_find_or_add, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_terminal_table_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_set_stats, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_writers_top_n, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_event_ring, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tick_rates_and_percentiles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tick_percentile_capped_by_max, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sparkline_wraps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tick_replay_frozen, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
