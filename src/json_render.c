@@ -86,14 +86,46 @@ static cJSON *add_num(cJSON *o, const char *key, double v)
 	return cJSON_AddNumberToObject(o, key, isfinite(v) ? v : 0);
 }
 
+/*
+ * Above 2^53 a double cannot hold every integer (realtime ns timestamps are
+ * ~2^60). Such values are written as exact decimal digits so that readers
+ * with 64-bit integers (Python, Go, jq 1.7+) get them exactly; readers that
+ * use doubles, cJSON included, round them to the nearest representable value.
+ */
+#define EXACT_MAX (1ull << 53)
+
+static cJSON *u64_item(uint64_t v)
+{
+	char buf[24];
+
+	if (v <= EXACT_MAX)
+		return cJSON_CreateNumber((double)v);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	return cJSON_CreateRaw(buf);
+}
+
+static cJSON *add_item(cJSON *o, const char *key, cJSON *it)
+{
+	if (!it || !cJSON_AddItemToObject(o, key, it)) {
+		cJSON_Delete(it);
+		return NULL;
+	}
+	return it;
+}
+
 static cJSON *add_u64(cJSON *o, const char *key, uint64_t v)
 {
-	return cJSON_AddNumberToObject(o, key, (double)v);
+	return add_item(o, key, u64_item(v));
 }
 
 static cJSON *add_i64(cJSON *o, const char *key, int64_t v)
 {
-	return cJSON_AddNumberToObject(o, key, (double)v);
+	char buf[24];
+
+	if (v >= -(int64_t)EXACT_MAX && v <= (int64_t)EXACT_MAX)
+		return cJSON_AddNumberToObject(o, key, (double)v);
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return add_item(o, key, cJSON_CreateRaw(buf));
 }
 
 static void fmt_time(uint64_t ns, char *buf, size_t len)
@@ -188,7 +220,7 @@ static int render_terminal(cJSON *arr, const struct tt_terminal *t)
 	if (!(x = cJSON_AddArrayToObject(o, "spark_p99_ns")))
 		return -1;
 	for (i = 0; i < t->spark_len && i < TT_SPARK_LEN; i++) {
-		y = cJSON_CreateNumber((double)t->spark_p99[i]);
+		y = u64_item(t->spark_p99[i]);
 		if (!y || !cJSON_AddItemToArray(x, y))
 			return cJSON_Delete(y), -1;
 	}
