@@ -1,0 +1,573 @@
+#!/usr/bin/env python3
+"""ttytop bench: BPF cost per write, start-up, memory and wall-clock overhead of
+ttytop against the bpftrace anchors, in one run of interleaved rounds.
+
+Run through bench/run.sh (which checks prerequisites, enables and restores
+kernel.bpf_stats_enabled and builds the workload). See bench/README.md.
+"""
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench", "out")
+WR = os.path.join(OUT, "wr")
+PIDFILE = os.path.join(OUT, "tracers.pid")
+
+
+def env_int(name, default):
+    try:
+        v = int(os.environ.get(name, default))
+    except ValueError:
+        sys.exit("bench: %s must be an integer" % name)
+    if v <= 0:
+        sys.exit("bench: %s must be positive" % name)
+    return v
+
+
+ROUNDS = env_int("BENCH_ROUNDS", 5)
+N_NULL = env_int("BENCH_N_NULL", 2000000)
+N_PTY = env_int("BENCH_N_PTY", 200000)
+PTY_SIZE = env_int("BENCH_PTY_SIZE", 16)
+IDLE_S = env_int("BENCH_IDLE_S", 2)
+BUDGET_S = env_int("BENCH_BUDGET_S", 540)  # whole-run watchdog
+ANCHORS = os.environ.get("BENCH_ANCHORS", os.path.join(ROOT, "..", "shared", "anchors"))
+TTYTOP_CMD = os.environ.get("TTYTOP_CMD", "./ttytop --json --interval 1 -T 10")
+START_TIMEOUT_S = 30
+STOP_TIMEOUT_S = 10
+WORK_TIMEOUT_S = 120
+SETTLE_S = 0.5
+
+# Programs that make up "the cost of a write" for each kind of tracer.
+WRITE_PROGS = {
+    "bpftrace": lambda name: name in ("sys_enter_write", "sys_exit_write"),
+    "ttytop": lambda name: name.startswith("enter_write_") or name == "exit_write",
+}
+SCHED_PROGS = ("sched_switch_btf", "sched_waking_btf")
+
+TRACERS = [
+    {"key": "none", "label": "no tracer", "kind": None},
+    {"key": "empty", "label": "A empty.bt (floor)", "kind": "bpftrace",
+     "script": os.path.join(ANCHORS, "empty.bt")},
+    {"key": "ttylat", "label": "B ttylat.bt (anchor)", "kind": "bpftrace",
+     "script": os.path.join(ANCHORS, "ttylat.bt")},
+    {"key": "ttytop", "label": "C ttytop", "kind": "ttytop"},
+]
+
+live = {}  # pid -> Popen of running tracers, for cleanup
+
+
+class BenchError(Exception):
+    pass
+
+
+def write_pidfile():
+    with open(PIDFILE, "w") as f:
+        for pid in live:
+            f.write("%d\n" % pid)
+
+
+def stop_tracer(p, kind):
+    """SIGINT for bpftrace (prints its maps and detaches), SIGTERM for ttytop."""
+    if p.poll() is None:
+        try:
+            p.send_signal(signal.SIGINT if kind == "bpftrace" else signal.SIGTERM)
+            p.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=STOP_TIMEOUT_S)
+    live.pop(p.pid, None)
+    write_pidfile()
+
+
+def stop_all():
+    for pid, (p, kind) in list(live.items()):
+        try:
+            stop_tracer(p, kind)
+        except Exception:  # cleanup must go on for the others
+            pass
+
+
+def bpftool_progs():
+    r = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True,
+                       timeout=30)
+    if r.returncode:
+        raise BenchError("bpftool prog show failed: " + r.stderr.strip())
+    return {p["id"]: p for p in json.loads(r.stdout or "[]")}
+
+
+WRITE_TPS = ("sys_enter_write", "sys_exit_write")
+QUIET_WAIT_S = env_int("BENCH_QUIET_WAIT_S", 5)
+
+
+def foreign_write_tracers(mine):
+    """Other processes with programs on write(2)'s tracepoints (teammates' tests on
+    a shared machine): they do not change our programs' run_time_ns, but every
+    write pays for them, so wall-clock samples taken meanwhile are disturbed."""
+    r = subprocess.run(["bpftool", "perf", "show", "-j"], capture_output=True, text=True,
+                       timeout=30)
+    try:
+        entries = json.loads(r.stdout or "[]")
+    except ValueError:
+        return []
+    pids = sorted({e.get("pid") for e in entries
+                   if e.get("tracepoint") in WRITE_TPS and e.get("pid") not in mine})
+    out = []
+    for pid in pids:
+        try:
+            with open("/proc/%d/comm" % pid) as f:
+                out.append("%d/%s" % (pid, f.read().strip()))
+        except OSError:
+            out.append(str(pid))
+    return out
+
+
+def wait_quiet(mine):
+    """Give other tracers a few seconds to go away; report those that stay."""
+    deadline = time.monotonic() + QUIET_WAIT_S
+    while True:
+        f = foreign_write_tracers(mine)
+        if not f or time.monotonic() > deadline:
+            return f
+        time.sleep(0.2)
+
+
+def prog_ids_of(pid):
+    """Programs a process holds: every bpf-prog fd's fdinfo names its prog_id."""
+    ids = set()
+    base = "/proc/%d/fdinfo" % pid
+    try:
+        fds = os.listdir(base)
+    except OSError:
+        return ids
+    for fd in fds:
+        try:
+            with open(os.path.join(base, fd)) as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+                        break
+        except (OSError, ValueError):
+            continue
+    return ids
+
+
+def snapshot(ids):
+    progs = bpftool_progs()
+    return {i: (progs[i].get("name", ""), progs[i].get("run_time_ns", 0),
+                progs[i].get("run_cnt", 0)) for i in ids if i in progs}
+
+
+def deltas(before, after):
+    """name -> (delta run_time_ns, delta run_cnt), summed over same-named programs."""
+    d = {}
+    for i, (name, rt, cnt) in after.items():
+        if i not in before:
+            continue
+        o = d.get(name, (0, 0))
+        d[name] = (o[0] + rt - before[i][1], o[1] + cnt - before[i][2])
+    return d
+
+
+def vm_hwm_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def tail(path, n=5):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-n:]).strip()
+    except OSError:
+        return ""
+
+
+def start_tracer(t, rnd):
+    kind = t["kind"]
+    if kind == "bpftrace":
+        out = os.path.join(OUT, "%s-r%d.txt" % (t["key"], rnd))
+        err = out
+        # bpftrace 0.17 wants RLIMIT_MEMLOCK raised; where the container forbids
+        # it, bpftrace warns and still loads (memcg accounting), so carry on.
+        cmd = ["bash", "-c", 'ulimit -l unlimited 2>/dev/null; exec bpftrace "$0"', t["script"]]
+        want = {"sys_enter_write", "sys_exit_write"}
+    else:
+        out = os.path.join(OUT, "ttytop-r%d.ndjson" % rnd)
+        err = os.path.join(OUT, "ttytop-r%d.err" % rnd)
+        cmd = ["bash", "-c", "exec " + TTYTOP_CMD]
+        want = None
+    fo = open(out, "w")
+    fe = fo if err == out else open(err, "w")
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=fo, stderr=fe,
+                         start_new_session=True)  # our Ctrl-C handling stops it, not the tty
+    live[p.pid] = (p, kind)
+    write_pidfile()
+    fo.close()
+    if fe is not fo:
+        fe.close()
+
+    res = {"out": out, "err": err}
+    t_first = t_attaching = t_live = None
+    deadline = t0 + START_TIMEOUT_S
+    while True:
+        now = time.monotonic()
+        if p.poll() is not None:
+            raise BenchError("%s exited during start-up (status %s): %s"
+                             % (t["label"], p.returncode, tail(err)))
+        if now > deadline:
+            raise BenchError("%s not attached after %d s: %s"
+                             % (t["label"], START_TIMEOUT_S, tail(err)))
+        if kind == "bpftrace" and t_attaching is None:
+            with open(out, errors="replace") as f:
+                if "Attaching" in f.read():
+                    t_attaching = now
+        mine = prog_ids_of(p.pid)
+        progs = bpftool_progs()
+        now = time.monotonic()
+        tp = {i: progs[i] for i in mine
+              if i in progs and progs[i].get("type") in ("tracepoint", "tracing")}
+        if tp and t_first is None:
+            t_first = now
+        names = {v.get("name", ""): v for v in tp.values()}
+        if kind == "ttytop":
+            enter = [n for n in names if n.startswith("enter_write_")]
+            want = set(enter[:1]) | {"exit_write"} | set(SCHED_PROGS) if enter else None
+        # live: every program we measure is attached and has run at least once
+        if want and want <= set(names) and all(names[n].get("run_cnt", 0) > 0 for n in want):
+            if kind != "bpftrace" or t_attaching is not None:
+                t_live = now
+                break
+        time.sleep(0.005)
+    res["first_prog_ms"] = (t_first - t0) * 1000
+    res["live_ms"] = (t_live - t0) * 1000
+    if t_attaching is not None:
+        res["attaching_ms"] = (t_attaching - t0) * 1000
+    res["prog_ids"] = sorted(i for i in prog_ids_of(p.pid))
+    return p, res
+
+
+def run_wr(args, mine=()):
+    foreign = wait_quiet(mine)
+    r = subprocess.run([WR] + args, capture_output=True, text=True, timeout=WORK_TIMEOUT_S)
+    if r.returncode:
+        raise BenchError("workload %s failed: %s" % (" ".join(args), r.stderr.strip()))
+    w = json.loads(r.stdout)
+    foreign = sorted(set(foreign) | set(foreign_write_tracers(mine)))
+    w["disturbed_by"] = foreign
+    return w
+
+
+def measure(ids, args, mine):
+    before = snapshot(ids)
+    t0 = time.monotonic()
+    w = run_wr(args, mine)
+    window = time.monotonic() - t0
+    d = deltas(before, snapshot(ids))
+    return w, d, window
+
+
+def write_cost(d, kind, n):
+    sel = {k: v for k, v in d.items() if WRITE_PROGS[kind](k)}
+    rt = sum(v[0] for v in sel.values())
+    cnt = sum(v[1] for v in sel.values())
+    return {
+        "ns_per_write": rt / n,
+        # per program average over every invocation, including other processes' writes
+        "ns_per_call_sum": sum(v[0] / v[1] for v in sel.values() if v[1]),
+        # >1 means other processes wrote during the window (shared machine)
+        "calls_per_write": cnt / (n * max(len(sel), 1)),
+        # where the cost goes: entry side vs exit side
+        "enter_ns_per_write": sum(v[0] for k, v in sel.items() if "enter" in k) / n,
+        "exit_ns_per_write": sum(v[0] for k, v in sel.items() if "exit" in k) / n,
+        "progs": {k: {"run_time_ns": v[0], "run_cnt": v[1]} for k, v in sel.items()},
+    }
+
+
+def sched_cost(d, window):
+    r = {}
+    for name in SCHED_PROGS:
+        rt, cnt = d.get(name, (0, 0))
+        r[name] = {"ns_per_call": rt / cnt if cnt else None, "ns_per_s": rt / window,
+                   "calls_per_s": cnt / window, "run_time_ns": rt, "run_cnt": cnt,
+                   "window_s": window}
+    return r
+
+
+def first_attach_us(path):
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                try:
+                    v = json.loads(line).get("attach", {}).get("attach_us")
+                except (ValueError, AttributeError):
+                    continue
+                if isinstance(v, (int, float)):
+                    return v
+    except OSError:
+        pass
+    return None
+
+
+def one_run(t, rnd):
+    r = {"tracer": t["key"], "round": rnd}
+    if t["kind"] is None:
+        r["null"] = run_wr(["null", str(N_NULL)])
+        r["pty"] = run_wr(["pty", str(N_PTY), str(PTY_SIZE)])
+        return r
+    p, st = start_tracer(t, rnd)
+    try:
+        r["startup"] = st
+        ids = set(st["prog_ids"])
+        time.sleep(SETTLE_S)
+        mine = (p.pid,)
+        w, d, _ = measure(ids, ["null", str(N_NULL)], mine)
+        r["null"] = w
+        r["null_bpf"] = write_cost(d, t["kind"], w["writes"])
+        w, d, window = measure(ids, ["pty", str(N_PTY), str(PTY_SIZE)], mine)
+        r["pty"] = w
+        r["pty_bpf"] = write_cost(d, t["kind"], w["writes"])
+        if t["kind"] == "ttytop":
+            r["pty_sched"] = sched_cost(d, window)
+            before = snapshot(ids)
+            t0 = time.monotonic()
+            time.sleep(IDLE_S)
+            window = time.monotonic() - t0
+            r["idle_sched"] = sched_cost(deltas(before, snapshot(ids)), window)
+        r["vm_hwm_kb"] = vm_hwm_kb(p.pid)
+    finally:
+        stop_tracer(p, t["kind"])
+    if p.returncode not in (0, -signal.SIGINT, -signal.SIGTERM):
+        r["exit_status"] = p.returncode
+    if t["kind"] == "ttytop":
+        r["startup"]["attach_us"] = first_attach_us(st["out"])
+    return r
+
+
+# --- summary -----------------------------------------------------------------
+
+def get(d, path):
+    for k in path:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return d
+
+
+def stats(vals):
+    vals = [v for v in vals if isinstance(v, (int, float))]
+    if not vals:
+        return None
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals),
+            "n": len(vals)}
+
+
+def summarize(runs):
+    keys = [t["key"] for t in TRACERS]
+    paths = {
+        "null_bpf_ns_per_write": ("null_bpf", "ns_per_write"),
+        "null_bpf_ns_per_call_sum": ("null_bpf", "ns_per_call_sum"),
+        "null_calls_per_write": ("null_bpf", "calls_per_write"),
+        "null_enter_ns_per_write": ("null_bpf", "enter_ns_per_write"),
+        "null_exit_ns_per_write": ("null_bpf", "exit_ns_per_write"),
+        "pty_enter_ns_per_write": ("pty_bpf", "enter_ns_per_write"),
+        "pty_exit_ns_per_write": ("pty_bpf", "exit_ns_per_write"),
+        "pty_bpf_ns_per_write": ("pty_bpf", "ns_per_write"),
+        "pty_bpf_ns_per_call_sum": ("pty_bpf", "ns_per_call_sum"),
+        "pty_calls_per_write": ("pty_bpf", "calls_per_write"),
+        "null_wall_ns_per_write": ("null", "ns_per_write"),
+        "pty_wall_ns_per_write": ("pty", "ns_per_write"),
+        "startup_first_prog_ms": ("startup", "first_prog_ms"),
+        "startup_live_ms": ("startup", "live_ms"),
+        "startup_attaching_ms": ("startup", "attaching_ms"),
+        "startup_attach_us": ("startup", "attach_us"),
+        "vm_hwm_kb": ("vm_hwm_kb",),
+    }
+    for phase in ("pty_sched", "idle_sched"):
+        for prog in SCHED_PROGS:
+            for m in ("ns_per_call", "ns_per_s", "calls_per_s"):
+                paths["%s.%s.%s" % (phase, prog, m)] = (phase, prog, m)
+    s = {}
+    for k in keys:
+        mine = [r for r in runs if r["tracer"] == k]
+        s[k] = {}
+        for name, path in paths.items():
+            v = stats([get(r, path) for r in mine])
+            if v:
+                s[k][name] = v
+        # wall clock: only samples no other write(2) tracer disturbed, if any
+        for wl in ("null", "pty"):
+            samples = [r[wl] for r in mine if wl in r]
+            clean = [x for x in samples if not x.get("disturbed_by")]
+            v = stats([x["ns_per_write"] for x in (clean or samples)])
+            if v:
+                v["disturbed"] = len(samples) - len(clean)
+                v["disturbed_included"] = not clean
+                s[k]["%s_wall_ns_per_write" % wl] = v
+    base = get(s, ("none", "null_wall_ns_per_write", "median"))
+    for k in keys:
+        v = get(s, (k, "null_wall_ns_per_write", "median"))
+        if base and v is not None and k != "none":
+            s[k]["null_wall_overhead_ns"] = v - base
+    return s
+
+
+def med(s, k, name):
+    return get(s, (k, name, "median"))
+
+
+def targets(s):
+    out = []
+    c, a = med(s, "ttytop", "null_bpf_ns_per_write"), med(s, "empty", "null_bpf_ns_per_write")
+    if c is not None and a:
+        out.append({"name": "non-tty cost <= 1.25x empty floor", "ok": c <= 1.25 * a,
+                    "value": c, "limit": 1.25 * a, "ratio": c / a})
+    c, b = med(s, "ttytop", "pty_bpf_ns_per_write"), med(s, "ttylat", "pty_bpf_ns_per_write")
+    if c is not None and b:
+        out.append({"name": "pty cost <= 0.5x bpftrace anchor", "ok": c <= 0.5 * b,
+                    "value": c, "limit": 0.5 * b, "ratio": c / b})
+    return out
+
+
+def fmt(st, scale=1.0, prec=0):
+    if not st:
+        return "-"
+    f = "%%.%df" % prec
+    return (f + " [" + f + ".." + f + "]") % (st["median"] * scale, st["min"] * scale,
+                                             st["max"] * scale)
+
+
+def print_table(s, tg, meta):
+    cols = [t["key"] for t in TRACERS]
+    heads = {"none": "none", "empty": "A empty.bt", "ttylat": "B ttylat.bt", "ttytop": "C ttytop"}
+    rows = [
+        ("BPF ns/write, non-tty (N=%d)" % N_NULL, "null_bpf_ns_per_write", 1, 1),
+        ("  of which enter program", "null_enter_ns_per_write", 1, 1),
+        ("  of which exit program", "null_exit_ns_per_write", 1, 1),
+        ("  (sum of per-call averages)", "null_bpf_ns_per_call_sum", 1, 1),
+        ("  (prog calls per write)", "null_calls_per_write", 1, 3),
+        ("BPF ns/write, pty (N=%d x %dB)" % (N_PTY, PTY_SIZE), "pty_bpf_ns_per_write", 1, 1),
+        ("  of which enter program", "pty_enter_ns_per_write", 1, 1),
+        ("  of which exit program", "pty_exit_ns_per_write", 1, 1),
+        ("  (sum of per-call averages)", "pty_bpf_ns_per_call_sum", 1, 1),
+        ("  (prog calls per write)", "pty_calls_per_write", 1, 3),
+        ("wall ns/write, non-tty loop", "null_wall_ns_per_write", 1, 1),
+        ("wall ns/write, pty writer", "pty_wall_ns_per_write", 1, 0),
+        ("start: exec -> first prog (ms)", "startup_first_prog_ms", 1, 0),
+        ("start: exec -> 'Attaching' (ms)", "startup_attaching_ms", 1, 0),
+        ("start: exec -> all progs live (ms)", "startup_live_ms", 1, 0),
+        ("start: attach_us from JSON (ms)", "startup_attach_us", 0.001, 0),
+        ("peak RSS VmHWM (MiB)", "vm_hwm_kb", 1 / 1024, 1),
+    ]
+    w0 = 40
+    wc = 24
+    print()
+    print("ttytop bench: %d interleaved rounds, median [min..max]  (%s, %s, %d CPUs)"
+          % (ROUNDS, meta["kernel"], meta["date"], meta["cpus"]))
+    print("-" * (w0 + wc * len(cols)))
+    print("%-*s" % (w0, "") + "".join("%-*s" % (wc, heads[c]) for c in cols))
+    for label, key, scale, prec in rows:
+        cells = [fmt(s.get(c, {}).get(key), scale, prec) for c in cols]
+        if all(x == "-" for x in cells):
+            continue
+        print("%-*s" % (w0, label) + "".join("%-*s" % (wc, x) for x in cells))
+    dist = []
+    for c in cols:
+        v = [s.get(c, {}).get("%s_wall_ns_per_write" % wl) for wl in ("null", "pty")]
+        dist.append("-" if not v[0] else "%d%s / %d%s excluded" % (
+            v[0]["disturbed"], "(kept)" if v[0]["disturbed_included"] else "",
+            v[1]["disturbed"] if v[1] else 0,
+            "(kept)" if v[1] and v[1]["disturbed_included"] else ""))
+    print("%-*s" % (w0, "  wall samples disturbed (null/pty)") + "".join("%-*s" % (wc, x) for x in dist))
+    ov = [("%+.1f" % s[c]["null_wall_overhead_ns"]) if "null_wall_overhead_ns" in s.get(c, {})
+          else "-" for c in cols]
+    print("%-*s" % (w0, "wall overhead vs none (ns/write)") + "".join("%-*s" % (wc, x) for x in ov))
+    print()
+    print("ttytop scheduler hooks, median [min..max] (BPF ns per s / 1e7 = % of one CPU):")
+    print("%-*s%-24s%-24s%-30s" % (w0, "", "ns/call", "calls/s", "BPF ns per s of run"))
+    for phase, label in (("pty_sched", "pty workload"), ("idle_sched", "idle")):
+        for prog in SCHED_PROGS:
+            st = s.get("ttytop", {})
+            print("%-*s%-24s%-24s%-30s" % (
+                w0, "%s, %s" % (prog, label),
+                fmt(st.get("%s.%s.ns_per_call" % (phase, prog)), 1, 1),
+                fmt(st.get("%s.%s.calls_per_s" % (phase, prog)), 1, 0),
+                fmt(st.get("%s.%s.ns_per_s" % (phase, prog)), 1, 0)))
+    print()
+    for t in tg:
+        print("%s ttytop %s: %.1f ns vs limit %.1f ns (%.2fx)"
+              % ("PASS" if t["ok"] else "FAIL", t["name"], t["value"], t["limit"], t["ratio"]))
+    if len(tg) < 2:
+        print("FAIL targets: not all figures were measured (see errors above)")
+
+
+def on_signal(sig, frame):
+    # One stop request is enough: a second one (the shell wrapper forwards
+    # Ctrl-C too) must not interrupt the cleanup of the first.
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, signal.SIG_IGN)
+    raise KeyboardInterrupt("signal %d" % sig)
+
+
+def on_alarm(sig, frame):
+    raise BenchError("whole-run budget of %d s exceeded" % BUDGET_S)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    # run.sh starts us in the background, where SIGINT arrives ignored
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, on_signal)
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(BUDGET_S)
+    meta = {"kernel": os.uname().release, "cpus": os.cpu_count(),
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "rounds": ROUNDS, "n_null": N_NULL, "n_pty": N_PTY, "pty_size": PTY_SIZE,
+            "idle_s": IDLE_S, "ttytop_cmd": TTYTOP_CMD, "anchors": os.path.abspath(ANCHORS)}
+    runs, errors = [], []
+    t_start = time.monotonic()
+    try:
+        for rnd in range(1, ROUNDS + 1):
+            for t in TRACERS:
+                try:
+                    runs.append(one_run(t, rnd))
+                except (BenchError, subprocess.TimeoutExpired, ValueError) as e:
+                    if isinstance(e, BenchError) and "budget" in str(e):
+                        raise
+                    msg = "round %d %s: %s" % (rnd, t["label"], e)
+                    errors.append(msg)
+                    print("bench: " + msg, file=sys.stderr)
+            print("bench: round %d/%d done (%.0f s)" % (rnd, ROUNDS, time.monotonic() - t_start),
+                  file=sys.stderr)
+    except (KeyboardInterrupt, BenchError) as e:
+        errors.append("stopped early: %s" % (e or "interrupted"))
+        print("bench: stopped early (%s); summarizing what was measured"
+              % (e or "interrupted"), file=sys.stderr)
+    finally:
+        signal.alarm(0)
+        stop_all()
+    meta["elapsed_s"] = time.monotonic() - t_start
+    s = summarize(runs)
+    tg = targets(s)
+    with open(os.path.join(OUT, "results.json"), "w") as f:
+        json.dump({"meta": meta, "summary": s, "targets": tg, "errors": errors, "runs": runs},
+                  f, indent=1)
+    print_table(s, tg, meta)
+    for e in errors:
+        print("ERROR " + e)
+    print("\nraw data: bench/out/results.json (%.0f s)" % meta["elapsed_s"], flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
