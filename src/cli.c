@@ -171,6 +171,41 @@ static void opt_shown(int argc, char **argv, int idx, int opt, char *buf, size_t
 	}
 }
 
+/* getopt said '?': work out which of its several reasons it was. */
+static int bad_option(int argc, char **argv, char *err, size_t errlen)
+{
+	const char *a = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+	char shown[80];
+	size_t n;
+	int matches = 0, hit = -1;
+
+	/* For long options optopt is the option's value or 0; short ones are in optopt. */
+	if (!a || a[0] != '-' || a[1] != '-') {
+		if (optopt > 0 && optopt < 256 && isprint(optopt))
+			snprintf(shown, sizeof(shown), "-%c", optopt);
+		else
+			opt_shown(argc, argv, optind, 0, shown, sizeof(shown));
+		return errf(err, errlen, "unknown option '%s' (see --help)", shown);
+	}
+	opt_shown(argc, argv, optind, 0, shown, sizeof(shown));
+	n = strcspn(a + 2, "=");
+	for (int i = 0; long_opts[i].name; i++) {
+		if (strncmp(long_opts[i].name, a + 2, n) != 0)
+			continue;
+		if (strlen(long_opts[i].name) == n) { /* exact match wins over prefixes */
+			matches = 1, hit = i;
+			break;
+		}
+		matches++, hit = i;
+	}
+	if (matches > 1)
+		return errf(err, errlen, "ambiguous option '%s' (see --help)", shown);
+	if (matches == 1 && a[2 + n] == '=' && long_opts[hit].has_arg == no_argument)
+		return errf(err, errlen, "option '--%s' does not take an argument",
+		            long_opts[hit].name);
+	return errf(err, errlen, "unknown option '%s' (see --help)", shown);
+}
+
 int tt_cli_parse(int argc, char **argv, struct tt_opts *o, char *err, size_t errlen)
 {
 	char shown[80];
@@ -271,14 +306,7 @@ int tt_cli_parse(int argc, char **argv, struct tt_opts *o, char *err, size_t err
 			            shown);
 		case '?':
 		default:
-			/* For long options optopt is 0; a short one in a cluster is in optopt. */
-			if (optopt > 0 && optopt < 256 && isprint(optopt) &&
-			    !(optind > 0 && optind <= argc && argv[optind - 1][0] == '-' &&
-			      argv[optind - 1][1] == '-'))
-				snprintf(shown, sizeof(shown), "-%c", optopt);
-			else
-				opt_shown(argc, argv, optind, 0, shown, sizeof(shown));
-			return errf(err, errlen, "unknown option '%s' (see --help)", shown);
+			return bad_option(argc, argv, err, errlen);
 		}
 	}
 	if (optind < argc)
