@@ -21,7 +21,7 @@ static void draw_line1(struct tt_ui *ui, WINDOW *w, int wd)
 {
 	const struct tt_model *m = ui->m;
 	unsigned long a = tt_theme_attr(TT_EL_HEADER);
-	char buf[320], host[64], kern[64], t1[32], t2[32];
+	char buf[320], host[64], kern[64];
 	const char *base;
 	int x = 0;
 
@@ -50,25 +50,6 @@ static void draw_line1(struct tt_ui *ui, WINDOW *w, int wd)
 		snprintf(buf, sizeof(buf), "attach %s%s%s", mode, prog[0] ? "/" : "", prog);
 		x = field(w, 0, x, wd, buf, a);
 	}
-	if (m->now_realtime_ns > m->start_realtime_ns && m->start_realtime_ns) {
-		tt_fmt_duration((double)(m->now_realtime_ns - m->start_realtime_ns) / 1e9, t1,
-		                sizeof(t1));
-		snprintf(buf, sizeof(buf), "%s %s", ui->replay ? "span" : "up", t1);
-		x = field(w, 0, x, wd, buf, a);
-	}
-	if (ui->replay && m->now_realtime_ns) {
-		time_t s = (time_t)(m->now_realtime_ns / 1000000000ull);
-		struct tm tm;
-
-		if (localtime_r(&s, &tm) && strftime(t2, sizeof(t2), "%Y-%m-%d %H:%M:%S", &tm)) {
-			snprintf(buf, sizeof(buf), "taken %s", t2);
-			x = field(w, 0, x, wd, buf, a);
-		}
-	} else {
-		snprintf(buf, sizeof(buf), "every %s",
-		         tt_fmt_interval(ui->interval, t1, sizeof(t1)));
-		x = field(w, 0, x, wd, buf, a);
-	}
 }
 
 static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
@@ -78,6 +59,28 @@ static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
 	char buf[256], t1[32], t2[32];
 	int x = 1;
 
+	/* First, so a narrow terminal never cuts it off. */
+	if (ui->paused)
+		x = field(w, 1, x, wd, "PAUSED", tt_theme_attr(TT_EL_HEADER_ALERT));
+	if (m->now_realtime_ns > m->start_realtime_ns && m->start_realtime_ns) {
+		tt_fmt_duration((double)(m->now_realtime_ns - m->start_realtime_ns) / 1e9, t1,
+		                sizeof(t1));
+		snprintf(buf, sizeof(buf), "%s %s", ui->replay ? "span" : "up", t1);
+		x = field(w, 1, x, wd, buf, a);
+	}
+	if (ui->replay && m->now_realtime_ns) {
+		time_t s = (time_t)(m->now_realtime_ns / 1000000000ull);
+		struct tm tm;
+
+		if (localtime_r(&s, &tm) && strftime(t2, sizeof(t2), "%Y-%m-%d %H:%M:%S", &tm)) {
+			snprintf(buf, sizeof(buf), "taken %s", t2);
+			x = field(w, 1, x, wd, buf, a);
+		}
+	} else {
+		snprintf(buf, sizeof(buf), "every %s",
+		         tt_fmt_interval(ui->interval, t1, sizeof(t1)));
+		x = field(w, 1, x, wd, buf, a);
+	}
 	if (!ui->replay) {
 		snprintf(buf, sizeof(buf), "events/s %s",
 		         tt_fmt_count(ui->ev_rate, t1, sizeof(t1)));
@@ -112,8 +115,6 @@ static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
 			         tt_fmt_sanitize(ui->filter, sizeof(ui->filter), s3, sizeof(s3)));
 		x = field(w, 1, x, wd, f, a);
 	}
-	if (ui->paused)
-		x = field(w, 1, x, wd, "PAUSED", tt_theme_attr(TT_EL_HEADER_ALERT));
 	(void)x;
 }
 

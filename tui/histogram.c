@@ -22,12 +22,17 @@ static const struct tt_hist *kind_hist(const struct tt_terminal *t, int kind)
 	}
 }
 
+/*
+ * Rows are runs of non-empty buckets: empty ranges carry no information, and
+ * merging k neighbours (k = ceil(non-empty / rows)) keeps every sample on
+ * screen however tall the pane is.
+ */
 static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 {
 	struct tt_terminal *t = tt_terminals_selected(ui);
 	const struct tt_hist *hs;
 	char title[96], name[TT_TTY_NAME_LEN], buf[128], a[16], b[16], c[16];
-	int first = -1, last = -1, i, rows, group, ngroups, g, barw, labw = 15, cntw = 7;
+	int nz[TT_HIST_BUCKETS], nnz = 0, i, rows, group, ngroups, g, barw, labw = 15, cntw = 7;
 	uint64_t total, p50, p99, maxc = 0;
 
 	if (!t) {
@@ -43,53 +48,54 @@ static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		return;
 	hs = kind_hist(t, ui->hist_kind);
 	total = tt_hist_total(hs);
-	for (i = 0; i < (int)TT_HIST_BUCKETS; i++) {
-		if (!hs->counts[i])
-			continue;
-		if (first < 0)
-			first = i;
-		last = i;
-	}
+	for (i = 0; i < (int)TT_HIST_BUCKETS; i++)
+		if (hs->counts[i])
+			nz[nnz++] = i;
 	p50 = tt_hist_percentile(hs, 0.5);
 	p99 = tt_hist_percentile(hs, 0.99);
-	snprintf(buf, sizeof(buf), "n=%llu  p50 %s  p99 %s  (b: next kind)",
-	         (unsigned long long)total, tt_fmt_ns(p50, a, sizeof(a)),
-	         tt_fmt_ns(p99, b, sizeof(b)));
+	snprintf(buf, sizeof(buf), "n=%llu  p50 %s  p99 %s", (unsigned long long)total,
+	         tt_fmt_ns(p50, a, sizeof(a)), tt_fmt_ns(p99, b, sizeof(b)));
 	tt_draw_text(w, 1, 2, wd - 4, buf, tt_theme_attr(TT_EL_HIST_LABEL));
-	if (first < 0) {
+	if (!nnz) {
 		tt_draw_text(w, 2, 2, wd - 4, "(empty)", tt_theme_attr(TT_EL_DIM));
 		return;
 	}
 	rows = h - 3;
 	if (rows < 1)
 		return;
-	group = (last - first + rows) / rows; /* ceil((last - first + 1) / rows) */
-	if (group < 1)
-		group = 1;
-	ngroups = (last - first) / group + 1;
+	group = (nnz + rows - 1) / rows;
+	ngroups = (nnz + group - 1) / group;
 	for (g = 0; g < ngroups; g++) {
 		uint64_t s = 0;
 
-		for (i = first + g * group; i < first + (g + 1) * group && i <= last; i++)
-			s += hs->counts[i];
+		for (i = g * group; i < (g + 1) * group && i < nnz; i++)
+			s += hs->counts[nz[i]];
 		if (s > maxc)
 			maxc = s;
 	}
 	barw = wd - 2 - 1 - labw - 1 - cntw - 1 - 8;
 	for (g = 0; g < ngroups && g < rows; g++) {
-		int lo_i = first + g * group, hi_i = lo_i + group - 1, len, x = 2, y = 2 + g;
+		int lo_i = g * group, hi_i = lo_i + group - 1, len, x = 2, y = 2 + g;
 		uint64_t lo, hi, dummy, s = 0;
 		bool has50, has99;
 		unsigned long ba;
 
-		if (hi_i > last)
-			hi_i = last;
+		if (hi_i >= nnz)
+			hi_i = nnz - 1;
 		for (i = lo_i; i <= hi_i; i++)
-			s += hs->counts[i];
-		tt_hist_bounds((uint32_t)lo_i, &lo, &dummy);
-		tt_hist_bounds((uint32_t)hi_i, &dummy, &hi);
-		has50 = total && p50 >= lo && p50 < hi;
-		has99 = total && p99 >= lo && p99 < hi;
+			s += hs->counts[nz[i]];
+		tt_hist_bounds((uint32_t)nz[lo_i], &lo, &dummy);
+		tt_hist_bounds((uint32_t)nz[hi_i], &dummy, &hi);
+		/* A percentile in the gap before this row's range belongs to this row. */
+		has50 = total && p50 < hi;
+		has99 = total && p99 < hi;
+		if (g > 0) {
+			uint64_t prev_hi;
+
+			tt_hist_bounds((uint32_t)nz[lo_i - 1], &dummy, &prev_hi);
+			has50 = has50 && p50 >= prev_hi;
+			has99 = has99 && p99 >= prev_hi;
+		}
 		snprintf(buf, sizeof(buf), "%s-%s", tt_fmt_ns(lo, a, sizeof(a)),
 		         tt_fmt_ns(hi, c, sizeof(c)));
 		len = (int)strlen(buf);

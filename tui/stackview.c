@@ -32,11 +32,17 @@ static void draw_frame_line(struct tt_ui *ui, WINDOW *w, int y, int wd, const st
 		x += tt_draw_text(w, y, x, maxx - x, buf, tt_theme_attr(TT_EL_STACK_ADDR));
 	}
 	if (f->file[0] && x + 2 < maxx) {
+		const char *file = s, *slash;
+
 		tt_fmt_sanitize(f->file, sizeof(f->file), s, sizeof(s));
+		/* Long paths: the basename and line are what identify the frame. */
+		slash = strrchr(s, '/');
+		if (slash && (int)strlen(s) + 8 > maxx - x)
+			file = slash + 1;
 		if (f->line > 0)
-			snprintf(buf, sizeof(buf), "  %s:%d", s, f->line);
+			snprintf(buf, sizeof(buf), "  %s:%d", file, f->line);
 		else
-			snprintf(buf, sizeof(buf), "  %s", s);
+			snprintf(buf, sizeof(buf), "  %s", file);
 		x += tt_draw_text(w, y, x, maxx - x, buf, tt_theme_attr(TT_EL_STACK_FILE));
 	}
 	if (f->module[0] && x + 2 < maxx) {

@@ -1,0 +1,685 @@
+#!/usr/bin/env python3
+"""Dashboard tests: drive the real ./ttytop in tmux and read the screen back.
+
+Replay tests use a fixture snapshot (fixture.py) so they need neither root
+nor BPF; live tests run against the collector and SKIP when
+`./ttytop --check` says it cannot attach. One line per case:
+PASS name / FAIL name: why / SKIP name: reason.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+import fixture  # noqa: E402
+
+BIN = os.environ.get("TTYTOP_BIN", os.path.join(ROOT, "ttytop"))
+SOCK = "ttytop-tui-%d" % os.getpid()
+PROMPT = "TTPROMPT$ "
+TITLES = ["Terminals", "Slow writes", "Latency:", "Stack"]
+results = {"fail": 0}
+
+
+def report(kind, name, why=""):
+    print("%s %s%s" % (kind, name, (": " + why) if why else ""), flush=True)
+    if kind == "FAIL":
+        results["fail"] += 1
+
+
+def tmux(*args, check=False):
+    r = subprocess.run(["tmux", "-L", SOCK, "-f", "/dev/null"] + list(args),
+                       capture_output=True, text=True, timeout=20)
+    if check and r.returncode != 0:
+        raise RuntimeError("tmux %s: %s" % (" ".join(args), r.stderr.strip()))
+    return r.stdout
+
+
+def term_name():
+    for t in ("tmux-256color", "screen-256color"):
+        if subprocess.run(["infocmp", t], capture_output=True).returncode == 0:
+            return t
+    return "screen"
+
+
+class Session:
+    """One tmux session running an interactive shell."""
+
+    count = 0
+
+    def __init__(self, w=120, h=40, env=None):
+        Session.count += 1
+        self.name = "s%d" % Session.count
+        envs = " ".join("%s=%s" % kv for kv in (env or {}).items())
+        cmd = "env PS1='%s' %s bash --norc --noprofile -i" % (PROMPT, envs)
+        tmux("new-session", "-d", "-s", self.name, "-x", str(w), "-y", str(h), cmd, check=True)
+        tmux("set-option", "-t", self.name, "status", "off")
+        self.wait(lambda s: PROMPT in s, 5)
+
+    def send(self, *keys):
+        tmux("send-keys", "-t", self.name, *keys)
+
+    def type(self, text):
+        tmux("send-keys", "-t", self.name, "-l", text)
+
+    def run(self, cmdline):
+        self.type("cd %s && %s; echo EXIT=$?" % (ROOT, cmdline))
+        self.send("Enter")
+
+    def screen(self, escapes=False):
+        args = ["capture-pane", "-p", "-J", "-t", self.name]
+        if escapes:
+            args.insert(1, "-e")
+        return tmux(*args)
+
+    def wait(self, pred, timeout=5.0, escapes=False):
+        end = time.time() + timeout
+        s = ""
+        while time.time() < end:
+            s = self.screen(escapes)
+            if pred(s):
+                return s
+            time.sleep(0.1)
+        return None
+
+    def resize(self, w, h):
+        tmux("resize-window", "-t", self.name, "-x", str(w), "-y", str(h))
+
+    def fmt(self, f):
+        return tmux("display-message", "-p", "-t", self.name, f).strip()
+
+    def close(self):
+        tmux("kill-session", "-t", self.name)
+
+
+def last_lines(s, n=3):
+    lines = [l for l in s.splitlines() if l.strip()]
+    return "\n".join(lines[-n:])
+
+
+def case(name):
+    """Run a test function; exceptions become FAILs, never crash the script."""
+    def deco(fn):
+        def run(*a):
+            t0 = time.time()
+            try:
+                why = fn(*a)
+            except Exception as e:  # noqa: BLE001
+                why = "exception: %r" % (e,)
+            why = why if why is None or isinstance(why, str) else str(why)
+            if os.environ.get("TUI_TIMING"):
+                sys.stderr.write("%s %.1fs\n" % (name, time.time() - t0))
+            if why is None:
+                report("PASS", name)
+            elif why.startswith("SKIP:"):
+                report("SKIP", name, why[5:].strip())
+            else:
+                report("FAIL", name, why)
+        run.__name__ = name
+        return run
+    return deco
+
+
+def start_replay(path, w=120, h=40, extra="", env=None):
+    s = Session(w, h, env)
+    s.run("%s --replay %s %s" % (BIN, path, extra))
+    got = s.wait(lambda x: "Terminals" in x and "Slow writes" in x, 6)
+    return s, got
+
+
+def quit_ok(s):
+    s.send("q")
+    return s.wait(lambda x: "EXIT=0" in x, 5) is not None
+
+
+# --- replay tests -----------------------------------------------------------
+
+@case("replay_rows_from_file")
+def t_rows(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up: " + last_lines(s.screen(), 5)
+        for want in ("pts/3", "pts/7", "ttyS0", "marquee/4242", "REPLAY", "fixture-host"):
+            if want not in scr:
+                return "%r not on screen" % want
+        # writes/s desc by default: pts/3 (120/s) above pts/7 (4.5/s) above ttyS0.
+        rows = [l for l in scr.splitlines() if re.search(r"│(pts/\d|ttyS0) ", l)]
+        order = [re.search(r"│(\S+)", l).group(1) for l in rows[:3]]
+        if order != ["pts/3", "pts/7", "ttyS0"]:
+            return "unexpected default order %r" % order
+        if "drops 3" not in scr:
+            return "drops counter not in the header"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("help_opens_and_closes")
+def t_help(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        s.send("?")
+        if not s.wait(lambda x: "ttytop help" in x and "snapshot" in x, 3):
+            return "help overlay did not open"
+        s.send("x")
+        if not s.wait(lambda x: "ttytop help" not in x, 3):
+            return "help did not close on a key"
+        s.send("F1")
+        if not s.wait(lambda x: "ttytop help" in x, 3):
+            return "F1 did not open help"
+        s.send("Escape")
+        if not s.wait(lambda x: "ttytop help" not in x, 3):
+            return "Esc did not close help"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("stack_pane_fills_on_enter")
+def t_stack(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        if "main.render" in scr:
+            return "stack shown before any selection"
+        s.send("Tab")
+        s.send("Enter")
+        got = s.wait(lambda x: "goroutine 18" in x and "main.render" in x, 3)
+        if not got:
+            return "stack pane did not fill: " + last_lines(s.screen(), 14)
+        for want in ("tid 4250", "main.go:88", "n_tty_write", "kernel"):
+            if want not in got:
+                return "%r missing from the stack pane" % want
+        # The third event's process is gone: raw addresses and the note.
+        s.send("BTab")
+        s.send("Down")
+        s.send("Down")
+        s.send("Enter")
+        got = s.wait(lambda x: "process exited: raw addresses" in x, 3)
+        if not got or "0x55d0c0ffee00" not in got or "thread 1200" not in got:
+            return "raw-address stack not shown"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("space_pauses_log")
+def t_pause(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        if "PAUSED" in scr:
+            return "PAUSED before space"
+        s.send("Space")
+        if not s.wait(lambda x: "PAUSED" in x.splitlines()[1], 3):
+            return "header does not say PAUSED"
+        s.send("Space")
+        if not s.wait(lambda x: "PAUSED" not in x, 3):
+            return "space did not resume"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("filter_log")
+def t_filter(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        s.send("/")
+        s.type("agetty")
+        s.send("Enter")
+        got = s.wait(lambda x: "filter /agetty/" in x, 3)
+        if not got:
+            return "filter not applied"
+        log = got.split("Slow writes")[1]
+        if "marquee" in log.split("Latency")[0] and "marquee" in log.split("└")[0]:
+            return "filtered log still shows other processes"
+        if "agetty" not in log:
+            return "filtered log lost the matching rows"
+        s.send("Escape")
+        if not s.wait(lambda x: "filter /agetty/" not in x and "Slow writes (24)" in x, 3):
+            return "Esc did not clear the filter"
+        # pid and goid match too.
+        s.send("/")
+        s.type("g18")
+        s.send("Enter")
+        if not s.wait(lambda x: "Slow writes (1) filter /g18/" in x, 3):
+            return "goid filter did not select exactly one event"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("replay_is_read_only")
+def t_readonly(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        for key in ("t", "+", "-"):
+            s.send("Escape")
+            s.send(key)
+            if not s.wait(lambda x: "replay: read-only" in last_lines(x, 2), 3):
+                return "%r did not say read-only" % key
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("sort_and_histogram_kind")
+def t_sort(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        s.send(">")
+        if not s.wait(lambda x: "sorted by bytes/s" in x, 3):
+            return "> did not change the sort column"
+        s.send("<")
+        s.send("<")
+        s.send("<")
+        got = s.wait(lambda x: "sorted by class" in x, 3)
+        if not got:
+            return "< did not move the sort column left"
+        rows = [re.search(r"│(\S+)", l).group(1) for l in got.splitlines()
+                if re.search(r"│(pts/\d|ttyS0) ", l)]
+        if rows[:3] != ["pts/3", "pts/7", "ttyS0"]:
+            return "class sort gave %r" % rows
+        s.send("b")
+        if not s.wait(lambda x: "Blocked time: pts/3" in x, 3):
+            return "b did not switch to the blocked histogram"
+        s.send("b")
+        if not s.wait(lambda x: "Run-queue wait: pts/3" in x, 3):
+            return "b did not switch to the run-queue histogram"
+        s.send("Down")
+        if not s.wait(lambda x: "Run-queue wait: pts/7" in x, 3):
+            return "histogram did not follow the selected terminal"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+def colour_params(s):
+    out = set()
+    for m in SGR.finditer(s):
+        ps = m.group(1).split(";")
+        i = 0
+        while i < len(ps):
+            p = ps[i]
+            if p in ("38", "48") and i + 2 < len(ps) and ps[i + 1] == "5":
+                out.add(";".join(ps[i:i + 3]))
+                i += 3
+                continue
+            if p.isdigit() and (30 <= int(p) <= 37 or 40 <= int(p) <= 47 or
+                                90 <= int(p) <= 97 or 100 <= int(p) <= 107):
+                out.add(p)
+            i += 1
+    return out
+
+
+@case("theme_cycle_changes_colours")
+def t_theme(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        before = s.screen(escapes=True)
+        if not colour_params(before):
+            return "default theme shows no colours"
+        s.send("T")
+        if not s.wait(lambda x: "theme: light" in x, 3):
+            return "status does not name the light theme"
+        after = s.screen(escapes=True)
+        if colour_params(after) == colour_params(before):
+            return "colour escapes unchanged after T"
+        for name in ("mono", "high-contrast", "default"):
+            s.send("T")
+            if not s.wait(lambda x: "theme: " + name in x, 3):
+                return "T did not cycle to %s" % name
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("no_color_is_monochrome")
+def t_nocolor(fx):
+    s, scr = start_replay(fx, env={"NO_COLOR": "1"})
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        esc = s.screen(escapes=True)
+        if colour_params(esc):
+            return "colour escapes with NO_COLOR: %r" % sorted(colour_params(esc))[:5]
+        if "\x1b[7m" not in esc and not re.search(r"\x1b\[[0-9;]*\b7\b[0-9;]*m", esc):
+            return "no reverse video at all in monochrome"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("resize_keeps_titles")
+def t_resize(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        for w, h in ((80, 24), (200, 60), (120, 40)):
+            s.resize(w, h)
+            got = s.wait(lambda x: all(t in x for t in TITLES) and
+                         len(x.splitlines()[0]) <= w and "F10Quit" in x, 4)
+            if not got:
+                missing = [t for t in TITLES if t not in s.screen()]
+                return "at %dx%d missing %r" % (w, h, missing)
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("too_small_message")
+def t_small(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        s.resize(60, 20)
+        if not s.wait(lambda x: "terminal too small (need 80x24" in x, 4):
+            return "no too-small message at 60x20"
+        s.resize(120, 40)
+        if not s.wait(lambda x: all(t in x for t in TITLES), 4):
+            return "panes did not come back after growing"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("broken_theme_file_line_error")
+def t_bad_theme(fx, tmp):
+    bad = os.path.join(tmp, "bad.theme")
+    with open(bad, "w") as f:
+        f.write("# a theme with a typo\nheader = white blue bold\nrow = purpel default\n")
+    s = Session()
+    try:
+        s.run("%s --replay %s --theme %s" % (BIN, fx, bad))
+        got = s.wait(lambda x: "EXIT=" in x, 5)
+        if not got:
+            return "did not exit"
+        if "bad.theme:3: unknown colour 'purpel'" not in got:
+            return "no file:line error: " + last_lines(got, 3)
+        if "EXIT=0" in got:
+            return "exit status 0 for a broken theme"
+        s.run("%s --replay %s --theme no-such-theme" % (BIN, fx))
+        got = s.wait(lambda x: x.count("EXIT=") >= 2, 5)
+        if not got or "no-such-theme" not in got or "EXIT=0" in got:
+            return "unknown theme name not rejected: " + last_lines(s.screen(), 3)
+    finally:
+        s.close()
+
+
+@case("theme_file_loads")
+def t_theme_file(fx, tmp):
+    good = os.path.join(tmp, "custom.theme")
+    with open(good, "w") as f:
+        f.write("row_selected = 201 22 bold underline\n")
+    s, scr = start_replay(fx, extra="--theme " + good)
+    try:
+        if not scr:
+            return "dashboard did not come up with a valid theme file"
+        esc = s.screen(escapes=True)
+        ps = colour_params(esc)
+        if not any(p.startswith("38;5;201") or p.startswith("48;5;22") for p in ps) and \
+                not ("35" in ps or "95" in ps):
+            return "custom colours not used: %r" % sorted(ps)
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("corrupt_snapshot_rejected")
+def t_corrupt(fx, tmp):
+    s = Session()
+    try:
+        cases = {
+            "trunc.json": open(fx).read()[:400],
+            "schema.json": json.dumps({"schema": "ttytop/9"}),
+            "empty.json": "",
+        }
+        n = 0
+        for name, text in cases.items():
+            p = os.path.join(tmp, name)
+            with open(p, "w") as f:
+                f.write(text)
+            n += 1
+            s.send("C-l")
+            s.run("%s --replay %s" % (BIN, p))
+            got = s.wait(lambda x: x.count("EXIT=") >= 1, 5)
+            if not got:
+                return "%s: no exit" % name
+            tail = last_lines(got, 3)
+            if "EXIT=0" in tail or "ttytop" not in tail:
+                return "%s: not rejected with a message: %r" % (name, tail)
+            s.send("C-l")
+            s.type("clear")
+            s.send("Enter")
+            s.wait(lambda x: "EXIT=" not in x, 3)
+    finally:
+        s.close()
+
+
+@case("snapshot_key_saves_json")
+def t_snapshot(fx, tmp):
+    d = tempfile.mkdtemp(dir=tmp)
+    s, scr = start_replay(fx, extra="--snapshot-dir " + d)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        s.send("s")
+        got = s.wait(lambda x: "snapshot saved:" in x or "snapshot failed" in x, 5)
+        if not got or "snapshot saved:" not in got:
+            return "no snapshot status: " + last_lines(s.screen(), 2)
+        files = [f for f in os.listdir(d) if f.endswith(".json")]
+        if len(files) != 1:
+            return "expected one snapshot file, found %r" % files
+        doc = json.load(open(os.path.join(d, files[0])))
+        names = sorted(t["name"] for t in doc["terminals"])
+        if names != ["pts/3", "pts/7", "ttyS0"]:
+            return "snapshot terminals %r" % names
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+    s2, scr = start_replay(os.path.join(d, files[0]))
+    try:
+        if not scr or not all(n in scr for n in ("pts/3", "pts/7", "ttyS0")):
+            return "re-replay of the saved snapshot lacks rows"
+        quit_ok(s2)
+    finally:
+        s2.close()
+
+
+@case("quit_restores_terminal")
+def t_restore(fx):
+    for how in ("q", "F10", "C-c"):
+        s, scr = start_replay(fx)
+        try:
+            if not scr:
+                return "dashboard did not come up"
+            if s.fmt("#{alternate_on}") != "1":
+                return "dashboard not on the alternate screen"
+            s.send(how)
+            got = s.wait(lambda x: "EXIT=" in x and x.rstrip().endswith(PROMPT.strip()), 5)
+            if not got:
+                return "%s: shell prompt not back: %r" % (how, last_lines(s.screen(), 2))
+            if "EXIT=0" not in got:
+                return "%s: non-zero exit %r" % (how, last_lines(got, 2))
+            if s.fmt("#{alternate_on}") != "0" or s.fmt("#{cursor_flag}") != "1":
+                return "%s: terminal modes not restored" % how
+        finally:
+            s.close()
+
+
+@case("crash_signal_restores_terminal")
+def t_crash(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        shell = int(s.fmt("#{pane_pid}"))
+        kids = subprocess.run(["pgrep", "-P", str(shell)], capture_output=True,
+                              text=True).stdout.split()
+        if len(kids) != 1:
+            return "cannot find the dashboard process (%r)" % kids
+        os.kill(int(kids[0]), signal.SIGSEGV)
+        got = s.wait(lambda x: "EXIT=139" in x, 5)
+        if not got:
+            return "no SIGSEGV exit: " + last_lines(s.screen(), 2)
+        if s.fmt("#{alternate_on}") != "0" or s.fmt("#{cursor_flag}") != "1":
+            return "terminal not restored after SIGSEGV"
+    finally:
+        s.close()
+
+
+# --- live tests (the real collector) ----------------------------------------
+
+def live_reason():
+    if os.geteuid() != 0:
+        return "not root"
+    r = subprocess.run([BIN, "--check"], capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        lines = (r.stdout + r.stderr).strip().splitlines()
+        return "./ttytop --check failed: " + (lines[-1] if lines else "rc=%d" % r.returncode)
+    return None
+
+
+@case("live_dashboard")
+def t_live(tmp):
+    why = live_reason()
+    if why:
+        return "SKIP: " + why
+    work = Session(80, 24)
+    d = tempfile.mkdtemp(dir=tmp)
+    s = Session(140, 40)
+    try:
+        tty = work.fmt("#{pane_tty}")
+        name = tty.replace("/dev/", "")
+        work.type("while true; do echo x; sleep 0.05; done")
+        work.send("Enter")
+        s.run("%s -T 0 --snapshot-dir %s" % (BIN, d))
+        row = re.compile(r"│%s\s" % re.escape(name))
+        got = s.wait(lambda x: row.search(x) is not None, 10)
+        if not got:
+            return "no %s row: %s" % (name, last_lines(s.screen(), 40))
+
+        def events(x):
+            m = re.search(r"events (\d+)", x)
+            return int(m.group(1)) if m else -1
+        e1 = events(got)
+        got = s.wait(lambda x: events(x) > e1 > 0 or (e1 <= 0 and events(x) > 0), 6)
+        if not got:
+            return "event counter does not rise"
+        s.send("Tab")
+        s.send("Enter")
+        got = s.wait(lambda x: re.search(r"(thread|goroutine) \d+ . tid|thread \d+ . ", x)
+                     and "kernel" in x, 6)
+        if not got:
+            return "stack pane did not fill: " + last_lines(s.screen(), 12)
+        s.send("s")
+        got = s.wait(lambda x: "snapshot saved:" in x or "snapshot failed" in x, 6)
+        if not got or "snapshot saved:" not in got:
+            return "snapshot not saved: " + last_lines(s.screen(), 2)
+        files = [f for f in os.listdir(d) if f.endswith(".json")]
+        if len(files) != 1:
+            return "expected one snapshot, found %r" % files
+        doc = json.load(open(os.path.join(d, files[0])))
+        names = {t["name"] for t in doc["terminals"]}
+        if name not in names:
+            return "snapshot lacks %s: %r" % (name, names)
+        shown = set(re.findall(r"│(\S+)\s+(?:pty|pty-master|console|serial|other)\s", got))
+        if shown and not shown <= names:
+            return "shown terminals %r not all in the snapshot %r" % (shown, names)
+        if not quit_ok(s):
+            return "q did not exit"
+        s2, scr = start_replay(os.path.join(d, files[0]))
+        try:
+            if not scr or not row.search(scr):
+                return "replay of the live snapshot lacks %s" % name
+            quit_ok(s2)
+        finally:
+            s2.close()
+    finally:
+        work.send("C-c")
+        s.close()
+        work.close()
+
+
+def main():
+    if not shutil.which("tmux"):
+        report("SKIP", "tui", "tmux not installed")
+        return 0
+    if not os.access(BIN, os.X_OK):
+        report("FAIL", "tui", "%s not built" % BIN)
+        return 0
+    tmp = tempfile.mkdtemp(prefix="ttytop-tui-")
+    fx = os.path.join(tmp, "fixture.json")
+    with open(fx, "w") as f:
+        json.dump(fixture.document(), f)
+    os.environ["TERM"] = term_name()
+    tmux("start-server")
+    tmux("set-option", "-g", "default-terminal", term_name())
+    tmux("new-session", "-d", "-s", "keepalive")
+    tmux("set-option", "-g", "default-terminal", term_name())
+    try:
+        t_rows(fx)
+        t_help(fx)
+        t_stack(fx)
+        t_pause(fx)
+        t_filter(fx)
+        t_readonly(fx)
+        t_sort(fx)
+        t_theme(fx)
+        t_nocolor(fx)
+        t_resize(fx)
+        t_small(fx)
+        t_bad_theme(fx, tmp)
+        t_theme_file(fx, tmp)
+        t_corrupt(fx, tmp)
+        t_snapshot(fx, tmp)
+        t_restore(fx)
+        t_crash(fx)
+        t_live(tmp)
+    finally:
+        tmux("kill-server")
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
