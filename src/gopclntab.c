@@ -243,7 +243,7 @@ static bool pcvalue(const struct tt_pcln *t, uint32_t off, uint64_t entry, uint6
 		if (!rd_varint(t, &pos, &pcd))
 			return false;
 		pc += (uint64_t)pcd * t->quantum;
-		val += (int32_t)uv;
+		val = (int32_t)((uint32_t)val + uv); /* wraps on hostile input, no UB */
 		if (target < pc) {
 			*out = val;
 			return true;

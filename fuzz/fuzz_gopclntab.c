@@ -1,0 +1,47 @@
+// srcs: src/gopclntab.c
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The input is a .gopclntab section. Look up PCs taken from the table's own
+ * functab (the interesting ones), around them, and from the input's tail;
+ * also exercise the by-name search and the magic scanner.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "gopclntab.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tt_pcln t;
+	struct tt_pcln_func fn;
+	uint64_t entry, end;
+
+	if (tt_pcln_init(&t, data, size, 0x401000) == 0) {
+		uint32_t n = t.nfunc < 64 ? t.nfunc : 64;
+		for (uint32_t i = 0; i <= n; i++) {
+			uint32_t sz = t.ver >= TT_PCLN_118 ? 4 : t.ptrsize;
+			size_t at = t.functab + (size_t)2 * i * sz;
+			uint64_t pc = 0;
+			if (at + sz <= size)
+				memcpy(&pc, data + at, sz);
+			if (t.ver >= TT_PCLN_118)
+				pc += t.text_start;
+			tt_pcln_lookup(&t, pc, &fn);
+			tt_pcln_lookup(&t, pc + 1, &fn);
+			tt_pcln_lookup(&t, pc - 1, &fn);
+		}
+		if (size >= 8) {
+			uint64_t pc;
+			memcpy(&pc, data + size - 8, 8);
+			tt_pcln_lookup(&t, pc, &fn);
+		}
+		tt_pcln_find(&t, "main.main", &entry, &end);
+		tt_pcln_find(&t, "runtime.stackcheck", &entry, &end);
+	}
+	enum tt_pcln_ver ver;
+	tt_pcln_scan(data, size, &ver);
+	return 0;
+}

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Regenerate the seed corpora in fuzz/corpus/ (committed; run by hand).
+
+Synthetic .gopclntab tables for each format (small, fully consistent, so the
+fuzzer starts from inputs that reach the deep paths), .go.buildinfo blobs in
+both forms, and small ELF files taken from the test fixtures when they are
+built (tests/fixtures/build.sh). Every seed stays well under 64 KiB.
+"""
+import os
+import shutil
+import struct
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+FIX = os.path.join(ROOT, "tests", "fixtures", "bin")
+TEXT = 0x401000
+
+FUNCS = [("main.main", 0x000, 0x60), ("main.tick", 0x060, 0x80), ("runtime.main", 0x0E0, 0x40)]
+FILES = [b"/src/main.go", b"/src/runtime/proc.go"]
+
+
+def zz(v):
+    return (v << 1) if v >= 0 else ((-v - 1) << 1) | 1
+
+
+def uv(v):
+    out = bytearray()
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        if v:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def pcvalue(pairs):
+    """pairs: (value, pc_len) runs starting at value -1."""
+    out, prev = bytearray(), -1
+    for val, length in pairs:
+        out += uv(zz(val - prev)) + uv(length)
+        prev = val
+    return bytes(out) + b"\0"
+
+
+def strtab(names):
+    offs, blob = [], bytearray()
+    for n in names:
+        offs.append(len(blob))
+        blob += n + b"\0"
+    return offs, bytes(blob)
+
+
+def pctab_for(funcs):
+    pct = bytearray(b"\0")  # offset 0 means "no table"
+    tabs = []
+    for i, (_, _, size) in enumerate(funcs):
+        fno = 0 if i < 2 else 1
+        f_off = len(pct)
+        pct += pcvalue([(fno, size)])
+        l_off = len(pct)
+        pct += pcvalue([(10 + 10 * i, size // 2), (11 + 10 * i, size - size // 2)])
+        tabs.append((f_off, l_off))
+    return bytes(pct), tabs
+
+
+def table_118(magic):
+    name_offs, names = strtab([f[0].encode() for f in FUNCS])
+    file_offs, files = strtab(FILES)
+    cutab = struct.pack("<2I", *file_offs)
+    pct, tabs = pctab_for(FUNCS)
+    n = len(FUNCS)
+    ft = bytearray()
+    recs = bytearray()
+    rec_base = (2 * n + 1) * 4
+    for i, (name, off, size) in enumerate(FUNCS):
+        ft += struct.pack("<II", off, rec_base + len(recs))
+        rec = struct.pack("<Ii6II", off, name_offs[i], 0, 0, 0, tabs[i][0], tabs[i][1], 0, 0)
+        if magic == 0xFFFFFFF1:
+            rec += struct.pack("<i", 10 + 10 * i)
+        rec += bytes([0, 0, 0, 0])
+        recs += rec
+    ft += struct.pack("<I", FUNCS[-1][1] + FUNCS[-1][2])
+    hdr_len = 8 + 8 * 8
+    o_name = hdr_len
+    o_cu = o_name + len(names)
+    o_file = o_cu + len(cutab)
+    o_pc = o_file + len(files)
+    o_func = o_pc + len(pct)
+    hdr = struct.pack("<IBBBB", magic, 0, 0, 1, 8)
+    hdr += struct.pack("<8Q", n, len(FILES), TEXT, o_name, o_cu, o_file, o_pc, o_func)
+    return hdr + names + cutab + files + pct + bytes(ft) + bytes(recs)
+
+
+def table_116():
+    name_offs, names = strtab([f[0].encode() for f in FUNCS])
+    file_offs, files = strtab(FILES)
+    cutab = struct.pack("<2I", *file_offs)
+    pct, tabs = pctab_for(FUNCS)
+    n = len(FUNCS)
+    ft, recs = bytearray(), bytearray()
+    rec_base = (2 * n + 1) * 8
+    for i, (name, off, size) in enumerate(FUNCS):
+        ft += struct.pack("<QQ", TEXT + off, rec_base + len(recs))
+        recs += struct.pack("<Qi6II", TEXT + off, name_offs[i], 0, 0, 0, tabs[i][0], tabs[i][1], 0, 0)
+        recs += bytes([0, 0, 0, 0])
+    ft += struct.pack("<Q", TEXT + FUNCS[-1][1] + FUNCS[-1][2])
+    hdr_len = 8 + 7 * 8
+    o_name = hdr_len
+    o_cu = o_name + len(names)
+    o_file = o_cu + len(cutab)
+    o_pc = o_file + len(files)
+    o_func = o_pc + len(pct)
+    hdr = struct.pack("<IBBBB", 0xFFFFFFFA, 0, 0, 1, 8)
+    hdr += struct.pack("<7Q", n, len(FILES), o_name, o_cu, o_file, o_pc, o_func)
+    return hdr + names + cutab + files + pct + bytes(ft) + bytes(recs)
+
+
+def table_12():
+    # Everything is addressed from the start of the table.
+    n = len(FUNCS)
+    ft_off = 16
+    ft_len = (2 * n + 1) * 8
+    filetab_ptr_off = ft_off + ft_len
+    body_off = filetab_ptr_off + 4
+    body = bytearray()
+
+    def add(b):
+        off = body_off + len(body)
+        body.extend(b)
+        return off
+
+    names = [add(f[0].encode() + b"\0") for f in FUNCS]
+    fnames = [add(f + b"\0") for f in FILES]
+    # file numbers start at 1 in 1.2 tables
+    tabs = []
+    for i, (_, _, size) in enumerate(FUNCS):
+        fno = 1 if i < 2 else 2
+        f_off = add(pcvalue([(fno, size)]))
+        l_off = add(pcvalue([(10 + 10 * i, size)]))
+        tabs.append((f_off, l_off))
+    while (body_off + len(body)) % 8:
+        body.append(0)
+    recs = []
+    for i, (name, off, size) in enumerate(FUNCS):
+        recs.append(add(struct.pack("<Qi6II", TEXT + off, names[i], 0, 0, 0, tabs[i][0], tabs[i][1], 0, 0)))
+    filetab = add(struct.pack("<3I", 3, fnames[0], fnames[1]))
+    ft = bytearray()
+    for i, (name, off, size) in enumerate(FUNCS):
+        ft += struct.pack("<QQ", TEXT + off, recs[i])
+    ft += struct.pack("<Q", TEXT + FUNCS[-1][1] + FUNCS[-1][2])
+    hdr = struct.pack("<IBBBBQ", 0xFFFFFFFB, 0, 0, 1, 8, n)
+    return hdr + bytes(ft) + struct.pack("<I", filetab) + bytes(body)
+
+
+def buildinfo_inline(ver=b"go1.22.4", mod=b"path\tmarquee\n"):
+    b = b"\xff Go buildinf:" + bytes([8, 2]) + b"\0" * 16
+    return b + uv(len(ver)) + ver + uv(len(mod)) + mod
+
+
+def buildinfo_pointer(ver=b"go1.16.3"):
+    # pointers are virtual addresses = offset + 0x1000 (see fuzz_buildinfo.c)
+    base = 0x1000
+    hdr_off = 48
+    str_off = 64
+    b = bytearray(b"\xff Go buildinf:" + bytes([8, 0]))
+    b += struct.pack("<QQ", base + hdr_off, base + hdr_off + 16)
+    b += b"\0" * (hdr_off - len(b))
+    b += struct.pack("<QQ", base + str_off, len(ver))
+    b += struct.pack("<QQ", base + str_off, 0)
+    b += ver
+    return bytes(b)
+
+
+def write(d, name, data):
+    os.makedirs(os.path.join(HERE, "corpus", d), exist_ok=True)
+    assert len(data) < 64 * 1024, name
+    with open(os.path.join(HERE, "corpus", d, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    t118, t120, t116, t12 = table_118(0xFFFFFFF0), table_118(0xFFFFFFF1), table_116(), table_12()
+    write("fuzz_gopclntab", "synthetic-118", t118)
+    write("fuzz_gopclntab", "synthetic-120", t120)
+    write("fuzz_gopclntab", "synthetic-116", t116)
+    write("fuzz_gopclntab", "synthetic-12", t12)
+    write("fuzz_buildinfo", "inline-go122", buildinfo_inline())
+    write("fuzz_buildinfo", "pointer-go116", buildinfo_pointer())
+    write("fuzz_buildinfo", "rodata-version", b"requires go1.13\0runtime: go1.26.5internal/abi")
+    # Real sections, when the fixtures are built.
+    for binname in ("marquee-stripped", "esbuild-go1.16"):
+        p = os.path.join(FIX, binname)
+        if not os.path.exists(p):
+            continue
+        out = os.path.join("/tmp", "ttytop-seed.bin")
+        for sec, d, cut in ((".go.buildinfo", "fuzz_buildinfo", 4096), (".gopclntab", "fuzz_gopclntab", 8192)):
+            if subprocess.call(["objcopy", "-O", "binary", "--only-section=" + sec, p, out]) == 0:
+                data = open(out, "rb").read()[:cut]
+                if data:
+                    write(d, f"{binname}{sec}-head", data)
+    cw = os.path.join(FIX, "cwriter-stripped")
+    if os.path.exists(cw):
+        write("fuzz_elf", "cwriter-stripped", open(cw, "rb").read())
+        # the same ELF with a synthetic Go table attached: reaches the pclntab path
+        tab = os.path.join("/tmp", "ttytop-seed-pcln.bin")
+        open(tab, "wb").write(t118)
+        out = os.path.join("/tmp", "ttytop-seed-elf")
+        if subprocess.call(["objcopy", "--add-section", ".gopclntab=" + tab, cw, out]) == 0:
+            write("fuzz_elf", "cwriter-with-gopclntab", open(out, "rb").read())
+    cws = os.path.join(FIX, "cwriter")
+    if os.path.exists(cws):
+        out = os.path.join("/tmp", "ttytop-seed-elf2")
+        if subprocess.call(["strip", "--strip-debug", "-o", out, cws]) == 0:
+            write("fuzz_elf", "cwriter-symtab", open(out, "rb").read())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
