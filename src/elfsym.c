@@ -12,6 +12,7 @@
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void elf_init_once(void)
 {
@@ -178,6 +179,51 @@ static int load_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct tt_elfs
 	return 0;
 }
 
+/* Where the raw file bytes come from: an fd (pread) or the fuzzer's buffer. */
+struct raw_src {
+	int fd;
+	const uint8_t *mem;
+	size_t len;
+};
+
+static int raw_read(const struct raw_src *src, uint64_t off, void *buf, size_t n)
+{
+	if (src->mem) {
+		if (off > src->len || n > src->len - off)
+			return -EIO;
+		memcpy(buf, src->mem + off, n);
+		return 0;
+	}
+	size_t done = 0;
+	while (done < n) {
+		ssize_t r = pread(src->fd, (char *)buf + done, n - done, (off_t)(off + done));
+		if (r <= 0)
+			return -EIO;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * A table is used only if the code it describes lies inside one executable
+ * segment: a misplaced text base would otherwise shift every name.
+ */
+static bool pcln_fits_text(const struct tt_elfsyms *es, const struct tt_pcln *t)
+{
+	uint64_t lo, hi;
+
+	if (tt_pcln_range(t, &lo, &hi) != 0)
+		return false;
+	if (es->nsegs == 0)
+		return true; /* nothing to check against (fuzzer inputs) */
+	for (int i = 0; i < es->nsegs; i++) {
+		const struct tt_elf_seg *s = &es->segs[i];
+		if ((s->flags & PF_X) && lo >= s->vaddr && hi - s->vaddr <= s->memsz)
+			return true;
+	}
+	return false;
+}
+
 static void load_pcln(Elf *e, struct tt_elfsyms *es)
 {
 	static const char *const names[] = {".gopclntab", ".data.rel.ro.gopclntab"};
@@ -189,16 +235,14 @@ static void load_pcln(Elf *e, struct tt_elfsyms *es)
 			continue;
 		es->is_go = true;
 		/*
-		 * 1.18+ tables are relative to runtime.text. The header's textStart
-		 * holds it wherever the linker filled it in, including cgo builds
-		 * where C code puts runtime.text after the start of .text. PIE and
-		 * some static builds leave it 0 for the loader; there Go's text
-		 * starts the .text section. Without either we do not guess.
+		 * 1.18+ tables are relative to the start of .text; the header's copy
+		 * may be unrelocated (0 in PIE and in recent static builds), so the
+		 * section header is the authority, and without it we do not guess.
 		 */
-		int rc = tt_pcln_init(&es->pcln, es->pcln_buf, es->pcln_len, 0);
-		if (rc == 0 && es->pcln.ver >= TT_PCLN_118 && es->pcln.text_start == 0)
-			rc = tt_pcln_init(&es->pcln, es->pcln_buf, es->pcln_len, es->text_addr);
-		if (rc == 0 && (es->pcln.ver < TT_PCLN_118 || es->pcln.text_start != 0)) {
+		uint64_t text = es->text_addr;
+		if (tt_pcln_init(&es->pcln, es->pcln_buf, es->pcln_len, text) == 0 &&
+		    (es->pcln.ver < TT_PCLN_118 || es->pcln.text_start != 0) &&
+		    pcln_fits_text(es, &es->pcln)) {
 			es->has_pcln = true;
 			es->mem += es->pcln_len;
 			return;
@@ -209,7 +253,45 @@ static void load_pcln(Elf *e, struct tt_elfsyms *es)
 	}
 }
 
-static int load_elf(Elf *e, struct tt_elfsyms **out)
+/*
+ * No section headers at all (some stripped builds): look for the table in
+ * the non-executable loaded segments by its magic and a sane header. Here
+ * the header's own text start is all there is, so the range check decides.
+ */
+static void scan_pcln(const struct raw_src *src, struct tt_elfsyms *es)
+{
+	for (int i = 0; i < es->nsegs && !es->has_pcln; i++) {
+		const struct tt_elf_seg *s = &es->segs[i];
+		if ((s->flags & PF_X) || s->filesz < 16 || s->filesz > TT_ELF_MAX_SECTION)
+			continue;
+		uint8_t *buf = malloc(s->filesz);
+		if (!buf)
+			return;
+		if (raw_read(src, s->off, buf, s->filesz) != 0) {
+			free(buf);
+			continue;
+		}
+		long at = tt_pcln_scan(buf, s->filesz, NULL);
+		if (at >= 0) {
+			size_t n = s->filesz - (size_t)at;
+			memmove(buf, buf + at, n);
+			/* 1.18+ need the header's text start; older tables hold absolute PCs */
+			if (tt_pcln_init(&es->pcln, buf, n, 0) == 0 &&
+			    (es->pcln.ver < TT_PCLN_118 || es->pcln.text_start != 0) &&
+			    pcln_fits_text(es, &es->pcln)) {
+				es->pcln_buf = buf;
+				es->pcln_len = n;
+				es->has_pcln = es->is_go = true;
+				es->mem += n;
+				return;
+			}
+			memset(&es->pcln, 0, sizeof(es->pcln));
+		}
+		free(buf);
+	}
+}
+
+static int load_elf(Elf *e, const struct raw_src *src, struct tt_elfsyms **out)
 {
 	GElf_Ehdr eh;
 	GElf_Shdr sh;
@@ -246,6 +328,9 @@ static int load_elf(Elf *e, struct tt_elfsyms **out)
 	if (find_section(e, ".go.buildinfo", &sh) || find_section(e, ".note.go.buildid", &sh))
 		es->is_go = true;
 	load_pcln(e, es);
+	size_t nsec = 0;
+	if (!es->has_pcln && (elf_getshdrnum(e, &nsec) != 0 || nsec == 0))
+		scan_pcln(src, es);
 
 	err = -ENOENT;
 	Elf_Scn *scn = NULL;
@@ -290,7 +375,8 @@ int tt_elfsyms_load_fd(int fd, struct tt_elfsyms **out)
 	e = elf_begin(fd, ELF_C_READ, NULL);
 	if (!e)
 		return -ENOEXEC;
-	r = load_elf(e, out);
+	struct raw_src src = {fd, NULL, 0};
+	r = load_elf(e, &src, out);
 	elf_end(e);
 	return r;
 }
@@ -314,7 +400,8 @@ int tt_elfsyms_load_mem(const void *buf, size_t len, struct tt_elfsyms **out)
 		free(copy);
 		return -ENOEXEC;
 	}
-	r = load_elf(e, out);
+	struct raw_src src = {-1, buf, len};
+	r = load_elf(e, &src, out);
 	elf_end(e);
 	free(copy);
 	return r;

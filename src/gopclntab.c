@@ -332,6 +332,14 @@ int tt_pcln_lookup(const struct tt_pcln *t, uint64_t pc, struct tt_pcln_func *ou
 	return 0;
 }
 
+int tt_pcln_range(const struct tt_pcln *t, uint64_t *lo, uint64_t *hi)
+{
+	if (!t || t->ver == TT_PCLN_NONE || t->nfunc == 0 || !ft_pc(t, 0, lo) ||
+	    !ft_pc(t, t->nfunc, hi) || *hi <= *lo)
+		return -ENOENT;
+	return 0;
+}
+
 int tt_pcln_find(const struct tt_pcln *t, const char *name, uint64_t *entry, uint64_t *end)
 {
 	char buf[128];

@@ -44,6 +44,8 @@ struct tt_pcln_func {
 int tt_pcln_init(struct tt_pcln *t, const uint8_t *data, size_t len, uint64_t text_start);
 /* Function containing pc, with file:line at pc. 0 or -ENOENT. */
 int tt_pcln_lookup(const struct tt_pcln *t, uint64_t pc, struct tt_pcln_func *out);
+/* [lo, hi): the PCs the table covers. 0 or -ENOENT. */
+int tt_pcln_range(const struct tt_pcln *t, uint64_t *lo, uint64_t *hi);
 /* Entry PC of a function by exact name (linear scan). 0 or -ENOENT. */
 int tt_pcln_find(const struct tt_pcln *t, const char *name, uint64_t *entry, uint64_t *end);
 /*

@@ -271,6 +271,97 @@ static void test_scan_finds_table(void **state)
 	tt_elfsyms_free(es);
 }
 
+/* Section headers wiped (e_shoff/e_shnum = 0): the table is found by scanning. */
+static void test_no_section_headers(void **state)
+{
+	(void)state;
+	char p[512], tmp[] = "/tmp/ttytop-noshdr-XXXXXX";
+	int in = open(fixture("marquee-stripped", p, sizeof(p)), O_RDONLY);
+
+	if (in < 0) {
+		printf("SKIP: fixture %s missing\n", p);
+		skip();
+	}
+	int out = mkstemp(tmp);
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	close(in);
+	/* ELF64 header: e_shoff at 0x28 (8 bytes), e_shnum 0x3c, e_shstrndx 0x3e */
+	uint8_t zero[8] = {0};
+	assert_int_equal(pwrite(out, zero, 8, 0x28), 8);
+	assert_int_equal(pwrite(out, zero, 2, 0x3c), 2);
+	assert_int_equal(pwrite(out, zero, 2, 0x3e), 2);
+	struct tt_elfsyms *es = NULL, *ref = load("marquee-stripped");
+	assert_int_equal(tt_elfsyms_load_fd(out, &es), 0);
+	close(out);
+	unlink(tmp);
+	assert_int_equal(es->text_addr, 0); /* really no sections */
+	assert_true(es->has_pcln);
+	uint64_t entry, e2;
+	assert_int_equal(tt_pcln_find(&ref->pcln, "main.tick", &entry, NULL), 0);
+	assert_int_equal(tt_elfsyms_find(es, "main.tick", &e2), 0);
+	assert_int_equal(e2, entry);
+	struct tt_elf_hit h;
+	assert_int_equal(tt_elfsyms_lookup(es, entry + 3, &h), 0);
+	assert_string_equal(h.func, "main.tick");
+	assert_true(ends_with(h.file, "tests/fixtures/marquee/main.go"));
+	tt_elfsyms_free(es);
+	tt_elfsyms_free(ref);
+}
+
+/* Hand-built tables of every format (fuzz/corpus, made by fuzz/mkseeds.py). */
+static void test_synthetic_formats(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *file;
+		enum tt_pcln_ver ver;
+	} tabs[] = {{"synthetic-12", TT_PCLN_12},
+	            {"synthetic-116", TT_PCLN_116},
+	            {"synthetic-118", TT_PCLN_118},
+	            {"synthetic-120", TT_PCLN_120}};
+
+	for (size_t i = 0; i < 4; i++) {
+		char p[256];
+		uint8_t buf[4096];
+		snprintf(p, sizeof(p), "fuzz/corpus/fuzz_gopclntab/%s", tabs[i].file);
+		FILE *f = fopen(p, "rb");
+		if (!f) {
+			printf("SKIP: %s missing (run from the repo root)\n", p);
+			skip();
+		}
+		size_t n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		struct tt_pcln t;
+		struct tt_pcln_func fn;
+		uint64_t e, x;
+		assert_int_equal(tt_pcln_init(&t, buf, n, 0x401000), 0);
+		assert_int_equal(t.ver, tabs[i].ver);
+		assert_int_equal(t.nfunc, 3);
+		/* layout from mkseeds.py: main.main [0,0x60) main.go:10/11, main.tick
+		 * [0x60,0xe0) main.go:20/21, runtime.main [0xe0,0x120) proc.go:30 */
+		assert_int_equal(tt_pcln_find(&t, "main.tick", &e, &x), 0);
+		assert_int_equal(e, 0x401060);
+		assert_int_equal(x, 0x4010e0);
+		assert_int_equal(tt_pcln_lookup(&t, 0x401061, &fn), 0);
+		assert_string_equal(fn.name, "main.tick");
+		assert_string_equal(fn.file, "/src/main.go");
+		assert_int_equal(fn.line, 20);
+		assert_int_equal(tt_pcln_lookup(&t, 0x4010e0 + 0x10, &fn), 0);
+		assert_string_equal(fn.name, "runtime.main");
+		assert_string_equal(fn.file, "/src/runtime/proc.go");
+		assert_int_equal(fn.line, 30);
+		if (tabs[i].ver != TT_PCLN_12) {
+			assert_int_equal(tt_pcln_lookup(&t, 0x401000 + 0x5f, &fn), 0);
+			assert_int_equal(fn.line, 11); /* second half of main.main */
+		}
+		assert_int_equal(tt_pcln_lookup(&t, 0x401120, &fn), -ENOENT);
+		assert_int_equal(tt_pcln_lookup(&t, 0x400fff, &fn), -ENOENT);
+	}
+}
+
 static void check_npm(const char *bin, enum tt_pcln_ver ver, const char *func, const char *file)
 {
 	struct tt_elfsyms *es = load(bin);
@@ -344,6 +435,8 @@ int main(void)
 	    cmocka_unit_test(test_out_of_range),
 	    cmocka_unit_test(test_truncated_never_wrong),
 	    cmocka_unit_test(test_scan_finds_table),
+	    cmocka_unit_test(test_no_section_headers),
+	    cmocka_unit_test(test_synthetic_formats),
 	    cmocka_unit_test(test_npm_go116),
 	    cmocka_unit_test(test_npm_go126),
 	    cmocka_unit_test(test_debian_gofmt),
