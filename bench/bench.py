@@ -6,6 +6,7 @@ Run through bench/run.sh (which checks prerequisites, enables and restores
 kernel.bpf_stats_enabled and builds the workload). See bench/README.md.
 """
 import json
+import re
 import os
 import signal
 import statistics
@@ -319,6 +320,49 @@ def first_attach_us(path):
     return None
 
 
+def ttytop_seen(path):
+    """Largest per-terminal write count in ttytop's last JSON line: the bench pty
+    should be there with every write, or the tracer was cheap by missing them."""
+    last = None
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                try:
+                    d = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(d, dict) and isinstance(d.get("terminals"), list):
+                    last = d
+    except OSError:
+        return None
+    if not last:
+        return None
+    w = [t.get("writes") for t in last["terminals"] if isinstance(t, dict)]
+    w = [x for x in w if isinstance(x, int)]
+    return max(w) if w else 0
+
+
+def bpftrace_seen(path):
+    """Largest per-terminal count among ttylat.bt's @lat_ns histograms (printed at exit)."""
+    best, cur = None, None
+    hist_line = re.compile(r"^\[[^\]]*[\])]\s+(\d+)\s+\|")
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                if line.startswith("@lat_ns["):
+                    cur = 0
+                elif cur is not None:
+                    m = hist_line.match(line)
+                    if m:
+                        cur += int(m.group(1))
+                        best = max(best or 0, cur)
+                    elif not line.strip():
+                        cur = None
+    except OSError:
+        return None
+    return best
+
+
 def one_run(t, rnd):
     r = {"tracer": t["key"], "round": rnd}
     if t["kind"] is None:
@@ -351,6 +395,12 @@ def one_run(t, rnd):
         r["exit_status"] = p.returncode
     if t["kind"] == "ttytop":
         r["startup"]["attach_us"] = first_attach_us(st["out"])
+        seen = ttytop_seen(st["out"])
+    else:
+        seen = bpftrace_seen(st["out"]) if t["key"] == "ttylat" else None
+    if seen is not None:
+        # the bench pty is the busiest terminal: share of its writes the tracer recorded
+        r["pty_seen_ratio"] = seen / r["pty"]["writes"]
     return r
 
 
@@ -392,6 +442,7 @@ def summarize(runs):
         "startup_attaching_ms": ("startup", "attaching_ms"),
         "startup_attach_us": ("startup", "attach_us"),
         "vm_hwm_kb": ("vm_hwm_kb",),
+        "pty_seen_ratio": ("pty_seen_ratio",),
     }
     for phase in ("pty_sched", "idle_sched"):
         for prog in SCHED_PROGS:
@@ -468,6 +519,7 @@ def print_table(s, tg, meta):
         ("start: exec -> all progs live (ms)", "startup_live_ms", 1, 0),
         ("start: attach_us from JSON (ms)", "startup_attach_us", 0.001, 0),
         ("peak RSS VmHWM (MiB)", "vm_hwm_kb", 1 / 1024, 1),
+        ("pty writes the tracer recorded (%)", "pty_seen_ratio", 100, 1),
     ]
     w0 = 40
     wc = 24

@@ -47,7 +47,7 @@ static int parse_count(const char *s, long max, long *out)
 }
 
 static void report(const char *kind, long calls, long size, unsigned long long ns,
-		   unsigned long long drained)
+                   unsigned long long drained)
 {
 	printf("{\"workload\":\"%s\",\"writes\":%ld,\"size\":%ld,\"elapsed_ns\":%llu,"
 	       "\"ns_per_write\":%.2f,\"drained\":%llu}\n",
