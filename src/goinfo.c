@@ -138,10 +138,61 @@ static bool has_interp(Elf *e)
 	return false;
 }
 
+/* Copy a loaded segment's file bytes (at most max). */
+static uint8_t *read_seg(const struct file_ctx *fc, const struct tt_elf_seg *sg, size_t max,
+                         size_t *len)
+{
+	size_t n = sg->filesz < max ? (size_t)sg->filesz : max;
+	uint8_t *buf = n ? malloc(n) : NULL;
+
+	if (buf && pread(fc->fd, buf, n, (off_t)sg->off) != (ssize_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	*len = buf ? n : 0;
+	return buf;
+}
+
+/*
+ * Without section headers: the build info blob sits, 16-byte aligned, in a
+ * writable segment; the version string in a read-only one.
+ */
+static int version_from_segments(struct file_ctx *fc, int min_minor, char *ver, size_t vlen)
+{
+	static const char magic[] = "\xff Go buildinf:";
+	const struct tt_elfsyms *es = fc->es;
+	size_t len;
+
+	for (int i = 0; i < es->nsegs; i++) {
+		if (!(es->segs[i].flags & PF_W))
+			continue;
+		uint8_t *buf = read_seg(fc, &es->segs[i], RODATA_SCAN_MAX, &len);
+		for (size_t off = 0; buf && off + 32 <= len; off += 16) {
+			if (memcmp(buf + off, magic, sizeof(magic) - 1) == 0 &&
+			    tt_gobuildinfo_parse(buf + off, len - off, read_va, fc, ver, vlen) ==
+			        0) {
+				free(buf);
+				return 0;
+			}
+		}
+		free(buf);
+	}
+	for (int i = 0; i < es->nsegs; i++) {
+		if (es->segs[i].flags & (PF_W | PF_X))
+			continue;
+		uint8_t *buf = read_seg(fc, &es->segs[i], RODATA_SCAN_MAX, &len);
+		int r = buf ? tt_go_scan_version(buf, len, min_minor, ver, vlen) : -ENOENT;
+		free(buf);
+		if (r == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
 static int find_version(Elf *e, struct file_ctx *fc, char *ver, size_t vlen)
 {
 	uint8_t *buf;
-	size_t len;
+	size_t len, nsec = 0;
 	int r = -ENOENT;
 
 	if (tt_elf_section_copy(e, ".go.buildinfo", &buf, &len, NULL, BUILDINFO_MAX) == 0) {
@@ -160,7 +211,10 @@ static int find_version(Elf *e, struct file_ctx *fc, char *ver, size_t vlen)
 	if (tt_elf_section_copy(e, ".rodata", &buf, &len, NULL, RODATA_SCAN_MAX) == 0) {
 		r = tt_go_scan_version(buf, len, min_minor, ver, vlen);
 		free(buf);
+		return r;
 	}
+	if (elf_getshdrnum(e, &nsec) != 0 || nsec == 0)
+		return version_from_segments(fc, min_minor, ver, vlen);
 	return r;
 }
 

@@ -137,6 +137,99 @@ static void test_for_pid(void **state)
 	assert_int_equal(tt_goinfo_for_pid(pid, &gi), -ESRCH);
 }
 
+/*
+ * The version table's 1.19 row against the binary's own DWARF, read with
+ * readelf (binutils): goinfo does not parse DWARF itself.
+ */
+static int dwarf_member(const char *bin, const char *type, const char *member)
+{
+	char cmd[600], line[512], want[128], cur[128] = "";
+	int in = 0, last_struct = 0, off = -1;
+
+	snprintf(cmd, sizeof(cmd), "readelf --debug-dump=info '%s' 2>/dev/null", bin);
+	snprintf(want, sizeof(want), "DW_AT_name        : %s\n", type);
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, " <1><")) {
+			if (in)
+				break;
+			last_struct = strstr(line, "(DW_TAG_structure_type)") != NULL;
+			continue;
+		}
+		if (!in) {
+			const char *n = strstr(line, "DW_AT_name");
+			if (last_struct && n && strcmp(n, want) == 0)
+				in = 1;
+			continue;
+		}
+		char *n = strstr(line, "DW_AT_name        : ");
+		if (n) {
+			snprintf(cur, sizeof(cur), "%s", n + 20);
+			cur[strcspn(cur, "\n")] = 0;
+		}
+		char *l = strstr(line, "DW_AT_data_member_location: ");
+		if (l && strcmp(cur, member) == 0) {
+			off = atoi(l + 28);
+			break;
+		}
+	}
+	while (fgets(line, sizeof(line), f))
+		;
+	pclose(f);
+	return off;
+}
+
+static void test_table_matches_dwarf(void **state)
+{
+	(void)state;
+	char p[512];
+	struct tt_go_proc o;
+
+	if (!have("marquee", p, sizeof(p)))
+		skip();
+	if (system("readelf --version >/dev/null 2>&1") != 0) {
+		printf("SKIP: readelf not installed\n");
+		skip();
+	}
+	assert_int_equal(tt_go_offsets_for_version(1, 19, &o), 0);
+	assert_int_equal(dwarf_member(p, "runtime.g", "goid"), o.goid_off);
+	assert_int_equal(dwarf_member(p, "runtime.g", "m"), o.g_m_off);
+	assert_int_equal(dwarf_member(p, "runtime.m", "g0"), o.m_g0_off);
+	assert_int_equal(dwarf_member(p, "runtime.m", "gsignal"), o.m_gsignal_off);
+	assert_int_equal(dwarf_member(p, "runtime.m", "curg"), o.m_curg_off);
+	assert_int_equal(dwarf_member(p, "runtime.g", "no_such_member"), -1);
+}
+
+/* Section headers wiped: version from the segments, TLS via the scanned pclntab. */
+static void test_no_section_headers(void **state)
+{
+	(void)state;
+	char p[512], tmp[] = "/tmp/ttytop-gi-noshdr-XXXXXX", buf[65536];
+	struct tt_goinfo gi;
+	ssize_t n;
+
+	if (!have("marquee-stripped", p, sizeof(p)))
+		skip();
+	int in = open(p, O_RDONLY), out = mkstemp(tmp);
+	assert_true(in >= 0 && out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	close(in);
+	uint8_t zero[8] = {0};
+	assert_int_equal(pwrite(out, zero, 8, 0x28), 8); /* e_shoff */
+	assert_int_equal(pwrite(out, zero, 2, 0x3c), 2); /* e_shnum */
+	assert_int_equal(pwrite(out, zero, 2, 0x3e), 2); /* e_shstrndx */
+	close(out);
+	int r = tt_goinfo_for_file(tmp, &gi);
+	unlink(tmp);
+	assert_int_equal(r, 1);
+	assert_int_equal(gi.minor, 19);
+	assert_int_equal(strncmp(gi.version, "go1.19", 6), 0);
+	assert_int_equal(gi.off.tls_g_off, -8);
+}
+
 static void test_parse_version(void **state)
 {
 	(void)state;
@@ -203,11 +296,17 @@ static void test_decode_tls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_marquee),       cmocka_unit_test(test_marquee_stripped),
-	    cmocka_unit_test(test_marquee_cgo),   cmocka_unit_test(test_not_go),
-	    cmocka_unit_test(test_npm_versions),  cmocka_unit_test(test_for_pid),
-	    cmocka_unit_test(test_parse_version), cmocka_unit_test(test_offsets_table),
+	    cmocka_unit_test(test_marquee),
+	    cmocka_unit_test(test_marquee_stripped),
+	    cmocka_unit_test(test_marquee_cgo),
+	    cmocka_unit_test(test_not_go),
+	    cmocka_unit_test(test_npm_versions),
+	    cmocka_unit_test(test_for_pid),
+	    cmocka_unit_test(test_parse_version),
+	    cmocka_unit_test(test_offsets_table),
 	    cmocka_unit_test(test_decode_tls),
+	    cmocka_unit_test(test_table_matches_dwarf),
+	    cmocka_unit_test(test_no_section_headers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
