@@ -12,7 +12,7 @@ const struct tt_help_line tt_help_lines[] = {
     {"Up Down j k", "move in the focused pane"},
     {"PgUp PgDn", "page up / down"},
     {"Home End g G", "first / last row"},
-    {"Enter", "log: show the event's stack; terminals: filter the log"},
+    {"Enter", "log: open the stack; table: filter the log by it"},
     {"Space", "pause / resume the event log (counts keep updating)"},
     {"/ F3", "filter the log: terminal, comm, reason, pid, goid"},
     {"Esc", "clear the log filter"},
@@ -59,7 +59,7 @@ void tt_help_draw(struct tt_ui *ui, int rows, int cols)
 	tt_draw_text(w, h - 2, 2, wd - 4,
 	             ui->replay ? "replay mode: read-only (t + - do nothing)  --  press any key"
 	                        : "press any key to close",
-	             tt_theme_attr(TT_EL_DIM) | a);
+	             a | A_DIM);
 	wnoutrefresh(w);
 	delwin(w);
 }

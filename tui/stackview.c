@@ -37,7 +37,7 @@ static void draw_frame_line(struct tt_ui *ui, WINDOW *w, int y, int wd, const st
 		tt_fmt_sanitize(f->file, sizeof(f->file), s, sizeof(s));
 		/* Long paths: the basename and line are what identify the frame. */
 		slash = strrchr(s, '/');
-		if (slash && (int)strlen(s) + 8 > maxx - x)
+		if (slash && (int)(strlen(s) + 10 + strlen(f->module) + 4) > maxx - x)
 			file = slash + 1;
 		if (f->line > 0)
 			snprintf(buf, sizeof(buf), "  %s:%d", file, f->line);

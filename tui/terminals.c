@@ -191,10 +191,10 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 	for (c = 0, x = 1; c < C_NR; c++) {
 		if (!shown[c])
 			continue;
-		snprintf(buf, sizeof(buf), "%s%s", col_head[c],
-		         col_sort[c] == ui->sort ? (ui->sort_rev ? "+" : "*") : "");
-		cell(w, 1, x, widths[c], buf, c >= C_WPS && c <= C_BLK,
-		     tt_theme_attr(TT_EL_TABLE_HEAD) | (col_sort[c] == ui->sort ? A_BOLD : 0));
+		/* The sort column is marked by attribute: no width to spare for a glyph. */
+		cell(w, 1, x, widths[c], col_head[c], c >= C_WPS && c <= C_BLK,
+		     tt_theme_attr(TT_EL_TABLE_HEAD) |
+		         (col_sort[c] == ui->sort ? A_BOLD | A_UNDERLINE : 0));
 		x += widths[c] + 1;
 	}
 	tt_terminals_sort(ui);
