@@ -10,6 +10,10 @@
 
 #define TTYTOP_ABI 1
 
+#ifndef __VMLINUX_H__ /* user space: the kernel side gets these from vmlinux.h */
+#include <linux/types.h>
+#endif
+
 #define TT_COMM_LEN 16
 #define TT_TTY_NAME_LEN 32
 #define TT_USTACK_MAX 48 /* user frames kept per slow write */

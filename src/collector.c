@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Live collection: load and attach the BPF programs, then move ring-buffer
- * events and per-CPU counters into the model. Symbolization is deferred to
- * symbolize_pending() so a slow binary never stalls the drain.
+ * events and per-CPU counters into the model. Stacks are symbolized as
+ * events arrive: writers to terminals are often short-lived, and once a
+ * process is gone its mappings can no longer be read.
  */
 #include <errno.h>
 #include <signal.h>
@@ -22,17 +23,6 @@
 #include "symbolize.h"
 #include "ttytop.skel.h"
 
-/* Raw stacks waiting for symbolization, parallel to the model's event ring. */
-struct pending {
-	uint64_t seq; /* model ev_seq of the event */
-	uint64_t user_ret;
-	int un, kn;
-	uint64_t ustack[TT_USTACK_MAX];
-	uint64_t kstack[TT_KSTACK_MAX];
-};
-
-#define TT_PENDING 512
-
 struct tt_collector {
 	struct ttytop_bpf *skel;
 	struct ring_buffer *rb;
@@ -43,8 +33,6 @@ struct tt_collector {
 	bool verbose;
 	bool no_stacks;
 	struct tt_tty_stats *percpu; /* ncpus values */
-	struct pending pend[TT_PENDING];
-	uint64_t pend_next; /* oldest seq not yet symbolized */
 };
 
 static bool g_verbose;
@@ -81,7 +69,7 @@ static void tty_filter_kname(const char *in, char *out, size_t len)
 static bool follows_call(pid_t pid, uint64_t ret)
 {
 	unsigned char b[7];
-	struct iovec local = { b, sizeof(b) }, remote = { (void *)(ret - 7), sizeof(b) };
+	struct iovec local = {b, sizeof(b)}, remote = {(void *)(ret - 7), sizeof(b)};
 
 	if (ret < 7 || process_vm_readv(pid, &local, 1, &remote, 1, 0) != sizeof(b))
 		return false;
@@ -115,8 +103,8 @@ static struct tt_terminal *terminal_for_dev(struct tt_collector *c, __u32 dev)
 	struct tt_tty_info info;
 	struct tt_terminal *t = tt_model_terminal(c->m, dev);
 
-	if (!t || bpf_map__lookup_elem(c->skel->maps.ttys, &dev, sizeof(dev), &info, sizeof(info),
-				       0))
+	if (!t ||
+	    bpf_map__lookup_elem(c->skel->maps.ttys, &dev, sizeof(dev), &info, sizeof(info), 0))
 		return t;
 	info.name[TT_TTY_NAME_LEN - 1] = 0;
 	info.driver[sizeof(info.driver) - 1] = 0;
@@ -132,16 +120,38 @@ static void on_new_proc(struct tt_collector *c, const struct tt_new_proc *r)
 
 	if (tt_goinfo_for_pid(r->tgid, &gi) == 1)
 		bpf_map__update_elem(c->skel->maps.go_procs, &r->tgid, sizeof(r->tgid), &gi.off,
-				     sizeof(gi.off), BPF_ANY);
+		                     sizeof(gi.off), BPF_ANY);
+}
+
+/*
+ * A stack taken inside a tracepoint starts with the tracing machinery itself
+ * (__bpf_trace_*, __traceiter_*, bpf_trace_run*): nobody waits there.
+ */
+static void drop_tracing_frames(struct tt_stack *k)
+{
+	int skip = 0;
+
+	while (skip < k->n) {
+		const char *f = k->frames[skip].func;
+
+		if (strncmp(f, "bpf_", 4) && strncmp(f, "__bpf_", 6) &&
+		    strncmp(f, "__traceiter_", 12) && strncmp(f, "trace_call_bpf", 14) &&
+		    strncmp(f, "perf_trace_", 11))
+			break;
+		skip++;
+	}
+	if (skip && skip < k->n) {
+		memmove(k->frames, k->frames + skip, sizeof(k->frames[0]) * (k->n - skip));
+		k->n -= skip;
+	}
 }
 
 static void on_write_event(struct tt_collector *c, const struct tt_event *e)
 {
 	struct tt_model *m = c->m;
 	struct tt_model_event ev;
-	struct tt_model_event *slot;
 	struct tt_terminal *t;
-	struct pending *p;
+	uint64_t user_ret;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.time_ns = e->start_ns + c->mono_to_real_ns;
@@ -156,8 +166,7 @@ static void on_write_event(struct tt_collector *c, const struct tt_event *e)
 	if (t)
 		snprintf(ev.terminal, sizeof(ev.terminal), "%s", t->name);
 	else
-		snprintf(ev.terminal, sizeof(ev.terminal), "%u:%u", e->dev >> 20,
-			 e->dev & 0xfffff);
+		snprintf(ev.terminal, sizeof(ev.terminal), "%u:%u", e->dev >> 20, e->dev & 0xfffff);
 	ev.count = e->count;
 	ev.ret = e->ret;
 	ev.latency_ns = e->latency_ns;
@@ -176,31 +185,18 @@ static void on_write_event(struct tt_collector *c, const struct tt_event *e)
 	ev.backlog = e->backlog;
 	ev.flags = e->flags;
 
-	/* raw addresses first: the pane shows these until symbols arrive */
-	ev.ustack.n = e->ustack_len < TT_USTACK_MAX ? e->ustack_len : TT_USTACK_MAX;
-	for (int i = 0; i < ev.ustack.n; i++)
-		ev.ustack.frames[i].addr = e->ustack[i];
-	ev.kstack.n = e->kstack_len < TT_KSTACK_MAX ? e->kstack_len : TT_KSTACK_MAX;
-	for (int i = 0; i < ev.kstack.n; i++)
-		ev.kstack.frames[i].addr = e->kstack[i];
+	user_ret = 0;
+	if ((e->flags & TT_EV_USER_RET) && e->user_ret &&
+	    (e->ustack_len < 2 || e->user_ret != e->ustack[1]) && follows_call(e->pid, e->user_ret))
+		user_ret = e->user_ret;
+	tt_sym_event(c->sym, &ev, (const uint64_t *)e->ustack,
+	             e->ustack_len < TT_USTACK_MAX ? e->ustack_len : TT_USTACK_MAX, user_ret,
+	             (const uint64_t *)e->kstack, e->kstack_len < TT_KSTACK_MAX ? e->kstack_len : TT_KSTACK_MAX);
+	drop_tracing_frames(&ev.kstack);
 	if (!ev.ustack.n || !ev.kstack.n)
 		m->totals.no_stack++;
-
-	slot = tt_model_push_event(m, &ev);
-	if (!slot)
-		return;
-	m->totals.events++;
-
-	p = &c->pend[(m->ev_seq - 1) % TT_PENDING];
-	p->seq = m->ev_seq - 1;
-	p->un = ev.ustack.n;
-	p->kn = ev.kstack.n;
-	memcpy(p->ustack, e->ustack, sizeof(uint64_t) * p->un);
-	memcpy(p->kstack, e->kstack, sizeof(uint64_t) * p->kn);
-	p->user_ret = 0;
-	if ((e->flags & TT_EV_USER_RET) && e->user_ret &&
-	    (p->un < 2 || e->user_ret != e->ustack[1]) && follows_call(e->pid, e->user_ret))
-		p->user_ret = e->user_ret;
+	if (tt_model_push_event(m, &ev))
+		m->totals.events++;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -254,7 +250,7 @@ static void read_terminals(struct tt_collector *c)
 		if (!t)
 			break;
 		if (bpf_map__lookup_elem(stats, &key, sizeof(key), c->percpu,
-					 sizeof(*c->percpu) * c->ncpus, 0))
+		                         sizeof(*c->percpu) * c->ncpus, 0))
 			continue;
 		memset(&sum, 0, sizeof(sum));
 		for (int cpu = 0; cpu < c->ncpus; cpu++) {
@@ -338,47 +334,17 @@ static int src_set_threshold(void *ctx, double ms)
 	return 0;
 }
 
-/* Find the model slot of an event by its sequence number, if still in the ring. */
-static struct tt_model_event *event_by_seq(struct tt_model *m, uint64_t seq)
-{
-	uint64_t newest = m->ev_seq - 1;
-
-	if (!m->ev_seq || seq > newest || newest - seq >= m->ev_count)
-		return NULL;
-	return tt_model_event_at(m, (uint32_t)(newest - seq));
-}
-
-static int src_symbolize_pending(void *ctx, int max_events)
-{
-	struct tt_collector *c = ctx;
-	struct tt_model *m = c->m;
-	int done = 0;
-
-	if (m->ev_seq > c->pend_next + TT_PENDING)
-		c->pend_next = m->ev_seq - TT_PENDING; /* older raw stacks were overwritten */
-	while (c->pend_next < m->ev_seq && (max_events <= 0 || done < max_events)) {
-		struct pending *p = &c->pend[c->pend_next % TT_PENDING];
-		struct tt_model_event *ev = event_by_seq(m, c->pend_next);
-
-		if (ev && p->seq == c->pend_next && !(ev->stk_flags & TT_EVSTK_SYMBOLIZED))
-			tt_sym_event(c->sym, ev, p->ustack, p->un, p->user_ret, p->kstack, p->kn);
-		c->pend_next++;
-		done++;
-	}
-	return done;
-}
-
 static const struct tt_source_ops collector_ops = {
-	.fd = src_fd,
-	.drain = src_drain,
-	.refresh = src_refresh,
-	.set_threshold = src_set_threshold,
-	.symbolize_pending = src_symbolize_pending,
+    .fd = src_fd,
+    .drain = src_drain,
+    .refresh = src_refresh,
+    .set_threshold = src_set_threshold,
+    .symbolize_pending = NULL, /* stacks are symbolized on arrival */
 };
 
 struct tt_source tt_collector_source(struct tt_collector *c)
 {
-	struct tt_source s = { &collector_ops, c };
+	struct tt_source s = {&collector_ops, c};
 
 	return s;
 }
@@ -389,7 +355,8 @@ static void set_filters(struct ttytop_bpf *skel, const struct tt_opts *o)
 	skel->rodata->filter_tgid = o->pid > 0 ? (__u32)o->pid : 0;
 	if (o->comm[0]) {
 		skel->rodata->filter_comm_on = true;
-		memcpy((char *)skel->rodata->filter_comm, o->comm, strnlen(o->comm, TT_COMM_LEN - 1));
+		memcpy((char *)skel->rodata->filter_comm, o->comm,
+		       strnlen(o->comm, TT_COMM_LEN - 1));
 	}
 	if (o->tty[0]) {
 		int cls = tt_class_from_name(o->tty);
@@ -409,14 +376,14 @@ static void set_filters(struct ttytop_bpf *skel, const struct tt_opts *o)
 static void choose_programs(struct ttytop_bpf *skel, bool fast)
 {
 	struct bpf_program *fastp[] = {
-		skel->progs.enter_write_fast,	 skel->progs.enter_writev_fast,
-		skel->progs.enter_pwrite64_fast, skel->progs.enter_pwritev_fast,
-		skel->progs.enter_pwritev2_fast,
+	    skel->progs.enter_write_fast,    skel->progs.enter_writev_fast,
+	    skel->progs.enter_pwrite64_fast, skel->progs.enter_pwritev_fast,
+	    skel->progs.enter_pwritev2_fast,
 	};
 	struct bpf_program *compat[] = {
-		skel->progs.enter_write_compat,	   skel->progs.enter_writev_compat,
-		skel->progs.enter_pwrite64_compat, skel->progs.enter_pwritev_compat,
-		skel->progs.enter_pwritev2_compat,
+	    skel->progs.enter_write_compat,    skel->progs.enter_writev_compat,
+	    skel->progs.enter_pwrite64_compat, skel->progs.enter_pwritev_compat,
+	    skel->progs.enter_pwritev2_compat,
 	};
 
 	for (size_t i = 0; i < sizeof(fastp) / sizeof(fastp[0]); i++) {
@@ -426,7 +393,7 @@ static void choose_programs(struct ttytop_bpf *skel, bool fast)
 }
 
 int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct tt_model *m,
-		      struct tt_probe_report *rep, char *err, size_t errlen)
+                      struct tt_probe_report *rep, char *err, size_t errlen)
 {
 	uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
 	struct tt_collector *c;
@@ -481,11 +448,11 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	ret = ttytop_bpf__load(c->skel);
 	if (ret) {
 		snprintf(err, errlen,
-			 ret == -EPERM ? "the kernel refused to load the BPF programs (EPERM): "
-					 "needs CAP_BPF and CAP_PERFMON"
-				       : "the kernel rejected the BPF programs: %s (run with -v "
-					 "for the verifier log)",
-			 strerror(-ret));
+		         ret == -EPERM ? "the kernel refused to load the BPF programs (EPERM): "
+		                         "needs CAP_BPF and CAP_PERFMON"
+		                       : "the kernel rejected the BPF programs: %s (run with -v "
+		                         "for the verifier log)",
+		         strerror(-ret));
 		goto cleanup;
 	}
 	ret = ttytop_bpf__attach(c->skel);
@@ -503,7 +470,7 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	c->mono_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	snprintf(m->attach.mode, sizeof(m->attach.mode), "tracepoint");
 	snprintf(m->attach.enter_prog, sizeof(m->attach.enter_prog), "%s",
-		 rep->rdonly_cast ? "rdonly_cast" : "probe_read");
+	         rep->rdonly_cast ? "rdonly_cast" : "probe_read");
 	snprintf(m->attach.sched, sizeof(m->attach.sched), "tp_btf");
 	m->attach.tty_write_found = rep->tty_write != 0;
 	m->attach.redirected_found = rep->redirected_tty_write != 0;

@@ -79,7 +79,8 @@ static int run_json(const struct tt_opts *o, struct tt_model *m)
 		now = mono_s();
 		src.ops->drain(src.ctx);
 		src.ops->refresh(src.ctx, now - last);
-		src.ops->symbolize_pending(src.ctx, 0);
+		if (src.ops->symbolize_pending)
+			src.ops->symbolize_pending(src.ctx, 0);
 		last = now;
 		doc = tt_json_render(m, since, true);
 		if (!doc) {

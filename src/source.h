@@ -18,7 +18,8 @@ struct tt_source_ops {
 	int (*refresh)(void *ctx, double dt);
 	/* Change the slow-write threshold while running (ms, 0 = every write). */
 	int (*set_threshold)(void *ctx, double ms);
-	/* Resolve stacks of events not yet symbolized (may take time; bounded per call). */
+	/* Resolve stacks of events not yet symbolized (bounded per call). Optional: NULL
+	 * when the source symbolizes events as they arrive. */
 	int (*symbolize_pending)(void *ctx, int max_events);
 };
 

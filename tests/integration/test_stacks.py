@@ -35,8 +35,10 @@ def fixture(name):
     return p
 
 
-def run_marquee(binary, extra_tracer=(), writers=3, count=30, pause=None):
-    """Run a marquee build on a pty under ttytop; returns (tracer, output text, pid)."""
+def run_marquee(binary, extra_tracer=(), writers=3, count=30, size=200, interval=40,
+                pause=None):
+    """Run a marquee build on a pty under ttytop (filtered to its comm).
+    Returns (tracer, output text, pid, pts name)."""
     master, slave, name = open_pty()
     out = bytearray()
     stop = threading.Event()
@@ -54,11 +56,13 @@ def run_marquee(binary, extra_tracer=(), writers=3, count=30, pause=None):
                     out.extend(os.read(master, 65536))
                 except OSError:
                     return
-    tr = Tracer(*extra_tracer)
+    # other terminals on the machine must not use up the event budget
+    tr = Tracer("-c", os.path.basename(binary)[:15], *extra_tracer)
     th = threading.Thread(target=reader, daemon=True)
     th.start()
-    p = subprocess.Popen([binary, "-interval", "40", "-count", str(count), "-size", "200",
-                          "-writers", str(writers)], stdout=slave, stderr=subprocess.PIPE)
+    p = subprocess.Popen([binary, "-interval", str(interval), "-count", str(count), "-size",
+                          str(size), "-writers", str(writers), "-vary"],
+                         stdout=slave, stderr=subprocess.PIPE)
     p.wait(60)
     time.sleep(0.3)
     tr.wait_docs(2)
@@ -72,16 +76,29 @@ def run_marquee(binary, extra_tracer=(), writers=3, count=30, pause=None):
 
 
 def check_goids(tr, text, pid):
-    printed = collections.Counter(int(g) for g in re.findall(r"gid=(\d+) seq=", text))
-    assert printed, "marquee printed nothing"
+    """Each goroutine writes lines of its own length (-vary), so the byte count
+    of a write names the goroutine that made it: compare goids event by event."""
+    by_len = {}
+    for line in text.splitlines():
+        m = re.match(r"gid=(\d+) seq=", line)
+        if m:
+            g = int(m.group(1))
+            assert by_len.setdefault(len(line) + 1, g) == g, "two goroutines, one line length"
+    assert len(set(by_len.values())) >= 2, f"marquee printed too little: {by_len}"
     evs = tr.events(pid=pid)
     assert evs, "no events from the marquee"
-    seen = collections.Counter(e["goid"] for e in evs if e["goid"] is not None)
-    wrong = set(seen) - set(printed)
-    assert not wrong, f"goids {wrong} never printed by the program (printed {dict(printed)})"
-    for g, n in printed.items():
-        # the first writes can precede ttytop's registration of the process
-        assert n - 4 <= seen.get(g, 0) <= n, f"goroutine {g}: {seen.get(g, 0)} events for {n} writes"
+    checked = missing = 0
+    for e in evs:
+        want = by_len.get(e["bytes"])
+        if want is None:
+            continue  # the rest of a short write: its length names nobody
+        if e["goid"] is None:
+            missing += 1  # before ttytop registered the process as Go
+            continue
+        assert e["goid"] == want, f"write of {e['bytes']} bytes by goroutine {want} reported as {e['goid']}"
+        checked += 1
+    assert missing <= 6, f"{missing} writes without a goid"
+    assert checked >= 0.9 * len(evs) - 6, f"only {checked} of {len(evs)} events checked"
     return evs
 
 
@@ -127,8 +144,8 @@ def test_go_cgo():
 @case
 def test_buffer_full_kernel_frames():
     require_root()
-    tr, text, pid, name = run_marquee(fixture("marquee"), ("-T", "100"), writers=2, count=200,
-                                      pause=(4000, 0.4))
+    tr, text, pid, name = run_marquee(fixture("marquee"), ("-T", "100"), writers=2, count=100,
+                                      size=1000, interval=10, pause=(4000, 0.4))
     evs = [e for e in tr.events(pid=pid) if e["reason"] == "buffer-full"]
     assert evs, "no buffer-full event while the reader paused 400 ms"
     k = [f["func"] for f in evs[0]["stack"]["kernel"]]
@@ -138,21 +155,11 @@ def test_buffer_full_kernel_frames():
     assert evs[0]["goid"] is not None, "goid missing on the blocked Go write"
 
 
-def nm_funcs(path):
-    out = subprocess.run(["nm", "-n", path], capture_output=True, text=True).stdout
-    syms = []
-    for l in out.splitlines():
-        parts = l.split()
-        if len(parts) == 3 and parts[1] in "tTwW":
-            syms.append((int(parts[0], 16), parts[2]))
-    return syms
-
-
 def run_cwriter(binary):
     master, slave, name = open_pty()
     stop = threading.Event()
     threading.Thread(target=drain, args=(master, stop), daemon=True).start()
-    tr = Tracer("-T", "0")
+    tr = Tracer("-T", "0", "-c", os.path.basename(binary)[:15])
     p = subprocess.Popen([binary, "30", "64", "20"], stdout=slave)
     p.wait(30)
     time.sleep(0.3)
@@ -182,22 +189,19 @@ def test_c_frame_pointer_chain():
 
 @case
 def test_c_stripped_never_wrong():
+    """strip --strip-all leaves no names for the local functions: a frame in the
+    stripped binary may be unnamed or carry a .dynsym name, never a local one."""
     require_root()
-    truth = nm_funcs(fixture("cwriter"))
     evs = run_cwriter(fixture("cwriter-stripped"))
-    import bisect
-    addrs = [a for a, _ in truth]
-    named = 0
+    frames = 0
     for e in evs:
-        for i, f in enumerate(e["stack"]["user"]):
-            if f["module"] != "cwriter-stripped" or not f["func"]:
+        for f in e["stack"]["user"]:
+            if f["module"] != "cwriter-stripped":
                 continue
-            # a PIE: compare by file offset is not possible from JSON, so compare names only
-            # with what the unstripped twin would say for the same return address offset.
-            assert f["func"] not in ("level_one", "level_two", "do_write"), \
+            frames += 1
+            assert f["func"] not in ("level_one", "level_two", "do_write", "main"), \
                 f"stripped binary named a local function: {f}"
-            named += 1
-    del addrs
+    assert frames >= len(evs) * 3, f"only {frames} frames in the stripped binary"
 
 
 @case
@@ -205,7 +209,7 @@ def test_debian_go_program():
     require_root()
     gofmt = fixture("deb-gofmt")
     master, slave, name = open_pty()
-    tr = Tracer("-T", "50")
+    tr = Tracer("-T", "50", "-c", "deb-gofmt")
     src = b"package p\n" + b"".join(b"func f%d() { println(%d) }\n" % (i, i) for i in range(3000))
     p = subprocess.Popen([gofmt], stdin=subprocess.PIPE, stdout=slave, stderr=slave)
     p.stdin.write(src)
