@@ -99,6 +99,11 @@ class Session:
         tmux("kill-session", "-t", self.name)
 
 
+def exits(s):
+    """Exit codes printed by run(); the typed command line shows "EXIT=$?", not a number."""
+    return [int(c) for c in re.findall(r"EXIT=(\d+)", s)]
+
+
 def last_lines(s, n=3):
     lines = [l for l in s.splitlines() if l.strip()]
     return "\n".join(lines[-n:])
@@ -428,16 +433,16 @@ def t_bad_theme(fx, tmp):
     s = Session()
     try:
         s.run("%s --replay %s --theme %s" % (BIN, fx, bad))
-        got = s.wait(lambda x: "EXIT=" in x, 5)
+        got = s.wait(lambda x: len(exits(x)) >= 1, 5)
         if not got:
             return "did not exit"
         if "bad.theme:3: unknown colour 'purpel'" not in got:
             return "no file:line error: " + last_lines(got, 3)
-        if "EXIT=0" in got:
+        if exits(got)[0] == 0:
             return "exit status 0 for a broken theme"
         s.run("%s --replay %s --theme no-such-theme" % (BIN, fx))
-        got = s.wait(lambda x: x.count("EXIT=") >= 2, 5)
-        if not got or "no-such-theme" not in got or "EXIT=0" in got:
+        got = s.wait(lambda x: len(exits(x)) >= 2, 5)
+        if not got or "unknown theme 'no-such-theme'" not in got or exits(got)[1] == 0:
             return "unknown theme name not rejected: " + last_lines(s.screen(), 3)
     finally:
         s.close()
@@ -478,18 +483,18 @@ def t_corrupt(fx, tmp):
             with open(p, "w") as f:
                 f.write(text)
             n += 1
-            s.send("C-l")
-            s.run("%s --replay %s" % (BIN, p))
-            got = s.wait(lambda x: x.count("EXIT=") >= 1, 5)
-            if not got:
-                return "%s: no exit" % name
-            tail = last_lines(got, 3)
-            if "EXIT=0" in tail or "ttytop" not in tail:
-                return "%s: not rejected with a message: %r" % (name, tail)
-            s.send("C-l")
             s.type("clear")
             s.send("Enter")
-            s.wait(lambda x: "EXIT=" not in x, 3)
+            s.wait(lambda x: not exits(x) and PROMPT in x, 3)
+            s.run("%s --replay %s" % (BIN, p))
+            got = s.wait(lambda x: len(exits(x)) >= 1, 5)
+            if not got:
+                return "%s: no exit" % name
+            if exits(got)[0] == 0:
+                return "%s: accepted (exit 0)" % name
+            msg = [l for l in got.splitlines() if l.startswith("ttytop: ")]
+            if not msg:
+                return "%s: no 'ttytop: ...' error line: %r" % (name, last_lines(got, 3))
     finally:
         s.close()
 
@@ -525,6 +530,42 @@ def t_snapshot(fx, tmp):
         s2.close()
 
 
+@case("snapshot_error_keeps_running")
+def t_snapshot_err(fx, tmp):
+    s, scr = start_replay(fx, extra="--snapshot-dir " + os.path.join(tmp, "no", "such", "dir"))
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        s.send("s")
+        got = s.wait(lambda x: "snapshot failed:" in x, 5)
+        if not got:
+            return "no error in the status line: " + last_lines(s.screen(), 2)
+        s.send("?")
+        if not s.wait(lambda x: "ttytop help" in x, 3):
+            return "dashboard stopped answering after the error"
+        s.send("x")
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("refuses_non_terminals")
+def t_usable(fx):
+    r = subprocess.run([BIN, "--replay", fx], stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, timeout=10)
+    if r.returncode == 0 or "not a terminal" not in r.stderr or "--json" not in r.stderr:
+        return "piped stdout: rc=%d stderr=%r" % (r.returncode, r.stderr.strip())
+    s = Session(env={"TERM": "dumb"})
+    try:
+        s.run("%s --replay %s" % (BIN, fx))
+        got = s.wait(lambda x: len(exits(x)) >= 1, 5)
+        if not got or exits(got)[0] == 0 or "TERM=dumb" not in got:
+            return "TERM=dumb not refused: " + last_lines(s.screen(), 3)
+    finally:
+        s.close()
+
+
 @case("quit_restores_terminal")
 def t_restore(fx):
     for how in ("q", "F10", "C-c"):
@@ -535,10 +576,10 @@ def t_restore(fx):
             if s.fmt("#{alternate_on}") != "1":
                 return "dashboard not on the alternate screen"
             s.send(how)
-            got = s.wait(lambda x: "EXIT=" in x and x.rstrip().endswith(PROMPT.strip()), 5)
+            got = s.wait(lambda x: exits(x) and x.rstrip().endswith(PROMPT.strip()), 5)
             if not got:
                 return "%s: shell prompt not back: %r" % (how, last_lines(s.screen(), 2))
-            if "EXIT=0" not in got:
+            if exits(got) != [0]:
                 return "%s: non-zero exit %r" % (how, last_lines(got, 2))
             if s.fmt("#{alternate_on}") != "0" or s.fmt("#{cursor_flag}") != "1":
                 return "%s: terminal modes not restored" % how
@@ -611,6 +652,21 @@ def t_live(tmp):
                      and "kernel" in x, 6)
         if not got:
             return "stack pane did not fill: " + last_lines(s.screen(), 12)
+        s.send("t")
+        if not s.wait(lambda x: "threshold (ms):" in x, 3):
+            return "t did not prompt for the threshold"
+        s.send("C-u")
+        s.type("5")
+        s.send("Enter")
+        if not s.wait(lambda x: "threshold set to 5 ms" in x and "threshold 5.00ms" in x, 4):
+            return "threshold not applied: " + last_lines(s.screen(), 2)
+        s.send("+")
+        if not s.wait(lambda x: "every 2s" in x, 3):
+            return "+ did not lengthen the interval"
+        s.send("-")
+        s.send("-")
+        if not s.wait(lambda x: "every 0.5s" in x, 3):
+            return "- did not shorten the interval"
         s.send("s")
         got = s.wait(lambda x: "snapshot saved:" in x or "snapshot failed" in x, 6)
         if not got or "snapshot saved:" not in got:
@@ -672,6 +728,8 @@ def main():
         t_theme_file(fx, tmp)
         t_corrupt(fx, tmp)
         t_snapshot(fx, tmp)
+        t_snapshot_err(fx, tmp)
+        t_usable(fx)
         t_restore(fx)
         t_crash(fx)
         t_live(tmp)
