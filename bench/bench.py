@@ -282,6 +282,10 @@ def write_cost(d, kind, n):
     sel = {k: v for k, v in d.items() if WRITE_PROGS[kind](k)}
     rt = sum(v[0] for v in sel.values())
     cnt = sum(v[1] for v in sel.values())
+    if len(sel) < 2 or any(v[1] < n for v in sel.values()):
+        # a zero here would read as "free": BPF stats were off, or a program missed writes
+        raise BenchError("write programs ran %s times for %d writes (BPF stats off?)"
+                         % ({k: v[1] for k, v in sel.items()}, n))
     return {
         "ns_per_write": rt / n,
         # per program average over every invocation, including other processes' writes
@@ -575,8 +579,23 @@ def on_alarm(sig, frame):
     raise BenchError("whole-run budget of %d s exceeded" % BUDGET_S)
 
 
+def hold_bpf_stats():
+    """BPF_ENABLE_STATS: a reference on run-time statistics held by an fd, so that
+    someone else writing 0 to kernel.bpf_stats_enabled mid-run cannot zero our
+    numbers. Best effort: run.sh has set the sysctl anyway."""
+    import ctypes
+    nr = {"x86_64": 321, "aarch64": 280}.get(os.uname().machine)
+    if nr is None:
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    attr = ctypes.create_string_buffer(8)  # union bpf_attr { __u32 type; } = BPF_STATS_RUN_TIME
+    fd = libc.syscall(nr, 32, attr, 4)  # BPF_ENABLE_STATS
+    return fd if fd >= 0 else None
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    stats_fd = hold_bpf_stats()
     # run.sh starts us in the background, where SIGINT arrives ignored
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, on_signal)
@@ -608,6 +627,8 @@ def main():
     finally:
         signal.alarm(0)
         stop_all()
+        if stats_fd is not None:
+            os.close(stats_fd)
     meta["elapsed_s"] = time.monotonic() - t_start
     s = summarize(runs)
     tg = targets(s)
