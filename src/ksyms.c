@@ -189,26 +189,35 @@ int tt_ksyms_lookup(const struct tt_ksyms *k, uint64_t addr, const char **name, 
 	return 0;
 }
 
-int tt_ksym_lookup_addr(const char *name, uint64_t *addr)
+int tt_ksym_lookup_addrs(const char *const *names, uint64_t *addrs, int n)
 {
 	FILE *f = fopen("/proc/kallsyms", "re");
 	char line[512];
-	int ret = -ENOENT;
+	int found = 0;
 
-	*addr = 0;
+	for (int i = 0; i < n; i++)
+		addrs[i] = 0;
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
+	/* one pass: reading /proc/kallsyms costs tens of ms each time */
+	while (found < n && fgets(line, sizeof(line), f)) {
 		uint64_t a;
-		char type, *n, *mod;
-		if (parse_line(line, &a, &type, &n, &mod) || !is_text(type))
+		char type, *name, *mod;
+
+		if (parse_line(line, &a, &type, &name, &mod) || !is_text(type) || a == 0)
 			continue;
-		if (strcmp(n, name) == 0 && a != 0) {
-			*addr = a;
-			ret = 0;
-			break;
+		for (int i = 0; i < n; i++) {
+			if (!addrs[i] && strcmp(name, names[i]) == 0) {
+				addrs[i] = a;
+				found++;
+			}
 		}
 	}
 	fclose(f);
-	return ret;
+	return found;
+}
+
+int tt_ksym_lookup_addr(const char *name, uint64_t *addr)
+{
+	return tt_ksym_lookup_addrs(&name, addr, 1) == 1 ? 0 : -ENOENT;
 }

@@ -79,19 +79,25 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 		return -ENOTSUP;
 	}
 
-	if (tt_ksym_lookup_addr("tty_write", (uint64_t *)&rep->tty_write) || !rep->tty_write) {
+	static const char *const names[] = {
+		"tty_write",		 "redirected_tty_write",	"__irqentry_text_start",
+		"__irqentry_text_end", "__softirqentry_text_start", "__softirqentry_text_end",
+	};
+	uint64_t addrs[6];
+
+	tt_ksym_lookup_addrs(names, addrs, 6);
+	rep->tty_write = addrs[0];
+	/* optional: /dev/console redirection; without it those writes are missed */
+	rep->redirected_tty_write = addrs[1];
+	/* optional: tells interrupt wake-ups from process wake-ups */
+	for (int i = 0; i < 4; i++)
+		rep->irq_text[i] = addrs[2 + i];
+	if (!rep->tty_write) {
 		snprintf(err, errlen,
 			 "cannot find tty_write in /proc/kallsyms (kernel.kptr_restrict, or a "
 			 "kernel without the tty layer)");
 		return -ENOENT;
 	}
-	/* optional: /dev/console redirection; without it those writes are missed */
-	tt_ksym_lookup_addr("redirected_tty_write", (uint64_t *)&rep->redirected_tty_write);
-	/* optional: tells interrupt wake-ups from process wake-ups */
-	tt_ksym_lookup_addr("__irqentry_text_start", (uint64_t *)&rep->irq_text[0]);
-	tt_ksym_lookup_addr("__irqentry_text_end", (uint64_t *)&rep->irq_text[1]);
-	tt_ksym_lookup_addr("__softirqentry_text_start", (uint64_t *)&rep->irq_text[2]);
-	tt_ksym_lookup_addr("__softirqentry_text_end", (uint64_t *)&rep->irq_text[3]);
 	rep->irq_detect = rep->irq_text[0] && rep->irq_text[1] > rep->irq_text[0];
 
 	if (!rep->tp_btf) {

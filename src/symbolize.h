@@ -38,5 +38,7 @@ void tt_sym_forget_pid(struct tt_symbolizer *s, pid_t pid);
 
 /* Kernel text addresses from /proc/kallsyms (0 when absent). */
 int tt_ksym_lookup_addr(const char *name, uint64_t *addr);
+/* Several at once, in one pass; returns how many were found or -errno. */
+int tt_ksym_lookup_addrs(const char *const *names, uint64_t *addrs, int n);
 
 #endif
