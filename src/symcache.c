@@ -9,7 +9,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 struct file_ent {
 	bool used;
@@ -204,6 +208,8 @@ struct tt_pidcache *tt_pidcache_new(int max_pids)
 
 static void pm_clear(struct tt_pidmaps *p)
 {
+	if (p->has_pidfd)
+		close(p->pidfd);
 	free(p->maps);
 	free(p->keys);
 	free(p->have_key);
@@ -220,6 +226,22 @@ void tt_pidcache_free(struct tt_pidcache *c)
 	free(c->ents);
 	free(c->scratch);
 	free(c);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static bool exited(const struct tt_pidmaps *p)
+{
+	struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
+
+	/* a pidfd becomes readable when its process exits */
+	return p->has_pidfd && poll(&pfd, 1, 0) > 0;
 }
 
 struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refresh, int *err)
@@ -240,12 +262,39 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 			oldest = p;
 		}
 	}
-	if (slot && !refresh) {
+	if (slot && exited(slot)) {
+		pm_clear(slot);
+		*err = -ESRCH;
+		return NULL;
+	}
+	uint64_t now = now_ns();
+	if (slot && (!refresh || now - slot->read_ns < TT_MAPS_REFRESH_NS)) {
 		slot->stamp = ++c->clock;
 		return slot;
 	}
+	int pidfd = -1;
+	bool has_pidfd = false;
+	if (slot && slot->has_pidfd) { /* same process: keep its pidfd */
+		pidfd = slot->pidfd;
+		has_pidfd = true;
+		slot->has_pidfd = false;
+	} else {
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		has_pidfd = pidfd >= 0;
+		if (!has_pidfd && errno == ESRCH) {
+			if (slot)
+				pm_clear(slot);
+			*err = -ESRCH;
+			return NULL;
+		}
+	}
 	int n = tt_procmaps_read(pid, c->scratch, TT_MAPS_MAX, true);
+	struct tt_pidmaps probe = {.pidfd = pidfd, .has_pidfd = has_pidfd};
+	if (n >= 0 && exited(&probe))
+		n = -ESRCH; /* what we read may already be another process's */
 	if (n < 0) {
+		if (has_pidfd)
+			close(pidfd);
 		*err = n;
 		if (slot)
 			pm_clear(slot);
@@ -254,6 +303,8 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 	if (!slot)
 		slot = oldest;
 	pm_clear(slot);
+	slot->pidfd = pidfd;
+	slot->has_pidfd = has_pidfd;
 	slot->maps = malloc(sizeof(*slot->maps) * (size_t)(n ? n : 1));
 	slot->keys = calloc((size_t)(n ? n : 1), sizeof(*slot->keys));
 	slot->have_key = calloc((size_t)(n ? n : 1), sizeof(*slot->have_key));
@@ -266,6 +317,7 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 	slot->n = n;
 	slot->pid = pid;
 	slot->stamp = ++c->clock;
+	slot->read_ns = now;
 	return slot;
 }
 
@@ -274,4 +326,13 @@ void tt_pidcache_forget(struct tt_pidcache *c, pid_t pid)
 	for (int i = 0; i < c->max; i++)
 		if (c->ents[i].pid == pid && c->ents[i].maps)
 			pm_clear(&c->ents[i]);
+}
+
+int tt_pidcache_count(const struct tt_pidcache *c)
+{
+	int n = 0;
+
+	for (int i = 0; i < c->max; i++)
+		n += c->ents[i].maps != NULL;
+	return n;
 }

@@ -47,13 +47,24 @@ struct tt_pidmaps {
 	struct tt_filekey *keys;
 	bool *have_key; /* keys[i] valid: the file was opened once */
 	uint64_t stamp;
+	uint64_t read_ns; /* CLOCK_MONOTONIC of the last maps read */
+	int pidfd;        /* this very process (pid reuse safe) */
+	bool has_pidfd;
 };
+
+#define TT_MAPS_REFRESH_NS (200ull * 1000 * 1000) /* min spacing of re-reads */
 
 struct tt_pidcache;
 struct tt_pidcache *tt_pidcache_new(int max_pids);
 void tt_pidcache_free(struct tt_pidcache *c);
-/* Cached maps of pid, (re)read when absent or refresh is set. NULL + *err. */
+/*
+ * Cached maps of pid, (re)read when absent or when refresh is set (at most
+ * every TT_MAPS_REFRESH_NS: garbage addresses must not cost a read each).
+ * A process that exited (seen through a pidfd taken before its maps were
+ * read, so a reused pid is never mistaken for it) gives NULL, *err -ESRCH.
+ */
 struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refresh, int *err);
 void tt_pidcache_forget(struct tt_pidcache *c, pid_t pid);
+int tt_pidcache_count(const struct tt_pidcache *c);
 
 #endif

@@ -157,7 +157,7 @@ static void check_cwriter(const char *path, const char *module)
 
 	/* the process exits: addresses stay, names go, the flag says why */
 	reap(pid);
-	tt_sym_forget_pid(s, pid);
+	/* no forget_pid: the cached maps must not outlive the process */
 	memset(&ev, 0, sizeof(ev));
 	ev.pid = (uint32_t)pid;
 	assert_int_equal(tt_sym_event(s, &ev, us, 2, a_l2_end, NULL, 0), 0);
@@ -166,6 +166,8 @@ static void check_cwriter(const char *path, const char *module)
 	assert_int_equal(ev.ustack.frames[0].addr, a_dw);
 	assert_int_equal(ev.ustack.frames[1].addr, a_l2_end);
 	assert_string_equal(ev.ustack.frames[0].func, "");
+	assert_int_equal(tt_sym_user(s, pid, a_dw, false, &f), -ESRCH);
+	tt_sym_forget_pid(s, pid);
 	assert_int_equal(tt_sym_user(s, pid, a_dw, false, &f), -ESRCH);
 	tt_sym_free(s);
 	tt_elfsyms_free(es);
@@ -263,6 +265,48 @@ static void test_go_stripped_live(void **state)
 	check_go("marquee-stripped");
 }
 
+/* Garbage addresses do not re-read /proc/PID/maps every time. */
+static void test_refresh_rate_limited(void **state)
+{
+	(void)state;
+	struct tt_pidcache *c = tt_pidcache_new(4);
+	int err;
+
+	struct tt_pidmaps *p = tt_pidcache_get(c, getpid(), false, &err);
+	assert_non_null(p);
+	uint64_t t0 = p->read_ns;
+	p = tt_pidcache_get(c, getpid(), true, &err);
+	assert_non_null(p);
+	assert_int_equal(p->read_ns, t0); /* too soon: served from the cache */
+	usleep((TT_MAPS_REFRESH_NS / 1000) + 10000);
+	p = tt_pidcache_get(c, getpid(), true, &err);
+	assert_non_null(p);
+	assert_true(p->read_ns > t0);
+	/* bounded: more live processes than slots */
+	pid_t kids[6];
+	for (int i = 0; i < 6; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			pause();
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < 6; i++) {
+		assert_non_null(tt_pidcache_get(c, kids[i], false, &err));
+		assert_true(tt_pidcache_count(c) <= 4);
+	}
+	assert_int_equal(tt_pidcache_count(c), 4);
+	for (int i = 0; i < 6; i++)
+		reap(kids[i]);
+	/* the cached entry of a dead child is dropped on the next look */
+	assert_null(tt_pidcache_get(c, kids[5], false, &err));
+	assert_int_equal(err, -ESRCH);
+	assert_int_equal(tt_pidcache_count(c), 3);
+	assert_null(tt_pidcache_get(c, 0x7ffffff0, false, &err));
+	assert_int_equal(err, -ESRCH);
+	tt_pidcache_free(c);
+}
+
 static void test_stack_bounds(void **state)
 {
 	(void)state;
@@ -329,9 +373,13 @@ static void test_file_cache_bounds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cwriter_live), cmocka_unit_test(test_deleted_binary),
-	    cmocka_unit_test(test_go_live),      cmocka_unit_test(test_go_stripped_live),
-	    cmocka_unit_test(test_stack_bounds), cmocka_unit_test(test_file_cache_bounds),
+	    cmocka_unit_test(test_cwriter_live),
+	    cmocka_unit_test(test_deleted_binary),
+	    cmocka_unit_test(test_go_live),
+	    cmocka_unit_test(test_go_stripped_live),
+	    cmocka_unit_test(test_stack_bounds),
+	    cmocka_unit_test(test_file_cache_bounds),
+	    cmocka_unit_test(test_refresh_rate_limited),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
