@@ -88,11 +88,12 @@ static cJSON *add_num(cJSON *o, const char *key, double v)
 
 /*
  * Above 2^53 a double cannot hold every integer (realtime ns timestamps are
- * ~2^60). Such values are written as exact decimal digits so that readers
- * with 64-bit integers (Python, Go, jq 1.7+) get them exactly; readers that
- * use doubles, cJSON included, round them to the nearest representable value.
+ * ~2^60), and from 1e15 up cJSON prints doubles as "1e+15", which many
+ * readers take for a float. Large values are therefore written as plain
+ * decimal digits, so readers with 64-bit integers (Python, Go, jq 1.7+) get
+ * them exactly; readers that use doubles, cJSON included, round them.
  */
-#define EXACT_MAX (1ull << 53)
+#define EXACT_MAX 999999999999999ull
 
 static cJSON *u64_item(uint64_t v)
 {

@@ -364,6 +364,21 @@ static void test_document_shape(void **state)
 	cJSON_Delete(root);
 	free(s);
 
+	/* large counters are plain integers in the text, never "1e+15" */
+	f->a->terminals[0].bytes = 1000000000000000ull;
+	f->a->terminals[1].bytes = UINT64_MAX;
+	tt_model_event_at(f->a, 0)->ret = INT64_MIN;
+	s = tt_json_render(f->a, 0, true);
+	assert_non_null(strstr(s, "\"bytes\":1000000000000000,"));
+	assert_non_null(strstr(s, "\"bytes\":18446744073709551615,"));
+	assert_non_null(strstr(s, "\"ret\":-9223372036854775808,"));
+	assert_non_null(strstr(s, "\"writes\":1125899906842624}")); /* totals.writes = 2^50 */
+	assert_null(strstr(s, "e+"));
+	assert_int_equal(tt_json_parse(s, strlen(s), f->b, f->err, sizeof(f->err)), 0);
+	assert_true(f->b->terminals[1].bytes == UINT64_MAX);
+	assert_true(tt_model_event_at(f->b, 0)->ret == INT64_MIN);
+	free(s);
+
 	/* empty filters are null */
 	memset(&f->a->filters, 0, sizeof(f->a->filters));
 	s = tt_json_render(f->a, 0, true);
