@@ -346,6 +346,39 @@ def colour_params(s):
     return out
 
 
+def click(s, y, x):
+    """An X10 mouse press + release at screen cell (y, x), as a terminal sends it."""
+    for cb in (0x20, 0x23):
+        s.send("-H", "1b", "5b", "4d", "%x" % cb, "%x" % (33 + x), "%x" % (33 + y))
+
+
+@case("mouse_selects_rows_and_panes")
+def t_mouse(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        lines = scr.splitlines()
+        ys = [i for i, l in enumerate(lines) if l.startswith("│ttyS0 ")]
+        if not ys:
+            return "no ttyS0 row to click"
+        click(s, ys[0], 3)
+        if not s.wait(lambda x: "Latency: ttyS0" in x, 3):
+            return "click on a table row did not select it"
+        # The third row of the log is the pts/7 write whose process is gone.
+        head = [i for i, l in enumerate(lines) if "TIME" in l and "TERMINAL" in l]
+        if not head:
+            return "no log heading"
+        click(s, head[0] + 3, 20)
+        s.send("Enter")
+        if not s.wait(lambda x: "thread 1200" in x and "process exited" in x, 3):
+            return "click on a log row did not focus and select it"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
 @case("theme_cycle_changes_colours")
 def t_theme(fx):
     s, scr = start_replay(fx)
@@ -720,6 +753,7 @@ def main():
         t_filter(fx)
         t_readonly(fx)
         t_sort(fx)
+        t_mouse(fx)
         t_theme(fx)
         t_nocolor(fx)
         t_resize(fx)
