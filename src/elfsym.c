@@ -235,13 +235,16 @@ static void load_pcln(Elf *e, struct tt_elfsyms *es)
 			continue;
 		es->is_go = true;
 		/*
-		 * 1.18+ tables are relative to the start of .text; the header's copy
-		 * may be unrelocated (0 in PIE and in recent static builds), so the
-		 * section header is the authority, and without it we do not guess.
+		 * 1.18+ tables are relative to runtime.text. The header's textStart
+		 * holds it wherever the linker filled it in, including cgo builds
+		 * where C code puts runtime.text after the start of .text. PIE and
+		 * some static builds leave it 0 for the loader; there Go's text
+		 * starts the .text section. Without either we do not guess.
 		 */
-		uint64_t text = es->text_addr;
-		if (tt_pcln_init(&es->pcln, es->pcln_buf, es->pcln_len, text) == 0 &&
-		    (es->pcln.ver < TT_PCLN_118 || es->pcln.text_start != 0) &&
+		int rc = tt_pcln_init(&es->pcln, es->pcln_buf, es->pcln_len, 0);
+		if (rc == 0 && es->pcln.ver >= TT_PCLN_118 && es->pcln.text_start == 0)
+			rc = tt_pcln_init(&es->pcln, es->pcln_buf, es->pcln_len, es->text_addr);
+		if (rc == 0 && (es->pcln.ver < TT_PCLN_118 || es->pcln.text_start != 0) &&
 		    pcln_fits_text(es, &es->pcln)) {
 			es->has_pcln = true;
 			es->mem += es->pcln_len;

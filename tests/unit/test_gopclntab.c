@@ -138,6 +138,31 @@ static void test_stripped_tick(void **state)
 	check_tick("marquee-stripped");
 }
 
+/*
+ * cgo: C code comes first in .text, so Go's runtime.text (the base of 1.18+
+ * tables) is past the section start; every entry must match .symtab.
+ */
+static void test_cgo_text_base(void **state)
+{
+	(void)state;
+	struct tt_elfsyms *es = load("marquee-cgo");
+	uint64_t entry, sym_addr = 0;
+
+	if (!es)
+		skip();
+	assert_true(es->has_pcln);
+	for (uint32_t i = 0; i < es->nsyms; i++)
+		if (strcmp(es->strs + es->syms[i].name, "main.tick") == 0)
+			sym_addr = es->syms[i].start;
+	assert_true(sym_addr != 0);
+	assert_int_equal(tt_pcln_find(&es->pcln, "main.tick", &entry, NULL), 0);
+	assert_int_equal(entry, sym_addr);
+	struct tt_elf_hit h;
+	assert_int_equal(tt_elfsyms_lookup(es, sym_addr + 1, &h), 0);
+	assert_string_equal(h.func, "main.tick");
+	tt_elfsyms_free(es);
+}
+
 /* Stripped and unstripped builds of the same source give identical answers. */
 static void test_stripped_same_as_plain(void **state)
 {
@@ -431,6 +456,7 @@ int main(void)
 	    cmocka_unit_test(test_marquee_tick),
 	    cmocka_unit_test(test_stripped_tick),
 	    cmocka_unit_test(test_stripped_same_as_plain),
+	    cmocka_unit_test(test_cgo_text_base),
 	    cmocka_unit_test(test_agrees_with_symtab),
 	    cmocka_unit_test(test_out_of_range),
 	    cmocka_unit_test(test_truncated_never_wrong),
