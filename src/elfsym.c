@@ -41,6 +41,13 @@ static Elf_Scn *find_section(Elf *e, const char *name, GElf_Shdr *sh)
 	return NULL;
 }
 
+bool tt_elf_has_section(struct Elf *e, const char *name)
+{
+	GElf_Shdr sh;
+
+	return find_section(e, name, &sh) != NULL;
+}
+
 int tt_elf_section_copy(struct Elf *e, const char *name, uint8_t **buf, size_t *len, uint64_t *addr,
                         size_t max)
 {

@@ -69,6 +69,9 @@ int tt_elfsyms_lookup(const struct tt_elfsyms *es, uint64_t vaddr, struct tt_elf
 /* Address of a function by name (symbols, then pclntab). 0 or -ENOENT. */
 int tt_elfsyms_find(const struct tt_elfsyms *es, const char *name, uint64_t *addr);
 
+/* Does the file have a section of that name? */
+struct Elf;
+bool tt_elf_has_section(struct Elf *e, const char *name);
 /* Copy a named section (at most max bytes) into a new buffer. 0 or -errno. */
 struct Elf;
 int tt_elf_section_copy(struct Elf *e, const char *name, uint8_t **buf, size_t *len, uint64_t *addr,

@@ -226,20 +226,29 @@ static int goinfo_fd(int fd, struct tt_goinfo *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = tt_elfsyms_load_fd(fd, &es);
-	if (r != 0)
-		return r == -ENOEXEC ? 0 : r;
-	if (!es->is_go) {
-		tt_elfsyms_free(es);
-		return 0;
-	}
 	elf_version(EV_CURRENT);
 	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || !gelf_getehdr(e, &eh)) {
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
 		if (e)
 			elf_end(e);
+		return 0;
+	}
+	/*
+	 * Every new tty writer comes through here: rule out the common non-Go
+	 * program by its section names before loading any symbol table.
+	 */
+	size_t nsec = 0;
+	if (elf_getshdrnum(e, &nsec) == 0 && nsec > 0 && !tt_elf_has_section(e, ".gopclntab") &&
+	    !tt_elf_has_section(e, ".data.rel.ro.gopclntab") &&
+	    !tt_elf_has_section(e, ".go.buildinfo") && !tt_elf_has_section(e, ".note.go.buildid")) {
+		elf_end(e);
+		return 0;
+	}
+	r = tt_elfsyms_load_fd(fd, &es);
+	if (r != 0 || !es->is_go) {
+		elf_end(e);
 		tt_elfsyms_free(es);
-		return -ENOEXEC;
+		return r == 0 || r == -ENOEXEC ? 0 : r;
 	}
 	struct file_ctx fc = {fd, es};
 	r = find_version(e, &fc, out->version, sizeof(out->version));
