@@ -421,6 +421,35 @@ def t_nocolor(fx):
         s.close()
 
 
+@case("eight_colour_terminal")
+def t_eight(fx):
+    if subprocess.run(["infocmp", "screen"], capture_output=True).returncode != 0:
+        return "SKIP: no terminfo entry for 'screen'"
+    s, scr = start_replay(fx, env={"TERM": "screen"})
+    try:
+        if not scr:
+            return "dashboard did not come up with TERM=screen"
+        ps = colour_params(s.screen(escapes=True))
+        if not ps:
+            return "no colours on an 8-colour terminal"
+        extra = sorted(p for p in ps if not (p.isdigit() and (30 <= int(p) <= 37 or
+                                                             40 <= int(p) <= 47)))
+        if extra:
+            return "colours beyond the basic 8: %r" % extra
+        s.send("T")  # the light theme uses 256-colour indices: must map down too
+        if not s.wait(lambda x: "theme: light" in x, 3):
+            return "T did not switch theme"
+        ps = colour_params(s.screen(escapes=True))
+        extra = sorted(p for p in ps if not (p.isdigit() and (30 <= int(p) <= 37 or
+                                                             40 <= int(p) <= 47)))
+        if extra:
+            return "light theme beyond the basic 8: %r" % extra
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
 @case("resize_keeps_titles")
 def t_resize(fx):
     s, scr = start_replay(fx)
@@ -756,6 +785,7 @@ def main():
         t_mouse(fx)
         t_theme(fx)
         t_nocolor(fx)
+        t_eight(fx)
         t_resize(fx)
         t_small(fx)
         t_bad_theme(fx, tmp)
