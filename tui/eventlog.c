@@ -27,7 +27,8 @@ enum {
 static const char *col_head[C_NR] = {"TIME",    "TERMINAL", "PID/TID", "GOID", "COMM",   "BYTES",
                                      "LATENCY", "ON-CPU",   "BLOCKED", "RUNQ", "REASON", "WAKER"};
 static const int col_w[C_NR] = {12, 8, 15, 7, 15, 6, 8, 7, 7, 7, 12, 20};
-static const int col_prio[C_NR] = {1, 0, 1, 4, 0, 3, 0, 5, 2, 5, 2, 3};
+/* At 80 columns: time, terminal, comm, bytes, latency, blocked, reason. */
+static const int col_prio[C_NR] = {1, 0, 2, 4, 0, 3, 0, 5, 2, 5, 1, 3};
 static const bool col_right[C_NR] = {false, false, false, false, false, true,
                                      true,  true,  true,  true,  false, false};
 

@@ -73,7 +73,11 @@ static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		if (s > maxc)
 			maxc = s;
 	}
-	barw = wd - 2 - 1 - labw - 1 - cntw - 1 - 8;
+	if (wd < 50) { /* narrow pane: tighter label columns leave room for bars */
+		labw = 13;
+		cntw = 5;
+	}
+	barw = wd - 2 - 1 - labw - 1 - cntw - 1 - (wd < 50 ? 4 : 8);
 	for (g = 0; g < ngroups && g < rows; g++) {
 		int lo_i = g * group, hi_i = lo_i + group - 1, len, x = 2, y = 2 + g;
 		uint64_t lo, hi, dummy, s = 0;
