@@ -21,7 +21,12 @@
 
 #include "json.h"
 
-#define TT_JSON_MAX_BYTES (64u << 20)
+/*
+ * The largest document ttytop itself can write (full event ring, every frame
+ * with maximum-length names, pretty-printed) is ~95 MiB; typical snapshots are
+ * a few MiB. The limit must not refuse our own worst case.
+ */
+#define TT_JSON_MAX_BYTES (128u << 20)
 /*
  * cJSON allocates ~64 bytes per value, so the byte limit alone would still let
  * "[0,0,0,..." cost gigabytes. The largest document ttytop itself writes (full
@@ -245,6 +250,11 @@ static int get_i64(struct pc *c, const cJSON *o, const char *path, const char *k
 	if (!cJSON_IsNumber(it))
 		return failf(c, path, key, "expected an integer");
 	v = it->valuedouble;
+	/* INT64_MAX becomes 2^63 as a double (as UINT64_MAX does in num_to_u64). */
+	if (v == 9223372036854775808.0 && max == INT64_MAX) {
+		*out = INT64_MAX;
+		return 0;
+	}
 	/* Compare as doubles against bounds that are exact powers of two. */
 	if (!isfinite(v) || v != floor(v) || v < (double)min || v >= 9223372036854775808.0 ||
 	    (int64_t)v > max)
@@ -758,7 +768,7 @@ static int parse_rfc3339(const char *s, uint64_t *out)
 static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 {
 	const cJSON *x, *a, *it;
-	char p[PATH_LEN], q[PATH_LEN], tbuf[48], sq[48];
+	char p[PATH_LEN], q[PATH_LEN], tbuf[64], sq[48];
 	double up;
 	int64_t pid;
 	int n, k, i;
@@ -777,7 +787,8 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 
 	if (get_str(c, root, "", "time", tbuf, sizeof(tbuf), false) < 0)
 		return -1;
-	if (parse_rfc3339(tbuf, &m->now_realtime_ns) < 0)
+	/* A cut string must not turn into a valid time. */
+	if (strlen(tbuf) == sizeof(tbuf) - 1 || parse_rfc3339(tbuf, &m->now_realtime_ns) < 0)
 		return failf(c, NULL, "time", "expected an RFC 3339 UTC time");
 	if (get_obj(c, root, "", "host", &x, p) < 0 ||
 	    get_str(c, x, p, "hostname", m->host.hostname, sizeof(m->host.hostname), false) < 0 ||

@@ -808,10 +808,10 @@ static void test_load_file(void **state)
 	/* too big (sparse) */
 	snprintf(p, sizeof(p), "%s/big.json", dir);
 	fd = open(p, O_CREAT | O_WRONLY | O_TRUNC, 0600);
-	assert_int_equal(ftruncate(fd, (64 << 20) + 1), 0);
+	assert_int_equal(ftruncate(fd, (128 << 20) + 1), 0);
 	close(fd);
 	assert_int_equal(tt_json_load_file(p, f->b, f->err, sizeof(f->err)), -1);
-	assert_non_null(strstr(f->err, "64 MiB"));
+	assert_non_null(strstr(f->err, "128 MiB"));
 	unlink(p);
 	/* a good one */
 	snprintf(p, sizeof(p), "%s/good.json", dir);
@@ -826,6 +826,71 @@ static void test_load_file(void **state)
 	free(s);
 	unlink(p);
 	rmdir(dir);
+}
+
+/* The reader's size and value limits must accept the largest document we write. */
+static void test_worst_case_document_loads(void **state)
+{
+	struct fx *f = *state;
+	struct tt_model *m = f->a;
+	struct tt_model_event *e = calloc(1, sizeof(*e));
+	char *s;
+
+	assert_non_null(e);
+	for (uint32_t k = 0; k < TT_MODEL_MAX_TERMINALS; k++) {
+		struct tt_terminal *t = tt_model_terminal(m, k + 1);
+
+		assert_non_null(t);
+		memset(t->name, 'n', sizeof(t->name) - 1);
+		memset(t->driver, 'd', sizeof(t->driver) - 1);
+		for (uint32_t i = 0; i < TT_HIST_BUCKETS; i++)
+			t->lat.counts[i] = t->blocked.counts[i] = t->runq.counts[i] = UINT64_MAX;
+		for (int i = 0; i < TT_ERR_NR; i++)
+			t->errs[i] = UINT64_MAX;
+		for (int i = 0; i < TT_REASON_NR; i++)
+			t->reasons[i] = UINT64_MAX;
+		t->spark_len = TT_SPARK_LEN;
+		for (int i = 0; i < TT_SPARK_LEN; i++)
+			t->spark_p99[i] = UINT64_MAX;
+		for (uint32_t i = 0; i < TT_MODEL_MAX_WRITERS; i++)
+			tt_model_offer_writer(t, 4000000 + i, "123456789012345", UINT64_MAX - i,
+			                      UINT64_MAX);
+	}
+	e->goid = INT64_MAX;
+	e->ret = INT64_MIN;
+	e->time_ns = UINT64_MAX;
+	memset(e->comm, 'c', sizeof(e->comm) - 1);
+	memset(e->terminal, 't', sizeof(e->terminal) - 1);
+	e->has_waker = true;
+	memset(e->waker_comm, 'w', sizeof(e->waker_comm) - 1);
+	e->ustack.n = TT_USTACK_MAX;
+	e->kstack.n = TT_KSTACK_MAX;
+	for (int i = 0; i < TT_USTACK_MAX; i++) {
+		struct tt_frame *fr = &e->ustack.frames[i];
+
+		fr->addr = UINT64_MAX;
+		memset(fr->func, 'f', sizeof(fr->func) - 1);
+		memset(fr->file, 'p', sizeof(fr->file) - 1);
+		memset(fr->module, 'm', sizeof(fr->module) - 1);
+		fr->line = INT32_MAX;
+		if (i < TT_KSTACK_MAX)
+			e->kstack.frames[i] = *fr;
+	}
+	for (int i = 0; i < TT_MODEL_EVENT_RING; i++)
+		tt_model_push_event(m, e);
+	free(e);
+
+	s = tt_json_render(m, 0, false);
+	assert_non_null(s);
+	assert_true(strlen(s) > (64u << 20)); /* why the limit is not 64 MiB */
+	if (tt_json_parse(s, strlen(s), f->b, f->err, sizeof(f->err)) != 0)
+		fail_msg("our own worst-case document was refused: %s", f->err);
+	assert_int_equal(f->b->nterminals, TT_MODEL_MAX_TERMINALS);
+	assert_int_equal(f->b->ev_count, TT_MODEL_EVENT_RING);
+	assert_true(f->b->terminals[5].lat.counts[TT_HIST_BUCKETS - 1] == UINT64_MAX);
+	assert_true(tt_model_event_at(f->b, 0)->ret == INT64_MIN);
+	assert_int_equal(tt_model_event_at(f->b, 7)->ustack.frames[47].line, INT32_MAX);
+	free(s);
 }
 
 static void test_parse_requires_init(void **state)
@@ -861,6 +926,7 @@ int main(void)
 	    T(test_value_count_limit),
 	    T(test_nesting),
 	    T(test_load_file),
+	    T(test_worst_case_document_loads),
 	    T(test_parse_requires_init),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
