@@ -460,7 +460,7 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 	SCREEN *scr = NULL;
 	double next_tick, last_tick, start, t;
 	bool src_quiet = false;
-	int flags, ch;
+	int flags, ch, rc = 0;
 
 	if (!m) {
 		snprintf(err, errlen, "no model");
@@ -505,6 +505,7 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 		timeout = next_tick > t ? (int)((next_tick - t) * 1000) + 1 : 0;
 		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) {
 			snprintf(err, errlen, "poll: %s", strerror(errno));
+			rc = -1;
 			break;
 		}
 		/* Keys first, all of them, so input never waits behind data. */
@@ -525,6 +526,8 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 		if (n == 2 && (pfd[1].revents & (POLLIN | POLLERR | POLLHUP))) {
 			int got = src->ops->drain ? src->ops->drain(src->ctx) : 0;
 
+			if (got < 0)
+				tt_ui_status(ui, true, "reading events: %s", strerror(-got));
 			if (got <= 0)
 				src_quiet = true; /* readable but empty: wait for the tick */
 			else if (!redraw && !ui->help && !ui->lay.too_small) {
@@ -552,5 +555,5 @@ out:
 	signals_restore(&saved);
 	free(ui->stack_ev);
 	free(ui);
-	return 0;
+	return rc;
 }

@@ -134,6 +134,11 @@ def document():
             evs.append(event(i, "pts/7", "136:7", "pty", 1200, 1200, "bash", 11 * 10**6,
                              reason="write-lock", gone=True,
                              user=[frame(0x55d0c0ffee00), frame(0x55d0c0ffee80)]))
+    # Hostile strings, as another user's process or ELF file can make them:
+    # terminal escapes in comm and in a symbol name must be shown inert.
+    evs.append(event(24, "pts/7", "136:7", "pty", 6666, 6666, "evil\x1b]0;PWNED\x07",
+                     12 * 10**6, reason="other",
+                     user=[frame(0x401000, "f\x1b[2Jclear", "/x\x1b[31m.c", 1, "m\x07od")]))
     from datetime import datetime, timezone
     for e in evs:
         t = datetime.fromtimestamp(e["time_ns"] // 10**9, tz=timezone.utc)

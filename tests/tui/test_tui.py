@@ -260,7 +260,7 @@ def t_filter(fx):
         if "agetty" not in log:
             return "filtered log lost the matching rows"
         s.send("Escape")
-        if not s.wait(lambda x: "filter /agetty/" not in x and "Slow writes (24)" in x, 3):
+        if not s.wait(lambda x: "filter /agetty/" not in x and "Slow writes (25)" in x, 3):
             return "Esc did not clear the filter"
         # pid and goid match too.
         s.send("/")
@@ -268,6 +268,38 @@ def t_filter(fx):
         s.send("Enter")
         if not s.wait(lambda x: "Slow writes (1) filter /g18/" in x, 3):
             return "goid filter did not select exactly one event"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("hostile_strings_are_inert")
+def t_hostile(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        title = s.fmt("#{pane_title}")
+        s.send("/")
+        s.type("6666")
+        s.send("Enter")
+        got = s.wait(lambda x: "Slow writes (1)" in x, 3)
+        if not got:
+            return "filter by pid did not find the event"
+        if "evil?]0;PWNED?" not in got:
+            return "comm not shown sanitized"
+        s.send("Tab")
+        s.send("Enter")
+        got = s.wait(lambda x: "f?[2Jclear" in x, 3)
+        if not got:
+            return "symbol name not shown sanitized: " + last_lines(s.screen(), 8)
+        if "/x?[31m.c:1" not in got or "m?od" not in got:
+            return "file or module not sanitized"
+        if "PWNED" in s.fmt("#{pane_title}") and "PWNED" not in title:
+            return "an escape sequence reached the terminal (title changed)"
+        if "Slow writes" not in got:
+            return "screen was cleared by an escape sequence"
         if not quit_ok(s):
             return "q did not exit"
     finally:
@@ -780,6 +812,7 @@ def main():
         t_stack(fx)
         t_pause(fx)
         t_filter(fx)
+        t_hostile(fx)
         t_readonly(fx)
         t_sort(fx)
         t_mouse(fx)
