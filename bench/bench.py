@@ -5,8 +5,11 @@ ttytop against the bpftrace anchors, in one run of interleaved rounds.
 Run through bench/run.sh (which checks prerequisites, enables and restores
 kernel.bpf_stats_enabled and builds the workload). See bench/README.md.
 """
+import hashlib
 import json
 import re
+import shlex
+import shutil
 import os
 import signal
 import statistics
@@ -530,6 +533,8 @@ def print_table(s, tg, meta):
     print()
     print("ttytop bench: %d interleaved rounds, median [min..max]  (%s, %s, %d CPUs)"
           % (ROUNDS, meta["kernel"], meta["date"], meta["cpus"]))
+    print("tree %s; ttytop built %s, sha256 %s" % (meta.get("git_head"), meta.get("ttytop_mtime"),
+                                                 (meta.get("ttytop_sha256") or "?")[:12]))
     print("-" * (w0 + wc * len(cols)))
     print("%-*s" % (w0, "") + "".join("%-*s" % (wc, heads[c]) for c in cols))
     for label, key, scale, prec in rows:
@@ -593,6 +598,23 @@ def hold_bpf_stats():
     return fd if fd >= 0 else None
 
 
+def pin_ttytop(meta):
+    """Run a private copy of the binary under test: teammates rebuild ./ttytop
+    while the bench runs, and every round must measure the same build."""
+    global TTYTOP_CMD
+    argv = shlex.split(TTYTOP_CMD)
+    if not argv or "/" not in argv[0]:
+        return
+    src = os.path.join(ROOT, argv[0])
+    dst = os.path.join(OUT, "ttytop")
+    shutil.copy2(src, dst)
+    with open(dst, "rb") as f:
+        meta["ttytop_sha256"] = hashlib.sha256(f.read()).hexdigest()
+    meta["ttytop_mtime"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                         time.gmtime(os.stat(src).st_mtime))
+    TTYTOP_CMD = " ".join(shlex.quote(a) for a in [dst] + argv[1:])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     stats_fd = hold_bpf_stats()
@@ -605,6 +627,11 @@ def main():
             "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "rounds": ROUNDS, "n_null": N_NULL, "n_pty": N_PTY, "pty_size": PTY_SIZE,
             "idle_s": IDLE_S, "ttytop_cmd": TTYTOP_CMD, "anchors": os.path.abspath(ANCHORS)}
+    r = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                       text=True)
+    meta["git_head"] = r.stdout.strip() or None
+    pin_ttytop(meta)
+    meta["ttytop_run"] = TTYTOP_CMD
     runs, errors = [], []
     t_start = time.monotonic()
     try:
