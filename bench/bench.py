@@ -222,37 +222,41 @@ def start_tracer(t, rnd):
         fe.close()
 
     res = {"out": out, "err": err}
-    t_first = t_attaching = t_live = None
-    deadline = t0 + START_TIMEOUT_S
-    while True:
-        now = time.monotonic()
-        if p.poll() is not None:
-            raise BenchError("%s exited during start-up (status %s): %s"
-                             % (t["label"], p.returncode, tail(err)))
-        if now > deadline:
-            raise BenchError("%s not attached after %d s: %s"
-                             % (t["label"], START_TIMEOUT_S, tail(err)))
-        if kind == "bpftrace" and t_attaching is None:
-            with open(out, errors="replace") as f:
-                if "Attaching" in f.read():
-                    t_attaching = now
-        mine = prog_ids_of(p.pid)
-        progs = bpftool_progs()
-        now = time.monotonic()
-        tp = {i: progs[i] for i in mine
-              if i in progs and progs[i].get("type") in ("tracepoint", "tracing")}
-        if tp and t_first is None:
-            t_first = now
-        names = {v.get("name", ""): v for v in tp.values()}
-        if kind == "ttytop":
-            enter = [n for n in names if n.startswith("enter_write_")]
-            want = set(enter[:1]) | {"exit_write"} | set(SCHED_PROGS) if enter else None
-        # live: every program we measure is attached and has run at least once
-        if want and want <= set(names) and all(names[n].get("run_cnt", 0) > 0 for n in want):
-            if kind != "bpftrace" or t_attaching is not None:
-                t_live = now
-                break
-        time.sleep(0.005)
+    try:
+        t_first = t_attaching = t_live = None
+        deadline = t0 + START_TIMEOUT_S
+        while True:
+            now = time.monotonic()
+            if p.poll() is not None:
+                raise BenchError("%s exited during start-up (status %s): %s"
+                                 % (t["label"], p.returncode, tail(err)))
+            if now > deadline:
+                raise BenchError("%s not attached after %d s: %s"
+                                 % (t["label"], START_TIMEOUT_S, tail(err)))
+            if kind == "bpftrace" and t_attaching is None:
+                with open(out, errors="replace") as f:
+                    if "Attaching" in f.read():
+                        t_attaching = now
+            mine = prog_ids_of(p.pid)
+            progs = bpftool_progs()
+            now = time.monotonic()
+            tp = {i: progs[i] for i in mine
+                  if i in progs and progs[i].get("type") in ("tracepoint", "tracing")}
+            if tp and t_first is None:
+                t_first = now
+            names = {v.get("name", ""): v for v in tp.values()}
+            if kind == "ttytop":
+                enter = [n for n in names if n.startswith("enter_write_")]
+                want = set(enter[:1]) | {"exit_write"} | set(SCHED_PROGS) if enter else None
+            # live: every program we measure is attached and has run at least once
+            if want and want <= set(names) and all(names[n].get("run_cnt", 0) > 0 for n in want):
+                if kind != "bpftrace" or t_attaching is not None:
+                    t_live = now
+                    break
+            time.sleep(0.005)
+    except BaseException:
+        stop_tracer(p, kind)  # a tracer that failed to start must not linger attached
+        raise
     res["first_prog_ms"] = (t_first - t0) * 1000
     res["live_ms"] = (t_live - t0) * 1000
     if t_attaching is not None:
