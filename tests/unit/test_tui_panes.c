@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Dashboard panes drawn into curses windows (output to /dev/null) and read
+ * back cell by cell: histogram merging and percentile marks, sorting with a
+ * selection that follows the device, a paused log that stays put, filters,
+ * and stacks with unresolved frames.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../tui/ui.h"
+
+static struct tt_model m;
+static struct tt_opts opts;
+static struct tt_source src;
+static struct tt_ui *ui;
+static SCREEN *scr;
+static FILE *devnull;
+
+static int setup(void **state)
+{
+	struct tt_theme t;
+
+	(void)state;
+	setenv("LINES", "40", 1);
+	setenv("COLUMNS", "120", 1);
+	devnull = fopen("/dev/null", "w+");
+	assert_non_null(devnull);
+	scr = newterm("xterm", devnull, devnull);
+	assert_non_null(scr);
+	tt_theme_builtin(0, &t);
+	tt_theme_apply(&t, false);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	endwin();
+	delscreen(scr);
+	fclose(devnull);
+	return 0;
+}
+
+static void fresh(void)
+{
+	if (ui) {
+		free(ui->stack_ev);
+		free(ui);
+	}
+	tt_model_free(&m);
+	assert_int_equal(tt_model_init(&m), 0);
+	ui = calloc(1, sizeof(*ui));
+	assert_non_null(ui);
+	ui->stack_ev = calloc(1, sizeof(*ui->stack_ev));
+	assert_non_null(ui->stack_ev);
+	ui->m = &m;
+	ui->o = &opts;
+	ui->src = &src;
+	ui->replay = true;
+	ui->utf8 = false;
+	ui->sort = TT_SORT_WPS;
+	ui->focus = TT_PANE_TERMINALS;
+	tt_layout_compute(40, 120, &ui->lay);
+}
+
+static struct tt_terminal *add_term(const char *name, uint32_t dev, double wps)
+{
+	struct tt_terminal *t = &m.terminals[m.nterminals++];
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->dev = dev;
+	t->class = TT_CLASS_PTY;
+	t->writes_per_s = wps;
+	return t;
+}
+
+/* Text of row y of w, trailing blanks cut. */
+static char *row(WINDOW *w, int y)
+{
+	static char buf[512];
+	int n;
+
+	memset(buf, 0, sizeof(buf));
+	mvwinnstr(w, y, 0, buf, (int)sizeof(buf) - 1);
+	n = (int)strlen(buf);
+	while (n > 0 && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+	return buf;
+}
+
+static WINDOW *draw(const struct tt_pane_ops *p, int h, int wd)
+{
+	WINDOW *w = newwin(h, wd, 0, 0);
+
+	assert_non_null(w);
+	werase(w);
+	p->draw(ui, w, h, wd);
+	return w;
+}
+
+static void test_histogram_merges_everything(void **state)
+{
+	struct tt_terminal *t;
+	uint64_t shown = 0, lo, hi;
+	int y, rows = 0, m50 = 0, m99 = 0;
+	WINDOW *w;
+
+	(void)state;
+	fresh();
+	t = add_term("pts/1", 1, 10);
+	/* 40 non-empty buckets, one of them heavy */
+	for (y = 0; y < 40; y++)
+		t->lat.counts[20 + 3 * y] = 1;
+	t->lat.counts[50] += 1000;
+	ui->sel_dev = 1;
+	ui->have_sel = true;
+	w = draw(&tt_histogram_pane, 12, 60);
+	assert_non_null(strstr(row(w, 0), "Latency: pts/1"));
+	assert_non_null(strstr(row(w, 1), "n=1040"));
+	/* 9 bar rows for 40 buckets: 5 per row, 8 rows, nothing lost */
+	for (y = 2; y < 11; y++) {
+		char *r = row(w, y);
+		unsigned long long c;
+		char a[32], b[32];
+
+		if (sscanf(r, "%*[^0-9]%31[^-]-%31s %llu", a, b, &c) != 3)
+			continue;
+		rows++;
+		shown += c;
+		m50 += strstr(r, "p50") != NULL;
+		m99 += strstr(r, "p99") != NULL;
+	}
+	assert_int_equal(rows, 8);
+	assert_int_equal(shown, 1040);
+	assert_int_equal(m50, 1);
+	assert_int_equal(m99, 1);
+	/* the first row starts at the first non-empty bucket's lower bound */
+	tt_hist_bounds(20, &lo, &hi);
+	assert_non_null(strstr(row(w, 2), lo < 1000 ? "ns-" : "us-"));
+	delwin(w);
+
+	/* b cycles the kind; an empty histogram says so */
+	ui->hist_kind = TT_HK_RUNQ;
+	w = draw(&tt_histogram_pane, 12, 60);
+	assert_non_null(strstr(row(w, 0), "Run-queue wait: pts/1"));
+	assert_non_null(strstr(row(w, 2), "(empty)"));
+	delwin(w);
+}
+
+static void test_sort_keeps_selection(void **state)
+{
+	WINDOW *w;
+
+	(void)state;
+	fresh();
+	add_term("pts/1", 1, 5)->p99 = 900;
+	add_term("pts/2", 2, 50)->p99 = 100;
+	add_term("ttyS0", 3, 0.5)->p99 = 5000;
+	w = draw(&tt_terminals_pane, 10, 120);
+	assert_non_null(strstr(row(w, 2), "pts/2"));
+	assert_non_null(strstr(row(w, 3), "pts/1"));
+	assert_non_null(strstr(row(w, 4), "ttyS0"));
+	delwin(w);
+	/* the first row is selected; move down to pts/1 */
+	assert_int_equal(tt_terminals_pane.key(ui, KEY_DOWN), TT_HANDLED | TT_REDRAW);
+	assert_string_equal(tt_terminals_selected(ui)->name, "pts/1");
+	/* re-sort by p99: the selection stays on pts/1, now the second row */
+	ui->sort = TT_SORT_P99;
+	tt_terminals_sort(ui);
+	assert_string_equal(tt_terminals_selected(ui)->name, "pts/1");
+	assert_string_equal(m.terminals[ui->order[0]].name, "ttyS0");
+	assert_string_equal(m.terminals[ui->order[1]].name, "pts/1");
+	ui->sort = TT_SORT_NAME;
+	tt_terminals_sort(ui);
+	assert_string_equal(m.terminals[ui->order[0]].name, "pts/1");
+	ui->sort_rev = true;
+	tt_terminals_sort(ui);
+	assert_string_equal(m.terminals[ui->order[0]].name, "ttyS0");
+	/* a mouse click on the third data row selects it */
+	ui->sort_rev = false;
+	tt_terminals_pane.mouse(ui, 4, 3, 0);
+	assert_string_equal(tt_terminals_selected(ui)->name, "ttyS0");
+}
+
+static void push(uint32_t pid, const char *comm, const char *tty, int64_t goid, enum tt_reason r)
+{
+	struct tt_model_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.pid = ev.tid = pid;
+	ev.goid = goid;
+	snprintf(ev.comm, sizeof(ev.comm), "%s", comm);
+	snprintf(ev.terminal, sizeof(ev.terminal), "%s", tty);
+	ev.reason = r;
+	ev.latency_ns = 20000000;
+	assert_non_null(tt_model_push_event(&m, &ev));
+}
+
+static void test_log_pause_and_filter(void **state)
+{
+	WINDOW *w;
+	int i;
+
+	(void)state;
+	fresh();
+	for (i = 0; i < 5; i++)
+		push(100 + i, "bash", "pts/1", -1, TT_REASON_BUFFER_FULL);
+	tt_eventlog_update(ui);
+	assert_int_equal(ui->nvis, 5);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[0])->pid, 104); /* newest first */
+	tt_eventlog_set_paused(ui, true);
+	push(200, "marquee", "pts/2", 18, TT_REASON_WRITE_LOCK);
+	tt_eventlog_update(ui);
+	assert_int_equal(ui->nvis, 5); /* frozen */
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[0])->pid, 104);
+	tt_eventlog_set_paused(ui, false);
+	tt_eventlog_update(ui);
+	assert_int_equal(ui->nvis, 6);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[0])->pid, 200);
+
+	/* substring filters: terminal, comm, reason, pid, goid, case-insensitively */
+	snprintf(ui->filter, sizeof(ui->filter), "PTS/2");
+	tt_eventlog_update(ui);
+	assert_int_equal(ui->nvis, 1);
+	snprintf(ui->filter, sizeof(ui->filter), "write-lock");
+	tt_eventlog_update(ui);
+	assert_int_equal(ui->nvis, 1);
+	snprintf(ui->filter, sizeof(ui->filter), "g18");
+	tt_eventlog_update(ui);
+	assert_int_equal(ui->nvis, 1);
+	snprintf(ui->filter, sizeof(ui->filter), "10");
+	tt_eventlog_update(ui);
+	assert_int_equal(ui->nvis, 5); /* pids 100..104 */
+	snprintf(ui->filter, sizeof(ui->filter), "nomatch");
+	ui->focus = TT_PANE_LOG;
+	w = draw(&tt_eventlog_pane, 8, 120);
+	assert_non_null(strstr(row(w, 0), "Slow writes (0) filter /nomatch/"));
+	assert_non_null(strstr(row(w, 2), "no slow writes match"));
+	delwin(w);
+
+	/* Enter opens the selected event's stack and moves the focus there */
+	ui->filter[0] = '\0';
+	ui->log_sel = 0;
+	assert_true(tt_eventlog_pane.key(ui, '\n') & TT_HANDLED);
+	assert_true(ui->stack_valid);
+	assert_int_equal(ui->stack_ev->pid, 200);
+	assert_int_equal(ui->focus, TT_PANE_STACK);
+
+	/* the ring wraps: old sequence numbers stop resolving */
+	for (i = 0; i < TT_MODEL_EVENT_RING; i++)
+		push(300, "x", "pts/3", -1, TT_REASON_NONE);
+	assert_null(tt_eventlog_by_seq(ui, 0));
+	assert_non_null(tt_eventlog_by_seq(ui, m.ev_seq - 1));
+	assert_null(tt_eventlog_by_seq(ui, m.ev_seq));
+}
+
+static void test_stack_raw_addresses(void **state)
+{
+	struct tt_model_event *ev = NULL;
+	WINDOW *w;
+	int y;
+	bool addr = false, sep = false, gone = false;
+
+	(void)state;
+	fresh();
+	ev = calloc(1, sizeof(*ev));
+	assert_non_null(ev);
+	ev->pid = ev->tid = 77;
+	ev->goid = -1;
+	snprintf(ev->terminal, sizeof(ev->terminal), "pts/9");
+	ev->latency_ns = 212000000;
+	ev->stk_flags = TT_EVSTK_SYMBOLIZED | TT_EVSTK_PROC_GONE;
+	ev->ustack.n = 1;
+	ev->ustack.frames[0].addr = 0x55d0c0ffee00ull;
+	ev->kstack.n = 1;
+	snprintf(ev->kstack.frames[0].func, TT_FUNC_LEN, "n_tty_write");
+	snprintf(ev->kstack.frames[0].module, TT_MODULE_LEN, "kernel");
+	tt_model_push_event(&m, ev);
+	free(ev);
+	ui->stack_valid = true;
+	ui->stack_seq = m.ev_seq - 1;
+	*ui->stack_ev = *tt_eventlog_by_seq(ui, ui->stack_seq);
+	w = draw(&tt_stack_pane, 12, 70);
+	assert_non_null(strstr(row(w, 0), "thread 77 - pts/9 - 212ms"));
+	for (y = 1; y < 11; y++) {
+		gone |= strstr(row(w, y), "process exited: raw addresses") != NULL;
+		addr |= strstr(row(w, y), "0x55d0c0ffee00") != NULL;
+		sep |= strstr(row(w, y), " kernel ") != NULL;
+	}
+	assert_true(gone && addr && sep);
+	delwin(w);
+}
+
+static void test_sparkline_ascii(void **state)
+{
+	struct tt_terminal *t;
+	WINDOW *w;
+	const char *r, *p;
+	int i;
+
+	(void)state;
+	fresh();
+	t = add_term("pts/1", 1, 1);
+	for (i = 0; i < 10; i++)
+		t->spark_p99[i] = (uint64_t)i * 1000;
+	t->spark_len = 10;
+	w = draw(&tt_terminals_pane, 6, 140);
+	r = row(w, 2);
+	p = strstr(r, "_.");
+	assert_non_null(p);
+	assert_int_equal(strncmp(p, "_.", 2), 0);
+	assert_non_null(strchr(p, '#'));
+	for (; *p && *p != ' ' && *p != '|'; p++)
+		assert_non_null(strchr("_.-=#", *p));
+	delwin(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_histogram_merges_everything),
+	    cmocka_unit_test(test_sort_keeps_selection),
+	    cmocka_unit_test(test_log_pause_and_filter),
+	    cmocka_unit_test(test_stack_raw_addresses),
+	    cmocka_unit_test(test_sparkline_ascii),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
