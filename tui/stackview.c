@@ -18,7 +18,8 @@ void tt_stack_refresh(struct tt_ui *ui)
 }
 
 /* A frame on one line: func (or raw address), file:line, module. */
-static void draw_frame_line(struct tt_ui *ui, WINDOW *w, int y, int wd, const struct tt_frame *f)
+static void draw_frame_line(struct tt_ui *ui, WINDOW *w, int y, int wd, const struct tt_frame *f,
+                            bool short_paths)
 {
 	char buf[TT_FILE_LEN + 32], s[TT_FILE_LEN + 1];
 	int x = 2, maxx = wd - 1;
@@ -37,7 +38,7 @@ static void draw_frame_line(struct tt_ui *ui, WINDOW *w, int y, int wd, const st
 		tt_fmt_sanitize(f->file, sizeof(f->file), s, sizeof(s));
 		/* Long paths: the basename and line are what identify the frame. */
 		slash = strrchr(s, '/');
-		if (slash && (int)(strlen(s) + 10 + strlen(f->module) + 4) > maxx - x)
+		if (slash && short_paths)
 			file = slash + 1;
 		if (f->line > 0)
 			snprintf(buf, sizeof(buf), "  %s:%d", file, f->line);
@@ -102,6 +103,7 @@ static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 	const char *dot = ui->utf8 ? " \xc2\xb7 " : " - ";
 	char title[200], tty[TT_TTY_NAME_LEN], lat[16];
 	struct emitter e = {ui, w, wd, h - 2, 0};
+	bool short_paths = false;
 	int i, un, kn;
 
 	if (!ui->stack_valid || !ev) {
@@ -124,6 +126,14 @@ static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		return;
 	un = ev->ustack.n < 0 ? 0 : ev->ustack.n > TT_USTACK_MAX ? TT_USTACK_MAX : ev->ustack.n;
 	kn = ev->kstack.n < 0 ? 0 : ev->kstack.n > TT_KSTACK_MAX ? TT_KSTACK_MAX : ev->kstack.n;
+	/* One decision for the whole pane, so paths do not change form line to line. */
+	for (i = 0; i < un; i++) {
+		const struct tt_frame *f = &ev->ustack.frames[i];
+
+		if ((int)(strnlen(f->func, TT_FUNC_LEN) + strnlen(f->file, TT_FILE_LEN) +
+		          strnlen(f->module, TT_MODULE_LEN) + 20) > wd - 3)
+			short_paths = true;
+	}
 	if (ev->stk_flags & TT_EVSTK_PROC_GONE)
 		note(&e, "process exited: raw addresses", TT_EL_STATUS_ERROR);
 	else if (!(ev->stk_flags & TT_EVSTK_SYMBOLIZED) && (un || kn))
@@ -138,7 +148,7 @@ static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		int y = slot(&e);
 
 		if (y > 0)
-			draw_frame_line(ui, w, y, wd, &ev->ustack.frames[i]);
+			draw_frame_line(ui, w, y, wd, &ev->ustack.frames[i], short_paths);
 	}
 	separator(&e,
 	          (ev->flags & TT_EV_KSTACK_AT_SLEEP) ? " kernel (at first sleep) " : " kernel ");
@@ -151,7 +161,7 @@ static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		int y = slot(&e);
 
 		if (y > 0)
-			draw_frame_line(ui, w, y, wd, &ev->kstack.frames[i]);
+			draw_frame_line(ui, w, y, wd, &ev->kstack.frames[i], short_paths);
 	}
 	ui->stack_lines = e.n;
 }
