@@ -16,7 +16,7 @@
 #include "procmaps.h"
 
 #define TT_SYMCACHE_FILES 32
-#define TT_SYMCACHE_BYTES (512u << 20)
+#define TT_SYMCACHE_BYTES (256u << 20)
 #define TT_SYMCACHE_PIDS 64
 
 struct tt_filekey {
