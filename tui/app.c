@@ -340,6 +340,11 @@ static int mouse_event(struct tt_ui *ui)
 	if (!(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
 		return TT_HANDLED;
 	p = tt_layout_hit(&ui->lay, me.y, me.x);
+	if (p == TT_PANE_KEYBAR && me.y == ui->lay.rows - 1) {
+		int k = tt_keybar_key_at(me.x);
+
+		return k ? global_key(ui, k) | TT_HANDLED : TT_HANDLED;
+	}
 	if (p < 0 || !panes[p]->mouse)
 		return TT_HANDLED;
 	ui->focus = p;

@@ -18,10 +18,26 @@ void tt_ui_status(struct tt_ui *ui, bool error, const char *fmt, ...)
 
 static const struct {
 	const char *key, *label;
+	int code; /* what a click on it types */
 } keys[] = {
-    {"F1", "Help"}, {"F2", "Theme"}, {"F3", "Filter"},   {"F5", "Snapshot"},
-    {"F6", "Sort"}, {"F10", "Quit"}, {"Space", "Pause"},
+    {"F1", "Help", KEY_F(1)},     {"F2", "Theme", KEY_F(2)}, {"F3", "Filter", KEY_F(3)},
+    {"F5", "Snapshot", KEY_F(5)}, {"F6", "Sort", KEY_F(6)},  {"F10", "Quit", KEY_F(10)},
+    {"Space", "Pause", ' '},
 };
+
+int tt_keybar_key_at(int x)
+{
+	int i, start = 0;
+
+	for (i = 0; i < (int)(sizeof(keys) / sizeof(keys[0])); i++) {
+		int end = start + (int)strlen(keys[i].key) + (int)strlen(keys[i].label) + 1;
+
+		if (x >= start && x < end)
+			return keys[i].code;
+		start = end;
+	}
+	return 0;
+}
 
 static void keybar_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 {

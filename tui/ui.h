@@ -159,6 +159,7 @@ int tt_prompt_key(struct tt_ui *ui, int ch);
 int tt_prompt_apply_threshold(struct tt_ui *ui, const char *text);
 
 /* keybar.c */
+int tt_keybar_key_at(int x); /* key code of the function-key label at column x, or 0 */
 void tt_ui_status(struct tt_ui *ui, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

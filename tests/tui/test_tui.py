@@ -405,8 +405,15 @@ def t_mouse(fx):
         s.send("Enter")
         if not s.wait(lambda x: "thread 1200" in x and "process exited" in x, 3):
             return "click on a log row did not focus and select it"
-        if not quit_ok(s):
-            return "q did not exit"
+        bar = s.screen().splitlines()[-1]
+        click(s, 39, bar.index("F1Help") + 1)
+        if not s.wait(lambda x: "ttytop help" in x, 3):
+            return "click on F1Help did not open help"
+        s.send("x")
+        s.wait(lambda x: "ttytop help" not in x, 3)
+        click(s, 39, bar.index("F10Quit") + 2)
+        if not s.wait(lambda x: "EXIT=0" in x, 5):
+            return "click on F10Quit did not quit"
     finally:
         s.close()
 
