@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
@@ -198,6 +200,30 @@ static void test_readonly_fs_error(void **state)
 	assert_non_null(strstr(err, "cannot save snapshot to /proc: "));
 }
 
+/* A failure after the temporary exists (here: the write) must remove it. */
+static void test_write_failure_leaves_nothing(void **state)
+{
+	struct fx *f = *state;
+	char path[4096] = "untouched", err[256];
+	struct rlimit old, small;
+	int rc;
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = 64; /* bytes: the document is far bigger */
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	rc = tt_snapshot_save(f->m, f->dir, path, sizeof(path), err, sizeof(err));
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(rc, -EFBIG);
+	assert_string_equal(path, "untouched");
+	assert_non_null(strstr(err, f->dir));
+	assert_non_null(strstr(err, strerror(EFBIG)));
+	assert_int_equal(count_entries(f->dir, ".ttytop-"), 0);
+	assert_int_equal(count_entries(f->dir, "ttytop-"), 0);
+}
+
 static void test_default_dir(void **state)
 {
 	struct fx *f = *state;
@@ -215,8 +241,13 @@ int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_save_and_reload),   T(test_same_second_suffix), T(test_hostname_sanitized),
-	    T(test_missing_dir_error), T(test_file_as_dir_error),  T(test_readonly_fs_error),
+	    T(test_save_and_reload),
+	    T(test_same_second_suffix),
+	    T(test_hostname_sanitized),
+	    T(test_missing_dir_error),
+	    T(test_file_as_dir_error),
+	    T(test_readonly_fs_error),
+	    T(test_write_failure_leaves_nothing),
 	    T(test_default_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
