@@ -62,7 +62,12 @@ static void tick_lines(int *first, int *last)
 	*first = *last = 0;
 	snprintf(p, sizeof(p), "%s/../marquee/main.go", dir && *dir ? dir : "tests/fixtures/bin");
 	FILE *f = fopen(p, "r");
-	assert_non_null(f);
+	if (!f)
+		f = fopen("tests/fixtures/marquee/main.go", "r");
+	if (!f) {
+		printf("SKIP: marquee/main.go not found next to the fixtures or in the cwd\n");
+		skip();
+	}
 	while (fgets(line, sizeof(line), f)) {
 		n++;
 		if (!*first && strncmp(line, "func tick(", 10) == 0)
