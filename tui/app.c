@@ -23,6 +23,9 @@
 #include "snapshot.h"
 
 #define SYMBOLIZE_PER_TICK 32
+/* New events repaint the log at most this often: a busy ring must not turn
+ * into a full log redraw per event on a 9600-baud console. */
+#define LOG_REDRAW_GAP_S 0.2
 #define KEY_CTRL(c) ((c)&0x1f)
 
 static const struct tt_pane_ops *const panes[TT_PANE_NR] = {
@@ -464,7 +467,8 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 	struct tt_ui *ui;
 	SCREEN *scr = NULL;
 	double next_tick, last_tick, start, t;
-	bool src_quiet = false;
+	bool src_quiet = false, log_pending = false;
+	double last_log_draw = 0;
 	int flags, ch, rc = 0;
 
 	if (!m) {
@@ -499,6 +503,7 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 	while (!quit_signal) {
 		struct pollfd pfd[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = -1}};
 		int timeout, n = 1, redraw = 0;
+		double due;
 
 		if (!ui->replay && src->ops->fd && !src_quiet) {
 			pfd[1].fd = src->ops->fd(src->ctx);
@@ -507,7 +512,10 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 				n = 2;
 		}
 		t = now_s();
-		timeout = next_tick > t ? (int)((next_tick - t) * 1000) + 1 : 0;
+		due = next_tick;
+		if (log_pending && last_log_draw + LOG_REDRAW_GAP_S < due)
+			due = last_log_draw + LOG_REDRAW_GAP_S;
+		timeout = due > t ? (int)((due - t) * 1000) + 1 : 0;
 		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) {
 			snprintf(err, errlen, "poll: %s", strerror(errno));
 			rc = -1;
@@ -535,12 +543,18 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 				tt_ui_status(ui, true, "reading events: %s", strerror(-got));
 			if (got <= 0)
 				src_quiet = true; /* readable but empty: wait for the tick */
-			else if (!redraw && !ui->help && !ui->lay.too_small) {
+			else
+				log_pending = true;
+		}
+		t = now_s();
+		if (log_pending && !redraw && t >= last_log_draw + LOG_REDRAW_GAP_S) {
+			log_pending = false;
+			last_log_draw = t;
+			if (!ui->help && !ui->lay.too_small) {
 				draw_pane(ui, TT_PANE_LOG); /* only the log changes between ticks */
 				doupdate();
 			}
 		}
-		t = now_s();
 		if (t >= next_tick) {
 			tick(ui, t - last_tick);
 			last_tick = t;
@@ -550,8 +564,11 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 			if (o->duration_s > 0 && t - start >= o->duration_s)
 				break;
 		}
-		if (redraw)
+		if (redraw) {
 			draw_all(ui);
+			log_pending = false;
+			last_log_draw = t;
+		}
 	}
 out:
 	windows_free(ui);

@@ -709,6 +709,30 @@ def t_crash(fx):
         s.close()
 
 
+@case("sigterm_sighup_restore_terminal")
+def t_term_signals(fx):
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        s, scr = start_replay(fx)
+        try:
+            if not scr:
+                return "dashboard did not come up"
+            shell = int(s.fmt("#{pane_pid}"))
+            kids = subprocess.run(["pgrep", "-P", str(shell)], capture_output=True,
+                                  text=True).stdout.split()
+            if len(kids) != 1:
+                return "cannot find the dashboard process (%r)" % kids
+            os.kill(int(kids[0]), sig)
+            got = s.wait(lambda x: exits(x), 5)
+            if not got:
+                return "%s: dashboard did not leave" % sig.name
+            if exits(got) != [0]:
+                return "%s: exit %r, want a clean 0" % (sig.name, exits(got))
+            if s.fmt("#{alternate_on}") != "0" or s.fmt("#{cursor_flag}") != "1":
+                return "%s: terminal not restored" % sig.name
+        finally:
+            s.close()
+
+
 # --- live tests (the real collector) ----------------------------------------
 
 def live_reason():
@@ -836,6 +860,7 @@ def main():
         t_usable(fx)
         t_restore(fx)
         t_crash(fx)
+        t_term_signals(fx)
         t_live(tmp)
     finally:
         tmux("kill-server")
