@@ -248,6 +248,26 @@ static void test_tick_rates_and_percentiles(void **state)
 	assert_true(t->writes_per_s == 0.0);
 }
 
+/* The sparkline is the interval's p99, not the cumulative one. */
+static void test_spark_is_interval_p99(void **state)
+{
+	struct tt_model *m = *state;
+	struct tt_terminal *t = tt_model_terminal(m, 13);
+	uint32_t slow = tt_hist_bucket(5000000), fast = tt_hist_bucket(20000);
+
+	t->lat.counts[slow] = 1000;
+	t->writes = 1000;
+	tt_model_tick(m, 1.0);
+	t->lat.counts[fast] = 10;
+	t->writes = 1010;
+	tt_model_tick(m, 1.0);
+	assert_int_equal(tt_hist_bucket(t->p99), slow); /* cumulative: still slow */
+	assert_int_equal(t->spark_len, 2);
+	assert_int_equal(tt_hist_bucket(t->spark_p99[0]), slow);
+	assert_int_equal(tt_hist_bucket(t->spark_p99[1]), fast); /* this interval: fast */
+	assert_memory_equal(&t->prev_lat, &t->lat, sizeof(t->lat));
+}
+
 static void test_tick_percentile_capped_by_max(void **state)
 {
 	struct tt_model *m = *state;
@@ -304,6 +324,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tick_rates_and_percentiles, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tick_percentile_capped_by_max, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sparkline_wraps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_spark_is_interval_p99, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tick_replay_frozen, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
