@@ -390,8 +390,8 @@ static void tick(struct tt_ui *ui, double dt)
 	if (ops->drain)
 		ops->drain(ui->src->ctx);
 	if (ops->refresh) {
-		rc = (ops->refresh)(ui->src->ctx,
-		                    dt); /* parenthesized: curses has a refresh() macro */
+		/* Parenthesized: curses defines a refresh() macro. */
+		rc = (ops->refresh)(ui->src->ctx, dt);
 		if (rc < 0)
 			tt_ui_status(ui, true, "refresh failed: %s", strerror(-rc));
 	}
