@@ -489,6 +489,23 @@ def t_eight(fx):
         s.close()
 
 
+@case("ascii_locale")
+def t_ascii(fx):
+    s, scr = start_replay(fx, env={"LC_ALL": "C", "LANG": "C"})
+    try:
+        if not scr:
+            return "dashboard did not come up with LC_ALL=C"
+        row = [l for l in scr.splitlines() if "marquee/4242" in l]
+        if not row or not re.search(r"%\s+[_.\-=#]{8}\s", row[0]):
+            return "no ASCII sparkline: %r" % (row[:1],)
+        if any(c in scr for c in "\u2581\u2588\u00b7"):
+            return "UTF-8 glyphs in a C locale"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
 @case("resize_keeps_titles")
 def t_resize(fx):
     s, scr = start_replay(fx)
@@ -850,6 +867,7 @@ def main():
         t_theme(fx)
         t_nocolor(fx)
         t_eight(fx)
+        t_ascii(fx)
         t_resize(fx)
         t_small(fx)
         t_bad_theme(fx, tmp)
