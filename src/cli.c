@@ -58,17 +58,15 @@ static const char short_opts[] = "+:hVvd:T:p:c:";
 static int errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* No "ttytop: " prefix: the caller prints messages from every module with it. */
 static int errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (!err || errlen == 0)
 		return -1;
-	n = snprintf(err, errlen, "ttytop: ");
 	va_start(ap, fmt);
-	if (n > 0 && (size_t)n < errlen)
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
 }

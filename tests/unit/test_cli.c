@@ -40,7 +40,8 @@ static void expect_fail(const char *want, int rc)
 	assert_null(strchr(err, '\n'));
 	if (!strstr(err, want))
 		fail_msg("error \"%s\" lacks \"%s\"", err, want);
-	assert_true(strncmp(err, "ttytop: ", 8) == 0);
+	/* main() adds the "ttytop: " prefix to every module's message */
+	assert_true(strncmp(err, "ttytop", 6) != 0);
 }
 
 static void test_defaults(void **state)
