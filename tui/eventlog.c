@@ -8,29 +8,19 @@
 #include <stdio.h>
 #include <string.h>
 
-enum {
-	C_TIME,
-	C_TTY,
-	C_PID,
-	C_GOID,
-	C_COMM,
-	C_BYTES,
-	C_LAT,
-	C_CPU,
-	C_BLK,
-	C_RUNQ,
-	C_REASON,
-	C_WAKER,
-	C_NR
-};
+enum { C_TIME, C_TTY, C_PID, C_COMM, C_BYTES, C_LAT, C_SPLIT, C_BLK, C_REASON, C_WAKER, C_NR };
 
-static const char *col_head[C_NR] = {"TIME",    "TERMINAL", "PID/TID", "GOID", "COMM",   "BYTES",
-                                     "LATENCY", "ON-CPU",   "BLOCKED", "RUNQ", "REASON", "WAKER"};
-static const int col_w[C_NR] = {12, 8, 15, 7, 15, 6, 8, 7, 7, 7, 12, 20};
-/* At 80 columns: time, terminal, comm, bytes, latency, blocked, reason. */
-static const int col_prio[C_NR] = {1, 0, 2, 4, 0, 3, 0, 5, 2, 5, 1, 3};
-static const bool col_right[C_NR] = {false, false, false, false, false, true,
-                                     true,  true,  true,  true,  false, false};
+static const char *col_head[C_NR] = {"TIME",    "TERMINAL",    "PID/TID GOID", "COMM",   "BYTES",
+                                     "LATENCY", "CPU/BLK/RQ%", "BLOCKED",      "REASON", "WAKER"};
+static const int col_w[C_NR] = {12, 8, 18, 15, 6, 8, 11, 7, 12, 20};
+/*
+ * Dropped from the highest number down as the pane narrows: at 120 columns
+ * all but BLOCKED (the split has it), at 80 time, terminal, pid, comm,
+ * latency and reason.
+ */
+static const int col_prio[C_NR] = {1, 0, 2, 0, 3, 0, 2, 4, 1, 2};
+static const bool col_right[C_NR] = {false, false, false, false, true,
+                                     true,  true,  true,  false, false};
 
 /* Latency from which a row is drawn as log_slow. */
 #define SLOW_ROW_NS (100ull * 1000 * 1000)
@@ -141,6 +131,13 @@ int tt_eventlog_open_selected(struct tt_ui *ui)
 	return TT_HANDLED | TT_REDRAW;
 }
 
+static unsigned pct(uint64_t part, uint64_t whole)
+{
+	double p = (double)part * 100.0 / (double)whole;
+
+	return p >= 100 ? 100u : p <= 0 ? 0u : (unsigned)(p + 0.5);
+}
+
 static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, int c, char *s, size_t len)
 {
 	char a[TT_COMM_LEN];
@@ -155,11 +152,10 @@ static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, int c, c
 		tt_fmt_sanitize(ev->terminal, sizeof(ev->terminal), s, len);
 		break;
 	case C_PID:
-		snprintf(s, len, "%u/%u", ev->pid, ev->tid);
-		break;
-	case C_GOID:
 		if (ev->goid >= 0)
-			snprintf(s, len, "g%lld", (long long)ev->goid);
+			snprintf(s, len, "%u/%u g%lld", ev->pid, ev->tid, (long long)ev->goid);
+		else
+			snprintf(s, len, "%u/%u", ev->pid, ev->tid);
 		break;
 	case C_COMM:
 		tt_fmt_sanitize(ev->comm, sizeof(ev->comm), s, len);
@@ -173,14 +169,15 @@ static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, int c, c
 	case C_LAT:
 		tt_fmt_ns(ev->latency_ns, s, len);
 		break;
-	case C_CPU:
-		tt_fmt_ns(ev->oncpu_ns, s, len);
+	case C_SPLIT:
+		/* Where the latency went, in percent: on CPU / asleep / waiting to run. */
+		if (ev->latency_ns)
+			snprintf(s, len, "%u/%u/%u", pct(ev->oncpu_ns, ev->latency_ns),
+			         pct(ev->blocked_ns, ev->latency_ns),
+			         pct(ev->runq_ns, ev->latency_ns));
 		break;
 	case C_BLK:
 		tt_fmt_ns(ev->blocked_ns, s, len);
-		break;
-	case C_RUNQ:
-		tt_fmt_ns(ev->runq_ns, s, len);
 		break;
 	case C_REASON:
 		snprintf(s, len, "%s", reason_str(ev->reason));
