@@ -31,7 +31,7 @@ for tool in tmux aha chromium; do
 done
 [ -x ./ttytop ] || { echo "screenshots: build ./ttytop first (make)" >&2; exit 1; }
 
-COLS=150
+COLS=160
 ROWS=44
 sock="ttytop-shots-$$"
 work=$(mktemp -d)
@@ -57,11 +57,11 @@ tm set-option -g status off
 wait_for() { # wait_for TEXT [seconds]
 	local i
 	for ((i = 0; i < ${2:-10} * 10; i++)); do
-		tm capture-pane -p -t dash | grep -qF -- "$1" && return 0
+		tm capture-pane -p -t shots:dash | grep -qF -- "$1" && return 0
 		sleep 0.1
 	done
 	echo "screenshots: timed out waiting for '$1'" >&2
-	tm capture-pane -p -t dash | tail -5 >&2
+	tm capture-pane -p -t shots:dash | tail -5 >&2
 	return 1
 }
 
@@ -78,9 +78,9 @@ if [ -z "$replay" ] && [ "$(id -u)" -eq 0 ] && ./ttytop --check >/dev/null 2>&1;
 	(
 		while true; do
 			sleep 0.7
-			tm send-keys -t work C-s 2>/dev/null || exit 0
+			tm send-keys -t work: C-s 2>/dev/null || exit 0
 			sleep 0.25
-			tm send-keys -t work C-q 2>/dev/null || exit 0
+			tm send-keys -t work: C-q 2>/dev/null || exit 0
 		done
 	) &
 	toggler=$!
@@ -102,7 +102,7 @@ wait_for "Slow writes" 15
 
 shoot() { # shoot NAME BG(black|white)
 	local name=$1 bg=$2 html=$work/$1.html w h
-	tm capture-pane -e -N -p -t dash >"$work/$name.ans"
+	tm capture-pane -e -N -p -t shots:dash >"$work/$name.ans"
 	if [ "$bg" = black ]; then
 		aha --black --title "ttytop" <"$work/$name.ans" >"$html"
 	else
@@ -121,7 +121,7 @@ shoot() { # shoot NAME BG(black|white)
 	echo "$out/$name.png"
 }
 
-key() { tm send-keys -t dash "$@"; sleep 0.4; }
+key() { tm send-keys -t shots:dash "$@"; sleep 0.4; }
 
 shoot dashboard black
 # The newest slow write's stack: focus the log, open it.
