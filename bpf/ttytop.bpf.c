@@ -218,8 +218,8 @@ static __always_inline struct file *fd_file_fast(struct task_struct *t, __u64 fd
 	/*
 	 * fdt->fd is a `struct file **`, which the verifier only sees as a
 	 * scalar. Any struct whose first member is a `struct file *` lets us
-	 * load the slot as a BTF pointer; kiocb.ki_filp is one (checked at
-	 * load time by the caller through bpf_core_field_offset).
+	 * load the slot as a BTF pointer; kiocb.ki_filp is one (fd_file checks
+	 * its offset through CO-RE).
 	 */
 	slot = bpf_rdonly_cast((void *)((unsigned long)fdt->fd + fd * sizeof(void *)),
 			       bpf_core_type_id_kernel(struct kiocb));
@@ -448,11 +448,11 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u32 count, __u8 
 
 static __always_inline struct file *fd_file(__u64 fd, bool fast)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-
-	if (fast)
-		return fd_file_fast(t, fd);
-	return fd_file_compat(t, fd);
+	/* the kiocb trick needs ki_filp first; a CO-RE constant, so free at run time */
+	if (fast && bpf_core_field_offset(struct kiocb, ki_filp) == 0)
+		return fd_file_fast(bpf_get_current_task_btf(), fd);
+	/* plain bpf_get_current_task: the compat flavour must load on 5.8 */
+	return fd_file_compat((struct task_struct *)bpf_get_current_task(), fd);
 }
 
 /* Bytes requested by a writev: sum of the first 16 iovec lengths. */
@@ -597,7 +597,7 @@ static __always_inline __s64 current_goid(struct task_struct *task, struct tt_go
 static __always_inline void emit_event(void *ctx, struct inflight *s, __u32 tid, __u32 tgid,
 				       __u64 lat, __s64 ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct sleep_stack *ss;
 	struct tt_go_proc *gp;
 	struct tt_event *e;
@@ -648,13 +648,16 @@ static __always_inline void emit_event(void *ctx, struct inflight *s, __u32 tid,
 	}
 	n = bpf_get_stack(ctx, e->ustack, sizeof(e->ustack), BPF_F_USER_STACK);
 	if (n > 0) {
-		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		__u64 sp = PT_REGS_SP_CORE(regs);
-
 		e->ustack_len = n / sizeof(__u64);
 		/* the frameless syscall wrapper hides its caller from the FP walk */
-		if (!bpf_probe_read_user(&e->user_ret, sizeof(e->user_ret), (void *)sp))
-			e->flags |= TT_EV_USER_RET;
+		if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+			struct pt_regs *regs =
+				(struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+			__u64 sp = PT_REGS_SP_CORE(regs);
+
+			if (!bpf_probe_read_user(&e->user_ret, sizeof(e->user_ret), (void *)sp))
+				e->flags |= TT_EV_USER_RET;
+		}
 	} else {
 		e->flags |= TT_EV_NO_USTACK;
 	}

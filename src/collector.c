@@ -118,6 +118,8 @@ static void on_new_proc(struct tt_collector *c, const struct tt_new_proc *r)
 {
 	struct tt_goinfo gi;
 
+	if (!c->no_stacks)
+		tt_sym_prepare_pid(c->sym, r->tgid);
 	if (tt_goinfo_for_pid(r->tgid, &gi) == 1)
 		bpf_map__update_elem(c->skel->maps.go_procs, &r->tgid, sizeof(r->tgid), &gi.off,
 		                     sizeof(gi.off), BPF_ANY);
@@ -414,6 +416,7 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	}
 	c->m = m;
 	c->verbose = o->verbose;
+	c->no_stacks = o->no_stacks;
 	c->ncpus = libbpf_num_possible_cpus();
 	if (c->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count CPUs");

@@ -229,6 +229,30 @@ int tt_sym_event(struct tt_symbolizer *s, struct tt_model_event *ev, const uint6
 	return 0;
 }
 
+int tt_sym_prepare_pid(struct tt_symbolizer *s, pid_t pid)
+{
+	struct tt_pidmaps *pm;
+	struct tt_frame f;
+	int err, n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	pm = tt_pidcache_get(s->pids, pid, true, &err);
+	/*
+	 * Looking up the first address of each executable mapping opens its
+	 * file and caches the symbols under the file's identity; later lookups
+	 * then work even when the process is a zombie or gone.
+	 */
+	for (int i = 0; pm && i < pm->n; i++) {
+		if (pm->maps[i].path[0] != '/')
+			continue;
+		user_locked(s, pid, pm->maps[i].start, false, &f);
+		n++;
+		pm = tt_pidcache_get(s->pids, pid, false, &err); /* may have been refreshed */
+	}
+	pthread_mutex_unlock(&s->lock);
+	return pm ? n : err;
+}
+
 void tt_sym_forget_pid(struct tt_symbolizer *s, pid_t pid)
 {
 	pthread_mutex_lock(&s->lock);

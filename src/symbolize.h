@@ -33,6 +33,12 @@ int tt_sym_kernel(struct tt_symbolizer *s, uint64_t addr, struct tt_frame *out);
 int tt_sym_user(struct tt_symbolizer *s, pid_t pid, uint64_t addr, bool is_return_addr,
 		struct tt_frame *out);
 
+/*
+ * Cache a live process's maps and the symbols of its executable mappings now,
+ * so its stacks can still be named after it exits. Returns mappings loaded.
+ */
+int tt_sym_prepare_pid(struct tt_symbolizer *s, pid_t pid);
+
 /* Drop per-process state (maps) of a pid; file caches stay. */
 void tt_sym_forget_pid(struct tt_symbolizer *s, pid_t pid);
 
