@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -64,7 +65,9 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 			 "CONFIG_DEBUG_INFO_BTF=y");
 		return -ENOTSUP;
 	}
-	rep->rdonly_cast = btf_has(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC);
+	/* TTYTOP_NO_RDONLY_CAST=1 forces the fallback flavour, so tests cover it too */
+	rep->rdonly_cast = btf_has(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) &&
+			   !getenv("TTYTOP_NO_RDONLY_CAST");
 	/* tp_btf needs the raw tracepoint's BTF type, present since 5.5 */
 	rep->tp_btf = btf_has(vmlinux, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
 	btf__free(vmlinux);
@@ -125,7 +128,7 @@ void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
 		r->redirected_tty_write ? "" : " (absent: /dev/console redirection not seen)");
 	fprintf(f, "entry programs:         %s\n",
 		r->rdonly_cast ? "rdonly_cast (bpf_rdonly_cast kfunc: BTF loads, fastest)"
-			       : "probe_read (no bpf_rdonly_cast on this kernel)");
+			       : "probe_read (no bpf_rdonly_cast, or TTYTOP_NO_RDONLY_CAST set)");
 	fprintf(f, "scheduler hooks:        %s\n",
 		r->tp_btf ? "tp_btf sched_switch + sched_waking" : "unavailable");
 	fprintf(f, "irq waker detection:    %s\n",

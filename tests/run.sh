@@ -43,7 +43,7 @@ done
 
 run_script() { # python scripts print PASS/FAIL/SKIP lines
 	local s=$1 name log rc
-	name=$(basename "$s" .py)
+	name=$(basename "$s"); name=${name%.*}
 	log="$log_dir/$name.log"
 	timeout 600 "$s" >"$log" 2>&1
 	rc=$?
@@ -63,12 +63,12 @@ run_script() { # python scripts print PASS/FAIL/SKIP lines
 }
 
 echo "== integration tests (real BPF, real ptys)"
-for s in tests/integration/test_*.py; do
+for s in tests/integration/test_*; do
 	[ -x "$s" ] && run_script "$s"
 done
 
 echo "== TUI tests (tmux)"
-for s in tests/tui/test_*.py; do
+for s in tests/tui/test_*; do
 	[ -x "$s" ] && run_script "$s"
 done
 

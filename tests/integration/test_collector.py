@@ -41,6 +41,8 @@ def test_fast_reader_exact_counts():
     tr.wait_docs(2)
     tr.stop()
     stop.set()
+    want = "probe_read" if os.environ.get("TTYTOP_NO_RDONLY_CAST") else "rdonly_cast"
+    assert tr.flavour() == want, f"entry programs {tr.flavour()}, want {want}"
     t = tr.terminal(name)
     assert t, f"{name} not in terminals: {[x['name'] for x in tr.last()['terminals']]}"
     assert t["class"] == "pty", t["class"]

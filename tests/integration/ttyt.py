@@ -24,7 +24,7 @@ class Skip(Exception):
 
 def case(fn):
     """Run one test case and print PASS/FAIL/SKIP for the runner."""
-    name = fn.__name__.replace("test_", "", 1)
+    name = os.environ.get("TTYTOP_CASE_PREFIX", "") + fn.__name__.replace("test_", "", 1)
     try:
         fn()
         print(f"PASS {name}", flush=True)
@@ -88,6 +88,9 @@ class Tracer:
         if hasattr(self, "_t"):
             self._t.join(5)
         return self
+
+    def flavour(self):
+        return self.docs[0]["attach"]["enter_prog"] if self.docs else None
 
     def last(self):
         assert self.docs, "no JSON documents"
