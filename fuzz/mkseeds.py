@@ -216,6 +216,25 @@ def main():
         out = os.path.join("/tmp", "ttytop-seed-elf2")
         if subprocess.call(["strip", "--strip-debug", "-o", out, cws]) == 0:
             write("fuzz_elf", "cwriter-symtab", open(out, "rb").read())
+    # DWARF: the marquee's decompressed abbrevs and the start of its .debug_info,
+    # plus a hand-made unit holding runtime.g.goid (as in test_goinfo.c).
+    mq = os.path.join(FIX, "marquee")
+    if os.path.exists(mq):
+        tmp = os.path.join("/tmp", "ttytop-seed-dwarf")
+        if subprocess.call(["objcopy", "--decompress-debug-sections", mq, tmp]) == 0:
+            secs = {}
+            for sec in (".debug_abbrev", ".debug_info"):
+                out = tmp + sec
+                subprocess.call(["objcopy", "--dump-section", sec + "=" + out, tmp, tmp + ".x"])
+                secs[sec] = open(out, "rb").read()
+            ab, info = secs[".debug_abbrev"], secs[".debug_info"]
+            write("fuzz_dwarf", "marquee-head", struct.pack("<I", len(ab)) + ab + info[:60000 - len(ab)])
+    ab = bytes([1, 0x11, 1, 0x03, 0x08, 0, 0, 2, 0x13, 1, 0x03, 0x08, 0, 0,
+                3, 0x0d, 0, 0x03, 0x08, 0x38, 0x0b, 0, 0, 0])
+    body = b"\x01cu\0\x02runtime.g\0\x03goid\0\x98\x03m\0\x30\0\0"
+    unit = struct.pack("<HIB", 4, 0, 8) + body
+    info = struct.pack("<I", len(unit)) + unit
+    write("fuzz_dwarf", "synthetic-v4", struct.pack("<I", len(ab)) + ab + info)
     return 0
 
 

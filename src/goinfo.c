@@ -23,9 +23,11 @@
 
 #include "elfsym.h"
 #include "gobuildinfo.h"
+#include "godwarf.h"
 
 #define RODATA_SCAN_MAX (64u << 20)
 #define BUILDINFO_MAX (64u << 10)
+#define DWARF_MAX (256u << 20)
 
 int tt_go_parse_version(const char *s, int *major, int *minor, int *patch)
 {
@@ -218,6 +220,69 @@ static int find_version(Elf *e, struct file_ctx *fc, char *ver, size_t vlen)
 	return r;
 }
 
+/* Decompressed contents of a debug section, at most max bytes (zip bombs). */
+static const uint8_t *debug_section(Elf *e, const char *name, size_t max, size_t *len)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(e, &shstrndx) != 0)
+		return NULL;
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		const char *n;
+		if (!gelf_getshdr(scn, &sh) || !(n = elf_strptr(e, shstrndx, sh.sh_name)) ||
+		    strcmp(n, name) != 0)
+			continue;
+		if (sh.sh_type == SHT_NOBITS)
+			return NULL;
+		if (sh.sh_flags & SHF_COMPRESSED) {
+			GElf_Chdr ch;
+			if (!gelf_getchdr(scn, &ch) || ch.ch_size > max ||
+			    elf_compress(scn, 0, 0) < 0)
+				return NULL;
+		}
+		Elf_Data *d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf || d->d_size > max)
+			return NULL;
+		*len = d->d_size;
+		return d->d_buf;
+	}
+	return NULL;
+}
+
+/*
+ * The binary's own DWARF, when it has one (not -w / -s): the offsets it
+ * states win over the version table. 1 if goid came from it, 0 if not.
+ */
+static int offsets_from_dwarf(Elf *e, struct tt_go_proc *off, int *nfound)
+{
+	size_t ilen = 0, alen = 0;
+	const uint8_t *info = debug_section(e, ".debug_info", DWARF_MAX, &ilen);
+	const uint8_t *abbrev = info ? debug_section(e, ".debug_abbrev", DWARF_MAX, &alen) : NULL;
+	struct tt_dwarf_query q[] = {
+	    {"runtime.g", "goid", -1},    {"runtime.g", "m", -1},    {"runtime.m", "g0", -1},
+	    {"runtime.m", "gsignal", -1}, {"runtime.m", "curg", -1},
+	};
+
+	*nfound = 0;
+	if (!info || !abbrev)
+		return 0;
+	/* elf_compress may have moved .debug_info: fetch it again */
+	info = debug_section(e, ".debug_info", DWARF_MAX, &ilen);
+	if (!info || tt_dwarf_member_offsets(info, ilen, abbrev, alen, q, 5) <= 0)
+		return 0;
+	uint16_t *dst[] = {&off->goid_off, &off->g_m_off, &off->m_g0_off, &off->m_gsignal_off,
+	                   &off->m_curg_off};
+	for (int i = 0; i < 5; i++) {
+		if (q[i].offset >= 0 && q[i].offset < 0x10000) {
+			*dst[i] = (uint16_t)q[i].offset;
+			(*nfound)++;
+		}
+	}
+	return q[0].offset >= 0 && q[0].offset < 0x10000;
+}
+
 static int goinfo_fd(int fd, struct tt_goinfo *out)
 {
 	struct tt_elfsyms *es = NULL;
@@ -254,8 +319,16 @@ static int goinfo_fd(int fd, struct tt_goinfo *out)
 	r = find_version(e, &fc, out->version, sizeof(out->version));
 	if (r == 0)
 		r = tt_go_parse_version(out->version, &out->major, &out->minor, &out->patch);
-	if (r == 0)
+	if (r == 0) {
 		r = tt_go_offsets_for_version(out->major, out->minor, &out->off);
+		int n;
+		out->goid_from_dwarf = offsets_from_dwarf(e, &out->off, &n);
+		/* a version outside the table is fine when DWARF gave every offset */
+		if (r == -ENOTSUP && out->major == 1 && n == 5) {
+			out->off.tls_g_off = -8;
+			r = 0;
+		}
+	}
 	if (r == 0 && eh.e_machine != EM_X86_64)
 		r = -ENOTSUP; /* arm64 keeps g behind TPIDR_EL0: not decoded yet */
 	if (r == 0) {

@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -244,6 +246,36 @@ static bool exited(const struct tt_pidmaps *p)
 	return p->has_pidfd && poll(&pfd, 1, 0) > 0;
 }
 
+/* Start time (clock ticks since boot) of pid, 0 if it does not exist. */
+static uint64_t starttime(pid_t pid)
+{
+	char path[64], buf[1024];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* comm may hold spaces and parentheses: fields restart after the last ')' */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* p is at the end of field 2; step over the separators before 3..22 */
+	for (int field = 3; field <= 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return 0;
+		p++;
+	}
+	return strtoull(p, NULL, 10);
+}
+
 struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refresh, int *err)
 {
 	struct tt_pidmaps *slot = NULL, *oldest = NULL;
@@ -262,10 +294,18 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 			oldest = p;
 		}
 	}
-	if (slot && exited(slot)) {
-		pm_clear(slot);
-		*err = -ESRCH;
-		return NULL;
+	if (slot && !slot->gone && exited(slot))
+		slot->gone = true;
+	if (slot && slot->gone) {
+		uint64_t st = starttime(pid);
+		if (st && st != slot->starttime) { /* another process has this pid now */
+			pm_clear(slot);
+			oldest = slot;
+			slot = NULL;
+		} else {
+			slot->stamp = ++c->clock;
+			return slot; /* the exited process's own maps: still right for it */
+		}
 	}
 	uint64_t now = now_ns();
 	if (slot && (!refresh || now - slot->read_ns < TT_MAPS_REFRESH_NS)) {
@@ -282,17 +322,29 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 		has_pidfd = pidfd >= 0;
 		if (!has_pidfd && errno == ESRCH) {
-			if (slot)
-				pm_clear(slot);
+			if (slot) { /* exited since: keep its maps (see gone above) */
+				slot->gone = true;
+				slot->stamp = ++c->clock;
+				return slot;
+			}
 			*err = -ESRCH;
 			return NULL;
 		}
 	}
-	int n = tt_procmaps_read(pid, c->scratch, TT_MAPS_MAX, true);
+	uint64_t st = starttime(pid);
+	int n = st ? tt_procmaps_read(pid, c->scratch, TT_MAPS_MAX, true) : -ESRCH;
 	struct tt_pidmaps probe = {.pidfd = pidfd, .has_pidfd = has_pidfd};
 	if (n >= 0 && exited(&probe))
 		n = -ESRCH; /* what we read may already be another process's */
 	if (n < 0) {
+		if (slot && n == -ESRCH && (!st || st == slot->starttime)) {
+			/* exited since the maps were cached: they still describe it */
+			slot->pidfd = pidfd;
+			slot->has_pidfd = has_pidfd;
+			slot->gone = true;
+			slot->stamp = ++c->clock;
+			return slot;
+		}
 		if (has_pidfd)
 			close(pidfd);
 		*err = n;
@@ -318,6 +370,7 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 	slot->pid = pid;
 	slot->stamp = ++c->clock;
 	slot->read_ns = now;
+	slot->starttime = st;
 	return slot;
 }
 

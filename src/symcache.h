@@ -50,6 +50,8 @@ struct tt_pidmaps {
 	uint64_t read_ns; /* CLOCK_MONOTONIC of the last maps read */
 	int pidfd;        /* this very process (pid reuse safe) */
 	bool has_pidfd;
+	bool gone;          /* the process exited; maps kept, never re-read */
+	uint64_t starttime; /* /proc/PID/stat field 22: identity across pid reuse */
 };
 
 #define TT_MAPS_REFRESH_NS (200ull * 1000 * 1000) /* min spacing of re-reads */
@@ -60,8 +62,10 @@ void tt_pidcache_free(struct tt_pidcache *c);
 /*
  * Cached maps of pid, (re)read when absent or when refresh is set (at most
  * every TT_MAPS_REFRESH_NS: garbage addresses must not cost a read each).
- * A process that exited (seen through a pidfd taken before its maps were
- * read, so a reused pid is never mistaken for it) gives NULL, *err -ESRCH.
+ * After the process exits (seen through a pidfd) its cached maps stay usable,
+ * so stacks of writers that exited before their event was read still get
+ * names, until the pid is reused by another process (start time differs),
+ * which drops them. Nothing cached and no process: NULL, *err -ESRCH.
  */
 struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refresh, int *err);
 void tt_pidcache_forget(struct tt_pidcache *c, pid_t pid);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "gobuildinfo.h"
+#include "godwarf.h"
 #include "goinfo.h"
 
 static const char *fixture(const char *name, char *buf, size_t len)
@@ -38,7 +39,7 @@ static bool have(const char *name, char *p, size_t len)
 	return true;
 }
 
-static void check_go119(const char *name)
+static void check_go119(const char *name, int dwarf)
 {
 	char p[512];
 	struct tt_goinfo gi;
@@ -53,26 +54,26 @@ static void check_go119(const char *name)
 	assert_int_equal(gi.off.goid_off, 152);
 	assert_int_equal(gi.off.g_m_off, 48);
 	assert_int_equal(gi.off.m_curg_off, 192);
-	assert_int_equal(gi.goid_from_dwarf, 0);
+	assert_int_equal(gi.goid_from_dwarf, dwarf);
 }
 
 static void test_marquee(void **state)
 {
 	(void)state;
-	check_go119("marquee");
+	check_go119("marquee", 1); /* has DWARF */
 }
 
 static void test_marquee_stripped(void **state)
 {
 	(void)state;
-	check_go119("marquee-stripped");
+	check_go119("marquee-stripped", 0); /* -w: no DWARF */
 }
 
 /* Dynamically linked cgo build: TLS slot must come from decoding, not the default. */
 static void test_marquee_cgo(void **state)
 {
 	(void)state;
-	check_go119("marquee-cgo");
+	check_go119("marquee-cgo", 1);
 }
 
 static void test_not_go(void **state)
@@ -230,6 +231,54 @@ static void test_no_section_headers(void **state)
 	assert_int_equal(gi.off.tls_g_off, -8);
 }
 
+/*
+ * Hand-made DWARF 4: one unit with struct runtime.g { m @48 (data1),
+ * goid @999 (udata) } and struct other { goid @7 }, so the value can only
+ * come from the parser, and from the right struct.
+ */
+static void test_dwarf_synthetic(void **state)
+{
+	(void)state;
+	const uint8_t abbrev[] = {
+	    1, 0x11, 1, 0x03, 0x08, 0,    0,          /* 1: compile_unit, children, name string */
+	    2, 0x13, 1, 0x03, 0x08, 0,    0,          /* 2: structure_type, children, name */
+	    3, 0x0d, 0, 0x03, 0x08, 0x38, 0x0b, 0, 0, /* 3: member, name, loc data1 */
+	    4, 0x0d, 0, 0x03, 0x08, 0x38, 0x0f, 0, 0, /* 4: member, name, loc udata */
+	    0};
+	uint8_t info[256];
+	size_t n = 11;
+	const uint8_t body[] = {1,   'c', 'u', 0,   2,   'o', 't', 'h',  'e',  'r', 0,
+	                        3,   'g', 'o', 'i', 'd', 0,   7,   0,    2,    'r', 'u',
+	                        'n', 't', 'i', 'm', 'e', '.', 'g', 0,    3,    'm', 0,
+	                        48,  4,   'g', 'o', 'i', 'd', 0,   0xe7, 0x07, /* 999 */
+	                        0,   0};
+	memcpy(info + n, body, sizeof(body));
+	n += sizeof(body);
+	uint32_t ulen = (uint32_t)(n - 4);
+	memcpy(info, &ulen, 4);
+	info[4] = 4; /* version 4 */
+	info[5] = 0;
+	memset(info + 6, 0, 4); /* abbrev offset 0 */
+	info[10] = 8;           /* address size */
+	struct tt_dwarf_query q[] = {
+	    {"runtime.g", "goid", 0}, {"runtime.g", "m", 0}, {"runtime.m", "curg", 0}};
+	assert_int_equal(tt_dwarf_member_offsets(info, n, abbrev, sizeof(abbrev), q, 3), 2);
+	assert_int_equal(q[0].offset, 999);
+	assert_int_equal(q[1].offset, 48);
+	assert_int_equal(q[2].offset, -1);
+	/* truncated anywhere: never a wrong value */
+	for (size_t cut = 0; cut < n; cut++) {
+		tt_dwarf_member_offsets(info, cut, abbrev, sizeof(abbrev), q, 3);
+		assert_true(q[0].offset == -1 || q[0].offset == 999);
+		assert_true(q[1].offset == -1 || q[1].offset == 48);
+	}
+	/* an unknown form stops the walk instead of guessing its size */
+	uint8_t bad_abbrev[sizeof(abbrev)];
+	memcpy(bad_abbrev, abbrev, sizeof(abbrev));
+	bad_abbrev[4] = 0x7f; /* compile_unit name form */
+	assert_int_equal(tt_dwarf_member_offsets(info, n, bad_abbrev, sizeof(abbrev), q, 3), 0);
+}
+
 static void test_parse_version(void **state)
 {
 	(void)state;
@@ -296,17 +345,12 @@ static void test_decode_tls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_marquee),
-	    cmocka_unit_test(test_marquee_stripped),
-	    cmocka_unit_test(test_marquee_cgo),
-	    cmocka_unit_test(test_not_go),
-	    cmocka_unit_test(test_npm_versions),
-	    cmocka_unit_test(test_for_pid),
-	    cmocka_unit_test(test_parse_version),
-	    cmocka_unit_test(test_offsets_table),
-	    cmocka_unit_test(test_decode_tls),
-	    cmocka_unit_test(test_table_matches_dwarf),
-	    cmocka_unit_test(test_no_section_headers),
+	    cmocka_unit_test(test_marquee),         cmocka_unit_test(test_marquee_stripped),
+	    cmocka_unit_test(test_marquee_cgo),     cmocka_unit_test(test_not_go),
+	    cmocka_unit_test(test_npm_versions),    cmocka_unit_test(test_for_pid),
+	    cmocka_unit_test(test_parse_version),   cmocka_unit_test(test_offsets_table),
+	    cmocka_unit_test(test_decode_tls),      cmocka_unit_test(test_table_matches_dwarf),
+	    cmocka_unit_test(test_dwarf_synthetic), cmocka_unit_test(test_no_section_headers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

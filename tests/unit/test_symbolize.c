@@ -155,9 +155,20 @@ static void check_cwriter(const char *path, const char *module)
 		assert_string_equal(ev.kstack.frames[1].module, "kernel");
 	}
 
-	/* the process exits: addresses stay, names go, the flag says why */
+	/*
+	 * The process exits before its event is read: the maps and symbols
+	 * cached while it lived still name its frames.
+	 */
 	reap(pid);
-	/* no forget_pid: the cached maps must not outlive the process */
+	memset(&ev, 0, sizeof(ev));
+	ev.pid = (uint32_t)pid;
+	assert_int_equal(tt_sym_event(s, &ev, us, 2, a_l2_end, NULL, 0), 0);
+	assert_false(ev.stk_flags & TT_EVSTK_PROC_GONE);
+	assert_string_equal(ev.ustack.frames[0].func, "do_write");
+	assert_string_equal(ev.ustack.frames[1].func, "level_two");
+
+	/* forgotten (or never seen): addresses stay, names go, the flag says why */
+	tt_sym_forget_pid(s, pid);
 	memset(&ev, 0, sizeof(ev));
 	ev.pid = (uint32_t)pid;
 	assert_int_equal(tt_sym_event(s, &ev, us, 2, a_l2_end, NULL, 0), 0);
@@ -166,8 +177,6 @@ static void check_cwriter(const char *path, const char *module)
 	assert_int_equal(ev.ustack.frames[0].addr, a_dw);
 	assert_int_equal(ev.ustack.frames[1].addr, a_l2_end);
 	assert_string_equal(ev.ustack.frames[0].func, "");
-	assert_int_equal(tt_sym_user(s, pid, a_dw, false, &f), -ESRCH);
-	tt_sym_forget_pid(s, pid);
 	assert_int_equal(tt_sym_user(s, pid, a_dw, false, &f), -ESRCH);
 	tt_sym_free(s);
 	tt_elfsyms_free(es);
@@ -298,10 +307,26 @@ static void test_refresh_rate_limited(void **state)
 	assert_int_equal(tt_pidcache_count(c), 4);
 	for (int i = 0; i < 6; i++)
 		reap(kids[i]);
-	/* the cached entry of a dead child is dropped on the next look */
+	/* a dead child's cached maps stay (its late events still get names) */
+	p = tt_pidcache_get(c, kids[5], false, &err);
+	assert_non_null(p);
+	assert_true(p->gone);
+	tt_pidcache_forget(c, kids[5]);
 	assert_null(tt_pidcache_get(c, kids[5], false, &err));
 	assert_int_equal(err, -ESRCH);
 	assert_int_equal(tt_pidcache_count(c), 3);
+
+	/* pid reuse: a cached entry whose start time is not the live process's */
+	p = tt_pidcache_get(c, getpid(), false, &err);
+	assert_non_null(p);
+	uint64_t real_start = p->starttime;
+	assert_true(real_start > 0);
+	p->starttime = real_start + 12345; /* as if an older process had this pid */
+	p->gone = true;
+	p = tt_pidcache_get(c, getpid(), false, &err);
+	assert_non_null(p);
+	assert_false(p->gone);
+	assert_int_equal(p->starttime, real_start); /* re-read for the new owner */
 	assert_null(tt_pidcache_get(c, 0x7ffffff0, false, &err));
 	assert_int_equal(err, -ESRCH);
 	tt_pidcache_free(c);
