@@ -85,7 +85,11 @@ class Session:
         while time.time() < end:
             s = self.screen(escapes)
             if pred(s):
-                return s
+                # The screen may be mid-update: take it again once it has settled.
+                time.sleep(0.1)
+                s = self.screen(escapes)
+                if pred(s):
+                    return s
             time.sleep(0.1)
         return None
 
@@ -135,7 +139,7 @@ def case(name):
 def start_replay(path, w=120, h=40, extra="", env=None):
     s = Session(w, h, env)
     s.run("%s --replay %s %s" % (BIN, path, extra))
-    got = s.wait(lambda x: "Terminals" in x and "Slow writes" in x, 6)
+    got = s.wait(lambda x: "Terminals" in x and "Slow writes" in x and "F10Quit" in x, 6)
     return s, got
 
 
@@ -202,12 +206,13 @@ def t_stack(fx):
             return "stack shown before any selection"
         s.send("Tab")
         s.send("Enter")
-        got = s.wait(lambda x: "goroutine 18" in x and "main.render" in x, 3)
+        wants = ("goroutine 18", "tid 4250", "main.render", "main.go:88", "n_tty_write",
+                 "kernel")
+        got = s.wait(lambda x: all(w in x for w in wants), 3)
         if not got:
-            return "stack pane did not fill: " + last_lines(s.screen(), 14)
-        for want in ("tid 4250", "main.go:88", "n_tty_write", "kernel"):
-            if want not in got:
-                return "%r missing from the stack pane" % want
+            x = s.screen()
+            return "stack pane lacks %r: %s" % ([w for w in wants if w not in x],
+                                                last_lines(x, 14))
         # The third event's process is gone: raw addresses and the note.
         s.send("BTab")
         s.send("Down")
