@@ -310,6 +310,34 @@ def test_pid_filter_and_threshold():
 
 
 @case
+def test_tty_filter_by_name_and_class():
+    require_root()
+    m1, s1, n1 = open_pty()
+    m2, s2, n2 = open_pty()
+    stop = threading.Event()
+    for m in (m1, m2):
+        threading.Thread(target=drain, args=(m, stop), daemon=True).start()
+    by_name = Tracer("--tty", n2, "-T", "1000")
+    by_class = Tracer("--tty", "console", "-T", "1000")
+    pid = fork_writer(lambda: [os.write(s1, b"1") for _ in range(25)] and
+                      [os.write(s2, b"2") for _ in range(35)])
+    os.waitpid(pid, 0)
+    by_name.wait_docs(2)
+    by_class.wait_docs(2)
+    by_name.stop()
+    by_class.stop()
+    stop.set()
+    names = [t["name"] for t in by_name.last()["terminals"]]
+    assert names == [n2], f"--tty {n2} kept {names}"
+    assert by_name.terminal(n2)["writes"] == 35, by_name.terminal(n2)["writes"]
+    assert by_name.last()["filters"]["tty"] == n2, by_name.last()["filters"]
+    classes = {t["class"] for t in by_class.last()["terminals"]}
+    assert classes <= {"console"}, f"--tty console kept {classes}"
+    for fd in (m1, s1, m2, s2):
+        os.close(fd)
+
+
+@case
 def test_bad_command_lines():
     for args in (["--interval", "0"], ["-T", "-5"], ["--bogus"], ["--pid", "x1"],
                  ["--replay", "/nonexistent/x.json"]):
