@@ -338,6 +338,41 @@ def test_tty_filter_by_name_and_class():
 
 
 @case
+def test_every_write_rate_limited_but_counted():
+    """-T 0 reports every write up to a per-CPU budget; what is over it is
+    counted as a drop, and the histograms still count every write."""
+    require_root()
+    master, slave, name = open_pty()
+    stop = threading.Event()
+    threading.Thread(target=drain, args=(master, stop), daemon=True).start()
+    tr = Tracer("-T", "0", "-c", "ttyt-burst")
+
+    def work():
+        import ctypes
+        ctypes.CDLL(None).prctl(15, b"ttyt-burst", 0, 0, 0)  # PR_SET_NAME
+        for _ in range(12000):
+            os.write(slave, b".")
+    pid = fork_writer(work)
+    os.waitpid(pid, 0)
+    time.sleep(0.3)
+    tr.wait_docs(2)
+    tr.stop()
+    stop.set()
+    d = tr.last()
+    t = tr.terminal(name)
+    assert t and t["writes"] == 12000, f"histogram lost writes: {t and t['writes']}"
+    assert sum(b["count"] for b in t["hist"]) == 12000, "hist total != writes"
+    drops = d["totals"]["drops"]
+    assert drops["ratelimit"] > 0, f"12000 writes in a burst were not rate limited: {drops}"
+    events = sum(1 for x in tr.events(pid=pid))
+    assert events + drops["ratelimit"] + drops["ringbuf_full"] == 12000, \
+        f"events {events} + drops {drops} != 12000"
+    assert d["totals"]["dropped"] == sum(drops.values()), d["totals"]
+    os.close(master)
+    os.close(slave)
+
+
+@case
 def test_bad_command_lines():
     for args in (["--interval", "0"], ["-T", "-5"], ["--bogus"], ["--pid", "x1"],
                  ["--replay", "/nonexistent/x.json"]):
