@@ -77,6 +77,8 @@ $(B)/themes.h: $(THEME_BUILTIN) tools/gen-themes.sh
 	@mkdir -p $(B)
 	./tools/gen-themes.sh $(THEME_BUILTIN) > $@.tmp && mv $@.tmp $@
 $(B)/tui/theme.o: $(B)/themes.h
+# fuzz/fuzz_theme.c compiles tui/theme.c, which includes the generated header.
+fuzz: $(B)/themes.h
 # --- end tui ----------------------------------------------------------------
 
 $(B)/libttytop.a: $(OBJ_CORE)
