@@ -323,6 +323,73 @@ static void test_sparkline_ascii(void **state)
 	delwin(w);
 }
 
+static double set_ms = -1;
+static int set_rc;
+
+static int fake_set_threshold(void *ctx, double ms)
+{
+	(void)ctx;
+	set_ms = ms;
+	return set_rc;
+}
+
+static void test_prompt_threshold_and_filter(void **state)
+{
+	static const struct tt_source_ops ops = {.set_threshold = fake_set_threshold};
+	const char *bad[] = {"", "abc", "-1", "5x", "1e99", "nan", "3600001"};
+	size_t i;
+
+	(void)state;
+	fresh();
+	/* replay: nothing is called */
+	assert_int_equal(tt_prompt_apply_threshold(ui, "5"), -1);
+	assert_string_equal(ui->status, "replay: read-only");
+	assert_true(set_ms < 0);
+
+	src.ops = &ops;
+	ui->replay = false;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(tt_prompt_apply_threshold(ui, bad[i]), -1);
+		assert_true(ui->status_err);
+		assert_true(set_ms < 0);
+	}
+	assert_int_equal(tt_prompt_apply_threshold(ui, "2.5"), 0);
+	assert_true(set_ms == 2.5);
+	assert_true(m.filters.threshold_ms == 2.5);
+	assert_false(ui->status_err);
+	set_rc = -22;
+	assert_int_equal(tt_prompt_apply_threshold(ui, "7"), -1);
+	assert_non_null(strstr(ui->status, "Invalid argument"));
+	assert_true(m.filters.threshold_ms == 2.5); /* unchanged on failure */
+	set_rc = 0;
+
+	/* the prompt edits a line; only digits and '.' for the threshold */
+	tt_prompt_start(ui, TT_PROMPT_THRESHOLD);
+	tt_prompt_key(ui, 21); /* Ctrl-U */
+	tt_prompt_key(ui, '1');
+	tt_prompt_key(ui, 'x');
+	tt_prompt_key(ui, '2');
+	tt_prompt_key(ui, KEY_BACKSPACE);
+	tt_prompt_key(ui, '0');
+	assert_string_equal(ui->pbuf, "10");
+	tt_prompt_key(ui, '\n');
+	assert_int_equal(ui->prompt, TT_PROMPT_NONE);
+	assert_true(set_ms == 10);
+
+	/* the filter applies as you type; Esc restores the previous one */
+	snprintf(ui->filter, sizeof(ui->filter), "old");
+	tt_prompt_start(ui, TT_PROMPT_FILTER);
+	tt_prompt_key(ui, 'z');
+	assert_string_equal(ui->filter, "oldz");
+	tt_prompt_key(ui, 27);
+	assert_string_equal(ui->filter, "old");
+	tt_prompt_start(ui, TT_PROMPT_FILTER);
+	for (i = 0; i < 200; i++) /* bounded */
+		tt_prompt_key(ui, 'a');
+	assert_int_equal(strlen(ui->filter), TT_FILTER_LEN - 1);
+	src.ops = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +398,7 @@ int main(void)
 	    cmocka_unit_test(test_log_pause_and_filter),
 	    cmocka_unit_test(test_stack_raw_addresses),
 	    cmocka_unit_test(test_sparkline_ascii),
+	    cmocka_unit_test(test_prompt_threshold_and_filter),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
