@@ -7,10 +7,10 @@ kernel.bpf_stats_enabled and builds the workload). See bench/README.md.
 """
 import hashlib
 import json
+import os
 import re
 import shlex
 import shutil
-import os
 import signal
 import statistics
 import subprocess
@@ -62,7 +62,7 @@ TRACERS = [
     {"key": "ttytop", "label": "C ttytop", "kind": "ttytop"},
 ]
 
-live = {}  # pid -> Popen of running tracers, for cleanup
+live = {}  # pid -> (Popen, kind) of running tracers, for cleanup
 
 
 class BenchError(Exception):
