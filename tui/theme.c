@@ -381,7 +381,7 @@ int tt_theme_load(const char *spec, struct tt_theme *t, char *err, size_t errlen
 	static const char *dirs[] = {"themes", THEME_SYSDIR};
 	char path[4096];
 	const char *base;
-	size_t sl;
+	size_t sl, bl;
 	int i, b;
 
 	if (tt_theme_builtin(0, t) < 0) {
@@ -399,10 +399,10 @@ int tt_theme_load(const char *spec, struct tt_theme *t, char *err, size_t errlen
 		*t = tmp;
 		base = strrchr(spec, '/');
 		base = base ? base + 1 : spec;
-		snprintf(t->name, sizeof(t->name), "%.*s",
-		         (int)(strlen(base) > 6 && strstr(base, ".theme") ? strlen(base) - 6
-		                                                          : strlen(base)),
-		         base);
+		bl = strlen(base);
+		if (bl > 6 && !strcmp(base + bl - 6, ".theme"))
+			bl -= 6; /* "themes/x.theme" is called "x" */
+		snprintf(t->name, sizeof(t->name), "%.*s", (int)(bl < 63 ? bl : 63), base);
 		return 0;
 	}
 	if (!valid_name(spec)) {

@@ -186,6 +186,12 @@ static void test_load_lookup(void **state)
 	assert_int_equal(t.el[TT_EL_ROW].fg, TT_COLOR_DEFAULT);
 	assert_int_equal(tt_theme_check("bad.theme", err, sizeof(err)), -1);
 	assert_int_equal(tt_theme_check("./themes/light.theme", err, sizeof(err)), 0);
+	assert_int_equal(tt_theme_load("./themes/light.theme", &t, err, sizeof(err)), 0);
+	assert_string_equal(t.name, "light");
+	write_file("x.theme.old", "row = red blue\n");
+	assert_int_equal(tt_theme_load("./x.theme.old", &t, err, sizeof(err)), 0);
+	assert_string_equal(t.name, "x.theme.old");
+	unlink("x.theme.old");
 	/* unknown names, odd names, missing files, directories */
 	assert_int_equal(tt_theme_check("nosuch", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "unknown theme 'nosuch'"));
