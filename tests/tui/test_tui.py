@@ -687,6 +687,14 @@ def t_usable(fx):
             return "TERM=dumb not refused: " + last_lines(s.screen(), 3)
     finally:
         s.close()
+    s = Session(env={"TERM": "no-such-term"})
+    try:
+        s.run("%s --replay %s" % (BIN, fx))
+        got = s.wait(lambda x: len(exits(x)) >= 1, 5)
+        if not got or exits(got)[0] == 0 or "unknown terminal type 'no-such-term'" not in got:
+            return "unknown TERM not refused: " + last_lines(s.screen(), 3)
+    finally:
+        s.close()
 
 
 @case("quit_restores_terminal")
