@@ -7,7 +7,7 @@
 
 const struct tt_help_line tt_help_lines[] = {
     {"F1 ?", "this help (any key closes)"},
-    {"q F10", "quit"},
+    {"q F10 ^C", "quit"},
     {"Tab S-Tab", "next / previous pane"},
     {"Up Down j k", "move in the focused pane"},
     {"PgUp PgDn", "page up / down"},
