@@ -801,6 +801,23 @@ def t_live(tmp):
         got = s.wait(lambda x: events(x) > e1 > 0 or (e1 <= 0 and events(x) > 0), 6)
         if not got:
             return "event counter does not rise"
+
+        def log_rows(x):
+            part = x.split("Slow writes", 1)[-1]
+            return [l for l in part.splitlines() if re.search(r"\d\d:\d\d:\d\d\.\d{3}", l)]
+        s.send("Space")
+        got = s.wait(lambda x: "PAUSED" in x, 3)
+        if not got:
+            return "Space did not pause"
+        frozen, e1 = log_rows(got)[:3], events(got)
+        got = s.wait(lambda x: events(x) > e1, 6)
+        if not got:
+            return "counters stopped while paused"
+        if log_rows(got)[:3] != frozen:
+            return "paused log still scrolls"
+        s.send("Space")
+        if not s.wait(lambda x: "PAUSED" not in x and log_rows(x)[:1] != frozen[:1], 6):
+            return "log did not resume"
         s.send("Tab")
         s.send("Enter")
         got = s.wait(lambda x: re.search(r"(thread|goroutine) \d+ . tid|thread \d+ . ", x)
