@@ -86,7 +86,7 @@ struct {
 	__type(value, struct inflight);
 } inflight SEC(".maps");
 
-/* tid tag per slot: a cheap inlined array load before the hash lookup. */
+/* in-flight count per tid slot: a cheap inlined array load before the hash lookup */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, TT_HINT_SLOTS);
@@ -197,14 +197,29 @@ static __always_inline __u32 hint_slot(__u32 tid)
 	return tid & (TT_HINT_SLOTS - 1);
 }
 
+/*
+ * Each hint slot counts the tty writes in flight whose tid falls on it. Only a
+ * non-zero count costs a hash lookup; two writers sharing a slot (tids 65536
+ * apart) merely both take the hash path, and plain atomic adds work on every
+ * kernel ttytop supports.
+ */
 static __always_inline struct inflight *lookup_inflight(__u32 tid)
 {
 	__u32 slot = hint_slot(tid);
-	__u32 *tag = bpf_map_lookup_elem(&hint, &slot);
+	__u32 *n = bpf_map_lookup_elem(&hint, &slot);
 
-	if (!tag || *tag != tid)
+	if (!n || !*n)
 		return NULL;
 	return bpf_map_lookup_elem(&inflight, &tid);
+}
+
+static __always_inline void hint_add(__u32 tid, int delta)
+{
+	__u32 slot = hint_slot(tid);
+	__u32 *n = bpf_map_lookup_elem(&hint, &slot);
+
+	if (n)
+		__sync_fetch_and_add(n, delta);
 }
 
 /* fd -> struct file *, the fast way: BTF loads through bpf_rdonly_cast. */
@@ -368,7 +383,7 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u32 count, __u8 
 	struct tty_struct *tty;
 	struct inflight s = {};
 	__u64 wi, pid_tgid;
-	__u32 tid, tgid, slot, dev;
+	__u32 tid, tgid, dev;
 	__u8 class;
 
 	if (!f)
@@ -440,8 +455,7 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u32 count, __u8 
 		count_drop(TT_DROP_INFLIGHT_FULL);
 		return 0;
 	}
-	slot = hint_slot(tid);
-	bpf_map_update_elem(&hint, &slot, &tid, BPF_ANY);
+	hint_add(tid, 1);
 	__sync_fetch_and_add(&nr_inflight, 1);
 	return 0;
 }
@@ -687,7 +701,7 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 	struct tt_tty_stats *st;
 	struct inflight *s;
 	__u64 pid_tgid, now, lat;
-	__u32 tid, tgid, slot, zero = 0;
+	__u32 tid, tgid;
 
 	if (!nr_inflight)
 		return 0;
@@ -760,8 +774,7 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 
 	bpf_map_delete_elem(&sleep_stacks, &tid);
 	bpf_map_delete_elem(&inflight, &tid);
-	slot = hint_slot(tid);
-	bpf_map_update_elem(&hint, &slot, &zero, BPF_ANY);
+	hint_add(tid, -1);
 	__sync_fetch_and_add(&nr_inflight, -1);
 	return 0;
 }

@@ -372,6 +372,75 @@ def test_every_write_rate_limited_but_counted():
     os.close(slave)
 
 
+def fork_with_pid(want, fn):
+    """fork() so that the child gets pid `want` (root: ns_last_pid); None if raced."""
+    with open("/proc/sys/kernel/ns_last_pid", "w") as f:
+        f.write(str(want - 1))
+    pid = fork_writer(fn)
+    if pid != want:
+        os.waitpid(pid, 0)
+        return None
+    return pid
+
+
+def shared_slot_case():
+    master, slave, name = open_pty()
+    tr = Tracer("-T", "50")
+    go = threading.Event()
+
+    def big():
+        os.write(slave, b"h" * 30000)
+    base = 70000
+    pids = []
+    for attempt in range(20):
+        a = fork_with_pid(base + attempt * 7, big)
+        if a is None:
+            continue
+        b = fork_with_pid(a + 65536, big)
+        if b is None:
+            os.kill(a, 9)
+            os.waitpid(a, 0)
+            continue
+        pids = [a, b]
+        break
+    if not pids:
+        tr.stop()
+        raise Skip("could not get two pids 65536 apart (busy machine)")
+    time.sleep(0.3)
+    stop = threading.Event()
+    threading.Thread(target=drain, args=(master, stop), daemon=True).start()
+    for p in pids:
+        os.waitpid(p, 0)
+    # a write after both: the in-flight accounting must be back to normal
+    os.write(slave, b"after")
+    tr.wait_docs(2)
+    tr.stop()
+    stop.set()
+    for p in pids:
+        assert tr.events(pid=p), f"writer {p} (slot {p & 0xffff}) was not timed"
+    t = tr.terminal(name)
+    assert t["writes"] >= 3, t["writes"]
+    os.close(master)
+    os.close(slave)
+
+
+@case
+def test_writers_sharing_a_hint_slot():
+    """Two writers whose tids are 65536 apart share the in-flight hint slot:
+    both must still be timed and neither may leak."""
+    require_root()
+    with open("/proc/sys/kernel/pid_max") as f:
+        pid_max = f.read().strip()
+    if int(pid_max) < 200000:  # room for two tids 65536 apart, restored below
+        with open("/proc/sys/kernel/pid_max", "w") as f:
+            f.write("200000")
+    try:
+        shared_slot_case()
+    finally:
+        with open("/proc/sys/kernel/pid_max", "w") as f:
+            f.write(pid_max)
+
+
 @case
 def test_bad_command_lines():
     for args in (["--interval", "0"], ["-T", "-5"], ["--bogus"], ["--pid", "x1"],
