@@ -47,6 +47,11 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
 enum wstate { W_RUNNING = 0, W_BLOCKED = 1, W_RUNNABLE = 2 };
 
+/*
+ * One entry per thread that ever wrote to a terminal, reused from write to
+ * write: an LRU hash keeps them bounded, and reusing them spares every tty
+ * write a hash update and a delete.
+ */
 struct inflight {
 	__u64 start_ns;
 	__u64 last_ns; /* last state change */
@@ -64,6 +69,10 @@ struct inflight {
 	__u8 reason;
 	__u8 class;
 	__u8 syscall;
+	__u8 active; /* a write is in flight */
+	__u8 pad[3];
+	__u32 last_dev;	 /* (terminal, process) of the previous write: */
+	__u32 last_tgid; /* when unchanged, the writer entry exists */
 	char waker_comm[TT_COMM_LEN];
 	struct tt_backlog backlog;
 };
@@ -80,7 +89,7 @@ struct ratelimit {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, TT_MAX_INFLIGHT);
 	__type(key, __u32);
 	__type(value, struct inflight);
@@ -167,13 +176,6 @@ struct {
 } go_procs SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, __u8);
-} seen_procs SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, TT_RINGBUF_BYTES);
 } events SEC(".maps");
@@ -208,9 +210,12 @@ static __always_inline struct inflight *lookup_inflight(__u32 tid)
 	__u32 slot = hint_slot(tid);
 	__u32 *n = bpf_map_lookup_elem(&hint, &slot);
 
+	struct inflight *s;
+
 	if (!n || !*n)
 		return NULL;
-	return bpf_map_lookup_elem(&inflight, &tid);
+	s = bpf_map_lookup_elem(&inflight, &tid);
+	return s && s->active ? s : NULL;
 }
 
 static __always_inline void hint_add(__u32 tid, int delta)
@@ -279,26 +284,29 @@ static __always_inline bool name_matches(const char *name)
 	return true;
 }
 
-/* Driver type and subtype, whatever their width and numbering on this kernel. */
-static __always_inline __u8 tty_class(struct tty_struct *tty)
+/*
+ * Reads on the tty path come in the entry programs' two flavours: direct BTF
+ * loads where bpf_rdonly_cast exists (a load each), bpf_probe_read elsewhere
+ * (a helper call each). `fast` is a constant in every caller, so the compiler
+ * keeps one branch and the verifier never sees the other.
+ */
+#define RD(fast, p, field) ((fast) ? (p)->field : BPF_CORE_READ(p, field))
+
+static __always_inline void *cast(void *p, __u32 btf_id, bool fast)
 {
-	struct tty_driver *drv = BPF_CORE_READ(tty, driver);
-	__s32 type = 0, subtype = 0;
+	return fast ? bpf_rdonly_cast(p, btf_id) : p;
+}
 
-	if (bpf_core_field_size(drv->type) == 4) {
-		/* 6.15+: 4-byte enums, SYSTEM=0 CONSOLE=1 SERIAL=2 PTY=3 */
-		bpf_probe_read_kernel(&type, 4, &drv->type);
-		bpf_probe_read_kernel(&subtype, 4, &drv->subtype);
-		type += 1; /* to the old numbering */
-	} else {
-		struct tty_driver___old *od = (void *)drv;
-		short t16 = 0, s16 = 0;
+/* Driver type and subtype, whatever their width and numbering on this kernel. */
+static __always_inline __u8 tty_class(struct tty_driver *drv, bool fast)
+{
+	__s32 type, subtype;
 
-		bpf_probe_read_kernel(&t16, sizeof(t16), &od->type);
-		bpf_probe_read_kernel(&s16, sizeof(s16), &od->subtype);
-		type = t16;
-		subtype = s16;
-	}
+	type = RD(fast, drv, type);
+	subtype = RD(fast, drv, subtype);
+	/* 6.15 widened both to 4-byte enums and renumbered type from 0 */
+	if (bpf_core_field_size(drv->type) == 4)
+		type += 1;
 	switch (type) {
 	case 2: /* CONSOLE */
 		return TT_CLASS_CONSOLE;
@@ -311,61 +319,54 @@ static __always_inline __u8 tty_class(struct tty_struct *tty)
 	}
 }
 
-static __always_inline __u32 tty_dev(struct tty_struct *tty)
-{
-	struct tty_driver *drv = BPF_CORE_READ(tty, driver);
-	__u32 major = BPF_CORE_READ(drv, major);
-	__u32 minor = BPF_CORE_READ(drv, minor_start) + BPF_CORE_READ(tty, index);
-
-	return (major << 20) | (minor & 0xfffff);
-}
-
 static __always_inline void read_backlog(struct tty_struct *tty, __u8 class,
-					 struct tt_backlog *b)
+					 struct tt_backlog *b, bool fast)
 {
-	b->stopped = BPF_CORE_READ(tty, flow.stopped);
-	b->tco_stopped = BPF_CORE_READ(tty, flow.tco_stopped);
-	b->hw_stopped = BPF_CORE_READ(tty, hw_stopped);
-	b->opost = BPF_CORE_READ(tty, termios.c_oflag) & 1; /* OPOST */
+	b->stopped = RD(fast, tty, flow.stopped);
+	b->tco_stopped = RD(fast, tty, flow.tco_stopped);
+	b->hw_stopped = RD(fast, tty, hw_stopped);
+	b->opost = RD(fast, tty, termios.c_oflag) & 1; /* OPOST */
 
 	if (class == TT_CLASS_PTY || class == TT_CLASS_PTY_MASTER) {
-		struct tty_struct *peer = BPF_CORE_READ(tty, link);
+		struct tty_struct *peer = RD(fast, tty, link);
+		struct tty_ldisc_ops *ops;
+		struct tty_ldisc *ldisc;
+		struct tty_port *port;
 		struct n_tty_data *ld;
 
 		if (!peer)
 			return;
-		b->buf_used = BPF_CORE_READ(peer, port, buf.mem_used.counter);
-		b->buf_limit = BPF_CORE_READ(peer, port, buf.mem_limit);
+		port = RD(fast, peer, port);
+		if (port) {
+			b->buf_used = RD(fast, port, buf.mem_used.counter);
+			b->buf_limit = RD(fast, port, buf.mem_limit);
+		}
 		/* the peer's unread input only means something under N_TTY */
-		if (BPF_CORE_READ(peer, ldisc, ops, num) == 0) {
-			ld = BPF_CORE_READ(peer, disc_data);
+		ldisc = RD(fast, peer, ldisc);
+		ops = ldisc ? RD(fast, ldisc, ops) : NULL;
+		if (ops && RD(fast, ops, num) == 0) {
+			ld = cast(RD(fast, peer, disc_data), bpf_core_type_id_kernel(struct n_tty_data),
+				  fast);
 			if (ld)
-				b->reader_unread = BPF_CORE_READ(ld, read_head) -
-						   BPF_CORE_READ(ld, read_tail);
+				b->reader_unread = RD(fast, ld, read_head) - RD(fast, ld, read_tail);
 		}
 	} else if (class == TT_CLASS_SERIAL) {
 		if (bpf_core_field_exists(tty->port->xmit_fifo)) {
-			struct tty_port *port = BPF_CORE_READ(tty, port);
+			struct tty_port *port = RD(fast, tty, port);
 
 			if (port) {
-				b->buf_used = BPF_CORE_READ(port, xmit_fifo.kfifo.in) -
-					      BPF_CORE_READ(port, xmit_fifo.kfifo.out);
-				b->buf_limit = BPF_CORE_READ(port, xmit_fifo.kfifo.mask) + 1;
+				b->buf_used = RD(fast, port, xmit_fifo.kfifo.in) -
+					      RD(fast, port, xmit_fifo.kfifo.out);
+				b->buf_limit = RD(fast, port, xmit_fifo.kfifo.mask) + 1;
 			}
 		}
 	}
 }
 
-/* First tty write of a process: tell user space so it can register Go info. */
-static __always_inline void note_new_proc(__u32 tgid)
+static __always_inline void emit_new_proc(__u32 tgid)
 {
-	struct tt_new_proc *r;
-	__u8 one = 1;
+	struct tt_new_proc *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 
-	if (bpf_map_lookup_elem(&seen_procs, &tgid))
-		return;
-	bpf_map_update_elem(&seen_procs, &tgid, &one, BPF_ANY);
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_drop(TT_DROP_RINGBUF_FULL);
 		return;
@@ -377,18 +378,56 @@ static __always_inline void note_new_proc(__u32 tgid)
 	bpf_ringbuf_submit(r, 0);
 }
 
-static __always_inline int on_enter(struct file *f, __s32 fd, __u32 count, __u8 sys)
+/*
+ * First write of a process to a terminal: create the per-writer entry (and
+ * the terminal's own entries on its first write at all), and tell user space
+ * while the writer is alive, so it can read its maps and Go runtime layout.
+ * Rare by nature, so the probe_read string copies here cost nothing overall.
+ */
+static __always_inline void first_write(struct tty_struct *tty, struct tt_writer_key *wk,
+					__u8 class)
 {
+	struct tt_writer_val nv = {};
+	struct tt_tty_info info = {};
+	struct tt_tty_stats *z;
+	__u32 zero = 0;
+
+	bpf_get_current_comm(nv.comm, sizeof(nv.comm));
+	if (bpf_map_update_elem(&writers, wk, &nv, BPF_NOEXIST) == -E2BIG)
+		count_drop(TT_DROP_WRITERS_FULL);
+	emit_new_proc(wk->tgid);
+
+	if (bpf_map_lookup_elem(&ttys, &wk->dev))
+		return;
+	info.dev = wk->dev;
+	info.class = class;
+	bpf_probe_read_kernel_str(info.name, sizeof(info.name), &tty->name);
+	bpf_probe_read_kernel_str(info.driver, sizeof(info.driver),
+				  BPF_CORE_READ(tty, driver, name));
+	bpf_map_update_elem(&ttys, &wk->dev, &info, BPF_NOEXIST);
+	z = bpf_map_lookup_elem(&zero_stats, &zero);
+	if (z && bpf_map_update_elem(&stats, &wk->dev, z, BPF_NOEXIST) == -E2BIG)
+		count_drop(TT_DROP_TTY_TABLE_FULL);
+}
+
+static __always_inline int on_enter(struct file *f, __s32 fd, __u32 count, __u8 sys, bool fast)
+{
+	const struct file_operations *fops;
 	struct tty_file_private *priv;
+	struct tt_writer_key wk;
+	struct tty_driver *drv;
 	struct tty_struct *tty;
-	struct inflight s = {};
+	struct inflight *s;
 	__u64 wi, pid_tgid;
-	__u32 tid, tgid, dev;
+	__u32 tid, tgid;
 	__u8 class;
 
 	if (!f)
 		return 0;
-	wi = (__u64)BPF_CORE_READ(f, f_op, write_iter);
+	fops = RD(fast, f, f_op);
+	if (!fops)
+		return 0;
+	wi = (__u64)RD(fast, fops, write_iter);
 	if (wi != tty_write_addr && (!redirected_tty_write_addr || wi != redirected_tty_write_addr))
 		return 0;
 
@@ -408,11 +447,17 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u32 count, __u8 
 			return 0;
 	}
 
-	priv = BPF_CORE_READ(f, private_data);
-	tty = BPF_CORE_READ(priv, tty);
+	priv = cast(RD(fast, f, private_data), bpf_core_type_id_kernel(struct tty_file_private),
+		    fast);
+	if (!priv)
+		return 0;
+	tty = RD(fast, priv, tty);
 	if (!tty)
 		return 0;
-	class = tty_class(tty);
+	drv = RD(fast, tty, driver);
+	if (!drv)
+		return 0;
+	class = tty_class(drv, fast);
 	if (filter_class >= 0 && class != filter_class)
 		return 0;
 	if (filter_tty_on) {
@@ -422,39 +467,48 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u32 count, __u8 
 		if (!name_matches(name))
 			return 0;
 	}
-	dev = tty_dev(tty);
+	wk.dev = (RD(fast, drv, major) << 20) |
+		 ((RD(fast, drv, minor_start) + RD(fast, tty, index)) & 0xfffff);
+	wk.tgid = tgid;
 
-	if (!bpf_map_lookup_elem(&ttys, &dev)) {
-		struct tt_tty_info info = {};
-		__u32 zero = 0;
-		struct tt_tty_stats *z = bpf_map_lookup_elem(&zero_stats, &zero);
+	s = bpf_map_lookup_elem(&inflight, &tid);
+	if (!s) {
+		struct inflight init = {};
 
-		info.dev = dev;
-		info.class = class;
-		bpf_probe_read_kernel_str(info.name, sizeof(info.name), &tty->name);
-		bpf_probe_read_kernel_str(info.driver, sizeof(info.driver),
-					  BPF_CORE_READ(tty, driver, name));
-		bpf_map_update_elem(&ttys, &dev, &info, BPF_NOEXIST);
-		if (z && bpf_map_update_elem(&stats, &dev, z, BPF_NOEXIST) == -E2BIG)
-			count_drop(TT_DROP_TTY_TABLE_FULL);
+		bpf_map_update_elem(&inflight, &tid, &init, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&inflight, &tid);
+		if (!s) {
+			count_drop(TT_DROP_INFLIGHT_FULL);
+			return 0;
+		}
 	}
-	note_new_proc(tgid);
-
-	s.start_ns = bpf_ktime_get_ns();
-	s.last_ns = s.start_ns;
-	s.tty = (__u64)tty;
-	s.dev = dev;
-	s.count = count;
-	s.fd = fd;
-	s.class = class;
-	s.syscall = sys;
-	s.state = W_RUNNING;
-	read_backlog(tty, class, &s.backlog);
-
-	if (bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY)) {
-		count_drop(TT_DROP_INFLIGHT_FULL);
-		return 0;
+	if (s->last_dev != wk.dev || s->last_tgid != tgid) {
+		if (!bpf_map_lookup_elem(&writers, &wk))
+			first_write(tty, &wk, class);
+		s->last_dev = wk.dev;
+		s->last_tgid = tgid;
 	}
+
+	s->start_ns = bpf_ktime_get_ns();
+	s->last_ns = s->start_ns;
+	s->oncpu_ns = 0;
+	s->blocked_ns = 0;
+	s->runq_ns = 0;
+	s->tty = (__u64)tty;
+	s->dev = wk.dev;
+	s->count = count;
+	s->waker_pid = 0;
+	s->nr_sleeps = 0;
+	s->flags = 0;
+	s->fd = fd;
+	s->state = W_RUNNING;
+	s->reason = TT_REASON_NONE;
+	s->class = class;
+	s->syscall = sys;
+	__builtin_memset(s->waker_comm, 0, sizeof(s->waker_comm));
+	__builtin_memset(&s->backlog, 0, sizeof(s->backlog));
+	read_backlog(tty, class, &s->backlog, fast);
+	s->active = 1;
 	hint_add(tid, 1);
 	__sync_fetch_and_add(&nr_inflight, 1);
 	return 0;
@@ -498,13 +552,13 @@ static __always_inline __u32 iov_bytes(const struct iovec *iov, __u64 cnt)
 	int enter_write_##flavour(struct trace_event_raw_sys_enter *ctx)                     \
 	{                                                                                    \
 		return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],     \
-				TT_SYS_WRITE);                                               \
+				TT_SYS_WRITE, fast);                                               \
 	}                                                                                    \
 	SEC("tp/syscalls/sys_enter_pwrite64")                                                \
 	int enter_pwrite64_##flavour(struct trace_event_raw_sys_enter *ctx)                  \
 	{                                                                                    \
 		return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],     \
-				TT_SYS_PWRITE64);                                            \
+				TT_SYS_PWRITE64, fast);                                            \
 	}                                                                                    \
 	SEC("tp/syscalls/sys_enter_writev")                                                  \
 	int enter_writev_##flavour(struct trace_event_raw_sys_enter *ctx)                    \
@@ -514,7 +568,7 @@ static __always_inline __u32 iov_bytes(const struct iovec *iov, __u64 cnt)
 			return 0;                                                            \
 		return on_enter(f, ctx->args[0],                                             \
 				iov_bytes((const struct iovec *)ctx->args[1], ctx->args[2]), \
-				TT_SYS_WRITEV);                                              \
+				TT_SYS_WRITEV, fast);                                              \
 	}                                                                                    \
 	SEC("tp/syscalls/sys_enter_pwritev")                                                 \
 	int enter_pwritev_##flavour(struct trace_event_raw_sys_enter *ctx)                   \
@@ -524,7 +578,7 @@ static __always_inline __u32 iov_bytes(const struct iovec *iov, __u64 cnt)
 			return 0;                                                            \
 		return on_enter(f, ctx->args[0],                                             \
 				iov_bytes((const struct iovec *)ctx->args[1], ctx->args[2]), \
-				TT_SYS_PWRITEV);                                             \
+				TT_SYS_PWRITEV, fast);                                             \
 	}                                                                                    \
 	SEC("tp/syscalls/sys_enter_pwritev2")                                                \
 	int enter_pwritev2_##flavour(struct trace_event_raw_sys_enter *ctx)                  \
@@ -534,7 +588,7 @@ static __always_inline __u32 iov_bytes(const struct iovec *iov, __u64 cnt)
 			return 0;                                                            \
 		return on_enter(f, ctx->args[0],                                             \
 				iov_bytes((const struct iovec *)ctx->args[1], ctx->args[2]), \
-				TT_SYS_PWRITEV2);                                            \
+				TT_SYS_PWRITEV2, fast);                                            \
 	}
 
 ENTER_PROGS(fast, true)
@@ -676,7 +730,7 @@ static __always_inline void emit_event(void *ctx, struct inflight *s, __u32 tid,
 		e->flags |= TT_EV_NO_USTACK;
 	}
 
-	ss = bpf_map_lookup_elem(&sleep_stacks, &tid);
+	ss = s->nr_sleeps ? bpf_map_lookup_elem(&sleep_stacks, &tid) : NULL;
 	if (ss) {
 		__u32 kn = ss->n;
 
@@ -752,16 +806,11 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 		struct tt_writer_key wk = { .dev = s->dev, .tgid = tgid };
 		struct tt_writer_val *wv = bpf_map_lookup_elem(&writers, &wk);
 
+		/* created at entry; threads of one process may race here */
 		if (wv) {
 			__sync_fetch_and_add(&wv->writes, 1);
 			if (ret > 0)
 				__sync_fetch_and_add(&wv->bytes, ret);
-		} else {
-			struct tt_writer_val nv = { .writes = 1, .bytes = ret > 0 ? ret : 0 };
-
-			bpf_get_current_comm(nv.comm, sizeof(nv.comm));
-			if (bpf_map_update_elem(&writers, &wk, &nv, BPF_NOEXIST) == -E2BIG)
-				count_drop(TT_DROP_WRITERS_FULL);
 		}
 	}
 
@@ -772,8 +821,9 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 			emit_event(ctx, s, tid, tgid, lat, ret);
 	}
 
-	bpf_map_delete_elem(&sleep_stacks, &tid);
-	bpf_map_delete_elem(&inflight, &tid);
+	if (s->nr_sleeps)
+		bpf_map_delete_elem(&sleep_stacks, &tid);
+	s->active = 0;
 	hint_add(tid, -1);
 	__sync_fetch_and_add(&nr_inflight, -1);
 	return 0;
@@ -834,7 +884,7 @@ static __always_inline __u8 sleep_reason(struct inflight *s, struct task_struct 
 	if (s->class == TT_CLASS_SERIAL) {
 		struct tt_backlog b = {};
 
-		read_backlog(tty, s->class, &b);
+		read_backlog(tty, s->class, &b, false);
 		return b.buf_limit && b.buf_used >= b.buf_limit ? TT_REASON_BUFFER_FULL
 								 : TT_REASON_OTHER;
 	}
