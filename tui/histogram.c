@@ -23,17 +23,61 @@ static const struct tt_hist *kind_hist(const struct tt_terminal *t, int kind)
 }
 
 /*
- * Rows are runs of non-empty buckets: empty ranges carry no information, and
- * merging k neighbours (k = ceil(non-empty / rows)) keeps every sample on
- * screen however tall the pane is.
+ * Rows coarsen the buckets in log space: a row is r consecutive buckets (r =
+ * 1, 2, 4, ...: a power of two never straddles an octave's sub-buckets), the
+ * finest r whose non-empty rows fit the pane. Equal widths in log space keep
+ * a sparse slow tail on rows of its own instead of folding it into the fast
+ * body, and the tail is what an on-call engineer is looking for.
  */
+struct hrow {
+	uint32_t first, last; /* bucket range of the row */
+	uint64_t count;
+};
+
+static int histogram_rows(const struct tt_hist *hs, int max_rows, struct hrow *out)
+{
+	uint32_t r;
+	int n = 0;
+
+	for (r = 1; r <= TT_HIST_BUCKETS; r *= 2) {
+		uint32_t prev = UINT32_MAX;
+
+		n = 0;
+		for (uint32_t i = 0; i < TT_HIST_BUCKETS; i++)
+			if (hs->counts[i] && i / r != prev) {
+				prev = i / r;
+				n++;
+			}
+		if (n <= max_rows)
+			break;
+	}
+	if (n > max_rows)
+		return 0;
+	n = 0;
+	for (uint32_t i = 0; i < TT_HIST_BUCKETS; i++) {
+		if (!hs->counts[i])
+			continue;
+		if (!n || i / r != out[n - 1].first / r) {
+			out[n].first = i / r * r;
+			out[n].last = out[n].first + r - 1;
+			if (out[n].last >= TT_HIST_BUCKETS)
+				out[n].last = TT_HIST_BUCKETS - 1;
+			out[n].count = 0;
+			n++;
+		}
+		out[n - 1].count += hs->counts[i];
+	}
+	return n;
+}
+
 static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 {
 	struct tt_terminal *t = tt_terminals_selected(ui);
 	const struct tt_hist *hs;
 	char title[96], name[TT_TTY_NAME_LEN], buf[128], a[16], b[16], c[16];
-	int nz[TT_HIST_BUCKETS], nnz = 0, i, rows, group, ngroups, g, barw, labw = 15, cntw = 7;
-	uint64_t total, p50, p99, maxc = 0;
+	struct hrow rows[TT_HIST_BUCKETS];
+	int nrows, g, barw, labw = 15, cntw = 7;
+	uint64_t total, p50, p99, maxc = 0, prev_hi = 0;
 
 	if (!t) {
 		snprintf(title, sizeof(title), "%s histogram", kind_title[ui->hist_kind]);
@@ -48,58 +92,36 @@ static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		return;
 	hs = kind_hist(t, ui->hist_kind);
 	total = tt_hist_total(hs);
-	for (i = 0; i < (int)TT_HIST_BUCKETS; i++)
-		if (hs->counts[i])
-			nz[nnz++] = i;
 	p50 = tt_hist_percentile(hs, 0.5);
 	p99 = tt_hist_percentile(hs, 0.99);
 	snprintf(buf, sizeof(buf), "n=%llu  p50 %s  p99 %s", (unsigned long long)total,
 	         tt_fmt_ns(p50, a, sizeof(a)), tt_fmt_ns(p99, b, sizeof(b)));
 	tt_draw_text(w, 1, 2, wd - 4, buf, tt_theme_attr(TT_EL_HIST_LABEL));
-	if (!nnz) {
+	nrows = h - 3 > 0 ? histogram_rows(hs, h - 3, rows) : 0;
+	if (!total || !nrows) {
 		tt_draw_text(w, 2, 2, wd - 4, "(empty)", tt_theme_attr(TT_EL_DIM));
 		return;
 	}
-	rows = h - 3;
-	if (rows < 1)
-		return;
-	group = (nnz + rows - 1) / rows;
-	ngroups = (nnz + group - 1) / group;
-	for (g = 0; g < ngroups; g++) {
-		uint64_t s = 0;
-
-		for (i = g * group; i < (g + 1) * group && i < nnz; i++)
-			s += hs->counts[nz[i]];
-		if (s > maxc)
-			maxc = s;
-	}
+	for (g = 0; g < nrows; g++)
+		if (rows[g].count > maxc)
+			maxc = rows[g].count;
 	if (wd < 50) { /* narrow pane: tighter label columns leave room for bars */
 		labw = 13;
 		cntw = 5;
 	}
 	barw = wd - 2 - 1 - labw - 1 - cntw - 1 - (wd < 50 ? 4 : 8);
-	for (g = 0; g < ngroups && g < rows; g++) {
-		int lo_i = g * group, hi_i = lo_i + group - 1, len, x = 2, y = 2 + g;
-		uint64_t lo, hi, dummy, s = 0;
+	for (g = 0; g < nrows; g++) {
+		int len, x = 2, y = 2 + g;
+		uint64_t lo, hi, dummy, s = rows[g].count;
 		bool has50, has99;
 		unsigned long ba;
 
-		if (hi_i >= nnz)
-			hi_i = nnz - 1;
-		for (i = lo_i; i <= hi_i; i++)
-			s += hs->counts[nz[i]];
-		tt_hist_bounds((uint32_t)nz[lo_i], &lo, &dummy);
-		tt_hist_bounds((uint32_t)nz[hi_i], &dummy, &hi);
+		tt_hist_bounds(rows[g].first, &lo, &dummy);
+		tt_hist_bounds(rows[g].last, &dummy, &hi);
 		/* A percentile in the gap before this row's range belongs to this row. */
-		has50 = total && p50 < hi;
-		has99 = total && p99 < hi;
-		if (g > 0) {
-			uint64_t prev_hi;
-
-			tt_hist_bounds((uint32_t)nz[lo_i - 1], &dummy, &prev_hi);
-			has50 = has50 && p50 >= prev_hi;
-			has99 = has99 && p99 >= prev_hi;
-		}
+		has50 = p50 < hi && (g == 0 || p50 >= prev_hi);
+		has99 = p99 < hi && (g == 0 || p99 >= prev_hi);
+		prev_hi = hi;
 		snprintf(buf, sizeof(buf), "%s-%s", tt_fmt_ns(lo, a, sizeof(a)),
 		         tt_fmt_ns(hi, c, sizeof(c)));
 		len = (int)strlen(buf);

@@ -155,6 +155,49 @@ static void test_histogram_merges_everything(void **state)
 	delwin(w);
 }
 
+static void test_histogram_keeps_tail_apart(void **state)
+{
+	struct tt_terminal *t;
+	uint64_t lo, hi;
+	int y, tail_row = -1, body_rows = 0;
+	WINDOW *w;
+
+	(void)state;
+	fresh();
+	t = add_term("pts/2", 2, 10);
+	/* a dense fast body (~2-60 us) and two slow outliers near 250 ms */
+	/* 44 + 1 non-empty buckets: merging 5 neighbours per row would fold the tail in */
+	for (y = 0; y < 44; y++)
+		t->lat.counts[90 + y] = 50;
+	t->lat.counts[tt_hist_bucket(250000000ull)] = 2;
+	ui->sel_dev = 2;
+	ui->have_sel = true;
+	w = draw(&tt_histogram_pane, 12, 60);
+	for (y = 2; y < 11; y++) {
+		char *r = row(w, y);
+		unsigned long long c;
+		char a[32], b[32];
+
+		if (sscanf(r, "%*[^0-9]%31[^-]-%31s %llu", a, b, &c) != 3)
+			continue;
+		if (c == 2) {
+			/* the outliers' row lies entirely in the slow range */
+			tail_row = y;
+			assert_non_null(strstr(a, "ms"));
+			assert_non_null(strstr(b, "ms"));
+		} else {
+			/* no body row reaches into the tail */
+			body_rows++;
+			assert_non_null(strstr(b, "us"));
+		}
+	}
+	assert_true(tail_row > 0);
+	assert_true(body_rows >= 4);
+	tt_hist_bounds(tt_hist_bucket(250000000ull), &lo, &hi);
+	assert_true(lo <= 250000000ull && 250000000ull < hi);
+	delwin(w);
+}
+
 static void test_sort_keeps_selection(void **state)
 {
 	WINDOW *w;
@@ -394,6 +437,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_histogram_merges_everything),
+	    cmocka_unit_test(test_histogram_keeps_tail_apart),
 	    cmocka_unit_test(test_sort_keeps_selection),
 	    cmocka_unit_test(test_log_pause_and_filter),
 	    cmocka_unit_test(test_stack_raw_addresses),
