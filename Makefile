@@ -16,7 +16,8 @@ LDLIBS := -lbpf -lelf -lz -lcjson -lncursesw -ltinfo -lm
 # Debian packages needed to build, run and test. `make deps` installs what is missing.
 DEB_BUILD := clang llvm make gcc libbpf-dev libelf-dev bpftool libncurses-dev libcjson-dev \
 	zlib1g-dev pkg-config
-DEB_TEST := libcmocka-dev golang-go tmux python3 bpftrace procps util-linux
+DEB_TEST := libcmocka-dev golang-go tmux python3 python3-jsonschema bpftrace procps util-linux \
+	libclang-rt-14-dev binutils
 DEB_SHOTS := aha chromium fonts-dejavu-core
 DEPS_STAMP := $(B)/.deps
 
@@ -90,6 +91,8 @@ ttytop: $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a
 
 install: ttytop
 	install -m 0755 ttytop /usr/local/sbin/ttytop
+	install -d /usr/local/share/ttytop/themes
+	install -m 0644 themes/*.theme /usr/local/share/ttytop/themes/
 
 run: ttytop
 	./ttytop $(ARGS)

@@ -18,6 +18,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+
+
+def schema_errors(path):
+    """Validate a saved document against docs/ttytop-1.schema.json ("" if valid)."""
+    p = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tests", "validate_schema.py"),
+                        path], capture_output=True, text=True)
+    return "" if p.returncode == 0 else (p.stdout + p.stderr)[-600:]
 sys.path.insert(0, HERE)
 import fixture  # noqa: E402
 
@@ -637,6 +644,9 @@ def t_snapshot(fx, tmp):
         if len(files) != 1:
             return "expected one snapshot file, found %r" % files
         doc = json.load(open(os.path.join(d, files[0])))
+        bad = schema_errors(os.path.join(d, files[0]))
+        if bad:
+            return "snapshot does not validate: " + bad
         names = sorted(t["name"] for t in doc["terminals"])
         if names != ["pts/3", "pts/7", "ttyS0"]:
             return "snapshot terminals %r" % names
@@ -847,6 +857,9 @@ def t_live(tmp):
         if len(files) != 1:
             return "expected one snapshot, found %r" % files
         doc = json.load(open(os.path.join(d, files[0])))
+        bad = schema_errors(os.path.join(d, files[0]))
+        if bad:
+            return "live snapshot does not validate: " + bad
         names = {t["name"] for t in doc["terminals"]}
         if name not in names:
             return "snapshot lacks %s: %r" % (name, names)
