@@ -445,6 +445,32 @@ def test_writers_sharing_a_hint_slot():
 
 
 @case
+def test_master_side_writes_are_pty_master():
+    """Keystrokes written into the master (what sshd and tmux do) land on ptm/N."""
+    require_root()
+    master, slave, name = open_pty()
+    n = name.split("/")[1]
+    stop = threading.Event()
+    threading.Thread(target=drain, args=(slave, stop), daemon=True).start()
+    tr = Tracer("-T", "1000")
+    pid = fork_writer(lambda: [os.write(master, b"k") for _ in range(15)])
+    os.waitpid(pid, 0)
+    tr.wait_docs(2)
+    tr.stop()
+    stop.set()
+    t = tr.terminal(f"ptm/{n}")
+    assert t, f"ptm/{n} missing: {[x['name'] for x in tr.last()['terminals']]}"
+    assert t["class"] == "pty-master", t["class"]
+    assert 128 <= int(t["dev"].split(":")[0]) <= 135, t["dev"]
+    w = writer_of(t, pid)
+    assert w and w["writes"] == 15, w
+    assert tr.terminal(name) is None or not writer_of(tr.terminal(name), pid), \
+        "master-side writes counted on the slave"
+    os.close(master)
+    os.close(slave)
+
+
+@case
 def test_bad_command_lines():
     for args in (["--interval", "0"], ["-T", "-5"], ["--bogus"], ["--pid", "x1"],
                  ["--replay", "/nonexistent/x.json"]):

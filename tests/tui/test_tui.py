@@ -629,6 +629,32 @@ def t_corrupt(fx, tmp):
         s.close()
 
 
+@case("replay_without_root")
+def t_replay_unprivileged(fx, tmp):
+    """A colleague opens the evidence on another machine: no root, no BPF."""
+    if os.geteuid() != 0:
+        s, scr = start_replay(fx)
+    else:
+        pub = tempfile.mkdtemp(prefix="ttytop-pub-")
+        os.chmod(pub, 0o755)
+        path = os.path.join(pub, "snap.json")
+        shutil.copy(fx, path)
+        os.chmod(path, 0o644)
+        s = Session(120, 40)
+        s.run("setpriv --reuid=65534 --regid=65534 --clear-groups %s --replay %s" % (BIN, path))
+        scr = s.wait(lambda x: "Terminals" in x and "Slow writes" in x and "F10Quit" in x, 6)
+    try:
+        if not scr:
+            return "replay as an unprivileged user did not come up: " + last_lines(s.screen(), 4)
+        if "pts/3" not in scr or "REPLAY" not in scr:
+            return "replay rows missing"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+    return None
+
+
 @case("snapshot_key_saves_json")
 def t_snapshot(fx, tmp):
     d = tempfile.mkdtemp(dir=tmp)
@@ -917,6 +943,7 @@ def main():
         t_theme_file(fx, tmp)
         t_corrupt(fx, tmp)
         t_snapshot(fx, tmp)
+        t_replay_unprivileged(fx, tmp)
         t_snapshot_err(fx, tmp)
         t_usable(fx)
         t_restore(fx)
