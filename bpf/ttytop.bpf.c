@@ -410,7 +410,30 @@ static __always_inline void first_write(struct tty_struct *tty, struct tt_writer
 		count_drop(TT_DROP_TTY_TABLE_FULL);
 }
 
-static __always_inline int on_enter(struct file *f, __s32 fd, __u32 count, __u8 sys, bool fast)
+/* Bytes requested by a writev: sum of the first 16 iovec lengths. */
+static __always_inline __u32 iov_bytes(const struct iovec *iov, __u64 cnt)
+{
+	__u64 total = 0;
+
+#pragma unroll
+	for (int i = 0; i < 16; i++) {
+		struct iovec v;
+
+		if (i >= cnt)
+			break;
+		if (bpf_probe_read_user(&v, sizeof(v), &iov[i]))
+			break;
+		total += v.iov_len;
+	}
+	return total > 0xffffffffull ? 0xffffffffu : (__u32)total;
+}
+
+/*
+ * Vectored writes pass iov/iovcnt: their byte count is summed from user memory
+ * only once the fd is known to be a tty, so other writev callers never pay.
+ */
+static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count,
+				    const struct iovec *iov, __u8 sys, bool fast)
 {
 	const struct file_operations *fops;
 	struct tty_file_private *priv;
@@ -496,7 +519,7 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u32 count, __u8 
 	s->runq_ns = 0;
 	s->tty = (__u64)tty;
 	s->dev = wk.dev;
-	s->count = count;
+	s->count = iov ? iov_bytes(iov, count) : (count > 0xffffffffull ? 0xffffffffu : count);
 	s->waker_pid = 0;
 	s->nr_sleeps = 0;
 	s->flags = 0;
@@ -523,73 +546,31 @@ static __always_inline struct file *fd_file(__u64 fd, bool fast)
 	return fd_file_compat((struct task_struct *)bpf_get_current_task(), fd);
 }
 
-/* Bytes requested by a writev: sum of the first 16 iovec lengths. */
-static __always_inline __u32 iov_bytes(const struct iovec *iov, __u64 cnt)
-{
-	__u64 total = 0;
-
-#pragma unroll
-	for (int i = 0; i < 16; i++) {
-		struct iovec v;
-
-		if (i >= cnt)
-			break;
-		if (bpf_probe_read_user(&v, sizeof(v), &iov[i]))
-			break;
-		total += v.iov_len;
-	}
-	return total > 0xffffffffull ? 0xffffffffu : (__u32)total;
-}
 
 /*
  * Entry programs come in two flavours with the same logic; user space keeps
  * one set loaded (bpf_program__set_autoload) after probing for bpf_rdonly_cast.
- * The byte count of vectored writes is read only once the fd is known to be
- * a tty, so the common path stays cheap.
  */
-#define ENTER_PROGS(flavour, fast)                                                          \
-	SEC("tp/syscalls/sys_enter_write")                                                   \
-	int enter_write_##flavour(struct trace_event_raw_sys_enter *ctx)                     \
+static __always_inline int enter(struct trace_event_raw_sys_enter *ctx, __u8 sys, bool vec,
+				 bool fast)
+{
+	return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],
+			vec ? (const struct iovec *)ctx->args[1] : NULL, sys, fast);
+}
+
+#define ENTER_PROG(name, sys, vec, flavour, fast)                                           \
+	SEC("tp/syscalls/sys_enter_" #name)                                                  \
+	int enter_##name##_##flavour(struct trace_event_raw_sys_enter *ctx)                  \
 	{                                                                                    \
-		return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],     \
-				TT_SYS_WRITE, fast);                                               \
-	}                                                                                    \
-	SEC("tp/syscalls/sys_enter_pwrite64")                                                \
-	int enter_pwrite64_##flavour(struct trace_event_raw_sys_enter *ctx)                  \
-	{                                                                                    \
-		return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],     \
-				TT_SYS_PWRITE64, fast);                                            \
-	}                                                                                    \
-	SEC("tp/syscalls/sys_enter_writev")                                                  \
-	int enter_writev_##flavour(struct trace_event_raw_sys_enter *ctx)                    \
-	{                                                                                    \
-		struct file *f = fd_file(ctx->args[0], fast);                                \
-		if (!f)                                                                      \
-			return 0;                                                            \
-		return on_enter(f, ctx->args[0],                                             \
-				iov_bytes((const struct iovec *)ctx->args[1], ctx->args[2]), \
-				TT_SYS_WRITEV, fast);                                              \
-	}                                                                                    \
-	SEC("tp/syscalls/sys_enter_pwritev")                                                 \
-	int enter_pwritev_##flavour(struct trace_event_raw_sys_enter *ctx)                   \
-	{                                                                                    \
-		struct file *f = fd_file(ctx->args[0], fast);                                \
-		if (!f)                                                                      \
-			return 0;                                                            \
-		return on_enter(f, ctx->args[0],                                             \
-				iov_bytes((const struct iovec *)ctx->args[1], ctx->args[2]), \
-				TT_SYS_PWRITEV, fast);                                             \
-	}                                                                                    \
-	SEC("tp/syscalls/sys_enter_pwritev2")                                                \
-	int enter_pwritev2_##flavour(struct trace_event_raw_sys_enter *ctx)                  \
-	{                                                                                    \
-		struct file *f = fd_file(ctx->args[0], fast);                                \
-		if (!f)                                                                      \
-			return 0;                                                            \
-		return on_enter(f, ctx->args[0],                                             \
-				iov_bytes((const struct iovec *)ctx->args[1], ctx->args[2]), \
-				TT_SYS_PWRITEV2, fast);                                            \
+		return enter(ctx, sys, vec, fast);                                           \
 	}
+
+#define ENTER_PROGS(flavour, fast)                                                          \
+	ENTER_PROG(write, TT_SYS_WRITE, false, flavour, fast)                                \
+	ENTER_PROG(pwrite64, TT_SYS_PWRITE64, false, flavour, fast)                          \
+	ENTER_PROG(writev, TT_SYS_WRITEV, true, flavour, fast)                               \
+	ENTER_PROG(pwritev, TT_SYS_PWRITEV, true, flavour, fast)                             \
+	ENTER_PROG(pwritev2, TT_SYS_PWRITEV2, true, flavour, fast)
 
 ENTER_PROGS(fast, true)
 ENTER_PROGS(compat, false)

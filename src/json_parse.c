@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "json.h"
+#include "utf8.h"
 
 /*
  * The largest document ttytop itself can write (full event ring, every frame
@@ -91,35 +92,6 @@ static void quote_for_msg(const char *s, char *out, size_t len)
 	out[w] = '\0';
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /*
  * Copy into a fixed buffer. Cuts only between UTF-8 sequences, and turns
  * control characters and invalid bytes into '?': these strings end up on the
@@ -133,7 +105,7 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	while (i < n) {
 		unsigned char ch = (unsigned char)src[i];
 
-		l = utf8_len((const unsigned char *)src + i, n - i);
+		l = tt_utf8_seq_len((const unsigned char *)src + i, n - i);
 		if (l == 0 || ch < 0x20 || ch == 0x7f)
 			l = 1, ch = '?';
 		else if (l == 1 && ch >= 0x80)

@@ -14,36 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "json.h"
-
-/* Length of a valid UTF-8 sequence starting at s (at most n bytes), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* Overlongs, surrogates and > U+10FFFF are not UTF-8. */
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
+#include "utf8.h"
 
 /*
  * Strings come from the kernel (comm is whatever prctl set) and from ELF
@@ -58,7 +29,7 @@ static cJSON *add_str(cJSON *o, const char *key, const char *s, size_t cap)
 	if (n > sizeof(buf) - 1)
 		n = sizeof(buf) - 1;
 	while (i < n) {
-		l = utf8_seq((const unsigned char *)s + i, n - i);
+		l = tt_utf8_seq_len((const unsigned char *)s + i, n - i);
 		if (l == 0) {
 			buf[w++] = '?';
 			i++;
