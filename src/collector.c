@@ -271,25 +271,63 @@ static void read_terminals(struct tt_collector *c)
 	}
 }
 
+static bool proc_gone(__u32 tgid)
+{
+	return kill((pid_t)tgid, 0) && errno == ESRCH;
+}
+
+/*
+ * The kernel-side tables are bounded; a long-running dashboard sees every
+ * short shell command as a new writer. Entries of processes that have exited
+ * are read one last time (the model keeps their totals) and then deleted.
+ */
 static void read_writers(struct tt_collector *c)
 {
 	struct bpf_map *w = c->skel->maps.writers;
-	struct tt_writer_key key, next, *prev = NULL;
+	struct tt_writer_key key, next, *prev = NULL, gone[256];
 	struct tt_writer_val v;
+	int ngone = 0;
 
 	while (bpf_map__get_next_key(w, prev, &next, sizeof(next)) == 0) {
 		struct tt_terminal *t;
 
+		bool dead;
+
 		key = next;
 		prev = &key;
+		/* asked first: a process already gone cannot write again, so what
+		 * is read next is its final count */
+		dead = proc_gone(key.tgid);
 		if (bpf_map__lookup_elem(w, &key, sizeof(key), &v, sizeof(v), 0))
 			continue;
 		t = tt_model_find_terminal(c->m, key.dev);
-		if (!t)
-			continue;
-		v.comm[TT_COMM_LEN - 1] = 0;
-		tt_model_offer_writer(t, key.tgid, v.comm, v.writes, v.bytes);
+		if (t) {
+			v.comm[TT_COMM_LEN - 1] = 0;
+			tt_model_offer_writer(t, key.tgid, v.comm, v.writes, v.bytes);
+		}
+		if (dead && ngone < (int)(sizeof(gone) / sizeof(gone[0])))
+			gone[ngone++] = key;
 	}
+	/* deleting while iterating would restart the walk: collect, then delete */
+	for (int i = 0; i < ngone; i++)
+		bpf_map__delete_elem(w, &gone[i], sizeof(gone[i]), 0);
+}
+
+static void prune_go_procs(struct tt_collector *c)
+{
+	struct bpf_map *g = c->skel->maps.go_procs;
+	__u32 key, next, *prev = NULL, gone[256];
+	int ngone = 0;
+
+	while (bpf_map__get_next_key(g, prev, &next, sizeof(next)) == 0) {
+		key = next;
+		prev = &key;
+		if (ngone < (int)(sizeof(gone) / sizeof(gone[0])) && proc_gone(key))
+			gone[ngone++] = key;
+	}
+	/* the symbolizer keeps its own bounded per-pid cache: late events need it */
+	for (int i = 0; i < ngone; i++)
+		bpf_map__delete_elem(g, &gone[i], sizeof(gone[i]), 0);
 }
 
 static void read_drops(struct tt_collector *c)
@@ -319,6 +357,7 @@ static int src_refresh(void *ctx, double dt)
 
 	read_terminals(c);
 	read_writers(c);
+	prune_go_procs(c);
 	read_drops(c);
 	c->m->now_realtime_ns = clock_ns(CLOCK_REALTIME);
 	tt_model_tick(c->m, dt);

@@ -471,6 +471,34 @@ def test_master_side_writes_are_pty_master():
 
 
 @case
+def test_many_short_lived_writers_stay_bounded():
+    """More short-lived writers than the kernel's writer table holds (4096):
+    exited ones are pruned, so none is lost and no drop is reported."""
+    require_root()
+    master, slave, name = open_pty()
+    stop = threading.Event()
+    threading.Thread(target=drain, args=(master, stop), daemon=True).start()
+    tr = Tracer("-T", "1000", "--tty", name, interval=0.2)
+    n = 4600
+    for i in range(n):
+        pid = os.fork()
+        if pid == 0:
+            os.write(slave, b"w")
+            os._exit(0)
+        os.waitpid(pid, 0)
+    time.sleep(0.3)
+    tr.wait_docs(2)
+    tr.stop()
+    stop.set()
+    d = tr.last()
+    t = tr.terminal(name)
+    assert t and t["writes"] == n, f"writes {t and t['writes']} != {n}"
+    assert d["totals"]["drops"]["writers_full"] == 0, d["totals"]["drops"]
+    os.close(master)
+    os.close(slave)
+
+
+@case
 def test_bad_command_lines():
     for args in (["--interval", "0"], ["-T", "-5"], ["--bogus"], ["--pid", "x1"],
                  ["--replay", "/nonexistent/x.json"]):
