@@ -499,6 +499,39 @@ def test_many_short_lived_writers_stay_bounded():
 
 
 @case
+def test_interrupt_wake_not_blamed_on_a_task():
+    """A blocked writer woken from hard-interrupt context (its ITIMER_REAL
+    signal is sent from the hrtimer interrupt) has no waker task: whoever the
+    interrupt happened to land on must not be blamed."""
+    require_root()
+    import signal
+    master, slave, name = open_pty()
+    tr = Tracer("-T", "50")
+
+    def work():
+        signal.signal(signal.SIGALRM, lambda *a: None)
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        n = os.write(slave, b"i" * 40000)  # blocks on the full pty until the signal
+        os._exit(0 if 0 < n < 40000 else 3)
+    pid = fork_writer(work)
+    _, status = os.waitpid(pid, 0)
+    stop = threading.Event()
+    threading.Thread(target=drain, args=(master, stop), daemon=True).start()
+    tr.wait_docs(2)
+    tr.stop()
+    stop.set()
+    assert os.WEXITSTATUS(status) == 0, "the signal did not cut the write short"
+    evs = [e for e in tr.events(pid=pid) if e["blocked_ns"] > 200e6]
+    assert evs, f"no blocked write: {tr.events(pid=pid)}"
+    e = evs[0]
+    assert e["waker"] == {"pid": None, "comm": None, "irq": True}, e["waker"]
+    assert within(e["blocked_ns"], 300e6, 0.10), e["blocked_ns"]
+    assert 0 < e["ret"] < 40000, e["ret"]
+    os.close(master)
+    os.close(slave)
+
+
+@case
 def test_bad_command_lines():
     for args in (["--interval", "0"], ["-T", "-5"], ["--bogus"], ["--pid", "x1"],
                  ["--replay", "/nonexistent/x.json"]):
