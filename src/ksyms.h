@@ -21,8 +21,14 @@ struct tt_ksyms {
 	size_t names_len, names_cap;
 };
 
-/* Load a kallsyms-format file (text symbols t/T/w/W only). 0 or -errno. */
+/*
+ * Load a kallsyms-format file (text symbols t/T/w/W only). 0 or -errno; a
+ * table that could not be read whole (TT_KSYMS_MAX, memory) is refused, since
+ * a missing symbol would hand its addresses to the one before it.
+ */
 int tt_ksyms_load(const char *path, struct tt_ksyms **out);
+/* The same from text in memory (tests, the fuzzer). 0 or -errno. */
+int tt_ksyms_parse(const char *text, size_t len, struct tt_ksyms **out);
 void tt_ksyms_free(struct tt_ksyms *k);
 /* Symbol containing addr: 0 and name/module ("kernel" or the module), or -ENOENT. */
 int tt_ksyms_lookup(const struct tt_ksyms *k, uint64_t addr, const char **name,

@@ -93,11 +93,109 @@ static void test_synthetic(void **state)
 	assert_true(tt_ksyms_load("/nonexistent/kallsyms", &k) < 0);
 }
 
+/* Load kallsyms-format text through a real file, as the dashboard does. */
+static struct tt_ksyms *load_text(const char *text, size_t len)
+{
+	char path[] = "/tmp/ttytop-ksyms-XXXXXX";
+	int fd = mkstemp(path);
+	struct tt_ksyms *k = NULL;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	assert_int_equal(tt_ksyms_load(path, &k), 0);
+	unlink(path);
+	return k;
+}
+
+/*
+ * A text symbol whose line is too long to read (KSYM_NAME_LEN is 512 on new
+ * kernels, plus a module) must still end its predecessor's extent: dropping
+ * it named its addresses after the function before it.
+ */
+static void test_overlong_line_ends_extent(void **state)
+{
+	(void)state;
+	char text[8192];
+	int n = snprintf(text, sizeof(text), "ffffffff81000000 T first\nffffffff81000100 t ");
+	memset(text + n, 'a', 5000); /* past any line buffer */
+	n += 5000;
+	n += snprintf(text + n, sizeof(text) - (size_t)n, "\nffffffff81000200 T third\n");
+	struct tt_ksyms *k = load_text(text, (size_t)n);
+	const char *name, *mod;
+
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff81000010ull, &name, &mod), 0);
+	assert_string_equal(name, "first");
+	/* inside the unreadable symbol: unresolved, never "first" */
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff81000150ull, &name, &mod), -ENOENT);
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff81000200ull, &name, &mod), 0);
+	assert_string_equal(name, "third");
+	tt_ksyms_free(k);
+}
+
+/*
+ * A NUL inside a line once made the reader skip the following line (the
+ * overlong-line check could not see the newline), so the next symbol was
+ * lost and the bad line's name covered its addresses.
+ */
+static void test_nul_in_line(void **state)
+{
+	(void)state;
+	const char text[] = "ffffffff81000000 T first\n"
+	                    "ffffffff81000100 t bad\0name\n"
+	                    "ffffffff81000200 T third\n";
+	struct tt_ksyms *k = load_text(text, sizeof(text) - 1);
+	const char *name, *mod;
+
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff81000204ull, &name, &mod), 0);
+	assert_string_equal(name, "third");
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff81000104ull, &name, &mod), -ENOENT);
+	tt_ksyms_free(k);
+}
+
+/* Only the kernel's own format: 1-16 hex digits at the start of the line. */
+static void test_strict_address(void **state)
+{
+	(void)state;
+	const char text[] = "-1 T negative\n"
+	                    "0x1000 T prefixed\n"
+	                    " 2000 T leading_space\n"
+	                    "+3000 T plus\n"
+	                    "12345678901234567 T seventeen_digits\n"
+	                    "ffffffff81000000 T good\n";
+	struct tt_ksyms *k = load_text(text, sizeof(text) - 1);
+	const char *name, *mod;
+
+	assert_int_equal(k->n, 1);
+	assert_int_equal(tt_ksyms_lookup(k, 0x1000, &name, &mod), -ENOENT);
+	assert_int_equal(tt_ksyms_lookup(k, UINT64_MAX, &name, &mod), -ENOENT);
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff81000000ull, &name, &mod), 0);
+	assert_string_equal(name, "good");
+	tt_ksyms_free(k);
+}
+
+/* The last symbol's fixed extent must not wrap at the top of the address space. */
+static void test_last_symbol_at_top(void **state)
+{
+	(void)state;
+	const char text[] = "ffffffffffffff00 T top\n";
+	struct tt_ksyms *k = load_text(text, sizeof(text) - 1);
+	const char *name, *mod;
+
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffffffffff10ull, &name, &mod), 0);
+	assert_string_equal(name, "top");
+	tt_ksyms_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tty_write),
 	    cmocka_unit_test(test_synthetic),
+	    cmocka_unit_test(test_overlong_line_ends_extent),
+	    cmocka_unit_test(test_nul_in_line),
+	    cmocka_unit_test(test_strict_address),
+	    cmocka_unit_test(test_last_symbol_at_top),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
