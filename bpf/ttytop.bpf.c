@@ -627,6 +627,19 @@ static __always_inline __s64 current_goid(struct task_struct *task, struct tt_go
 
 	if (bpf_probe_read_user(&g, sizeof(g), (void *)(fsbase + (__s64)gp->tls_g_off)) || !g)
 		return -1;
+#ifdef __TARGET_ARCH_x86
+	/*
+	 * Go code keeps g in R14 too, but assembly and C (cgo) frames use R14
+	 * freely: TLS decides, R14 only confirms.
+	 */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+		struct pt_regs *regs =
+			(struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+		if (BPF_CORE_READ(regs, r14) == g)
+			*flags |= TT_EV_GOID_R14;
+	}
+#endif
 	if (!bpf_probe_read_user(&m, sizeof(m), (void *)(g + gp->g_m_off)) && m) {
 		bpf_probe_read_user(&g0, sizeof(g0), (void *)(m + gp->m_g0_off));
 		bpf_probe_read_user(&gsig, sizeof(gsig), (void *)(m + gp->m_gsignal_off));

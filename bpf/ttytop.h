@@ -77,6 +77,7 @@ enum tt_syscall {
 #define TT_EV_GOID (1u << 5)	      /* goid field is valid */
 #define TT_EV_RATELIMITED_BEFORE (1u << 6) /* some events before this one were rate limited */
 #define TT_EV_USER_RET (1u << 7)      /* user_ret holds the frameless caller's return addr */
+#define TT_EV_GOID_R14 (1u << 8)      /* the ABIInternal g register agrees with the TLS g */
 
 /* Drop / loss counters, one slot each in the per-CPU "drops" array. */
 enum tt_drop {

@@ -599,6 +599,12 @@ static int parse_event(struct pc *c, const cJSON *o, const char *p, struct tt_mo
 		if (get_i64(c, o, p, "goid", 0, INT64_MAX, &e->goid) < 0)
 			return -1;
 		e->flags |= TT_EV_GO | TT_EV_GOID;
+		it = cJSON_GetObjectItemCaseSensitive(o, "goid_source");
+		if (cJSON_IsString(it) && strcmp(it->valuestring, "tls+r14") == 0)
+			e->flags |= TT_EV_GOID_R14;
+		else if (it && !cJSON_IsNull(it) &&
+			 !(cJSON_IsString(it) && strcmp(it->valuestring, "tls") == 0))
+			return failf(c, p, "goid_source", "expected \"tls\", \"tls+r14\" or null");
 	}
 	if (get_str(c, o, p, "comm", e->comm, sizeof(e->comm), false) < 0 ||
 	    get_str(c, o, p, "terminal", e->terminal, sizeof(e->terminal), false) < 0 ||

@@ -248,6 +248,9 @@ static int render_event(cJSON *arr, const struct tt_model_event *e)
 	if (!add_u64(o, "time_ns", e->time_ns) || !cJSON_AddStringToObject(o, "time", buf) ||
 	    !add_u64(o, "pid", e->pid) || !add_u64(o, "tid", e->tid) ||
 	    !(e->goid >= 0 ? add_i64(o, "goid", e->goid) : cJSON_AddNullToObject(o, "goid")) ||
+	    !(e->goid >= 0 ? cJSON_AddStringToObject(o, "goid_source",
+						     (e->flags & TT_EV_GOID_R14) ? "tls+r14" : "tls")
+			   : cJSON_AddNullToObject(o, "goid_source")) ||
 	    !add_str(o, "comm", e->comm, sizeof(e->comm)) ||
 	    !add_str(o, "terminal", e->terminal, sizeof(e->terminal)))
 		return -1;

@@ -132,6 +132,8 @@ static void fill_model(struct tt_model *m)
 		e->pid = 200 + (uint32_t)i;
 		e->tid = 300 + (uint32_t)i;
 		e->goid = i == 1 ? 17 : -1;
+		if (i == 1)
+			e->flags |= TT_EV_GOID_R14;
 		snprintf(e->comm, sizeof(e->comm), "cat-%d", i);
 		snprintf(e->terminal, sizeof(e->terminal), "pts/1");
 		e->dev = 136u << 20 | 1;
@@ -260,6 +262,7 @@ static void assert_models_equal(struct tt_model *a, struct tt_model *b)
 		assert_int_equal(x->pid, y->pid);
 		assert_int_equal(x->tid, y->tid);
 		assert_true(x->goid == y->goid);
+		assert_int_equal(x->flags & TT_EV_GOID_R14, y->flags & TT_EV_GOID_R14);
 		assert_string_equal(x->comm, y->comm);
 		assert_string_equal(x->terminal, y->terminal);
 		assert_int_equal(x->dev, y->dev);
@@ -361,6 +364,9 @@ static void test_document_shape(void **state)
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "module")));
 	e = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "events"), 3);
 	assert_true(cJSON_GetObjectItem(e, "goid")->valuedouble == 17);
+	assert_string_equal(cJSON_GetObjectItem(e, "goid_source")->valuestring, "tls+r14");
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "events"), 4);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "goid_source")));
 	cJSON_Delete(root);
 	free(s);
 
@@ -560,6 +566,10 @@ static void m_event_goid(cJSON *r)
 {
 	cJSON_ReplaceItemInObject(event(r, 3), "goid", cJSON_CreateString("17"));
 }
+static void m_event_goid_source(cJSON *r)
+{
+	cJSON_ReplaceItemInObject(event(r, 3), "goid_source", cJSON_CreateString("r15"));
+}
 static void m_event_waker(cJSON *r)
 {
 	cJSON_ReplaceItemInObject(event(r, 1), "waker", cJSON_CreateNumber(1));
@@ -631,6 +641,7 @@ static void test_wrong_types(void **state)
 	mutate_expect(f, m_unknown_errno, "terminals[0].errors_by_errno: unknown key \"EFOO\"");
 	mutate_expect(f, m_writer_pid, "terminals[0].writers[1].pid: expected an integer");
 	mutate_expect(f, m_event_goid, "events[3].goid: expected an integer");
+	mutate_expect(f, m_event_goid_source, "events[3].goid_source: expected");
 	mutate_expect(f, m_event_waker, "events[1].waker: expected an object or null");
 	mutate_expect(f, m_event_frame_addr, "events[0].stack.kernel[1].addr");
 	mutate_expect(f, m_event_frame_line, "events[0].stack.user[1].line");
