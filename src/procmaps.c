@@ -83,7 +83,7 @@ static bool parse_line(const char *p, const char *end, struct tt_map *m)
 	if (end - p < 5)
 		return false;
 	for (int i = 0; i < 4; i++) {
-		if (!strchr("rwxps-", p[i]))
+		if (!p[i] || !strchr("rwxps-", p[i])) /* strchr finds the NUL too */
 			return false;
 		m->perms[i] = p[i];
 	}
@@ -121,32 +121,35 @@ int tt_procmaps_parse(const char *text, size_t len, struct tt_map *out, int max,
 
 	if (!text || !out || max <= 0)
 		return 0;
+	uint64_t prev_end = 0;
 	while (p < end && n < max) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
-		if (parse_line(p, le, &out[n]) && (!exec_only || out[n].perms[2] == 'x'))
-			n++;
+		/*
+		 * The kernel lists mappings sorted and disjoint, which is what
+		 * tt_procmaps_find()'s binary search needs; a line breaking that
+		 * order is not believed (checked before the exec filter so that
+		 * a dropped line never lets a later one overlap it).
+		 */
+		if (parse_line(p, le, &out[n]) && out[n].start >= prev_end) {
+			prev_end = out[n].end;
+			if (!exec_only || out[n].perms[2] == 'x')
+				n++;
+		}
 		p = nl ? nl + 1 : end;
 	}
 	return n;
 }
 
-int tt_procmaps_read(pid_t pid, struct tt_map *out, int max, bool exec_only)
+int tt_procmaps_read_fd(int fd, struct tt_map *out, int max, bool exec_only)
 {
-	char path[64];
 	size_t cap = 64 * 1024, len = 0;
 	char *buf;
-	int fd, n;
+	int n;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
 	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
+	if (!buf)
 		return -ENOMEM;
-	}
 	for (;;) {
 		if (len == cap) {
 			if (cap >= MAPS_READ_MAX)
@@ -163,16 +166,34 @@ int tt_procmaps_read(pid_t pid, struct tt_map *out, int max, bool exec_only)
 				continue;
 			n = errno == ESRCH ? -ESRCH : -errno;
 			free(buf);
-			close(fd);
 			return n;
 		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
 	}
-	close(fd);
+	if (len == cap) {
+		/* cut at the cap: the last line may be partial (a cut path names
+		 * another file), so parse whole lines only */
+		const char *nl = memrchr(buf, '\n', len);
+		len = nl ? (size_t)(nl - buf) + 1 : 0;
+	}
 	n = tt_procmaps_parse(buf, len, out, max, exec_only);
 	free(buf);
+	return n;
+}
+
+int tt_procmaps_read(pid_t pid, struct tt_map *out, int max, bool exec_only)
+{
+	char path[64];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = tt_procmaps_read_fd(fd, out, max, exec_only);
+	close(fd);
 	return n;
 }
 

@@ -28,6 +28,8 @@ struct tt_map {
 int tt_procmaps_parse(const char *text, size_t len, struct tt_map *out, int max, bool exec_only);
 /* Read and parse /proc/PID/maps. Count, or -errno (-ESRCH: process gone). */
 int tt_procmaps_read(pid_t pid, struct tt_map *out, int max, bool exec_only);
+/* The same from an open maps file (tests). */
+int tt_procmaps_read_fd(int fd, struct tt_map *out, int max, bool exec_only);
 /* Mapping containing addr (maps are sorted by the kernel), or NULL. */
 const struct tt_map *tt_procmaps_find(const struct tt_map *maps, int n, uint64_t addr);
 

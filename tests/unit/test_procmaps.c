@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* /proc/PID/maps parsing on synthetic text, including hostile lines. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,12 +110,86 @@ static void test_read_self(void **state)
 	assert_int_equal(tt_procmaps_read(0x7ffffff0, m, TT_MAPS_MAX, true), -ESRCH);
 }
 
+/*
+ * More maps text than we read (a process with tens of thousands of
+ * mappings): the line cut at the read cap must not be taken whole, or its
+ * cut path ("/usr/lib/libfo") names a different file.
+ */
+static void test_cut_at_read_cap(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/ttytop-maps-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+	size_t len = 0;
+	uint64_t a = 0x10000;
+	const size_t cap = 8u << 20; /* MAPS_READ_MAX */
+	static struct tt_map m[8];
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	/* non-executable lines up to just before the cap, then an executable one across it */
+	while (len + 200 < cap) {
+		len += (size_t)fprintf(f, "%llx-%llx r--p 00000000 08:01 7 /usr/lib/data.bin\n",
+		                       (unsigned long long)a, (unsigned long long)(a + 0x1000));
+		a += 0x1000;
+	}
+	int pad =
+	    (int)(cap - len) - (int)strlen("000000-000000 r-xp 00000000 08:01 9 /usr/lib/libfo");
+	assert_true(pad > 0);
+	len += (size_t)fprintf(f, "%llx-%llx r-xp 00000000 08:01 9 %*s/usr/lib/libfoo.so.1\n",
+	                       (unsigned long long)a, (unsigned long long)(a + 0x1000), pad, "");
+	assert_true(len > cap);
+	fclose(f);
+	fd = open(path, O_RDONLY);
+	unlink(path);
+	assert_true(fd >= 0);
+	int n = tt_procmaps_read_fd(fd, m, 8, true);
+	close(fd);
+	for (int i = 0; i < n; i++)
+		assert_string_not_equal(m[i].path, "/usr/lib/libfo");
+	assert_int_equal(n, 0);
+}
+
+/* strchr() matches the terminating NUL: a NUL in the perms is not a perm. */
+static void test_nul_in_perms(void **state)
+{
+	(void)state;
+	struct tt_map m[2];
+	const char t[] = "1000-2000 r\0xp 00000000 00:00 1 /a\n";
+
+	assert_int_equal(tt_procmaps_parse(t, sizeof(t) - 1, m, 2, false), 0);
+}
+
+/*
+ * tt_procmaps_find() binary-searches: a line that is out of order or
+ * overlaps the previous one (never from the kernel) is dropped so the
+ * search stays exact.
+ */
+static void test_order_enforced(void **state)
+{
+	(void)state;
+	struct tt_map m[8];
+	const char t[] = "5000-6000 r-xp 00000000 00:00 1 /c\n"
+	                 "1000-2000 r-xp 00000000 00:00 1 /a\n"
+	                 "5800-7000 r-xp 00000000 00:00 1 /overlap\n"
+	                 "7000-8000 r-xp 00000000 00:00 1 /d\n";
+	int n = tt_procmaps_parse(t, sizeof(t) - 1, m, 8, false);
+
+	assert_int_equal(n, 2);
+	assert_string_equal(m[0].path, "/c");
+	assert_string_equal(m[1].path, "/d");
+	assert_null(tt_procmaps_find(m, n, 0x1800));
+	assert_ptr_equal(tt_procmaps_find(m, n, 0x5900), &m[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_all),
-	    cmocka_unit_test(test_exec_only_and_find),
-	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_parse_all),    cmocka_unit_test(test_exec_only_and_find),
+	    cmocka_unit_test(test_bounds),       cmocka_unit_test(test_cut_at_read_cap),
+	    cmocka_unit_test(test_nul_in_perms), cmocka_unit_test(test_order_enforced),
 	    cmocka_unit_test(test_read_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
