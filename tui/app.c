@@ -442,6 +442,16 @@ static int screen_init(struct tt_ui *ui, SCREEN **scr, char *err, size_t errlen)
 		return -1;
 	}
 	set_term(*scr);
+	/*
+	 * ncurses 6.4 flushes after every cursor movement until the screen has
+	 * been through one endwin()/doupdate() cycle (its mvcur treats a never
+	 * suspended screen as "used from a low-level terminfo program"): one
+	 * write(2) per changed run of cells, dozens per refresh. One cycle now
+	 * makes every later doupdate() a single write, which is what a slow link
+	 * (and the terminal we are measuring) needs.
+	 */
+	endwin();
+	doupdate();
 	set_escdelay(25);
 	cbreak();
 	noecho();

@@ -799,6 +799,38 @@ def t_term_signals(fx):
             s.close()
 
 
+@case("one_write_per_refresh")
+def t_writes(fx, tmp):
+    """A refresh must reach the terminal as one write(2), not one per cursor move:
+    ncurses 6.4 flushes after every move until the screen has been suspended once."""
+    if not shutil.which("strace"):
+        return "SKIP: strace not installed"
+    log = os.path.join(tmp, "writes.strace")
+    s = Session(120, 40)
+    try:
+        s.run("strace -qq -e trace=write -o %s %s --replay %s" % (log, BIN, fx))
+        if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 8):
+            return "dashboard did not come up under strace"
+        with open(log) as f:
+            before = sum(1 for l in f if l.startswith("write(1,"))
+        # Each key redraws rows all over the screen (selection, histogram, title).
+        for k in ("Down", "Down", "Down", "Up", "Up", "Up") * 2:
+            s.send(k)
+            time.sleep(0.05)
+        s.send("b")
+        time.sleep(0.5)
+        with open(log) as f:
+            after = sum(1 for l in f if l.startswith("write(1,"))
+        if not quit_ok(s):
+            return "q did not exit"
+        n = after - before
+        # 13 keys, each at most one doupdate (two if a read splits an escape).
+        if n > 26:
+            return "%d writes for 13 key presses: output is not batched" % n
+    finally:
+        s.close()
+
+
 # --- live tests (the real collector) ----------------------------------------
 
 def live_reason():
@@ -949,6 +981,7 @@ def main():
         t_restore(fx)
         t_crash(fx)
         t_term_signals(fx)
+        t_writes(fx, tmp)
         t_live(tmp)
     finally:
         tmux("kill-server")
