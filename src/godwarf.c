@@ -28,7 +28,7 @@ static uint64_t rd_n(struct rd *r, unsigned n)
 {
 	uint64_t v = 0;
 
-	if (r->bad || n > 8 || r->len - r->pos < n) {
+	if (r->bad || n > 8 || r->pos > r->len || r->len - r->pos < n) {
 		r->bad = true;
 		return 0;
 	}
@@ -77,7 +77,7 @@ static int64_t rd_sleb(struct rd *r)
 
 static void skip(struct rd *r, uint64_t n)
 {
-	if (r->bad || n > r->len - r->pos)
+	if (r->bad || r->pos > r->len || n > r->len - r->pos)
 		r->bad = true;
 	else
 		r->pos += (size_t)n;
@@ -113,7 +113,10 @@ static bool load_abbrevs(const uint8_t *p, size_t len, uint64_t off, struct abbr
 			return true;
 		struct abbrev *a = &tab[(*n)++];
 		a->code = code;
-		a->tag = (uint16_t)rd_uleb(&r);
+		uint64_t tag = rd_uleb(&r);
+		if (tag > 0xffff)
+			return false; /* not a tag we could match: do not alias a real one */
+		a->tag = (uint16_t)tag;
 		a->children = rd_n(&r, 1) != 0;
 		a->nattr = 0;
 		for (;;) {
@@ -123,7 +126,7 @@ static bool load_abbrevs(const uint8_t *p, size_t len, uint64_t off, struct abbr
 			if (name == 0 && form == 0)
 				break;
 			int64_t imp = form == 0x21 ? rd_sleb(&r) : 0;
-			if (a->nattr >= MAX_ATTRS)
+			if (a->nattr >= MAX_ATTRS || name > 0xffff || form > 0xffff)
 				return false;
 			a->attrs[a->nattr++] = (struct attr){(uint16_t)name, (uint16_t)form, imp};
 		}
@@ -354,8 +357,10 @@ static bool walk_unit(struct rd *r, unsigned addr_size, int version, const struc
 					break;
 				}
 		}
+		/* member of a wanted struct; a negative location (sdata, or udata
+		 * past INT64_MAX) is no offset and must not count as found */
 		if (a->tag == 0x0d && depth > 0 && struct_at[depth] >= 0 && name.is_str &&
-		    loc.is_int) { /* member of a wanted struct */
+		    loc.is_int && loc.num >= 0) {
 			const char *type = q[struct_at[depth]].type;
 			for (int i = 0; i < nq; i++)
 				if (q[i].offset < 0 && strcmp(q[i].type, type) == 0 &&

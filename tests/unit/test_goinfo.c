@@ -279,6 +279,50 @@ static void test_dwarf_synthetic(void **state)
 	assert_int_equal(tt_dwarf_member_offsets(info, n, bad_abbrev, sizeof(abbrev), q, 3), 0);
 }
 
+/*
+ * A member location that is negative (sdata -5) or does not fit int64_t
+ * (udata 2^64-1) is no offset: it was stored as "found" with a value that
+ * reads as "not found" (-1), counted twice when the member came again, and
+ * the walk could stop before the other members were seen.
+ */
+static void test_dwarf_negative_offset(void **state)
+{
+	(void)state;
+	const uint8_t abbrev[] = {
+	    1, 0x11, 1, 0x03, 0x08, 0,    0,          /* 1: compile_unit, children, name string */
+	    2, 0x13, 1, 0x03, 0x08, 0,    0,          /* 2: structure_type, children, name */
+	    3, 0x0d, 0, 0x03, 0x08, 0x38, 0x0b, 0, 0, /* 3: member, name, loc data1 */
+	    4, 0x0d, 0, 0x03, 0x08, 0x38, 0x0f, 0, 0, /* 4: member, name, loc udata */
+	    5, 0x0d, 0, 0x03, 0x08, 0x38, 0x0d, 0, 0, /* 5: member, name, loc sdata */
+	    0};
+	uint8_t info[256];
+	size_t n = 11;
+	const uint8_t body[] = {
+	    1,    'c',  'u',  0,    2,   'r', 'u',  'n',  't',  'i',  'm',  'e',
+	    '.',  'g',  0,    5,    'g', 'o', 'i',  'd',  0,    0x7b, /* sdata -5 */
+	    4,    'g',  'o',  'i',  'd', 0,   0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0x01, 4,   'g', 'o',  'i',  'd',  0,    0x98, 0x01, /* 152 */
+	    3,    'm',  0,    48,   0,   0};
+	memcpy(info + n, body, sizeof(body));
+	n += sizeof(body);
+	uint32_t ulen = (uint32_t)(n - 4);
+	memcpy(info, &ulen, 4);
+	info[4] = 4;
+	info[5] = 0;
+	memset(info + 6, 0, 4);
+	info[10] = 8;
+	struct tt_dwarf_query q[] = {{"runtime.g", "goid", 0}, {"runtime.g", "m", 0}};
+	assert_int_equal(tt_dwarf_member_offsets(info, n, abbrev, sizeof(abbrev), q, 2), 2);
+	assert_int_equal(q[0].offset, 152);
+	assert_int_equal(q[1].offset, 48);
+	/* only the bad ones: not found, and not counted */
+	struct tt_dwarf_query q1[] = {{"runtime.g", "goid", 0}};
+	size_t cut = 11 + 15 + 7 + 16; /* the 152 member becomes a null entry */
+	info[cut] = 0;
+	assert_int_equal(tt_dwarf_member_offsets(info, n, abbrev, sizeof(abbrev), q1, 1), 0);
+	assert_int_equal(q1[0].offset, -1);
+}
+
 static void test_parse_version(void **state)
 {
 	(void)state;
@@ -345,12 +389,19 @@ static void test_decode_tls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_marquee),         cmocka_unit_test(test_marquee_stripped),
-	    cmocka_unit_test(test_marquee_cgo),     cmocka_unit_test(test_not_go),
-	    cmocka_unit_test(test_npm_versions),    cmocka_unit_test(test_for_pid),
-	    cmocka_unit_test(test_parse_version),   cmocka_unit_test(test_offsets_table),
-	    cmocka_unit_test(test_decode_tls),      cmocka_unit_test(test_table_matches_dwarf),
-	    cmocka_unit_test(test_dwarf_synthetic), cmocka_unit_test(test_no_section_headers),
+	    cmocka_unit_test(test_marquee),
+	    cmocka_unit_test(test_marquee_stripped),
+	    cmocka_unit_test(test_marquee_cgo),
+	    cmocka_unit_test(test_not_go),
+	    cmocka_unit_test(test_npm_versions),
+	    cmocka_unit_test(test_for_pid),
+	    cmocka_unit_test(test_parse_version),
+	    cmocka_unit_test(test_offsets_table),
+	    cmocka_unit_test(test_decode_tls),
+	    cmocka_unit_test(test_table_matches_dwarf),
+	    cmocka_unit_test(test_dwarf_synthetic),
+	    cmocka_unit_test(test_dwarf_negative_offset),
+	    cmocka_unit_test(test_no_section_headers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
