@@ -111,7 +111,7 @@ static int minor_of(const uint8_t *p, size_t n)
 int tt_go_scan_version(const uint8_t *buf, size_t len, int min_minor, char *version, size_t vlen)
 {
 	const uint8_t *best = NULL;
-	size_t best_n = 0;
+	size_t best_len = 0;
 
 	if (!buf)
 		return -ENOENT;
@@ -137,26 +137,22 @@ int tt_go_scan_version(const uint8_t *buf, size_t len, int min_minor, char *vers
 		if (dots > 2 || n >= 16 || minor_of(p, n) < min_minor)
 			continue;
 		/* a three-part version is the toolchain's own; "go1.13" may be a doc string */
-		if (dots == 2 && (!best || best_n < 3)) {
+		if (dots == 2) {
 			best = p;
-			best_n = 3;
+			best_len = n;
 			break;
 		}
 		if (!best) {
 			best = p;
-			best_n = dots + 1;
+			best_len = n;
 		}
 	}
 	if (!best)
 		return -ENOENT;
-	size_t n = 4;
-	while (best + n < buf + len && n < 16 && (is_digit(best[n]) || best[n] == '.'))
-		n++;
-	if (best[n - 1] == '.')
-		n--;
-	if (n >= vlen)
+	/* copy exactly what was judged above, not a re-scan of the bytes */
+	if (best_len >= vlen)
 		return -ENOSPC;
-	memcpy(version, best, n);
-	version[n] = 0;
+	memcpy(version, best, best_len);
+	version[best_len] = 0;
 	return 0;
 }

@@ -187,6 +187,17 @@ static void test_scan_synthetic(void **state)
 	assert_int_equal(tt_go_scan_version((const uint8_t *)old, sizeof(old), 20, v, sizeof(v)),
 	                 -ENOENT);
 	assert_int_equal(tt_go_scan_version((const uint8_t *)"go1.", 4, 0, v, sizeof(v)), -ENOENT);
+	/*
+	 * The version written is the one judged: "go1.20..5" was accepted as
+	 * "go1.20" and then copied out again without the ".." stop.
+	 */
+	const char dd[] = "x go1.20..5 y";
+	assert_int_equal(tt_go_scan_version((const uint8_t *)dd, sizeof(dd), 0, v, sizeof(v)), 0);
+	assert_string_equal(v, "go1.20");
+	/* nor may a version too long to judge be cut into a shorter one */
+	const char lng[] = "go1.2222222222222222 go1.19.3";
+	assert_int_equal(tt_go_scan_version((const uint8_t *)lng, sizeof(lng), 0, v, sizeof(v)), 0);
+	assert_string_equal(v, "go1.19.3");
 }
 
 int main(void)
