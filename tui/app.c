@@ -397,9 +397,12 @@ static void tick(struct tt_ui *ui, double dt)
 	}
 	if (ops->symbolize_pending && !(ui->o && ui->o->no_stacks))
 		ops->symbolize_pending(ui->src->ctx, SYMBOLIZE_PER_TICK);
-	if (dt > 0)
+	if (dt > 0) {
 		ui->ev_rate = (double)(ui->m->totals.events - ui->prev_events) / dt;
+		ui->drop_rate = (double)(ui->m->totals.dropped - ui->prev_dropped) / dt;
+	}
 	ui->prev_events = ui->m->totals.events;
+	ui->prev_dropped = ui->m->totals.dropped;
 }
 
 static void ui_init(struct tt_ui *ui, struct tt_model *m, struct tt_source *src,
@@ -415,6 +418,7 @@ static void ui_init(struct tt_ui *ui, struct tt_model *m, struct tt_source *src,
 	ui->focus = TT_PANE_TERMINALS;
 	ui->sort = TT_SORT_WPS;
 	ui->prev_events = m->totals.events;
+	ui->prev_dropped = m->totals.dropped;
 	iv = o->interval_s > 0 ? o->interval_s : m->interval_s > 0 ? m->interval_s : 1.0;
 	if (iv < TT_INTERVAL_MIN)
 		iv = TT_INTERVAL_MIN;

@@ -2,6 +2,7 @@
 /* Window helpers shared by the panes. */
 #include "ui.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Byte length of the UTF-8 sequence starting with c (1 for ASCII/garbage). */
@@ -79,4 +80,19 @@ void tt_draw_frame(struct tt_ui *ui, WINDOW *w, int h, int wd, const char *title
 		snprintf(t, sizeof(t), " %s ", title);
 		tt_draw_text(w, 0, 2, wd - 4, t, tattr);
 	}
+}
+
+void tt_draw_frame_position(WINDOW *w, int h, int wd, int first, int shown, int total)
+{
+	char buf[64];
+	int len;
+
+	if (h < 3 || total <= shown || shown <= 0)
+		return;
+	snprintf(buf, sizeof(buf), " %d-%d of %d ", first + 1,
+	         first + shown < total ? first + shown : total, total);
+	len = (int)strlen(buf);
+	if (len + 4 > wd)
+		return;
+	tt_draw_text(w, h - 1, wd - 2 - len, len, buf, tt_theme_attr(TT_EL_TITLE));
 }

@@ -8,18 +8,24 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { C_TIME, C_TTY, C_PID, C_COMM, C_BYTES, C_LAT, C_SPLIT, C_BLK, C_REASON, C_WAKER, C_NR };
+enum { C_TIME, C_TTY, C_PID, C_COMM, C_BYTES, C_LAT, C_CPU, C_BLK, C_RQ, C_REASON, C_WAKER, C_NR };
 
-static const char *col_head[C_NR] = {"TIME",    "TERMINAL",    "PID/TID GOID", "COMM",   "BYTES",
-                                     "LATENCY", "CPU/BLK/RQ%", "BLOCKED",      "REASON", "WAKER"};
-static const int col_w[C_NR] = {12, 8, 18, 15, 6, 8, 11, 7, 12, 20};
+/*
+ * Where the latency went, as times: a percentage of a 2 s write hides a
+ * 40 ms run-queue wait behind "2%", and the eye compares times with the
+ * LATENCY column directly.
+ */
+static const char *col_head[C_NR] = {"TIME",  "TERMINAL", "PID/TID GOID", "COMM",
+                                     "BYTES", "LATENCY",  "ON-CPU",       "BLOCKED",
+                                     "RUNQ",  "REASON",   "WAKER"};
+static const int col_w[C_NR] = {12, 8, 17, 15, 6, 7, 7, 7, 7, 12, 18};
 /*
  * Dropped from the highest number down as the pane narrows: at 120 columns
- * all but BLOCKED (the split has it), at 80 time, terminal, pid, comm,
- * latency and reason.
+ * only ON-CPU (latency minus the other two); at 80 time, waker and run
+ * queue, keeping who, how long, how long asleep and why.
  */
-static const int col_prio[C_NR] = {1, 0, 2, 0, 3, 0, 2, 4, 1, 2};
-static const bool col_right[C_NR] = {false, false, false, false, true,
+static const int col_prio[C_NR] = {2, 0, 1, 0, 4, 0, 4, 1, 3, 1, 2};
+static const bool col_right[C_NR] = {false, false, false, false, true, true,
                                      true,  true,  true,  false, false};
 
 /* Latency from which a row is drawn as log_slow. */
@@ -80,10 +86,24 @@ bool tt_eventlog_match(const struct tt_model_event *ev, const char *f)
 	return false;
 }
 
+static void remember_sel(struct tt_ui *ui)
+{
+	if (ui->log_sel >= ui->nvis)
+		ui->log_sel = ui->nvis - 1;
+	if (ui->log_sel < 0)
+		ui->log_sel = 0;
+	ui->log_sel_valid = ui->nvis > 0;
+	if (ui->log_sel_valid)
+		ui->log_sel_seq = ui->vis[ui->log_sel];
+}
+
 void tt_eventlog_update(struct tt_ui *ui)
 {
 	uint64_t top = seq_top(ui->m), limit = ui->paused ? ui->frozen_seq : top, i;
 	uint32_t cnt = ui->m->ev_count;
+	/* Glance mode (cursor on the newest row, focus elsewhere) follows new events. */
+	bool sticky = ui->log_sel_valid && (ui->focus == TT_PANE_LOG || ui->log_sel > 0);
+	int k;
 
 	if (cnt > TT_MODEL_EVENT_RING)
 		cnt = TT_MODEL_EVENT_RING;
@@ -98,10 +118,15 @@ void tt_eventlog_update(struct tt_ui *ui)
 		if (ev && tt_eventlog_match(ev, ui->filter))
 			ui->vis[ui->nvis++] = seq;
 	}
-	if (ui->log_sel >= ui->nvis)
-		ui->log_sel = ui->nvis - 1;
-	if (ui->log_sel < 0)
-		ui->log_sel = 0;
+	/* vis is newest first, so the old selection is found at or below its old row. */
+	for (k = 0; sticky && k < ui->nvis; k++)
+		if (ui->vis[k] == ui->log_sel_seq) {
+			/* Scroll with it: the row stays where it was on the screen. */
+			ui->log_top += k - ui->log_sel;
+			ui->log_sel = k;
+			break;
+		}
+	remember_sel(ui);
 }
 
 void tt_eventlog_set_paused(struct tt_ui *ui, bool paused)
@@ -131,11 +156,12 @@ int tt_eventlog_open_selected(struct tt_ui *ui)
 	return TT_HANDLED | TT_REDRAW;
 }
 
-static unsigned pct(uint64_t part, uint64_t whole)
+static void ns_or_dash(uint64_t ns, char *s, size_t len)
 {
-	double p = (double)part * 100.0 / (double)whole;
-
-	return p >= 100 ? 100u : p <= 0 ? 0u : (unsigned)(p + 0.5);
+	if (ns)
+		tt_fmt_ns(ns, s, len);
+	else
+		snprintf(s, len, "-");
 }
 
 static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, int c, char *s, size_t len)
@@ -169,18 +195,19 @@ static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, int c, c
 	case C_LAT:
 		tt_fmt_ns(ev->latency_ns, s, len);
 		break;
-	case C_SPLIT:
-		/* Where the latency went, in percent: on CPU / asleep / waiting to run. */
-		if (ev->latency_ns)
-			snprintf(s, len, "%u/%u/%u", pct(ev->oncpu_ns, ev->latency_ns),
-			         pct(ev->blocked_ns, ev->latency_ns),
-			         pct(ev->runq_ns, ev->latency_ns));
+	/* A zero is "-": the column then reads as "did not happen" at a glance. */
+	case C_CPU:
+		ns_or_dash(ev->oncpu_ns, s, len);
 		break;
 	case C_BLK:
-		tt_fmt_ns(ev->blocked_ns, s, len);
+		ns_or_dash(ev->blocked_ns, s, len);
+		break;
+	case C_RQ:
+		ns_or_dash(ev->runq_ns, s, len);
 		break;
 	case C_REASON:
-		snprintf(s, len, "%s", reason_str(ev->reason));
+		/* "none" (never slept) is the common case: keep the column quiet. */
+		snprintf(s, len, "%s", ev->reason == TT_REASON_NONE ? "-" : reason_str(ev->reason));
 		break;
 	case C_WAKER:
 		if (ev->waker_irq || (ev->flags & TT_EV_WAKER_IRQ))
@@ -230,6 +257,7 @@ static void eventlog_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		ui->log_top = ui->nvis - rows;
 	if (ui->log_top < 0)
 		ui->log_top = 0;
+	tt_draw_frame_position(w, h, wd, ui->log_top, rows, ui->nvis);
 	if (!ui->nvis)
 		tt_draw_text(w, 2, 2, wd - 4,
 		             ui->filter[0] ? "no slow writes match the filter (Esc clears)"
@@ -303,10 +331,7 @@ static int eventlog_key(struct tt_ui *ui, int ch)
 	default:
 		return 0;
 	}
-	if (ui->log_sel >= ui->nvis)
-		ui->log_sel = ui->nvis - 1;
-	if (ui->log_sel < 0)
-		ui->log_sel = 0;
+	remember_sel(ui);
 	return TT_HANDLED | TT_REDRAW;
 }
 
@@ -319,6 +344,7 @@ static int eventlog_mouse(struct tt_ui *ui, int y, int x, unsigned long bstate)
 	tt_eventlog_update(ui);
 	if (row >= 0 && ui->log_top + row < ui->nvis)
 		ui->log_sel = ui->log_top + row;
+	remember_sel(ui);
 	return TT_HANDLED | TT_REDRAW;
 }
 

@@ -95,6 +95,18 @@ char *tt_fmt_count(double v, char *buf, size_t len)
 	return buf;
 }
 
+char *tt_fmt_total(uint64_t v, char *buf, size_t len)
+{
+	if (!buf || !len)
+		return buf;
+	/* Exact while it is short: a small total is read digit by digit. */
+	if (v < 100000)
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+	else
+		tt_fmt_count((double)v, buf, len);
+	return buf;
+}
+
 char *tt_fmt_duration(double s, char *buf, size_t len)
 {
 	unsigned long long t;
@@ -176,7 +188,7 @@ int tt_fmt_fit_columns(const int *w, const int *prio, int n, int avail, bool *sh
 			k++;
 		}
 		if (used <= avail)
-			return used;
+			break;
 		for (i = 0; i < n; i++)
 			if (shown[i] && (worst < 0 || prio[i] >= prio[worst]))
 				worst = i;
@@ -184,6 +196,18 @@ int tt_fmt_fit_columns(const int *w, const int *prio, int n, int avail, bool *sh
 			return used; /* the most important column alone is clipped */
 		shown[worst] = false;
 	}
+	/*
+	 * Dropping a wide column can leave room for a narrower, less important
+	 * one: give it back rather than leave the space blank (most important
+	 * first, then left to right).
+	 */
+	for (int p = 0; p <= 100; p++)
+		for (i = 0; i < n; i++)
+			if (!shown[i] && prio[i] == p && used + 1 + w[i] <= avail) {
+				shown[i] = true;
+				used += 1 + w[i];
+			}
+	return used;
 }
 
 bool tt_fmt_contains(const char *hay, const char *needle)

@@ -17,6 +17,8 @@ char *tt_fmt_ns(uint64_t ns, char *buf, size_t len);
 char *tt_fmt_bytes(double bytes, char *buf, size_t len);
 /* 0, 0.5, 12.3, 812, 1.2k, 34.5M (powers of 1000), no unit */
 char *tt_fmt_count(double v, char *buf, size_t len);
+/* a running total: exact up to 99999, then like tt_fmt_count (123k, 4.5M) */
+char *tt_fmt_total(uint64_t v, char *buf, size_t len);
 /* uptime-like: 45s, 12m05s, 3h04m, 2d03h */
 char *tt_fmt_duration(double seconds, char *buf, size_t len);
 /* interval: 0.1s, 2s, 1.5s, 10m, 1h */
@@ -34,7 +36,8 @@ char *tt_fmt_sanitize(const char *src, size_t srclen, char *dst, size_t dstlen);
 /*
  * Which of n columns (widths w[], priority prio[]: lower = more important)
  * fit in avail cells with one space between shown columns. Drops the least
- * important until they fit; returns the width used.
+ * important until they fit, then puts back any dropped column that still
+ * fits (priorities 0..100); returns the width used.
  */
 int tt_fmt_fit_columns(const int *w, const int *prio, int n, int avail, bool *shown);
 

@@ -6,10 +6,14 @@
 #include <string.h>
 #include <time.h>
 
-/* Append one "label value" field; returns the new x. */
+/*
+ * Append one "label value" field; returns the new x. A field that does not
+ * fit whole is left out: "attach tracepoin" or "thres" is noise, and a cut
+ * number is worse (a "drops 12" that was "drops 123k").
+ */
 static int field(WINDOW *w, int y, int x, int wd, const char *s, unsigned long attr)
 {
-	if (x >= wd)
+	if (x + (int)strlen(s) > wd)
 		return x;
 	x += tt_draw_text(w, y, x, wd - x, s, attr);
 	if (x < wd)
@@ -52,6 +56,35 @@ static void draw_line1(struct tt_ui *ui, WINDOW *w, int wd)
 	}
 }
 
+/*
+ * "drops 509k (134k/s ratelimit)": the total alone does not say whether it is
+ * still happening, nor whether events (ratelimit, ringbuf_full) or counts
+ * (inflight_full: writes not timed at all) were lost, which changes what
+ * the other numbers on the screen mean.
+ */
+static void drops_field(struct tt_ui *ui, char *buf, size_t len)
+{
+	const struct tt_totals *t = &ui->m->totals;
+	char n[16], r[16];
+	const char *cause = NULL;
+	uint64_t most = 0;
+	int i;
+
+	tt_fmt_total(t->dropped, n, sizeof(n));
+	for (i = 0; i < TT_DROP_NR; i++)
+		if (t->drops[i] > most) {
+			most = t->drops[i];
+			cause = tt_drop_name((enum tt_drop)i);
+		}
+	if (!t->dropped)
+		snprintf(buf, len, "drops 0");
+	else if (!ui->replay && ui->drop_rate > 0)
+		snprintf(buf, len, "drops %s (%s/s %s)", n,
+		         tt_fmt_count(ui->drop_rate, r, sizeof(r)), cause ? cause : "?");
+	else
+		snprintf(buf, len, "drops %s (%s)", n, cause ? cause : "?");
+}
+
 static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
 {
 	const struct tt_model *m = ui->m;
@@ -86,9 +119,9 @@ static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
 		         tt_fmt_count(ui->ev_rate, t1, sizeof(t1)));
 		x = field(w, 1, x, wd, buf, a);
 	}
-	snprintf(buf, sizeof(buf), "events %llu", (unsigned long long)m->totals.events);
+	snprintf(buf, sizeof(buf), "events %s", tt_fmt_total(m->totals.events, t1, sizeof(t1)));
 	x = field(w, 1, x, wd, buf, a);
-	snprintf(buf, sizeof(buf), "drops %llu", (unsigned long long)m->totals.dropped);
+	drops_field(ui, buf, sizeof(buf));
 	x = field(w, 1, x, wd, buf, m->totals.dropped ? tt_theme_attr(TT_EL_HEADER_ALERT) : a);
 	tt_fmt_ns((uint64_t)(m->filters.threshold_ms * 1e6), t2, sizeof(t2));
 	snprintf(buf, sizeof(buf), "threshold %s", m->filters.threshold_ms > 0 ? t2 : "0 (all)");

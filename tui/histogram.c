@@ -30,7 +30,8 @@ static const struct tt_hist *kind_hist(const struct tt_terminal *t, int kind)
  * body, and the tail is what an on-call engineer is looking for.
  */
 struct hrow {
-	uint32_t first, last; /* bucket range of the row */
+	uint32_t first, last;  /* bucket range of the row */
+	uint32_t lo_nz, hi_nz; /* its first and last non-empty bucket: the label */
 	uint64_t count;
 };
 
@@ -63,9 +64,11 @@ static int histogram_rows(const struct tt_hist *hs, int max_rows, struct hrow *o
 			if (out[n].last >= TT_HIST_BUCKETS)
 				out[n].last = TT_HIST_BUCKETS - 1;
 			out[n].count = 0;
+			out[n].lo_nz = i;
 			n++;
 		}
 		out[n - 1].count += hs->counts[i];
+		out[n - 1].hi_nz = i;
 	}
 	return n;
 }
@@ -96,6 +99,11 @@ static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 	p99 = tt_hist_percentile(hs, 0.99);
 	snprintf(buf, sizeof(buf), "n=%llu  p50 %s  p99 %s", (unsigned long long)total,
 	         tt_fmt_ns(p50, a, sizeof(a)), tt_fmt_ns(p99, b, sizeof(b)));
+	/* Narrow pane: the percentiles matter more than the count; never cut a number. */
+	if ((int)strlen(buf) > wd - 4)
+		snprintf(buf, sizeof(buf), "p50 %s p99 %s", a, b);
+	if ((int)strlen(buf) > wd - 4)
+		snprintf(buf, sizeof(buf), "p99 %s", b);
 	tt_draw_text(w, 1, 2, wd - 4, buf, tt_theme_attr(TT_EL_HIST_LABEL));
 	nrows = h - 3 > 0 ? histogram_rows(hs, h - 3, rows) : 0;
 	if (!total || !nrows) {
@@ -122,6 +130,13 @@ static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		has50 = p50 < hi && (g == 0 || p50 >= prev_hi);
 		has99 = p99 < hi && (g == 0 || p99 >= prev_hi);
 		prev_hi = hi;
+		/*
+		 * The label is where the row's writes are, not the row's full
+		 * range: a coarse row of two 210 ms writes reads "201ms-218ms",
+		 * not "67.1ms-17.2s", which would suggest writes of seconds.
+		 */
+		tt_hist_bounds(rows[g].lo_nz, &lo, &dummy);
+		tt_hist_bounds(rows[g].hi_nz, &dummy, &hi);
 		snprintf(buf, sizeof(buf), "%s-%s", tt_fmt_ns(lo, a, sizeof(a)),
 		         tt_fmt_ns(hi, c, sizeof(c)));
 		len = (int)strlen(buf);

@@ -98,6 +98,7 @@ int tt_prompt_key(struct tt_ui *ui, int ch)
 		/* Filter as you type: the log answers each key. */
 		snprintf(ui->filter, sizeof(ui->filter), "%s", ui->pbuf);
 		ui->log_sel = ui->log_top = 0;
+		ui->log_sel_valid = false;
 	}
 	return TT_HANDLED | TT_REDRAW;
 }

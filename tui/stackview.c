@@ -49,7 +49,9 @@ static void draw_frame_line(struct tt_ui *ui, WINDOW *w, int y, int wd, const st
 	if (f->module[0] && x + 2 < maxx) {
 		tt_fmt_sanitize(f->module, sizeof(f->module), s, sizeof(s));
 		snprintf(buf, sizeof(buf), "  [%s]", s);
-		tt_draw_text(w, y, x, maxx - x, buf, tt_theme_attr(TT_EL_STACK_MODULE));
+		/* Whole or not at all: a lone "[" at the border reads as garbage. */
+		if ((int)strlen(buf) <= maxx - x)
+			tt_draw_text(w, y, x, maxx - x, buf, tt_theme_attr(TT_EL_STACK_MODULE));
 	}
 }
 
@@ -97,6 +99,75 @@ static void separator(struct emitter *e, const char *label)
 	}
 }
 
+/*
+ * What the event log row abbreviates, in words, above the frames: where the
+ * time went, why and until whom it slept, and the terminal's state at entry.
+ */
+static void details(struct emitter *e, const struct tt_model_event *ev)
+{
+	/* A short pane keeps the one line the log row cannot show, for the frames. */
+	bool brief = e->rows < 10;
+	char line[256], a[16], b[16], c[16], d[16], who[TT_COMM_LEN + 16], cm[TT_COMM_LEN];
+	const char *sc = tt_syscall_name(ev->syscall);
+
+	snprintf(line, sizeof(line), "%s = on-CPU %s + blocked %s + run queue %s",
+	         tt_fmt_ns(ev->latency_ns, a, sizeof(a)), tt_fmt_ns(ev->oncpu_ns, b, sizeof(b)),
+	         tt_fmt_ns(ev->blocked_ns, c, sizeof(c)), tt_fmt_ns(ev->runq_ns, d, sizeof(d)));
+	/* Shorter words before cutting a number off at the border. */
+	if ((int)strlen(line) > e->wd - 3)
+		snprintf(line, sizeof(line), "%s: cpu %s, blocked %s, runq %s", a, b, c, d);
+	if ((int)strlen(line) > e->wd - 3)
+		snprintf(line, sizeof(line), "cpu %s blk %s rq %s", b, c, d);
+	note(e, line, TT_EL_STACK_FUNC);
+	if (brief)
+		return;
+	if (ev->waker_irq || (ev->flags & TT_EV_WAKER_IRQ))
+		snprintf(who, sizeof(who), "an interrupt");
+	else if (ev->has_waker)
+		snprintf(who, sizeof(who), "%s/%u",
+		         tt_fmt_sanitize(ev->waker_comm, sizeof(ev->waker_comm), cm, sizeof(cm)),
+		         ev->waker_pid);
+	else
+		snprintf(who, sizeof(who), "?");
+	if (ev->reason != TT_REASON_NONE || ev->nr_sleeps)
+		snprintf(line, sizeof(line), "slept %u time%s: %s, woken by %s", ev->nr_sleeps,
+		         ev->nr_sleeps == 1 ? "" : "s",
+		         tt_reason_name(ev->reason) ? tt_reason_name(ev->reason) : "?", who);
+	else
+		snprintf(line, sizeof(line), "never slept");
+	note(e, line, TT_EL_DIM);
+	if (ev->ret < 0)
+		snprintf(line, sizeof(line), "%s(fd %d, %s): error %lld", sc ? sc : "write", ev->fd,
+		         tt_fmt_bytes((double)ev->count, a, sizeof(a)), (long long)-ev->ret);
+	else
+		snprintf(line, sizeof(line), "%s(fd %d, %s) wrote %s", sc ? sc : "write", ev->fd,
+		         tt_fmt_bytes((double)ev->count, a, sizeof(a)),
+		         tt_fmt_bytes((double)ev->ret, b, sizeof(b)));
+	note(e, line, TT_EL_DIM);
+	line[0] = '\0';
+	if (ev->backlog.buf_limit)
+		snprintf(line, sizeof(line), "at entry: buffer %s of %s",
+		         tt_fmt_bytes(ev->backlog.buf_used, c, sizeof(c)),
+		         tt_fmt_bytes(ev->backlog.buf_limit, d, sizeof(d)));
+	if (ev->backlog.reader_unread) {
+		size_t o = strlen(line);
+
+		snprintf(line + o, sizeof(line) - o, "%sreader %s behind", o ? ", " : "at entry: ",
+		         tt_fmt_bytes(ev->backlog.reader_unread, c, sizeof(c)));
+	}
+	if (ev->backlog.stopped || ev->backlog.tco_stopped || ev->backlog.hw_stopped) {
+		size_t o = strlen(line);
+
+		snprintf(line + o, sizeof(line) - o, "%soutput stopped (%s)",
+		         o ? ", " : "at entry: ",
+		         ev->backlog.stopped       ? "XOFF"
+		         : ev->backlog.tco_stopped ? "tcflow"
+		                                   : "CTS");
+	}
+	if (line[0])
+		note(e, line, TT_EL_DIM);
+}
+
 static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 {
 	const struct tt_model_event *ev = ui->stack_ev;
@@ -134,6 +205,7 @@ static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		          strnlen(f->module, TT_MODULE_LEN) + 20) > wd - 3)
 			short_paths = true;
 	}
+	details(&e, ev);
 	if (ev->stk_flags & TT_EVSTK_PROC_GONE)
 		note(&e, "process exited: raw addresses", TT_EL_STATUS_ERROR);
 	else if (!(ev->stk_flags & TT_EVSTK_SYMBOLIZED) && (un || kn))
@@ -164,6 +236,7 @@ static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 			draw_frame_line(ui, w, y, wd, &ev->kstack.frames[i], short_paths);
 	}
 	ui->stack_lines = e.n;
+	tt_draw_frame_position(w, h, wd, ui->stack_top, h - 2, e.n);
 }
 
 static int stack_key(struct tt_ui *ui, int ch)

@@ -98,7 +98,12 @@ void tt_terminals_sort(struct tt_ui *ui)
 	for (i = 0; i < n && ui->have_sel; i++)
 		if (ui->m->terminals[ui->order[i]].dev == ui->sel_dev)
 			found = true;
-	if (!found && n) {
+	/*
+	 * Until the user picks a row, the histogram shows the top row (the
+	 * busiest, in the default order): the first terminal ever seen is an
+	 * accident of start-up. Once picked, the selection follows the device.
+	 */
+	if ((!found || !ui->sel_picked) && n) {
 		ui->sel_dev = ui->m->terminals[ui->order[0]].dev;
 		ui->have_sel = true;
 	}
@@ -210,6 +215,7 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		ui->term_top = ui->norder - rows;
 	if (ui->term_top < 0)
 		ui->term_top = 0;
+	tt_draw_frame_position(w, h, wd, ui->term_top, rows, ui->norder);
 	if (!ui->norder)
 		tt_draw_text(w, 2, 2, wd - 4,
 		             ui->replay ? "no terminals in this snapshot"
@@ -295,6 +301,8 @@ static void move_sel(struct tt_ui *ui, int delta)
 		r = ui->norder - 1;
 	ui->sel_dev = ui->m->terminals[ui->order[r]].dev;
 	ui->have_sel = true;
+	/* Home (the top row) goes back to following whatever is on top. */
+	ui->sel_picked = r > 0;
 }
 
 static int terminals_key(struct tt_ui *ui, int ch)
@@ -335,6 +343,7 @@ static int terminals_key(struct tt_ui *ui, int ch)
 		if (t) {
 			tt_fmt_sanitize(t->name, sizeof(t->name), ui->filter, sizeof(ui->filter));
 			ui->log_sel = ui->log_top = 0;
+			ui->log_sel_valid = false; /* start at the newest of that terminal */
 			ui->focus = TT_PANE_LOG;
 			tt_ui_status(ui, false, "log filtered to %s (Esc clears)", ui->filter);
 		}
@@ -354,6 +363,7 @@ static int terminals_mouse(struct tt_ui *ui, int y, int x, unsigned long bstate)
 	if (row >= 0 && ui->term_top + row < ui->norder) {
 		ui->sel_dev = ui->m->terminals[ui->order[ui->term_top + row]].dev;
 		ui->have_sel = true;
+		ui->sel_picked = ui->term_top + row > 0;
 	}
 	return TT_HANDLED | TT_REDRAW;
 }

@@ -65,6 +65,7 @@ struct tt_ui {
 	bool sort_rev;
 	uint32_t sel_dev;
 	bool have_sel;
+	bool sel_picked; /* the user chose a row; until then the top row is selected */
 	int term_top;
 	int order[TT_MODEL_MAX_TERMINALS];
 	int norder;
@@ -76,6 +77,14 @@ struct tt_ui {
 	uint64_t frozen_seq; /* events with seq >= this are hidden while paused */
 	char filter[TT_FILTER_LEN];
 	int log_sel, log_top;
+	/*
+	 * The event under the cursor, by sequence number: new events arrive at
+	 * the top, and a row index alone would slide the cursor onto another
+	 * event. Only the newest row follows new events, and only while the
+	 * log does not have the focus (see tt_eventlog_update).
+	 */
+	uint64_t log_sel_seq;
+	bool log_sel_valid;
 	uint64_t vis[TT_MODEL_EVENT_RING];
 	int nvis;
 
@@ -103,6 +112,8 @@ struct tt_ui {
 	double interval;
 	double ev_rate;
 	uint64_t prev_events;
+	double drop_rate; /* drops per second over the last interval */
+	uint64_t prev_dropped;
 };
 
 struct tt_pane_ops {
@@ -127,6 +138,8 @@ void tt_draw_frame(struct tt_ui *ui, WINDOW *w, int h, int wd, const char *title
 /* Print at most maxw columns of s (UTF-8 aware for our own glyphs); returns columns used. */
 int tt_draw_text(WINDOW *w, int y, int x, int maxw, const char *s, unsigned long attr);
 void tt_draw_fill(WINDOW *w, int y, int x, int n, unsigned long attr);
+/* "first-last of total" in the bottom border when not everything fits. */
+void tt_draw_frame_position(WINDOW *w, int h, int wd, int first, int shown, int total);
 const char *tt_draw_hline_glyph(const struct tt_ui *ui);
 
 /* terminals.c */

@@ -114,6 +114,14 @@ static void test_fit_columns(void **state)
 	/* never drops below one column */
 	tt_fmt_fit_columns(w, prio, 4, 1, shown);
 	assert_int_equal(shown[0] + shown[1] + shown[2] + shown[3], 1);
+	{
+		/* a narrow column dropped before a wide one comes back if it then fits */
+		const int w2[3] = {10, 30, 5}, prio2[3] = {0, 1, 2};
+		bool sh2[3];
+
+		assert_int_equal(tt_fmt_fit_columns(w2, prio2, 3, 20, sh2), 16);
+		assert_true(sh2[0] && !sh2[1] && sh2[2]);
+	}
 }
 
 static void rect_inside(const struct tt_layout *l, int i)

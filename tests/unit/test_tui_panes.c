@@ -305,6 +305,221 @@ static void test_log_pause_and_filter(void **state)
 	assert_null(tt_eventlog_by_seq(ui, m.ev_seq));
 }
 
+static void push_split(uint32_t pid, uint64_t cpu, uint64_t blk, uint64_t rq, enum tt_reason r)
+{
+	struct tt_model_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.pid = ev.tid = pid;
+	ev.goid = -1;
+	snprintf(ev.comm, sizeof(ev.comm), "w%u", pid);
+	snprintf(ev.terminal, sizeof(ev.terminal), "pts/1");
+	ev.reason = r;
+	ev.oncpu_ns = cpu;
+	ev.blocked_ns = blk;
+	ev.runq_ns = rq;
+	ev.latency_ns = cpu + blk + rq;
+	assert_non_null(tt_model_push_event(&m, &ev));
+}
+
+/* The selected event stays selected (and on the same screen row) while new ones arrive. */
+static void test_log_selection_sticks(void **state)
+{
+	int i, row_before;
+
+	(void)state;
+	fresh();
+	for (i = 0; i < 10; i++)
+		push(100 + i, "bash", "pts/1", -1, TT_REASON_BUFFER_FULL);
+	/* glance mode: focus elsewhere, cursor on the newest row, follows new events */
+	ui->focus = TT_PANE_TERMINALS;
+	tt_eventlog_update(ui);
+	push(110, "bash", "pts/1", -1, TT_REASON_BUFFER_FULL);
+	tt_eventlog_update(ui);
+	assert_int_equal(ui->log_sel, 0);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[ui->log_sel])->pid, 110);
+
+	/* the user moves to the third row (pid 108) in the focused log */
+	ui->focus = TT_PANE_LOG;
+	tt_eventlog_pane.key(ui, KEY_DOWN);
+	tt_eventlog_pane.key(ui, KEY_DOWN);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[ui->log_sel])->pid, 108);
+	row_before = ui->log_sel - ui->log_top;
+	push(111, "bash", "pts/1", -1, TT_REASON_BUFFER_FULL);
+	push(112, "bash", "pts/1", -1, TT_REASON_BUFFER_FULL);
+	tt_eventlog_update(ui);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[ui->log_sel])->pid, 108);
+	assert_int_equal(ui->log_sel - ui->log_top, row_before);
+	/* Enter opens the event under the cursor, not whatever slid into its row */
+	assert_true(tt_eventlog_pane.key(ui, '\n') & TT_HANDLED);
+	assert_int_equal(ui->stack_ev->pid, 108);
+
+	/* even on the newest row, a focused log keeps its event */
+	ui->focus = TT_PANE_LOG;
+	tt_eventlog_pane.key(ui, KEY_HOME);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[ui->log_sel])->pid, 112);
+	push(113, "bash", "pts/1", -1, TT_REASON_BUFFER_FULL);
+	tt_eventlog_update(ui);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[ui->log_sel])->pid, 112);
+	assert_int_equal(ui->log_sel, 1);
+
+	/* clearing a filter keeps the event found with it */
+	snprintf(ui->filter, sizeof(ui->filter), "105");
+	ui->log_sel_valid = false;
+	tt_eventlog_update(ui);
+	assert_int_equal(ui->nvis, 1);
+	ui->filter[0] = '\0';
+	tt_eventlog_update(ui);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[ui->log_sel])->pid, 105);
+}
+
+/* The split is shown as times (a zero as "-"), and "none" as "-". */
+static void test_log_split_times(void **state)
+{
+	WINDOW *w;
+	char *r;
+
+	(void)state;
+	fresh();
+	push_split(7, 12000, 2490000000ull, 40000000, TT_REASON_FLOW_STOPPED);
+	push_split(8, 3500, 0, 0, TT_REASON_NONE);
+	w = draw(&tt_eventlog_pane, 8, 140);
+	r = row(w, 1);
+	assert_non_null(strstr(r, "ON-CPU"));
+	assert_non_null(strstr(r, "BLOCKED"));
+	assert_non_null(strstr(r, "RUNQ"));
+	assert_null(strstr(r, "%"));
+	/* newest first: pid 8 never slept */
+	r = row(w, 2);
+	assert_non_null(strstr(r, "3.50us"));
+	assert_non_null(strstr(r, "3.50us       -       -"));
+	assert_null(strstr(r, "none"));
+	r = row(w, 3);
+	assert_non_null(strstr(r, "2.53s"));
+	assert_non_null(strstr(r, "12.0us   2.49s  40.0ms flow-stopped"));
+	delwin(w);
+	/* at 120 columns ON-CPU goes first; blocked and run queue stay */
+	w = draw(&tt_eventlog_pane, 8, 120);
+	assert_null(strstr(row(w, 1), "ON-CPU"));
+	assert_non_null(strstr(row(w, 3), "2.49s  40.0ms flow-stopped"));
+	delwin(w);
+	/* at 80 columns blocked time and reason are still there */
+	w = draw(&tt_eventlog_pane, 8, 80);
+	assert_non_null(strstr(row(w, 3), "2.49s flow-stopped"));
+	delwin(w);
+}
+
+/* Until a row is picked the histogram shows the top row; Home goes back to that. */
+static void test_selection_follows_top_until_picked(void **state)
+{
+	struct tt_terminal *a, *b;
+
+	(void)state;
+	fresh();
+	a = add_term("pts/0", 10, 1); /* seen first, quiet */
+	b = add_term("pts/1", 11, 60);
+	assert_string_equal(tt_terminals_selected(ui)->name, "pts/1");
+	/* the busy one changes: the selection goes with the top row */
+	a->writes_per_s = 500;
+	assert_string_equal(tt_terminals_selected(ui)->name, "pts/0");
+	/* picked: it stays on pts/1 whatever the order */
+	tt_terminals_pane.key(ui, KEY_DOWN);
+	assert_string_equal(tt_terminals_selected(ui)->name, "pts/1");
+	b->writes_per_s = 1000;
+	a->writes_per_s = 2000;
+	assert_string_equal(tt_terminals_selected(ui)->name, "pts/1");
+	b->writes_per_s = 3000; /* now on top, still picked */
+	tt_terminals_pane.key(ui, KEY_DOWN);
+	assert_string_equal(tt_terminals_selected(ui)->name, "pts/0");
+	tt_terminals_pane.key(ui, KEY_HOME);
+	assert_string_equal(tt_terminals_selected(ui)->name, "pts/1");
+	a->writes_per_s = 9000; /* following the top again */
+	assert_string_equal(tt_terminals_selected(ui)->name, "pts/0");
+}
+
+/* Drops say how many, how fast and why; a field that does not fit is left out whole. */
+static void test_header_drops(void **state)
+{
+	WINDOW *w;
+
+	(void)state;
+	fresh();
+	ui->replay = false;
+	ui->interval = 1;
+	m.filters.threshold_ms = 0;
+	m.totals.events = 18568;
+	m.totals.drops[TT_DROP_RATELIMIT] = 509308;
+	m.totals.drops[TT_DROP_RINGBUF_FULL] = 12;
+	m.totals.dropped = 509320;
+	ui->drop_rate = 133500;
+	w = draw(&tt_header_pane, 2, 140);
+	assert_non_null(strstr(row(w, 1), "events 18568"));
+	assert_non_null(strstr(row(w, 1), "drops 509k (134k/s ratelimit)"));
+	delwin(w);
+	/* 72 columns: the threshold field does not fit and is not cut */
+	w = draw(&tt_header_pane, 2, 72);
+	assert_non_null(strstr(row(w, 1), "drops 509k"));
+	assert_null(strstr(row(w, 1), "thres"));
+	delwin(w);
+	ui->drop_rate = 0;
+	w = draw(&tt_header_pane, 2, 140);
+	assert_non_null(strstr(row(w, 1), "drops 509k (ratelimit)"));
+	delwin(w);
+}
+
+/* The stack pane opens with the event in words: split, why, waker, backlog. */
+static void test_stack_details(void **state)
+{
+	struct tt_model_event ev;
+	WINDOW *w;
+	int y;
+	bool split = false, slept = false, sys = false, entry = false;
+
+	(void)state;
+	fresh();
+	memset(&ev, 0, sizeof(ev));
+	ev.pid = 4242;
+	ev.tid = 4250;
+	ev.goid = 18;
+	snprintf(ev.terminal, sizeof(ev.terminal), "pts/3");
+	ev.oncpu_ns = 42000;
+	ev.blocked_ns = 170000000;
+	ev.runq_ns = 1000;
+	ev.latency_ns = 170043000;
+	ev.reason = TT_REASON_FLOW_STOPPED;
+	ev.nr_sleeps = 2;
+	ev.has_waker = true;
+	ev.waker_pid = 19001;
+	snprintf(ev.waker_comm, sizeof(ev.waker_comm), "kworker/u8:7");
+	ev.fd = 1;
+	ev.count = 81;
+	ev.ret = 81;
+	ev.backlog.stopped = 1;
+	ev.stk_flags = TT_EVSTK_SYMBOLIZED;
+	tt_model_push_event(&m, &ev);
+	ui->stack_valid = true;
+	ui->stack_seq = m.ev_seq - 1;
+	*ui->stack_ev = *tt_eventlog_by_seq(ui, ui->stack_seq);
+	w = draw(&tt_stack_pane, 14, 80);
+	assert_non_null(strstr(row(w, 0), "goroutine 18 - tid 4250 - pts/3 - 170ms"));
+	for (y = 1; y < 13; y++) {
+		char *r = row(w, y);
+
+		split |=
+		    strstr(r, "170ms = on-CPU 42.0us + blocked 170ms + run queue 1.00us") != NULL;
+		slept |=
+		    strstr(r, "slept 2 times: flow-stopped, woken by kworker/u8:7/19001") != NULL;
+		sys |= strstr(r, "write(fd 1, 81B) wrote 81B") != NULL;
+		entry |= strstr(r, "at entry: output stopped (XOFF)") != NULL;
+	}
+	assert_true(split && slept && sys && entry);
+	delwin(w);
+	/* a narrow pane shortens the words, never the numbers */
+	w = draw(&tt_stack_pane, 14, 44);
+	assert_non_null(strstr(row(w, 1), "cpu 42.0us blk 170ms rq 1.00us"));
+	delwin(w);
+}
+
 static void test_stack_raw_addresses(void **state)
 {
 	struct tt_model_event *ev = NULL;
@@ -443,6 +658,11 @@ int main(void)
 	    cmocka_unit_test(test_stack_raw_addresses),
 	    cmocka_unit_test(test_sparkline_ascii),
 	    cmocka_unit_test(test_prompt_threshold_and_filter),
+	    cmocka_unit_test(test_log_selection_sticks),
+	    cmocka_unit_test(test_log_split_times),
+	    cmocka_unit_test(test_selection_follows_top_until_picked),
+	    cmocka_unit_test(test_header_drops),
+	    cmocka_unit_test(test_stack_details),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
