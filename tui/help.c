@@ -11,7 +11,7 @@ const struct tt_help_line tt_help_lines[] = {
     {"Tab S-Tab", "next / previous pane"},
     {"Up Down j k", "move in the focused pane"},
     {"PgUp PgDn", "page up / down"},
-    {"Home End g G", "first / last row"},
+    {"Home End g G", "first / last row (first row: follow new data)"},
     {"Enter", "log: open the stack; table: filter the log by it"},
     {"Space", "pause / resume the event log (counts keep updating)"},
     {"/ F3", "filter the log: terminal, comm, reason, pid, goid"},
