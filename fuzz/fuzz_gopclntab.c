@@ -3,15 +3,29 @@
 /*
  * The input is a .gopclntab section. Look up PCs taken from the table's own
  * functab (the interesting ones), around them, and from the input's tail;
- * also exercise the by-name search and the magic scanner.
+ * also exercise the by-name search and the magic scanner. A function handed
+ * out must contain the PC asked for and have a terminated, non-empty name.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gopclntab.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void look(const struct tt_pcln *t, uint64_t pc)
+{
+	struct tt_pcln_func fn;
+
+	if (tt_pcln_lookup(t, pc, &fn) != 0)
+		return;
+	if (pc < fn.entry || pc >= fn.end || !fn.name[0] ||
+	    strnlen(fn.name, sizeof(fn.name)) == sizeof(fn.name) ||
+	    strnlen(fn.file, sizeof(fn.file)) == sizeof(fn.file) || fn.line < 0)
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,16 +43,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memcpy(&pc, data + at, sz);
 			if (t.ver >= TT_PCLN_118)
 				pc += t.text_start;
-			tt_pcln_lookup(&t, pc, &fn);
-			tt_pcln_lookup(&t, pc + 1, &fn);
-			tt_pcln_lookup(&t, pc - 1, &fn);
+			look(&t, pc);
+			look(&t, pc + 1);
+			look(&t, pc - 1);
 		}
 		if (size >= 8) {
 			uint64_t pc;
 			memcpy(&pc, data + size - 8, 8);
-			tt_pcln_lookup(&t, pc, &fn);
+			look(&t, pc);
 		}
-		tt_pcln_find(&t, "main.main", &entry, &end);
+		if (tt_pcln_find(&t, "main.main", &entry, &end) == 0 &&
+		    (end <= entry ||
+		     (tt_pcln_lookup(&t, entry, &fn) == 0 && strcmp(fn.name, "main.main") != 0)))
+			abort();
 		tt_pcln_find(&t, "runtime.stackcheck", &entry, &end);
 	}
 	enum tt_pcln_ver ver;

@@ -97,14 +97,18 @@ static int cand_cmp(const void *a, const void *b)
 	return y->rank - x->rank; /* best first */
 }
 
-/* Collect function symbols of one symbol table; 0, -ENOENT or -errno. */
-static int load_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct tt_elfsyms *es)
+/*
+ * Collect function symbols of one symbol table; 0, -ENOENT or -errno.
+ * dynamic: .dynsym, which lists exported functions only.
+ */
+static int load_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct tt_elfsyms *es,
+                       bool dynamic)
 {
 	Elf_Scn *strscn = elf_getscn(e, sh->sh_link);
 	GElf_Shdr strsh;
 	Elf_Data *d, *sd;
-	size_t n, nc = 0;
-	struct cand *c;
+	size_t n, nc = 0, cap = 0;
+	struct cand *c = NULL;
 
 	if (!strscn || !gelf_getshdr(strscn, &strsh) || strsh.sh_type != SHT_STRTAB)
 		return -ENOENT;
@@ -114,12 +118,13 @@ static int load_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct tt_elfs
 	sd = elf_getdata(strscn, NULL);
 	if (!d || !sd || !d->d_buf || !sd->d_buf || sh->sh_entsize == 0)
 		return -ENOENT;
-	n = d->d_size / (sh->sh_entsize ? sh->sh_entsize : 1);
-	if (n > TT_ELF_MAX_SYMS)
-		n = TT_ELF_MAX_SYMS;
-	c = calloc(n ? n : 1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
+	/*
+	 * Every entry is read (the section size is capped): a table cut short
+	 * would lose functions and let an unsized one before the cut grow over
+	 * their code. Only the function candidates are capped, and past that
+	 * cap the whole table is refused for the same reason.
+	 */
+	n = d->d_size / sh->sh_entsize;
 	for (size_t i = 0; i < n; i++) {
 		GElf_Sym s;
 		GElf_Shdr ssh;
@@ -138,9 +143,26 @@ static int load_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct tt_elfs
 			continue;
 		if (s.st_size > UINT64_MAX - s.st_value)
 			continue;
+		if (nc == cap) {
+			if (cap >= TT_ELF_MAX_SYMS) {
+				free(c);
+				return -EFBIG;
+			}
+			size_t ncap = cap ? cap * 2 : 1024;
+			if (ncap > TT_ELF_MAX_SYMS)
+				ncap = TT_ELF_MAX_SYMS;
+			struct cand *nc2 = realloc(c, ncap * sizeof(*c));
+			if (!nc2) {
+				free(c);
+				return -ENOMEM;
+			}
+			c = nc2;
+			cap = ncap;
+		}
 		c[nc].start = s.st_value;
 		c[nc].size = s.st_size;
-		c[nc].sec_end = ssh.sh_addr + ssh.sh_size;
+		c[nc].sec_end =
+		    ssh.sh_addr > UINT64_MAX - ssh.sh_size ? UINT64_MAX : ssh.sh_addr + ssh.sh_size;
 		c[nc].name = (uint32_t)s.st_name;
 		c[nc].rank = rank(&s);
 		nc++;
@@ -164,7 +186,14 @@ static int load_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct tt_elfs
 		if (k && es->syms[k - 1].start == c[i].start)
 			continue; /* aliases: the best-ranked one sorted first */
 		uint64_t end = c[i].size ? c[i].start + c[i].size : 0;
-		if (!c[i].size) {
+		if (!c[i].size && dynamic) {
+			/*
+			 * .dynsym does not list static functions, so the code up to
+			 * the next exported symbol is not known to be this one's:
+			 * only its first byte is.
+			 */
+			end = c[i].start + 1;
+		} else if (!c[i].size) {
 			/* Unsized (hand-written asm): up to the next symbol, never past its
 			 * section. */
 			end = c[i].sec_end > c[i].start ? c[i].sec_end : c[i].start + 1;
@@ -346,7 +375,7 @@ static int load_elf(Elf *e, const struct raw_src *src, struct tt_elfsyms **out)
 	Elf_Scn *scn = NULL;
 	while ((scn = elf_nextscn(e, scn)) != NULL) {
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
-			err = load_symtab(e, scn, &sh, es);
+			err = load_symtab(e, scn, &sh, es, false);
 			break;
 		}
 	}
@@ -354,7 +383,7 @@ static int load_elf(Elf *e, const struct raw_src *src, struct tt_elfsyms **out)
 		scn = NULL;
 		while ((scn = elf_nextscn(e, scn)) != NULL) {
 			if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNSYM) {
-				err = load_symtab(e, scn, &sh, es);
+				err = load_symtab(e, scn, &sh, es, true);
 				es->from_dynsym = err == 0;
 				break;
 			}

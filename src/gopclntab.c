@@ -75,6 +75,27 @@ static bool rd_str(const struct tt_pcln *t, size_t off, char *dst, size_t dstlen
 	return true;
 }
 
+static bool ft_pc(const struct tt_pcln *t, uint32_t i, uint64_t *pc);
+
+/*
+ * Lookups binary-search the functab, and a function's end is the next
+ * slot's PC: both are only meaningful on a sorted table. An unsorted one
+ * (corrupt or crafted) lets a slot's [pc, next pc) cover another function's
+ * code, so it is refused once here rather than trusted per lookup. PCs are
+ * compared after text_start is added, so a base that wraps is refused too.
+ */
+static bool functab_sorted(const struct tt_pcln *t)
+{
+	uint64_t prev = 0, pc;
+
+	for (uint32_t i = 0; i <= t->nfunc; i++) {
+		if (!ft_pc(t, i, &pc) || (i && pc < prev))
+			return false;
+		prev = pc;
+	}
+	return true;
+}
+
 int tt_pcln_init(struct tt_pcln *t, const uint8_t *data, size_t len, uint64_t text_start)
 {
 	uint32_t magic;
@@ -153,6 +174,8 @@ int tt_pcln_init(struct tt_pcln *t, const uint8_t *data, size_t len, uint64_t te
 	}
 	/* The functab holds nfunc (pc, funcoff) pairs plus the end PC. */
 	if (t->functab > len || ((uint64_t)t->nfunc * 2 + 1) * fsz > len - t->functab)
+		return -EINVAL;
+	if (!functab_sorted(t))
 		return -EINVAL;
 	return 0;
 }
@@ -313,7 +336,7 @@ int tt_pcln_lookup(const struct tt_pcln *t, uint64_t pc, struct tt_pcln_func *ou
 		return -ENOENT;
 	if (!ft_pc(t, 0, &lo_pc) || !ft_pc(t, t->nfunc, &hi_pc) || pc < lo_pc || pc >= hi_pc)
 		return -ENOENT;
-	/* Largest i with pc(i) <= pc; the functab is sorted (checked per slot). */
+	/* Largest i with pc(i) <= pc; the functab is sorted (checked in init). */
 	uint32_t lo = 0, hi = t->nfunc;
 	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include <elf.h>
+
 #include "elfsym.h"
 
 static const char *fixture(const char *name, char *buf, size_t len)
@@ -173,6 +175,162 @@ static void test_garbage(void **state)
 	free(buf);
 }
 
+/* ---- hand-built ELF files ------------------------------------------------ */
+
+struct tsym {
+	const char *name;
+	uint64_t value, size;
+};
+
+/*
+ * A minimal ET_DYN file: .text [0x1000, 0x4000) (AX), one symbol table
+ * (.symtab or .dynsym) of FUNC symbols, with `njunk` empty entries inserted
+ * after the first `junk_at` symbols.
+ */
+static uint8_t *build_elf(const struct tsym *ts, int n, int junk_at, size_t njunk, bool dyn,
+                          size_t *len)
+{
+	const char shstr[] = "\0.text\0.symtab\0.strtab\0.dynsym\0.dynstr\0.shstrtab";
+	enum {
+		SH_TEXT = 1,
+		SH_SYMTAB = 7,
+		SH_STRTAB = 15,
+		SH_DYNSYM = 23,
+		SH_DYNSTR = 31,
+		SH_SHSTRTAB = 39
+	};
+	char strtab[1024] = {0};
+	size_t strl = 1;
+	size_t nsym = 1 + (size_t)n + njunk;
+	size_t text_off = 0x1000, text_size = 0x3000;
+	size_t shstr_off = text_off + text_size;
+	size_t str_off = shstr_off + sizeof(shstr);
+	size_t sym_off = (str_off + sizeof(strtab) + 7) & ~(size_t)7;
+	size_t sh_off = sym_off + nsym * sizeof(Elf64_Sym);
+	size_t total = sh_off + 5 * sizeof(Elf64_Shdr);
+	uint8_t *b = calloc(1, total);
+
+	assert_non_null(b);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)b;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_DYN;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_ehsize = sizeof(Elf64_Ehdr);
+	eh->e_shoff = sh_off;
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	eh->e_shnum = 5;
+	eh->e_shstrndx = 4;
+	memcpy(b + shstr_off, shstr, sizeof(shstr));
+	Elf64_Sym *sym = (Elf64_Sym *)(b + sym_off);
+	size_t k = 1;
+	for (int i = 0; i < n; i++) {
+		if (i == junk_at)
+			k += njunk;
+		size_t l = strlen(ts[i].name);
+		assert_true(strl + l + 1 <= sizeof(strtab));
+		memcpy(strtab + strl, ts[i].name, l + 1);
+		sym[k].st_name = (uint32_t)strl;
+		strl += l + 1;
+		sym[k].st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+		sym[k].st_shndx = 1;
+		sym[k].st_value = ts[i].value;
+		sym[k].st_size = ts[i].size;
+		k++;
+	}
+	memcpy(b + str_off, strtab, sizeof(strtab));
+	Elf64_Shdr *sh = (Elf64_Shdr *)(b + sh_off);
+	sh[1] = (Elf64_Shdr){.sh_name = SH_TEXT,
+	                     .sh_type = SHT_PROGBITS,
+	                     .sh_flags = SHF_ALLOC | SHF_EXECINSTR,
+	                     .sh_addr = 0x1000,
+	                     .sh_offset = text_off,
+	                     .sh_size = text_size,
+	                     .sh_addralign = 16};
+	sh[2] = (Elf64_Shdr){.sh_name = dyn ? SH_DYNSYM : SH_SYMTAB,
+	                     .sh_type = dyn ? SHT_DYNSYM : SHT_SYMTAB,
+	                     .sh_offset = sym_off,
+	                     .sh_size = nsym * sizeof(Elf64_Sym),
+	                     .sh_link = 3,
+	                     .sh_info = 1,
+	                     .sh_addralign = 8,
+	                     .sh_entsize = sizeof(Elf64_Sym)};
+	sh[3] = (Elf64_Shdr){.sh_name = dyn ? SH_DYNSTR : SH_STRTAB,
+	                     .sh_type = SHT_STRTAB,
+	                     .sh_offset = str_off,
+	                     .sh_size = sizeof(strtab),
+	                     .sh_addralign = 1};
+	sh[4] = (Elf64_Shdr){.sh_name = SH_SHSTRTAB,
+	                     .sh_type = SHT_STRTAB,
+	                     .sh_offset = shstr_off,
+	                     .sh_size = sizeof(shstr),
+	                     .sh_addralign = 1};
+	*len = total;
+	return b;
+}
+
+static const char *name_at(const struct tt_elfsyms *es, uint64_t a, struct tt_elf_hit *h)
+{
+	return tt_elfsyms_lookup(es, a, h) == 0 ? h->func : NULL;
+}
+
+/*
+ * More raw entries than TT_ELF_MAX_SYMS (most of them not functions): the
+ * table was cut at that many entries, so "b" past the cut was lost and the
+ * unsized "a" before it grew over b's code.
+ */
+static void test_symtab_cut_never_wrong(void **state)
+{
+	(void)state;
+	const struct tsym ts[] = {{"a", 0x1000, 0}, {"b", 0x2000, 0x100}};
+	size_t len;
+	uint8_t *b = build_elf(ts, 2, 1, TT_ELF_MAX_SYMS, false, &len);
+	struct tt_elfsyms *es;
+	struct tt_elf_hit h;
+
+	assert_int_equal(tt_elfsyms_load_mem(b, len, &es), 0);
+	free(b);
+	const char *n = name_at(es, 0x2010, &h);
+	assert_true(n == NULL || strcmp(n, "b") == 0);
+	assert_string_equal(name_at(es, 0x2010, &h), "b");
+	tt_elfsyms_free(es);
+}
+
+/*
+ * .dynsym lists only exported functions: an unsized one there must not
+ * extend over the static functions after it (they are not in the table),
+ * while in .symtab, which lists them all, it extends to the next symbol.
+ */
+static void test_dynsym_unsized(void **state)
+{
+	(void)state;
+	const struct tsym ts[] = {{"exported_asm", 0x1000, 0}, {"sized", 0x3000, 0x10}};
+	size_t len;
+	struct tt_elfsyms *es;
+	struct tt_elf_hit h;
+	uint8_t *b = build_elf(ts, 2, -1, 0, true, &len);
+
+	assert_int_equal(tt_elfsyms_load_mem(b, len, &es), 0);
+	free(b);
+	assert_true(es->from_dynsym);
+	assert_string_equal(name_at(es, 0x1000, &h), "exported_asm");
+	assert_null(name_at(es, 0x2000, &h));
+	assert_string_equal(name_at(es, 0x3004, &h), "sized");
+	assert_null(name_at(es, 0x3010, &h));
+	tt_elfsyms_free(es);
+
+	b = build_elf(ts, 2, -1, 0, false, &len);
+	assert_int_equal(tt_elfsyms_load_mem(b, len, &es), 0);
+	free(b);
+	assert_false(es->from_dynsym);
+	assert_string_equal(name_at(es, 0x2000, &h), "exported_asm");
+	assert_string_equal(name_at(es, 0x3004, &h), "sized");
+	tt_elfsyms_free(es);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +338,8 @@ int main(void)
 	    cmocka_unit_test(test_stripped_never_wrong),
 	    cmocka_unit_test(test_libc_dynsym),
 	    cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_symtab_cut_never_wrong),
+	    cmocka_unit_test(test_dynsym_unsized),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -437,6 +437,48 @@ static void test_debian_gofmt(void **state)
 	check_npm("deb-gofmt", TT_PCLN_118, "main.main", "gofmt.go");
 }
 
+/*
+ * The binary search needs a sorted functab. With main.tick's and
+ * runtime.main's slots swapped, a PC in runtime.main found main.tick's slot,
+ * whose record matched and whose "end" (the next slot's PC) covered it: a
+ * wrong name. Unsorted tables are corrupt and refused.
+ */
+static void test_unsorted_functab(void **state)
+{
+	(void)state;
+	uint8_t buf[4096];
+	FILE *f = fopen("fuzz/corpus/fuzz_gopclntab/synthetic-118", "rb");
+
+	if (!f) {
+		printf("SKIP: synthetic-118 missing (run from the repo root)\n");
+		skip();
+	}
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	struct tt_pcln t;
+	struct tt_pcln_func fn;
+	assert_int_equal(tt_pcln_init(&t, buf, n, 0x401000), 0);
+	assert_int_equal(tt_pcln_lookup(&t, 0x4010e5, &fn), 0);
+	assert_string_equal(fn.name, "runtime.main");
+	/* swap the (pc, funcoff) pairs of slots 1 and 2 */
+	uint8_t tmp[8];
+	memcpy(tmp, buf + t.functab + 8, 8);
+	memmove(buf + t.functab + 8, buf + t.functab + 16, 8);
+	memcpy(buf + t.functab + 16, tmp, 8);
+	if (tt_pcln_init(&t, buf, n, 0x401000) == 0) {
+		int r = tt_pcln_lookup(&t, 0x4010e5, &fn);
+		if (r == 0)
+			assert_string_equal(fn.name, "runtime.main");
+	}
+	assert_int_equal(tt_pcln_init(&t, buf, n, 0x401000), -EINVAL);
+	/* the fuzzer's find: main.main's slot and a later one both start at its entry */
+	f = fopen("fuzz/corpus/fuzz_gopclntab/regress-unsorted-functab", "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_equal(tt_pcln_init(&t, buf, n, 0x401000), -EINVAL);
+}
+
 static void test_rejects_garbage(void **state)
 {
 	(void)state;
@@ -472,6 +514,7 @@ int main(void)
 	    cmocka_unit_test(test_npm_go126),
 	    cmocka_unit_test(test_debian_gofmt),
 	    cmocka_unit_test(test_rejects_garbage),
+	    cmocka_unit_test(test_unsorted_functab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
