@@ -214,7 +214,7 @@ def t_stack(fx):
         s.send("Tab")
         s.send("Enter")
         wants = ("goroutine 18", "tid 4250", "main.render", "main.go:88", "n_tty_write",
-                 "kernel")
+                 "kernel", "212ms = on-CPU", "woken by tmux: server/3001")
         got = s.wait(lambda x: all(w in x for w in wants), 3)
         if not got:
             x = s.screen()
@@ -939,6 +939,62 @@ def t_live(tmp):
         work.close()
 
 
+@case("live_flow_control_and_drops")
+def t_live_flow(tmp):
+    """On-call scenarios: ^S in the writer's terminal shows up as a flow-stopped
+    write with XOFF in its details; -T 0 under a flood shows rate-limit drops."""
+    why = live_reason()
+    if why:
+        return "SKIP: " + why
+    work = Session(80, 24)
+    s = Session(140, 40)
+    try:
+        name = work.fmt("#{pane_tty}").replace("/dev/", "")
+        work.type("while true; do echo tick; sleep 0.05; done")
+        work.send("Enter")
+        s.run("%s -T 300" % BIN)
+        if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 10):
+            return "dashboard did not come up"
+        time.sleep(0.5)
+        work.send("C-s")
+        time.sleep(1.2)
+        work.send("C-q")
+        s.send("/")
+        s.type("flow-stopped")
+        s.send("Enter")
+        # LATENCY, ON-CPU (shown at this width), BLOCKED: about 1.2 s asleep.
+        row = re.compile(r"%s .*\b1\.\d\ds +\S+ +1\.\d\ds .*flow-stopped" % re.escape(name))
+        got = s.wait(lambda x: row.search(x) is not None, 6)
+        if not got:
+            return "no ~1.2 s flow-stopped write on %s with its blocked time: %s" % (
+                name, last_lines(s.screen(), 30))
+        s.send("Tab")
+        s.send("Enter")
+        got = s.wait(lambda x: "output stopped (XOFF)" in x and "slept" in x, 4)
+        if not got:
+            return "stack details lack the XOFF state: " + last_lines(s.screen(), 14)
+        if not quit_ok(s):
+            return "q did not exit"
+        work.send("C-c")
+        # A flood of 1-byte writes is far over the -T 0 event budget.
+        s.run("%s -T 0" % BIN)
+        if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 10):
+            return "dashboard (-T 0) did not come up"
+        work.type("timeout 4 dd if=/dev/zero bs=1 count=3000000 status=none | "
+                  "tr '\\0' x | dd bs=1 status=none")
+        work.send("Enter")
+        got = s.wait(lambda x: re.search(r"drops \d+k? \([\d.]+k?/s ratelimit\)",
+                                         x.splitlines()[1]), 8)
+        if not got:
+            return "no rate-limit drops in the header: " + s.screen().splitlines()[1]
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        work.send("C-c")
+        s.close()
+        work.close()
+
+
 def main():
     if not shutil.which("tmux"):
         report("SKIP", "tui", "tmux not installed")
@@ -983,6 +1039,7 @@ def main():
         t_term_signals(fx)
         t_writes(fx, tmp)
         t_live(tmp)
+        t_live_flow(tmp)
     finally:
         tmux("kill-server")
         shutil.rmtree(tmp, ignore_errors=True)
