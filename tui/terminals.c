@@ -174,10 +174,24 @@ static void cell(WINDOW *w, int y, int x, int wd, const char *s, bool right, uns
 	tt_draw_text(w, y, x, wd, s, a);
 }
 
+/* Which columns a pane wd wide shows, and how wide: shared by drawing and clicks. */
+static void columns(int wd, bool *shown, int *widths)
+{
+	int used;
+
+	memcpy(widths, col_w, sizeof(col_w));
+	used = tt_fmt_fit_columns(widths, col_prio, C_NR, wd - 2, shown);
+	if (shown[C_SPARK]) { /* the sparkline takes what is left, up to its history */
+		widths[C_SPARK] += wd - 2 - used;
+		if (widths[C_SPARK] > TT_SPARK_LEN)
+			widths[C_SPARK] = TT_SPARK_LEN;
+	}
+}
+
 static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 {
 	bool shown[C_NR];
-	int widths[C_NR], i, c, x, rows, sel, used;
+	int widths[C_NR], i, c, x, rows, sel;
 	char title[96], buf[160];
 
 	snprintf(title, sizeof(title), "Terminals (%d) sorted by %s%s", ui->m->nterminals,
@@ -185,13 +199,7 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 	tt_draw_frame(ui, w, h, wd, title, ui->focus == TT_PANE_TERMINALS);
 	if (h < 4 || wd < 10)
 		return;
-	memcpy(widths, col_w, sizeof(widths));
-	used = tt_fmt_fit_columns(widths, col_prio, C_NR, wd - 2, shown);
-	if (shown[C_SPARK]) { /* the sparkline takes what is left, up to its history */
-		widths[C_SPARK] += wd - 2 - used;
-		if (widths[C_SPARK] > TT_SPARK_LEN)
-			widths[C_SPARK] = TT_SPARK_LEN;
-	}
+	columns(wd, shown, widths);
 	tt_draw_fill(w, 1, 1, wd - 2, tt_theme_attr(TT_EL_TABLE_HEAD));
 	for (c = 0, x = 1; c < C_NR; c++) {
 		if (!shown[c])
@@ -357,8 +365,30 @@ static int terminals_mouse(struct tt_ui *ui, int y, int x, unsigned long bstate)
 {
 	int row = y - 2;
 
-	(void)x;
 	(void)bstate;
+	if (y == 1) { /* the heading: sort by the clicked column; again reverses */
+		bool shown[C_NR];
+		int widths[C_NR], c, cx = 1;
+
+		columns(ui->lay.r[TT_PANE_TERMINALS].w, shown, widths);
+		for (c = 0; c < C_NR; c++) {
+			if (!shown[c])
+				continue;
+			if (x >= cx && x < cx + widths[c] && col_sort[c] >= 0) {
+				if (ui->sort == col_sort[c]) {
+					ui->sort_rev = !ui->sort_rev;
+				} else {
+					ui->sort = col_sort[c];
+					ui->sort_rev = false;
+				}
+				tt_ui_status(ui, false, "sort by %s%s", sort_names[ui->sort],
+				             ui->sort_rev ? " (reversed)" : "");
+				break;
+			}
+			cx += widths[c] + 1;
+		}
+		return TT_HANDLED | TT_REDRAW;
+	}
 	tt_terminals_sort(ui);
 	if (row >= 0 && ui->term_top + row < ui->norder) {
 		ui->sel_dev = ui->m->terminals[ui->order[ui->term_top + row]].dev;

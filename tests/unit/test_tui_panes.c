@@ -231,6 +231,22 @@ static void test_sort_keeps_selection(void **state)
 	ui->sort_rev = false;
 	tt_terminals_pane.mouse(ui, 4, 3, 0);
 	assert_string_equal(tt_terminals_selected(ui)->name, "ttyS0");
+	/* a click on a heading sorts by that column; a second click reverses it */
+	w = draw(&tt_terminals_pane, 10, 120);
+	{
+		int px = (int)(strstr(row(w, 1), "P99 ") - row(w, 1));
+
+		tt_terminals_pane.mouse(ui, 1, px + 1, 0);
+		assert_int_equal(ui->sort, TT_SORT_P99);
+		assert_false(ui->sort_rev);
+		tt_terminals_pane.mouse(ui, 1, px + 1, 0);
+		assert_true(ui->sort_rev);
+		px = (int)(strstr(row(w, 1), "TOP WRITER") - row(w, 1));
+		tt_terminals_pane.mouse(ui, 1, px + 2, 0);
+		assert_int_equal(ui->sort, TT_SORT_WRITER);
+		assert_false(ui->sort_rev);
+	}
+	delwin(w);
 }
 
 static void push(uint32_t pid, const char *comm, const char *tty, int64_t goid, enum tt_reason r)
