@@ -74,6 +74,28 @@ int tt_elf_section_copy(struct Elf *e, const char *name, uint8_t **buf, size_t *
 	return 0;
 }
 
+int tt_elf_section_head(struct Elf *e, const char *name, uint8_t **buf, size_t *len, size_t max)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = find_section(e, name, &sh);
+	Elf_Data *d;
+
+	*buf = NULL;
+	*len = 0;
+	if (!scn || sh.sh_type == SHT_NOBITS || max == 0)
+		return -ENOENT;
+	d = elf_getdata(scn, NULL);
+	if (!d || !d->d_buf || d->d_size == 0)
+		return -ENOENT;
+	size_t n = d->d_size < max ? d->d_size : max;
+	*buf = malloc(n);
+	if (!*buf)
+		return -ENOMEM;
+	memcpy(*buf, d->d_buf, n);
+	*len = n;
+	return 0;
+}
+
 static int rank(const GElf_Sym *s)
 {
 	int r = s->st_size ? 4 : 0;

@@ -76,5 +76,7 @@ bool tt_elf_has_section(struct Elf *e, const char *name);
 struct Elf;
 int tt_elf_section_copy(struct Elf *e, const char *name, uint8_t **buf, size_t *len, uint64_t *addr,
                         size_t max);
+/* The first (at most max) bytes of a named section, for headers. 0 or -errno. */
+int tt_elf_section_head(struct Elf *e, const char *name, uint8_t **buf, size_t *len, size_t max);
 
 #endif

@@ -3,8 +3,8 @@
  * Go detection for goroutine attribution: the toolchain version (from
  * .go.buildinfo or, failing that, a version string in read-only data), the
  * TLS slot of g decoded from runtime.stackcheck's first instruction, and the
- * struct offsets from the version table below. goid is not read from DWARF:
- * the table is used for every binary (goid_from_dwarf stays 0).
+ * struct offsets from the version table below, overridden by the binary's own
+ * DWARF where it has one (goid_from_dwarf says whether goid came from it).
  */
 /* goinfo.h pulls in bpf/ttytop.h, which expects the __u32 family already defined */
 #include <linux/types.h>
@@ -97,11 +97,12 @@ static int read_va(void *ctx, uint64_t va, void *buf, size_t len)
 	struct file_ctx *c = ctx;
 	uint64_t off;
 
-	if (tt_elfsyms_vaddr_to_off(c->es, va, &off) != 0)
+	if (len == 0 || va > UINT64_MAX - (len - 1) ||
+	    tt_elfsyms_vaddr_to_off(c->es, va, &off) != 0)
 		return -ENOENT;
 	/* the whole range must lie inside the segment's file bytes */
 	uint64_t end_off;
-	if (len && tt_elfsyms_vaddr_to_off(c->es, va + len - 1, &end_off) != 0)
+	if (tt_elfsyms_vaddr_to_off(c->es, va + len - 1, &end_off) != 0)
 		return -ENOENT;
 	if (end_off != off + len - 1)
 		return -EINVAL;
@@ -197,7 +198,12 @@ static int find_version(Elf *e, struct file_ctx *fc, char *ver, size_t vlen)
 	size_t len, nsec = 0;
 	int r = -ENOENT;
 
-	if (tt_elf_section_copy(e, ".go.buildinfo", &buf, &len, NULL, BUILDINFO_MAX) == 0) {
+	/*
+	 * Only the header and version are read: with -ldflags and many modules
+	 * the blob passes any cap, and refusing it sent us to the guesswork of
+	 * the read-only data scan below.
+	 */
+	if (tt_elf_section_head(e, ".go.buildinfo", &buf, &len, BUILDINFO_MAX) == 0) {
 		r = tt_gobuildinfo_parse(buf, len, read_va, fc, ver, vlen);
 		free(buf);
 		if (r == 0)
@@ -384,6 +390,13 @@ int tt_goinfo_for_pid(pid_t pid, struct tt_goinfo *out)
 			return errno == ENOENT ? -ESRCH : -errno;
 		}
 		target[n] = 0;
+		/* a deleted exe's link names whatever is at that path now, if anything */
+		static const char del[] = " (deleted)";
+		if ((size_t)n >= sizeof(del) - 1 &&
+		    strcmp(target + n - (sizeof(del) - 1), del) == 0) {
+			memset(out, 0, sizeof(*out));
+			return -ENOENT;
+		}
 		char rp[4096 + 64];
 		snprintf(rp, sizeof(rp), "/proc/%d/root%s", (int)pid, target);
 		fd = open(rp, O_RDONLY | O_CLOEXEC);

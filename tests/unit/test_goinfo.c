@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Go detection, TLS slot decoding and the offsets table. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -323,6 +324,110 @@ static void test_dwarf_negative_offset(void **state)
 	assert_int_equal(q1[0].offset, -1);
 }
 
+struct tsec {
+	const char *name;
+	uint32_t type;
+	uint64_t flags, addr;
+	const void *data;
+	size_t size;
+};
+
+/* Write an ET_EXEC x86-64 file with the given sections (no segments). */
+static void write_elf(const char *path, const struct tsec *secs, int n)
+{
+	char shstr[256] = {0};
+	size_t shl = 1, off = sizeof(Elf64_Ehdr);
+	uint32_t names[16];
+	Elf64_Shdr sh[16];
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_true(n + 2 <= 16);
+	memset(sh, 0, sizeof(sh));
+	Elf64_Ehdr eh = {0};
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_EXEC;
+	eh.e_machine = EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	eh.e_ehsize = sizeof(Elf64_Ehdr);
+	eh.e_shentsize = sizeof(Elf64_Shdr);
+	eh.e_shnum = (uint16_t)(n + 2);
+	eh.e_shstrndx = (uint16_t)(n + 1);
+	assert_int_equal(fwrite(&eh, sizeof(eh), 1, f), 1);
+	for (int i = 0; i <= n; i++) {
+		const char *nm = i < n ? secs[i].name : ".shstrtab";
+		names[i] = (uint32_t)shl;
+		memcpy(shstr + shl, nm, strlen(nm) + 1);
+		shl += strlen(nm) + 1;
+	}
+	for (int i = 0; i < n; i++) {
+		sh[i + 1] = (Elf64_Shdr){.sh_name = names[i],
+		                         .sh_type = secs[i].type,
+		                         .sh_flags = secs[i].flags,
+		                         .sh_addr = secs[i].addr,
+		                         .sh_offset = off,
+		                         .sh_size = secs[i].size,
+		                         .sh_addralign = 1};
+		assert_int_equal(fwrite(secs[i].data, 1, secs[i].size, f), secs[i].size);
+		off += secs[i].size;
+	}
+	sh[n + 1] = (Elf64_Shdr){.sh_name = names[n],
+	                         .sh_type = SHT_STRTAB,
+	                         .sh_offset = off,
+	                         .sh_size = shl,
+	                         .sh_addralign = 1};
+	assert_int_equal(fwrite(shstr, 1, shl, f), shl);
+	off += shl;
+	size_t pad = (8 - off % 8) % 8;
+	assert_int_equal(fwrite("\0\0\0\0\0\0\0", 1, pad, f), pad);
+	off += pad;
+	assert_int_equal(fwrite(sh, sizeof(Elf64_Shdr), (size_t)n + 2, f), (size_t)n + 2);
+	eh.e_shoff = off;
+	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+	assert_int_equal(fwrite(&eh, sizeof(eh), 1, f), 1);
+	fclose(f);
+}
+
+/*
+ * A .go.buildinfo larger than the 64 KiB we copy (-ldflags, many modules:
+ * the build settings follow the version) was refused whole, and the version
+ * then came from a scan of .rodata, which here mentions an older Go first.
+ */
+static void test_large_buildinfo(void **state)
+{
+	(void)state;
+	static uint8_t bi[70000];
+	static const uint8_t magic[14] = {0xff, ' ', 'G', 'o', ' ', 'b', 'u',
+	                                  'i',  'l', 'd', 'i', 'n', 'f', ':'};
+	const char rodata[] = "needs go1.18.2 or later\0";
+	char tmp[] = "/tmp/ttytop-gi-bigbi-XXXXXX";
+	struct tt_goinfo gi;
+
+	memset(bi, 'x', sizeof(bi));
+	memcpy(bi, magic, sizeof(magic));
+	bi[14] = 8;
+	bi[15] = 2; /* inline strings */
+	memset(bi + 16, 0, 16);
+	bi[32] = 8;
+	memcpy(bi + 33, "go1.21.3", 8);
+	const struct tsec secs[] = {
+	    {".rodata", SHT_PROGBITS, SHF_ALLOC, 0x500000, rodata, sizeof(rodata)},
+	    {".go.buildinfo", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 0x600000, bi, sizeof(bi)},
+	};
+	int fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	close(fd);
+	write_elf(tmp, secs, 2);
+	int r = tt_goinfo_for_file(tmp, &gi);
+	unlink(tmp);
+	assert_int_equal(r, 1);
+	assert_string_equal(gi.version, "go1.21.3");
+	assert_int_equal(gi.minor, 21);
+}
+
 static void test_parse_version(void **state)
 {
 	(void)state;
@@ -389,19 +494,13 @@ static void test_decode_tls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_marquee),
-	    cmocka_unit_test(test_marquee_stripped),
-	    cmocka_unit_test(test_marquee_cgo),
-	    cmocka_unit_test(test_not_go),
-	    cmocka_unit_test(test_npm_versions),
-	    cmocka_unit_test(test_for_pid),
-	    cmocka_unit_test(test_parse_version),
-	    cmocka_unit_test(test_offsets_table),
-	    cmocka_unit_test(test_decode_tls),
-	    cmocka_unit_test(test_table_matches_dwarf),
-	    cmocka_unit_test(test_dwarf_synthetic),
-	    cmocka_unit_test(test_dwarf_negative_offset),
-	    cmocka_unit_test(test_no_section_headers),
+	    cmocka_unit_test(test_marquee),         cmocka_unit_test(test_marquee_stripped),
+	    cmocka_unit_test(test_marquee_cgo),     cmocka_unit_test(test_not_go),
+	    cmocka_unit_test(test_npm_versions),    cmocka_unit_test(test_for_pid),
+	    cmocka_unit_test(test_parse_version),   cmocka_unit_test(test_offsets_table),
+	    cmocka_unit_test(test_decode_tls),      cmocka_unit_test(test_table_matches_dwarf),
+	    cmocka_unit_test(test_dwarf_synthetic), cmocka_unit_test(test_dwarf_negative_offset),
+	    cmocka_unit_test(test_large_buildinfo), cmocka_unit_test(test_no_section_headers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
