@@ -318,6 +318,8 @@ static int global_key(struct tt_ui *ui, int ch)
 	case 'r':
 		ui->sort_rev = !ui->sort_rev;
 		return TT_HANDLED | TT_REDRAW;
+	case 'o':
+		return tt_eventlog_toggle_order(ui);
 	case 'b':
 		ui->hist_kind = (ui->hist_kind + 1) % TT_HK_NR;
 		return TT_HANDLED | TT_REDRAW;

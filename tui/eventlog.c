@@ -6,6 +6,7 @@
 #include "ui.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { C_TIME, C_TTY, C_PID, C_COMM, C_BYTES, C_LAT, C_CPU, C_BLK, C_RQ, C_REASON, C_WAKER, C_NR };
@@ -97,6 +98,19 @@ static void remember_sel(struct tt_ui *ui)
 		ui->log_sel_seq = ui->vis[ui->log_sel];
 }
 
+static int by_latency(const void *pa, const void *pb, void *arg)
+{
+	struct tt_ui *ui = arg;
+	uint64_t sa = *(const uint64_t *)pa, sb = *(const uint64_t *)pb;
+	const struct tt_model_event *a = tt_eventlog_by_seq(ui, sa),
+	                            *b = tt_eventlog_by_seq(ui, sb);
+	uint64_t la = a ? a->latency_ns : 0, lb = b ? b->latency_ns : 0;
+
+	if (la != lb)
+		return la > lb ? -1 : 1;
+	return sa > sb ? -1 : sa < sb ? 1 : 0; /* equal: newest first */
+}
+
 void tt_eventlog_update(struct tt_ui *ui)
 {
 	uint64_t top = seq_top(ui->m), limit = ui->paused ? ui->frozen_seq : top, i;
@@ -118,7 +132,9 @@ void tt_eventlog_update(struct tt_ui *ui)
 		if (ev && tt_eventlog_match(ev, ui->filter))
 			ui->vis[ui->nvis++] = seq;
 	}
-	/* vis is newest first, so the old selection is found at or below its old row. */
+	/* The worst writes of the last TT_MODEL_EVENT_RING, for "what hurt most?". */
+	if (ui->log_slowest && ui->nvis > 1)
+		qsort_r(ui->vis, (size_t)ui->nvis, sizeof(ui->vis[0]), by_latency, ui);
 	for (k = 0; sticky && k < ui->nvis; k++)
 		if (ui->vis[k] == ui->log_sel_seq) {
 			/* Scroll with it: the row stays where it was on the screen. */
@@ -127,6 +143,16 @@ void tt_eventlog_update(struct tt_ui *ui)
 			break;
 		}
 	remember_sel(ui);
+}
+
+int tt_eventlog_toggle_order(struct tt_ui *ui)
+{
+	ui->log_slowest = !ui->log_slowest;
+	/* A new order starts at its top: the newest, or the slowest. */
+	ui->log_sel = ui->log_top = 0;
+	ui->log_sel_valid = false;
+	tt_ui_status(ui, false, "slow writes: %s first", ui->log_slowest ? "slowest" : "newest");
+	return TT_HANDLED | TT_REDRAW;
 }
 
 void tt_eventlog_set_paused(struct tt_ui *ui, bool paused)
@@ -230,8 +256,8 @@ static void eventlog_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 	int rows, i, c, x;
 
 	tt_eventlog_update(ui);
-	snprintf(title, sizeof(title), "Slow writes (%d)%s%s%s%s", ui->nvis,
-	         ui->filter[0] ? " filter /" : "",
+	snprintf(title, sizeof(title), "Slow writes (%d)%s%s%s%s%s", ui->nvis,
+	         ui->log_slowest ? " slowest first" : "", ui->filter[0] ? " filter /" : "",
 	         ui->filter[0] ? tt_fmt_sanitize(ui->filter, sizeof(ui->filter), f, sizeof(f)) : "",
 	         ui->filter[0] ? "/" : "", ui->paused ? " PAUSED" : "");
 	tt_draw_frame(ui, w, h, wd, title, ui->focus == TT_PANE_LOG);
@@ -339,8 +365,22 @@ static int eventlog_mouse(struct tt_ui *ui, int y, int x, unsigned long bstate)
 {
 	int row = y - 2;
 
-	(void)x;
 	(void)bstate;
+	if (y == 1) { /* heading: LATENCY orders slowest first, TIME newest first */
+		bool shown[C_NR];
+		int c, cx = 1;
+
+		tt_fmt_fit_columns(col_w, col_prio, C_NR, ui->lay.r[TT_PANE_LOG].w - 2, shown);
+		for (c = 0; c < C_NR; c++) {
+			if (!shown[c])
+				continue;
+			if (x >= cx && x < cx + col_w[c] &&
+			    ((c == C_LAT && !ui->log_slowest) || (c == C_TIME && ui->log_slowest)))
+				return tt_eventlog_toggle_order(ui);
+			cx += col_w[c] + 1;
+		}
+		return TT_HANDLED | TT_REDRAW;
+	}
 	tt_eventlog_update(ui);
 	if (row >= 0 && ui->log_top + row < ui->nvis)
 		ui->log_sel = ui->log_top + row;

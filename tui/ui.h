@@ -85,6 +85,7 @@ struct tt_ui {
 	 */
 	uint64_t log_sel_seq;
 	bool log_sel_valid;
+	bool log_slowest; /* order: slowest first instead of newest first */
 	uint64_t vis[TT_MODEL_EVENT_RING];
 	int nvis;
 
@@ -148,7 +149,8 @@ struct tt_terminal *tt_terminals_selected(struct tt_ui *ui);
 const char *tt_terminals_sort_name(int col);
 
 /* eventlog.c */
-void tt_eventlog_update(struct tt_ui *ui); /* recompute ui->vis */
+void tt_eventlog_update(struct tt_ui *ui);      /* recompute ui->vis */
+int tt_eventlog_toggle_order(struct tt_ui *ui); /* newest first <-> slowest first */
 struct tt_model_event *tt_eventlog_by_seq(struct tt_ui *ui, uint64_t seq);
 bool tt_eventlog_match(const struct tt_model_event *ev, const char *filter);
 void tt_eventlog_set_paused(struct tt_ui *ui, bool paused);

@@ -425,6 +425,42 @@ static void test_log_split_times(void **state)
 	delwin(w);
 }
 
+/* o (or a click on LATENCY) lists the slowest first; a click on TIME goes back. */
+static void test_log_slowest_first(void **state)
+{
+	WINDOW *w;
+	int lx;
+
+	(void)state;
+	fresh();
+	push_split(1, 0, 5000000, 0, TT_REASON_BUFFER_FULL);
+	push_split(2, 0, 900000000, 0, TT_REASON_FLOW_STOPPED);
+	push_split(3, 0, 20000000, 0, TT_REASON_WRITE_LOCK);
+	push_split(4, 0, 20000000, 0, TT_REASON_WRITE_LOCK);
+	tt_eventlog_update(ui);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[0])->pid, 4);
+	tt_eventlog_toggle_order(ui);
+	tt_eventlog_update(ui);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[0])->pid, 2);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[1])->pid, 4); /* ties: newest first */
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[2])->pid, 3);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[3])->pid, 1);
+	w = draw(&tt_eventlog_pane, 8, 120);
+	assert_non_null(strstr(row(w, 0), "Slow writes (4) slowest first"));
+	delwin(w);
+	tt_eventlog_toggle_order(ui);
+	tt_eventlog_update(ui);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->vis[0])->pid, 4);
+	/* the same by mouse on the headings */
+	w = draw(&tt_eventlog_pane, 8, 120);
+	lx = (int)(strstr(row(w, 1), "LATENCY") - row(w, 1));
+	delwin(w);
+	tt_eventlog_pane.mouse(ui, 1, lx + 1, 0);
+	assert_true(ui->log_slowest);
+	tt_eventlog_pane.mouse(ui, 1, 3, 0);
+	assert_false(ui->log_slowest);
+}
+
 /* Until a row is picked the histogram shows the top row; Home goes back to that. */
 static void test_selection_follows_top_until_picked(void **state)
 {
@@ -676,6 +712,7 @@ int main(void)
 	    cmocka_unit_test(test_prompt_threshold_and_filter),
 	    cmocka_unit_test(test_log_selection_sticks),
 	    cmocka_unit_test(test_log_split_times),
+	    cmocka_unit_test(test_log_slowest_first),
 	    cmocka_unit_test(test_selection_follows_top_until_picked),
 	    cmocka_unit_test(test_header_drops),
 	    cmocka_unit_test(test_stack_details),
