@@ -39,7 +39,7 @@ static int64_t add_name(struct tt_ksyms *k, const char *s, size_t len)
 	if (len >= NAMES_MAX || k->names_len > NAMES_MAX - len - 1)
 		return -1;
 	if (k->names_len + len + 1 > k->names_cap) {
-		size_t cap = k->names_cap ? k->names_cap * 2 : 1 << 20;
+		size_t cap = k->names_cap ? k->names_cap * 2 : 1 << 16;
 		while (cap < k->names_len + len + 1)
 			cap *= 2;
 		if (cap > NAMES_MAX)
@@ -214,7 +214,7 @@ static int load_line(void *ctx, const char *s, size_t len, bool cut)
 	if (k->n >= TT_KSYMS_MAX)
 		return -EFBIG;
 	if (k->n == c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 65536;
+		size_t nc = c->cap ? c->cap * 2 : 4096;
 		struct tt_ksym *ns = realloc(k->syms, nc * sizeof(*ns));
 		if (!ns)
 			return -ENOMEM;
