@@ -82,12 +82,14 @@ int tt_elf_section_head(struct Elf *e, const char *name, uint8_t **buf, size_t *
 
 	*buf = NULL;
 	*len = 0;
-	if (!scn || sh.sh_type == SHT_NOBITS || max == 0)
+	if (!scn || sh.sh_type == SHT_NOBITS || (sh.sh_flags & SHF_COMPRESSED) || max == 0 ||
+	    sh.sh_size == 0)
 		return -ENOENT;
-	d = elf_getdata(scn, NULL);
-	if (!d || !d->d_buf || d->d_size == 0)
+	/* only the head is read from the file: elf_getdata would load it all */
+	size_t n = sh.sh_size < max ? (size_t)sh.sh_size : max;
+	d = elf_getdata_rawchunk(e, (int64_t)sh.sh_offset, n, ELF_T_BYTE);
+	if (!d || !d->d_buf || d->d_size != n)
 		return -ENOENT;
-	size_t n = d->d_size < max ? d->d_size : max;
 	*buf = malloc(n);
 	if (!*buf)
 		return -ENOMEM;

@@ -242,6 +242,9 @@ static const uint8_t *debug_section(Elf *e, const char *name, size_t max, size_t
 			continue;
 		if (sh.sh_type == SHT_NOBITS)
 			return NULL;
+		/* checked before elf_getdata, which reads (and allocates) it all */
+		if (sh.sh_size > max)
+			return NULL;
 		if (sh.sh_flags & SHF_COMPRESSED) {
 			GElf_Chdr ch;
 			if (!gelf_getchdr(scn, &ch) || ch.ch_size > max ||
