@@ -22,10 +22,12 @@ static const char *col_head[C_NR] = {"TIME",  "TERMINAL", "PID/TID GOID", "COMM"
 static const int col_w[C_NR] = {12, 8, 17, 15, 6, 7, 7, 7, 7, 12, 18};
 /*
  * Dropped from the highest number down as the pane narrows: at 120 columns
- * only ON-CPU (latency minus the other two); at 80 time, waker and run
- * queue, keeping who, how long, how long asleep and why.
+ * only ON-CPU (latency minus the other two); at ~96 (the wide layout's left
+ * column) also bytes, run queue and time, keeping the waker, which names
+ * the reader that does not drain; at 80 the waker too, keeping who, how
+ * long, how long asleep and why. The stack pane repeats all of them.
  */
-static const int col_prio[C_NR] = {2, 0, 1, 0, 4, 0, 4, 1, 3, 1, 2};
+static const int col_prio[C_NR] = {2, 0, 1, 0, 4, 0, 4, 1, 3, 1, 1};
 static const bool col_right[C_NR] = {false, false, false, false, true, true,
                                      true,  true,  true,  false, false};
 

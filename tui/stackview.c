@@ -136,12 +136,15 @@ static void details(struct emitter *e, const struct tt_model_event *ev)
 	else
 		snprintf(line, sizeof(line), "never slept");
 	note(e, line, TT_EL_DIM);
+	/* The time too: a narrow log drops its TIME column first. */
+	tt_fmt_clock(ev->time_ns, c, sizeof(c));
 	if (ev->ret < 0)
-		snprintf(line, sizeof(line), "%s(fd %d, %s): error %lld", sc ? sc : "write", ev->fd,
-		         tt_fmt_bytes((double)ev->count, a, sizeof(a)), (long long)-ev->ret);
+		snprintf(line, sizeof(line), "%s %s(fd %d, %s): error %lld", c, sc ? sc : "write",
+		         ev->fd, tt_fmt_bytes((double)ev->count, a, sizeof(a)),
+		         (long long)-ev->ret);
 	else
-		snprintf(line, sizeof(line), "%s(fd %d, %s) wrote %s", sc ? sc : "write", ev->fd,
-		         tt_fmt_bytes((double)ev->count, a, sizeof(a)),
+		snprintf(line, sizeof(line), "%s %s(fd %d, %s) wrote %s", c, sc ? sc : "write",
+		         ev->fd, tt_fmt_bytes((double)ev->count, a, sizeof(a)),
 		         tt_fmt_bytes((double)ev->ret, b, sizeof(b)));
 	note(e, line, TT_EL_DIM);
 	line[0] = '\0';

@@ -419,6 +419,11 @@ static void test_log_split_times(void **state)
 	assert_null(strstr(row(w, 1), "ON-CPU"));
 	assert_non_null(strstr(row(w, 3), "2.49s  40.0ms flow-stopped"));
 	delwin(w);
+	/* the wide layout's ~96 column log keeps the waker (names the reader) over the time */
+	w = draw(&tt_eventlog_pane, 8, 96);
+	assert_non_null(strstr(row(w, 1), "WAKER"));
+	assert_null(strstr(row(w, 1), "TIME"));
+	delwin(w);
 	/* at 80 columns blocked time and reason are still there */
 	w = draw(&tt_eventlog_pane, 8, 80);
 	assert_non_null(strstr(row(w, 3), "2.49s flow-stopped"));
