@@ -14,6 +14,7 @@
 
 #define PCVALUE_MAX_STEPS (1u << 20)
 #define SCAN_FUNC_CHECKS 16
+#define SCAN_FULL_CHECKS 8
 
 static bool rd_u32(const struct tt_pcln *t, size_t off, uint32_t *v)
 {
@@ -96,7 +97,8 @@ static bool functab_sorted(const struct tt_pcln *t)
 	return true;
 }
 
-int tt_pcln_init(struct tt_pcln *t, const uint8_t *data, size_t len, uint64_t text_start)
+/* The header checks; the O(nfunc) order check is left to the callers. */
+static int pcln_init_header(struct tt_pcln *t, const uint8_t *data, size_t len, uint64_t text_start)
 {
 	uint32_t magic;
 	uint64_t w[8];
@@ -175,9 +177,16 @@ int tt_pcln_init(struct tt_pcln *t, const uint8_t *data, size_t len, uint64_t te
 	/* The functab holds nfunc (pc, funcoff) pairs plus the end PC. */
 	if (t->functab > len || ((uint64_t)t->nfunc * 2 + 1) * fsz > len - t->functab)
 		return -EINVAL;
-	if (!functab_sorted(t))
-		return -EINVAL;
 	return 0;
+}
+
+int tt_pcln_init(struct tt_pcln *t, const uint8_t *data, size_t len, uint64_t text_start)
+{
+	int r = pcln_init_header(t, data, len, text_start);
+
+	if (r == 0 && !functab_sorted(t))
+		r = -EINVAL;
+	return r;
 }
 
 static uint32_t ft_size(const struct tt_pcln *t)
@@ -409,12 +418,19 @@ long tt_pcln_scan(const uint8_t *buf, size_t len, enum tt_pcln_ver *ver)
 {
 	if (!buf || len < 16 || len > (size_t)0x7fffffff)
 		return -ENOENT;
-	for (size_t off = 0; off + 16 <= len; off += 4) {
+	/*
+	 * Candidates may all share one long functab, so the O(nfunc) order
+	 * check runs only for those that look right, and only a few times:
+	 * a crafted segment must not make the scan quadratic.
+	 */
+	int full_checks = SCAN_FULL_CHECKS;
+	for (size_t off = 0; off + 16 <= len && full_checks > 0; off += 4) {
 		if (buf[off + 1] != 0xff || buf[off + 2] != 0xff || buf[off + 3] != 0xff ||
 		    (buf[off] & 0xf0) != 0xf0 || buf[off + 4] || buf[off + 5])
 			continue;
 		struct tt_pcln t;
-		if (tt_pcln_init(&t, buf + off, len - off, 0) == 0 && plausible(&t)) {
+		if (pcln_init_header(&t, buf + off, len - off, 0) == 0 && plausible(&t) &&
+		    full_checks-- > 0 && functab_sorted(&t)) {
 			if (ver)
 				*ver = t.ver;
 			return (long)off;

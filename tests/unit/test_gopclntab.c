@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -479,6 +480,56 @@ static void test_unsorted_functab(void **state)
 	assert_int_equal(tt_pcln_init(&t, buf, n, 0x401000), -EINVAL);
 }
 
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4); /* little-endian host, as the tables */
+}
+
+/*
+ * A segment packed with table headers that all share one long functab,
+ * sorted except at its very end, must not make tt_pcln_scan() walk that
+ * functab once per header (quadratic in the segment size).
+ */
+static void test_scan_not_quadratic(void **state)
+{
+	(void)state;
+	const uint32_t nfunc = 1u << 19, ncand = 20000;
+	const size_t hdr = 72, names = (size_t)ncand * hdr, ft = names + 16;
+	const size_t len = ft + ((size_t)nfunc * 2 + 1) * 4 + 16 * 8;
+	const size_t recs = ft + ((size_t)nfunc * 2 + 1) * 4;
+	uint8_t *b = calloc(1, len);
+
+	assert_non_null(b);
+	memcpy(b + names, "f", 2);
+	for (uint32_t i = 0; i <= nfunc; i++) {
+		/* sorted PCs, except that the end PC goes backwards */
+		put32(b + ft + (size_t)i * 8, i == nfunc ? 0 : 0x10 * (i + 1));
+		if (i < 16 && i < nfunc) { /* the records plausible() reads */
+			put32(b + ft + (size_t)i * 8 + 4, (uint32_t)(recs - ft + i * 8));
+			put32(b + recs + (size_t)i * 8, 0x10 * (i + 1));
+			put32(b + recs + (size_t)i * 8 + 4, 0); /* name "f" */
+		}
+	}
+	for (uint32_t c = 0; c < ncand; c++) {
+		uint8_t *h = b + (size_t)c * hdr;
+		size_t at = (size_t)c * hdr;
+		put32(h, 0xfffffff0u);
+		h[6] = 1;
+		h[7] = 8;
+		uint64_t w[8] = {nfunc,      1,          0x400000,   names - at,
+		                 names - at, names - at, names - at, ft - at};
+		memcpy(h + 8, w, sizeof(w));
+	}
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(tt_pcln_scan(b, len, NULL), -ENOENT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("scan of %zu bytes, %u candidates: %.3f s\n", len, ncand, secs);
+	assert_true(secs < 2.0); /* quadratic: minutes */
+	free(b);
+}
+
 static void test_rejects_garbage(void **state)
 {
 	(void)state;
@@ -515,6 +566,7 @@ int main(void)
 	    cmocka_unit_test(test_debian_gofmt),
 	    cmocka_unit_test(test_rejects_garbage),
 	    cmocka_unit_test(test_unsorted_functab),
+	    cmocka_unit_test(test_scan_not_quadratic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
