@@ -124,7 +124,8 @@ shoot() { # shoot NAME BG(black|white)
 key() { tm send-keys -t shots:dash "$@"; sleep 0.4; }
 
 shoot dashboard black
-# The newest slow write's stack: focus the log, open it.
+# The slowest write's stack (o: slowest first), with its details: focus the log, open it.
+key o
 key Tab
 key Enter
 [ "$mode" = live ] && sleep 1.5 # symbolization happens on the next tick
