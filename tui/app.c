@@ -342,9 +342,17 @@ static int mouse_event(struct tt_ui *ui)
 		ui->help = false;
 		return TT_HANDLED | TT_REDRAW;
 	}
+	p = tt_layout_hit(&ui->lay, me.y, me.x);
+	/* The wheel moves in the pane under the pointer, as its arrow keys do. */
+	if (me.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		if (p < 0 || p == TT_PANE_HEADER || p == TT_PANE_KEYBAR || !panes[p]->key)
+			return TT_HANDLED;
+		ui->focus = p;
+		return panes[p]->key(ui, (me.bstate & BUTTON4_PRESSED) ? KEY_UP : KEY_DOWN) |
+		       TT_HANDLED | TT_REDRAW;
+	}
 	if (!(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
 		return TT_HANDLED;
-	p = tt_layout_hit(&ui->lay, me.y, me.x);
 	if (p == TT_PANE_KEYBAR && me.y == ui->lay.rows - 1) {
 		int k = tt_keybar_key_at(me.x);
 
@@ -465,7 +473,7 @@ static int screen_init(struct tt_ui *ui, SCREEN **scr, char *err, size_t errlen)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
-	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
 	ui->color = has_colors() && !(nc && *nc);
 	if (ui->color && start_color() != OK)

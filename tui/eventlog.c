@@ -5,9 +5,11 @@
  */
 #include "ui.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum { C_TIME, C_TTY, C_PID, C_COMM, C_BYTES, C_LAT, C_CPU, C_BLK, C_RQ, C_REASON, C_WAKER, C_NR };
 
@@ -61,6 +63,22 @@ static const char *reason_str(enum tt_reason r)
 	return s ? s : "?";
 }
 
+/*
+ * A terminal's number is matched whole: "pts/1" (what Enter in the table
+ * sets) must not also list pts/10..pts/19. Letters still match anywhere.
+ */
+static bool terminal_match(const char *name, const char *f)
+{
+	size_t nl = strlen(f), i;
+
+	if (!nl || !isdigit((unsigned char)f[nl - 1]))
+		return tt_fmt_contains(name, f);
+	for (i = 0; strlen(name + i) >= nl; i++)
+		if (!strncasecmp(name + i, f, nl) && !isdigit((unsigned char)name[i + nl]))
+			return true;
+	return false;
+}
+
 bool tt_eventlog_match(const struct tt_model_event *ev, const char *f)
 {
 	char buf[TT_TTY_NAME_LEN + TT_COMM_LEN];
@@ -68,7 +86,7 @@ bool tt_eventlog_match(const struct tt_model_event *ev, const char *f)
 	if (!f || !*f)
 		return true;
 	tt_fmt_sanitize(ev->terminal, sizeof(ev->terminal), buf, sizeof(buf));
-	if (tt_fmt_contains(buf, f))
+	if (terminal_match(buf, f))
 		return true;
 	tt_fmt_sanitize(ev->comm, sizeof(ev->comm), buf, sizeof(buf));
 	if (tt_fmt_contains(buf, f))

@@ -24,7 +24,7 @@ const struct tt_help_line tt_help_lines[] = {
     {"s F5", "save a snapshot (ttytop/1 JSON)"},
     {"T F2", "next colour theme"},
     {"Ctrl-L", "redraw the screen"},
-    {"mouse", "click a row or pane to select it, a heading to sort"},
+    {"mouse", "click: select row/pane, heading: sort; wheel: scroll"},
 };
 const int tt_help_nlines = (int)(sizeof(tt_help_lines) / sizeof(tt_help_lines[0]));
 

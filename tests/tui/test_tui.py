@@ -396,6 +396,40 @@ def click(s, y, x):
         s.send("-H", "1b", "5b", "4d", "%x" % cb, "%x" % (33 + x), "%x" % (33 + y))
 
 
+def wheel(s, y, x, down):
+    """An X10 wheel event (button 4 up, 5 down) at screen cell (y, x)."""
+    s.send("-H", "1b", "5b", "4d", "%x" % (0x61 if down else 0x60), "%x" % (33 + x),
+           "%x" % (33 + y))
+
+
+@case("mouse_wheel_scrolls_pane_under_pointer")
+def t_wheel(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            return "dashboard did not come up"
+        lines = scr.splitlines()
+        head = [i for i, l in enumerate(lines) if "TIME" in l and "TERMINAL" in l]
+        if not head:
+            return "no log heading"
+        # Three notches down over the log: its fourth event (pts/3, goroutine 103).
+        for _ in range(3):
+            wheel(s, head[0] + 4, 30, True)
+            time.sleep(0.1)
+        s.send("Enter")
+        if not s.wait(lambda x: "goroutine 103" in x, 3):
+            return "wheel did not move the log cursor: " + last_lines(s.screen(), 14)
+        wheel(s, head[0] + 4, 30, False)
+        time.sleep(0.1)
+        s.send("Enter")  # focus went back to the log with the wheel
+        if not s.wait(lambda x: "thread 1200" in x, 3):
+            return "wheel up did not move the log cursor back"
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
 @case("mouse_selects_rows_and_panes")
 def t_mouse(fx):
     s, scr = start_replay(fx)
@@ -1021,6 +1055,7 @@ def main():
         t_readonly(fx)
         t_sort(fx)
         t_mouse(fx)
+        t_wheel(fx)
         t_theme(fx)
         t_nocolor(fx)
         t_eight(fx)

@@ -298,6 +298,17 @@ static void test_log_pause_and_filter(void **state)
 	snprintf(ui->filter, sizeof(ui->filter), "10");
 	tt_eventlog_update(ui);
 	assert_int_equal(ui->nvis, 5); /* pids 100..104 */
+	/* a terminal number is matched whole: pts/1 is not pts/10 */
+	push(400, "x", "pts/10", -1, TT_REASON_NONE);
+	snprintf(ui->filter, sizeof(ui->filter), "pts/1");
+	tt_eventlog_update(ui);
+	assert_int_equal(ui->nvis, 5); /* the five bash writes on pts/1 */
+	snprintf(ui->filter, sizeof(ui->filter), "pts/10");
+	tt_eventlog_update(ui);
+	assert_int_equal(ui->nvis, 1);
+	snprintf(ui->filter, sizeof(ui->filter), "PTS");
+	tt_eventlog_update(ui);
+	assert_int_equal(ui->nvis, 7);
 	snprintf(ui->filter, sizeof(ui->filter), "nomatch");
 	ui->focus = TT_PANE_LOG;
 	w = draw(&tt_eventlog_pane, 8, 120);
@@ -310,7 +321,7 @@ static void test_log_pause_and_filter(void **state)
 	ui->log_sel = 0;
 	assert_true(tt_eventlog_pane.key(ui, '\n') & TT_HANDLED);
 	assert_true(ui->stack_valid);
-	assert_int_equal(ui->stack_ev->pid, 200);
+	assert_int_equal(ui->stack_ev->pid, 400); /* the newest */
 	assert_int_equal(ui->focus, TT_PANE_STACK);
 
 	/* the ring wraps: old sequence numbers stop resolving */
