@@ -175,6 +175,68 @@ def buildinfo_pointer(ver=b"go1.16.3"):
     return bytes(b)
 
 
+def elf64(sections, phdrs_for, etype=2):
+    """A little-endian x86-64 ELF. sections: (name, type, flags, addr, data,
+    link, entsize); phdrs_for(offsets) -> [(type, flags, off, vaddr, size)]."""
+    names = b"\0"
+    name_off = []
+    for s in sections:
+        name_off.append(len(names))
+        names += s[0].encode() + b"\0"
+    shstr_off = len(names)
+    names += b".shstrtab\0"
+    nph = 2
+    off = 64 + 56 * nph
+    body = bytearray()
+    offs = []
+    for s in sections:
+        pad = (-(off + len(body))) % 16
+        body += b"\0" * pad
+        offs.append(off + len(body))
+        body += s[4]
+    shstr_at = off + len(body)
+    body += names
+    body += b"\0" * ((-(off + len(body))) % 8)
+    shoff = off + len(body)
+    ph = b"".join(struct.pack("<IIQQQQQQ", t, fl, o, va, va, sz, sz, 0x1000)
+                  for t, fl, o, va, sz in phdrs_for(offs))
+    eh = b"\x7fELF" + bytes([2, 1, 1, 0]) + b"\0" * 8
+    eh += struct.pack("<HHIQQQIHHHHHH", etype, 62, 1, 0x401000, 64, shoff, 0, 64, 56, nph, 64,
+                      len(sections) + 2, len(sections) + 1)
+    sh = b"\0" * 64
+    for i, s in enumerate(sections):
+        sh += struct.pack("<IIQQQQIIQQ", name_off[i], s[1], s[2], s[3], offs[i], len(s[4]),
+                          s[5], 1 if s[1] == 2 else 0, 8, s[6])
+    sh += struct.pack("<IIQQQQIIQQ", shstr_off, 3, 0, 0, shstr_at, len(names), 0, 0, 1, 0)
+    return eh + ph + bytes(body) + sh
+
+
+def goinfo_elf(t118, dwarf_ab, dwarf_info):
+    """A small Go-looking executable for fuzz_goinfo: .text whose first
+    function is runtime.stackcheck (MOVQ %fs:-8, %rcx), a 1.18 pclntab, an
+    inline .go.buildinfo, a .rodata version string, .symtab and DWARF."""
+    text = bytes([0x64, 0x48, 0x8B, 0x0C, 0x25, 0xF8, 0xFF, 0xFF, 0xFF]) + b"\xc3" * 0x177
+    strt = b"\0runtime.stackcheck\0main.main\0"
+    sym = b"\0" * 24
+    sym += struct.pack("<IBBHQQ", 1, 0x12, 0, 1, 0x401000, 0x20)
+    sym += struct.pack("<IBBHQQ", 20, 0x12, 0, 1, 0x401020, 0x40)
+    secs = [
+        (".text", 1, 6, 0x401000, text, 0, 0),
+        (".rodata", 1, 2, 0x402000, b"go1.19.13\0needs go1.18.2\0", 0, 0),
+        (".gopclntab", 1, 2, 0x403000, t118, 0, 0),
+        (".go.buildinfo", 1, 3, 0x404000, buildinfo_inline(b"go1.21.3"), 0, 0),
+        (".symtab", 2, 0, 0, sym, 6, 24),
+        (".strtab", 3, 0, 0, strt, 0, 0),
+        (".debug_abbrev", 1, 0, 0, dwarf_ab, 0, 0),
+        (".debug_info", 1, 0, 0, dwarf_info, 0, 0),
+    ]
+
+    def phdrs(offs):
+        return [(1, 5, offs[0], 0x401000, len(text)),
+                (1, 6, offs[3], 0x404000, len(secs[3][4]))]
+    return elf64(secs, phdrs)
+
+
 def write(d, name, data):
     os.makedirs(os.path.join(HERE, "corpus", d), exist_ok=True)
     assert len(data) < 64 * 1024, name
@@ -235,6 +297,7 @@ def main():
     unit = struct.pack("<HIB", 4, 0, 8) + body
     info = struct.pack("<I", len(unit)) + unit
     write("fuzz_dwarf", "synthetic-v4", struct.pack("<I", len(ab)) + ab + info)
+    write("fuzz_goinfo", "synthetic-go121", goinfo_elf(t118, ab, info))
     return 0
 
 
