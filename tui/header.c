@@ -114,12 +114,13 @@ static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
 		         tt_fmt_interval(ui->interval, t1, sizeof(t1)));
 		x = field(w, 1, x, wd, buf, a);
 	}
-	if (!ui->replay) {
-		snprintf(buf, sizeof(buf), "events/s %s",
-		         tt_fmt_count(ui->ev_rate, t1, sizeof(t1)));
-		x = field(w, 1, x, wd, buf, a);
-	}
-	snprintf(buf, sizeof(buf), "events %s", tt_fmt_total(m->totals.events, t1, sizeof(t1)));
+	/* Named like the log pane: "events" alone did not say which events. */
+	tt_fmt_total(m->totals.events, t1, sizeof(t1));
+	if (!ui->replay)
+		snprintf(buf, sizeof(buf), "slow writes %s (%s/s)", t1,
+		         tt_fmt_count(ui->ev_rate, t2, sizeof(t2)));
+	else
+		snprintf(buf, sizeof(buf), "slow writes %s", t1);
 	x = field(w, 1, x, wd, buf, a);
 	drops_field(ui, buf, sizeof(buf));
 	x = field(w, 1, x, wd, buf, m->totals.dropped ? tt_theme_attr(TT_EL_HEADER_ALERT) : a);

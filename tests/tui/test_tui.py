@@ -897,7 +897,7 @@ def t_live(tmp):
             return "no %s row: %s" % (name, last_lines(s.screen(), 40))
 
         def events(x):
-            m = re.search(r"events (\d+)", x)
+            m = re.search(r"slow writes (\d+)", x)
             return int(m.group(1)) if m else -1
         e1 = events(got)
         got = s.wait(lambda x: events(x) > e1 > 0 or (e1 <= 0 and events(x) > 0), 6)

@@ -521,7 +521,7 @@ static void test_header_drops(void **state)
 	m.totals.dropped = 509320;
 	ui->drop_rate = 133500;
 	w = draw(&tt_header_pane, 2, 140);
-	assert_non_null(strstr(row(w, 1), "events 18568"));
+	assert_non_null(strstr(row(w, 1), "slow writes 18568 (0/s)"));
 	assert_non_null(strstr(row(w, 1), "drops 509k (134k/s ratelimit)"));
 	delwin(w);
 	/* 72 columns: the threshold field does not fit and is not cut */
