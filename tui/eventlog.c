@@ -212,7 +212,6 @@ static void ns_or_dash(uint64_t ns, char *s, size_t len)
 
 static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, int c, char *s, size_t len)
 {
-	char a[TT_COMM_LEN];
 
 	(void)ui;
 	s[0] = '\0';
@@ -224,10 +223,7 @@ static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, int c, c
 		tt_fmt_sanitize(ev->terminal, sizeof(ev->terminal), s, len);
 		break;
 	case C_PID:
-		if (ev->goid >= 0)
-			snprintf(s, len, "%u/%u g%lld", ev->pid, ev->tid, (long long)ev->goid);
-		else
-			snprintf(s, len, "%u/%u", ev->pid, ev->tid);
+		tt_fmt_pid_tid(ev->pid, ev->tid, ev->goid, col_w[C_PID], s, len);
 		break;
 	case C_COMM:
 		tt_fmt_sanitize(ev->comm, sizeof(ev->comm), s, len);
@@ -259,10 +255,8 @@ static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, int c, c
 		if (ev->waker_irq || (ev->flags & TT_EV_WAKER_IRQ))
 			snprintf(s, len, "irq");
 		else if (ev->has_waker)
-			snprintf(
-			    s, len, "%s/%u",
-			    tt_fmt_sanitize(ev->waker_comm, sizeof(ev->waker_comm), a, sizeof(a)),
-			    ev->waker_pid);
+			tt_fmt_comm_pid(ev->waker_comm, sizeof(ev->waker_comm), ev->waker_pid,
+			                col_w[C_WAKER], s, len);
 		else
 			snprintf(s, len, "-");
 		break;

@@ -210,6 +210,40 @@ int tt_fmt_fit_columns(const int *w, const int *prio, int n, int avail, bool *sh
 	return used;
 }
 
+char *tt_fmt_comm_pid(const char *comm, size_t commlen, uint32_t pid, int width, char *buf,
+                      size_t len)
+{
+	char c[64], p[16];
+	int keep;
+
+	if (!buf || !len)
+		return buf;
+	tt_fmt_sanitize(comm, commlen, c, sizeof(c));
+	snprintf(p, sizeof(p), "/%u", pid);
+	keep = width - (int)strlen(p);
+	if (keep < 1) /* no room for both: the pid identifies, the comm does not */
+		snprintf(buf, len, "%s", p + 1);
+	else
+		snprintf(buf, len, "%.*s%s", keep, c, p);
+	return buf;
+}
+
+char *tt_fmt_pid_tid(uint32_t pid, uint32_t tid, int64_t goid, int width, char *buf, size_t len)
+{
+	if (!buf || !len)
+		return buf;
+	if (goid >= 0) {
+		snprintf(buf, len, "%u/%u g%lld", pid, tid, (long long)goid);
+		if ((int)strlen(buf) > width)
+			snprintf(buf, len, "%u g%lld", pid, (long long)goid);
+	} else {
+		snprintf(buf, len, "%u/%u", pid, tid);
+	}
+	if ((int)strlen(buf) > width)
+		snprintf(buf, len, "%u", pid);
+	return buf;
+}
+
 bool tt_fmt_contains(const char *hay, const char *needle)
 {
 	size_t nl, i;

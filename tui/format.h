@@ -41,6 +41,15 @@ char *tt_fmt_sanitize(const char *src, size_t srclen, char *dst, size_t dstlen);
  */
 int tt_fmt_fit_columns(const int *w, const int *prio, int n, int avail, bool *shown);
 
+/*
+ * "comm/pid" in at most width columns: the comm is shortened, never the pid
+ * (a cut pid is a different, wrong pid). comm is sanitized like above.
+ */
+char *tt_fmt_comm_pid(const char *comm, size_t commlen, uint32_t pid, int width, char *buf,
+                      size_t len);
+/* "pid/tid gGOID" (goid < 0: none) in at most width columns: the tid goes first, then the goid. */
+char *tt_fmt_pid_tid(uint32_t pid, uint32_t tid, int64_t goid, int width, char *buf, size_t len);
+
 /* Case-insensitive substring test (empty needle matches everything). */
 bool tt_fmt_contains(const char *hay, const char *needle);
 

@@ -143,7 +143,8 @@ static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		tt_draw_text(w, y, x + (len < labw ? labw - len : 0), labw, buf,
 		             tt_theme_attr(TT_EL_HIST_LABEL));
 		x += labw + 1;
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s);
+		/* 12345678 in a 7-wide column would be cut to a wrong number: 12M. */
+		tt_fmt_total(s, buf, sizeof(buf));
 		len = (int)strlen(buf);
 		tt_draw_text(w, y, x + (len < cntw ? cntw - len : 0), cntw, buf,
 		             tt_theme_attr(TT_EL_HIST_LABEL));

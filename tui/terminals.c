@@ -237,7 +237,7 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 
 		tt_draw_fill(w, y, 1, wd - 2, a);
 		for (c = 0, x = 1; c < C_NR; c++) {
-			char s[64], s2[TT_COMM_LEN];
+			char s[64];
 			unsigned long ca = a;
 
 			if (!shown[c])
@@ -252,10 +252,8 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 				break;
 			case C_WRITER:
 				if (t->nwriters > 0)
-					snprintf(s, sizeof(s), "%s/%u",
-					         tt_fmt_sanitize(t->writers[0].comm, TT_COMM_LEN,
-					                         s2, sizeof(s2)),
-					         t->writers[0].pid);
+					tt_fmt_comm_pid(t->writers[0].comm, TT_COMM_LEN,
+					                t->writers[0].pid, widths[c], s, sizeof(s));
 				else
 					snprintf(s, sizeof(s), "-");
 				break;

@@ -124,6 +124,27 @@ static void test_fit_columns(void **state)
 	}
 }
 
+static void test_comm_pid_fit(void **state)
+{
+	char b[64];
+
+	(void)state;
+	assert_string_equal(tt_fmt_comm_pid("tmux: server", 16, 3001, 18, b, sizeof(b)),
+	                    "tmux: server/3001");
+	/* a long comm is shortened, the pid never */
+	assert_string_equal(tt_fmt_comm_pid("systemd-journald", 16, 4194304, 18, b, sizeof(b)),
+	                    "systemd-jo/4194304");
+	assert_string_equal(tt_fmt_comm_pid("x\033[2J", 16, 7, 18, b, sizeof(b)), "x?[2J/7");
+	assert_string_equal(tt_fmt_comm_pid("bash", 16, 4194304, 6, b, sizeof(b)), "4194304");
+	/* pid/tid goid: the tid goes before the goid, the goid before the pid */
+	assert_string_equal(tt_fmt_pid_tid(4242, 4250, 18, 17, b, sizeof(b)), "4242/4250 g18");
+	assert_string_equal(tt_fmt_pid_tid(4194303, 4194304, 123456, 17, b, sizeof(b)),
+	                    "4194303 g123456");
+	assert_string_equal(tt_fmt_pid_tid(4194303, 4194304, -1, 17, b, sizeof(b)),
+	                    "4194303/4194304");
+	assert_string_equal(tt_fmt_pid_tid(4194303, 4194304, -1, 12, b, sizeof(b)), "4194303");
+}
+
 static void rect_inside(const struct tt_layout *l, int i)
 {
 	const struct tt_rect *r = &l->r[i];
@@ -190,6 +211,7 @@ int main(void)
 	    cmocka_unit_test(test_interval_step),
 	    cmocka_unit_test(test_sanitize_contains),
 	    cmocka_unit_test(test_fit_columns),
+	    cmocka_unit_test(test_comm_pid_fit),
 	    cmocka_unit_test(test_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

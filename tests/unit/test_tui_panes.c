@@ -147,6 +147,21 @@ static void test_histogram_merges_everything(void **state)
 	assert_non_null(strstr(row(w, 2), lo < 1000 ? "ns-" : "us-"));
 	delwin(w);
 
+	/* a count wider than its column is abbreviated, never cut */
+	t->lat.counts[50] = 12345678;
+	w = draw(&tt_histogram_pane, 12, 60);
+	{
+		bool abbrev = false;
+
+		for (y = 2; y < 11; y++) {
+			assert_null(strstr(row(w, y), "1234567"));
+			abbrev |= strstr(row(w, y), " 12M ") != NULL;
+		}
+		assert_true(abbrev);
+	}
+	delwin(w);
+	t->lat.counts[50] = 1001;
+
 	/* b cycles the kind; an empty histogram says so */
 	ui->hist_kind = TT_HK_RUNQ;
 	w = draw(&tt_histogram_pane, 12, 60);
