@@ -182,7 +182,10 @@ static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 
 	if (!ui->stack_valid || !ev) {
 		tt_draw_frame(ui, w, h, wd, "Stack", ui->focus == TT_PANE_STACK);
-		tt_draw_text(w, 1, 2, wd - 4, "select a slow write and press Enter",
+		/* Say the next key to press: "select" did not say how. */
+		tt_draw_text(w, 1, 2, wd - 4,
+		             ui->focus == TT_PANE_LOG ? "Enter opens the selected slow write"
+		                                      : "Tab to Slow writes, pick one, Enter",
 		             tt_theme_attr(TT_EL_DIM));
 		ui->stack_lines = 0;
 		return;

@@ -580,6 +580,14 @@ static void test_stack_details(void **state)
 	ev.backlog.stopped = 1;
 	ev.stk_flags = TT_EVSTK_SYMBOLIZED;
 	tt_model_push_event(&m, &ev);
+	/* before Enter: the hint names the next key for where the focus is */
+	w = draw(&tt_stack_pane, 14, 80);
+	assert_non_null(strstr(row(w, 1), "Tab to Slow writes, pick one, Enter"));
+	delwin(w);
+	ui->focus = TT_PANE_LOG;
+	w = draw(&tt_stack_pane, 14, 80);
+	assert_non_null(strstr(row(w, 1), "Enter opens the selected slow write"));
+	delwin(w);
 	ui->stack_valid = true;
 	ui->stack_seq = m.ev_seq - 1;
 	*ui->stack_ev = *tt_eventlog_by_seq(ui, ui->stack_seq);
