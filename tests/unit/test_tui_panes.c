@@ -492,6 +492,52 @@ static void test_log_slowest_first(void **state)
 	assert_false(ui->log_slowest);
 }
 
+/* Every sort key orders by its own column (numbers biggest first, names A-Z). */
+static void test_sort_every_column(void **state)
+{
+	struct tt_terminal *a, *b;
+	/* which terminal must come first for each key: a = "ttyS0", b = "pts/9" */
+	static const struct {
+		int key;
+		const char *top;
+	} want[] = {
+	    {TT_SORT_NAME, "pts/9"}, {TT_SORT_CLASS, "pts/9"}, {TT_SORT_WRITER, "ttyS0"},
+	    {TT_SORT_WPS, "ttyS0"},  {TT_SORT_BPS, "pts/9"},   {TT_SORT_P50, "ttyS0"},
+	    {TT_SORT_P99, "pts/9"},  {TT_SORT_MAX, "ttyS0"},   {TT_SORT_BLOCKED, "pts/9"},
+	};
+	size_t i;
+
+	(void)state;
+	fresh();
+	a = add_term("ttyS0", 1, 50);
+	b = add_term("pts/9", 2, 5);
+	a->class = TT_CLASS_SERIAL;
+	b->class = TT_CLASS_PTY; /* "pty" < "serial" */
+	a->nwriters = b->nwriters = 1;
+	snprintf(a->writers[0].comm, TT_COMM_LEN, "agetty");
+	snprintf(b->writers[0].comm, TT_COMM_LEN, "marquee");
+	a->bytes_per_s = 10;
+	b->bytes_per_s = 1000;
+	a->p50 = 900;
+	b->p50 = 100;
+	a->p99 = 1000;
+	b->p99 = 5000;
+	a->max_ns = 90000;
+	b->max_ns = 6000;
+	a->blocked_share = 0.1;
+	b->blocked_share = 0.9;
+	assert_int_equal(TT_SORT_NR, (int)(sizeof(want) / sizeof(want[0])));
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ui->sort = want[i].key;
+		ui->sort_rev = false;
+		tt_terminals_sort(ui);
+		assert_string_equal(m.terminals[ui->order[0]].name, want[i].top);
+		ui->sort_rev = true;
+		tt_terminals_sort(ui);
+		assert_string_not_equal(m.terminals[ui->order[0]].name, want[i].top);
+	}
+}
+
 /* Until a row is picked the histogram shows the top row; Home goes back to that. */
 static void test_selection_follows_top_until_picked(void **state)
 {
@@ -751,6 +797,7 @@ int main(void)
 	    cmocka_unit_test(test_prompt_threshold_and_filter),
 	    cmocka_unit_test(test_log_selection_sticks),
 	    cmocka_unit_test(test_log_split_times),
+	    cmocka_unit_test(test_sort_every_column),
 	    cmocka_unit_test(test_log_slowest_first),
 	    cmocka_unit_test(test_selection_follows_top_until_picked),
 	    cmocka_unit_test(test_header_drops),
