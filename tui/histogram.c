@@ -79,7 +79,7 @@ static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 	const struct tt_hist *hs;
 	char title[96], name[TT_TTY_NAME_LEN], buf[128], a[16], b[16], c[16];
 	struct hrow rows[TT_HIST_BUCKETS];
-	int nrows, g, barw, labw = 15, cntw = 7;
+	int nrows, g, y, barw, spare, labw = 15, cntw = 7;
 	uint64_t total, p50, p99, maxc = 0, prev_hi = 0;
 
 	if (!t) {
@@ -118,11 +118,35 @@ static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		cntw = 5;
 	}
 	barw = wd - 2 - 1 - labw - 1 - cntw - 1 - (wd < 50 ? 4 : 8);
-	for (g = 0; g < nrows; g++) {
-		int len, x = 2, y = 2 + g;
+	spare = h - 3 - nrows;
+	for (g = 0, y = 2; g < nrows; g++, y++) {
+		int len, x = 2;
 		uint64_t lo, hi, dummy, s = rows[g].count;
 		bool has50, has99;
 		unsigned long ba;
+
+		/*
+		 * Adjacent rows read as a continuous range: where a spare line
+		 * allows, say so when nothing lies between two rows for more
+		 * than two octaves (the fast body and a slow tail).
+		 */
+		if (g > 0 && spare > 0) {
+			uint64_t plo, phi;
+
+			tt_hist_bounds(rows[g - 1].hi_nz, &dummy, &phi);
+			tt_hist_bounds(rows[g].lo_nz, &plo, &dummy);
+			if (plo / 4 >= phi) {
+				snprintf(buf, sizeof(buf), "%s-%s", tt_fmt_ns(phi, a, sizeof(a)),
+				         tt_fmt_ns(plo, c, sizeof(c)));
+				len = (int)strlen(buf);
+				tt_draw_text(w, y, x + (len < labw ? labw - len : 0), labw, buf,
+				             tt_theme_attr(TT_EL_DIM));
+				tt_draw_text(w, y, x + labw + 1 + cntw - 1, 1, "0",
+				             tt_theme_attr(TT_EL_DIM));
+				spare--;
+				y++;
+			}
+		}
 
 		tt_hist_bounds(rows[g].first, &lo, &dummy);
 		tt_hist_bounds(rows[g].last, &dummy, &hi);

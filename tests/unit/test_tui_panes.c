@@ -174,7 +174,7 @@ static void test_histogram_keeps_tail_apart(void **state)
 {
 	struct tt_terminal *t;
 	uint64_t lo, hi;
-	int y, tail_row = -1, body_rows = 0;
+	int y, tail_row = -1, gap_row = -1, body_rows = 0;
 	WINDOW *w;
 
 	(void)state;
@@ -195,7 +195,12 @@ static void test_histogram_keeps_tail_apart(void **state)
 
 		if (sscanf(r, "%*[^0-9]%31[^-]-%31s %llu", a, b, &c) != 3)
 			continue;
-		if (c == 2) {
+		if (c == 0) {
+			/* a spare line says nothing lies between the body and the tail */
+			gap_row = y;
+			assert_non_null(strstr(a, "us"));
+			assert_non_null(strstr(b, "ms"));
+		} else if (c == 2) {
 			/* the outliers' row lies entirely in the slow range */
 			tail_row = y;
 			assert_non_null(strstr(a, "ms"));
@@ -207,6 +212,7 @@ static void test_histogram_keeps_tail_apart(void **state)
 		}
 	}
 	assert_true(tail_row > 0);
+	assert_int_equal(gap_row, tail_row - 1);
 	assert_true(body_rows >= 4);
 	tt_hist_bounds(tt_hist_bucket(250000000ull), &lo, &hi);
 	assert_true(lo <= 250000000ull && 250000000ull < hi);
