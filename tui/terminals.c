@@ -6,20 +6,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { C_NAME, C_CLASS, C_WRITER, C_WPS, C_BPS, C_P50, C_P99, C_MAX, C_BLK, C_SPARK, C_NR };
+enum {
+	C_NAME,
+	C_CLASS,
+	C_WRITER,
+	C_WPS,
+	C_BPS,
+	C_P50,
+	C_P99,
+	C_MAX,
+	C_BLK,
+	C_REASON,
+	C_SPARK,
+	C_NR
+};
 
-static const char *col_head[C_NR] = {"TERMINAL", "CLASS", "TOP WRITER", "WRITES/s", "BYTES/s",
-                                     "P50",      "P99",   "MAX",        "BLK%",     "P99 HISTORY"};
-static const int col_w[C_NR] = {10, 10, 20, 8, 8, 7, 7, 7, 5, 8};
+/*
+ * SLEEP REASON: what the terminal's writers slept on most often, so BLK%
+ * comes with its cause ("a reader not draining" and "someone pressed ^S"
+ * call for different people) without opening events one by one.
+ */
+static const char *col_head[C_NR] = {"TERMINAL", "CLASS",        "TOP WRITER", "WRITES/s",
+                                     "BYTES/s",  "P50",          "P99",        "MAX",
+                                     "BLK%",     "SLEEP REASON", "P99 HISTORY"};
+static const int col_w[C_NR] = {10, 10, 20, 8, 8, 7, 7, 7, 5, 12, 8};
 /* Lower = kept longer when the pane is narrow. */
-static const int col_prio[C_NR] = {0, 6, 3, 0, 2, 2, 0, 4, 1, 5};
+static const int col_prio[C_NR] = {0, 6, 3, 0, 2, 2, 0, 4, 1, 4, 5};
 /* Which sort key a column header stands for. */
 static const int col_sort[C_NR] = {
-    TT_SORT_NAME, TT_SORT_CLASS, TT_SORT_WRITER, TT_SORT_WPS,     TT_SORT_BPS,
-    TT_SORT_P50,  TT_SORT_P99,   TT_SORT_MAX,    TT_SORT_BLOCKED, -1};
+    TT_SORT_NAME, TT_SORT_CLASS, TT_SORT_WRITER,  TT_SORT_WPS,    TT_SORT_BPS, TT_SORT_P50,
+    TT_SORT_P99,  TT_SORT_MAX,   TT_SORT_BLOCKED, TT_SORT_REASON, -1};
 
 static const char *sort_names[TT_SORT_NR] = {"terminal", "class", "writer", "writes/s", "bytes/s",
-                                             "p50",      "p99",   "max",    "blocked"};
+                                             "p50",      "p99",   "max",    "blocked",  "reason"};
+
+/* The reason most sleeps had, or NULL when the terminal's writers never slept. */
+static const char *top_reason(const struct tt_terminal *t)
+{
+	uint64_t most = 0;
+	int r, best = -1;
+
+	for (r = TT_REASON_NONE + 1; r < TT_REASON_NR; r++)
+		if (t->reasons[r] > most) {
+			most = t->reasons[r];
+			best = r;
+		}
+	return best < 0 ? NULL : tt_reason_name((enum tt_reason)best);
+}
 
 const char *tt_terminals_sort_name(int col)
 {
@@ -74,6 +107,12 @@ static int term_cmp(const void *pa, const void *pb, void *arg)
 	case TT_SORT_BLOCKED:
 		r = -cmp_num(a->blocked_share, b->blocked_share);
 		break;
+	case TT_SORT_REASON: { /* A-Z, terminals that never slept last */
+		const char *ra = top_reason(a), *rb = top_reason(b);
+
+		r = (!ra || !rb) ? (ra ? -1 : rb ? 1 : 0) : strcmp(ra, rb);
+		break;
+	}
 	}
 	if (!r) /* stable, and busy terminals first among equals */
 		r = -cmp_num((double)a->writes, (double)b->writes);
@@ -278,6 +317,12 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 				             ? t->blocked_share * 100
 				             : 0.0);
 				break;
+			case C_REASON: {
+				const char *rs = top_reason(t);
+
+				snprintf(s, sizeof(s), "%s", rs ? rs : "-");
+				break;
+			}
 			case C_SPARK:
 				spark(ui, t, buf, sizeof(buf), widths[c]);
 				if (!is_sel)

@@ -39,6 +39,7 @@ enum tt_sort_col {
 	TT_SORT_P99,
 	TT_SORT_MAX,
 	TT_SORT_BLOCKED,
+	TT_SORT_REASON,
 	TT_SORT_NR
 };
 

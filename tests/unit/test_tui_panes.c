@@ -507,9 +507,10 @@ static void test_sort_every_column(void **state)
 		int key;
 		const char *top;
 	} want[] = {
-	    {TT_SORT_NAME, "pts/9"}, {TT_SORT_CLASS, "pts/9"}, {TT_SORT_WRITER, "ttyS0"},
-	    {TT_SORT_WPS, "ttyS0"},  {TT_SORT_BPS, "pts/9"},   {TT_SORT_P50, "ttyS0"},
-	    {TT_SORT_P99, "pts/9"},  {TT_SORT_MAX, "ttyS0"},   {TT_SORT_BLOCKED, "pts/9"},
+	    {TT_SORT_NAME, "pts/9"},   {TT_SORT_CLASS, "pts/9"}, {TT_SORT_WRITER, "ttyS0"},
+	    {TT_SORT_WPS, "ttyS0"},    {TT_SORT_BPS, "pts/9"},   {TT_SORT_P50, "ttyS0"},
+	    {TT_SORT_P99, "pts/9"},    {TT_SORT_MAX, "ttyS0"},   {TT_SORT_BLOCKED, "pts/9"},
+	    {TT_SORT_REASON, "ttyS0"},
 	};
 	size_t i;
 
@@ -532,6 +533,11 @@ static void test_sort_every_column(void **state)
 	b->max_ns = 6000;
 	a->blocked_share = 0.1;
 	b->blocked_share = 0.9;
+	/* SLEEP REASON: the most frequent one; "buffer-full" < "flow-stopped" */
+	a->reasons[TT_REASON_BUFFER_FULL] = 3;
+	a->reasons[TT_REASON_WRITE_LOCK] = 1;
+	b->reasons[TT_REASON_FLOW_STOPPED] = 5;
+	b->reasons[TT_REASON_NONE] = 500; /* never slept: not a reason */
 	assert_int_equal(TT_SORT_NR, (int)(sizeof(want) / sizeof(want[0])));
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		ui->sort = want[i].key;
@@ -541,6 +547,19 @@ static void test_sort_every_column(void **state)
 		ui->sort_rev = true;
 		tt_terminals_sort(ui);
 		assert_string_not_equal(m.terminals[ui->order[0]].name, want[i].top);
+	}
+	{
+		WINDOW *w = draw(&tt_terminals_pane, 6, 140);
+
+		assert_non_null(strstr(row(w, 1), "SLEEP REASON"));
+		ui->sort = TT_SORT_NAME;
+		ui->sort_rev = false;
+		delwin(w);
+		w = draw(&tt_terminals_pane, 6, 140);
+		assert_non_null(strstr(row(w, 2), "pts/9"));
+		assert_non_null(strstr(row(w, 2), "flow-stopped"));
+		assert_non_null(strstr(row(w, 3), "buffer-full"));
+		delwin(w);
 	}
 }
 
