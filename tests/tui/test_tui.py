@@ -542,7 +542,8 @@ def t_ascii(fx):
         if not scr:
             return "dashboard did not come up with LC_ALL=C"
         row = [l for l in scr.splitlines() if "marquee/4242" in l]
-        if not row or not re.search(r"%\s+[_.\-=#]{8}\s", row[0]):
+        # BLK%, SLEEP REASON (a name or "-"), then the sparkline.
+        if not row or not re.search(r"%\s+\S+\s+[_.\-=#]{8}\s", row[0]):
             return "no ASCII sparkline: %r" % (row[:1],)
         if any(c in scr for c in "\u2581\u2588\u00b7"):
             return "UTF-8 glyphs in a C locale"
