@@ -30,8 +30,12 @@ static const char *col_head[C_NR] = {"TERMINAL", "CLASS",        "TOP WRITER", "
                                      "BYTES/s",  "P50",          "P99",        "MAX",
                                      "BLK%",     "SLEEP REASON", "P99 HISTORY"};
 static const int col_w[C_NR] = {10, 10, 20, 8, 8, 7, 7, 7, 5, 12, 8};
-/* Lower = kept longer when the pane is narrow. */
-static const int col_prio[C_NR] = {0, 6, 3, 0, 2, 2, 0, 4, 1, 4, 5};
+/*
+ * Lower = kept longer when the pane is narrow. MAX goes before the
+ * sparkline: the histogram's last row shows the worst writes, nothing else
+ * shows whether it is still happening.
+ */
+static const int col_prio[C_NR] = {0, 6, 3, 0, 2, 2, 0, 5, 1, 4, 4};
 /* Which sort key a column header stands for. */
 static const int col_sort[C_NR] = {
     TT_SORT_NAME, TT_SORT_CLASS, TT_SORT_WRITER,  TT_SORT_WPS,    TT_SORT_BPS, TT_SORT_P50,
@@ -244,7 +248,11 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		if (!shown[c])
 			continue;
 		/* The sort column is marked by attribute: no width to spare for a glyph. */
-		cell(w, 1, x, widths[c], col_head[c], c >= C_WPS && c <= C_BLK,
+		cell(w, 1, x, widths[c],
+		     /* a cut "P99 HISTO" reads as a typo; the short form fits col_w */
+		     c == C_SPARK && widths[c] < (int)strlen(col_head[c]) ? "P99 HIST"
+		                                                          : col_head[c],
+		     c >= C_WPS && c <= C_BLK,
 		     tt_theme_attr(TT_EL_TABLE_HEAD) |
 		         (col_sort[c] == ui->sort ? A_BOLD | A_UNDERLINE : 0));
 		x += widths[c] + 1;

@@ -552,6 +552,12 @@ static void test_sort_every_column(void **state)
 		WINDOW *w = draw(&tt_terminals_pane, 6, 140);
 
 		assert_non_null(strstr(row(w, 1), "SLEEP REASON"));
+		delwin(w);
+		/* the wide layout's ~96 columns: sparkline kept over MAX, heading not cut */
+		w = draw(&tt_terminals_pane, 6, 96);
+		assert_null(strstr(row(w, 1), "MAX"));
+		assert_non_null(strstr(row(w, 1), "SLEEP REASON P99 HIST"));
+		assert_null(strstr(row(w, 1), "HISTO"));
 		ui->sort = TT_SORT_NAME;
 		ui->sort_rev = false;
 		delwin(w);
