@@ -18,7 +18,7 @@ const struct tt_help_line tt_help_lines[] = {
     {"o", "log order: newest first / slowest first"},
     {"< > F6", "sort column left / right (F6 cycles)"},
     {"r", "reverse the sort order"},
-    {"b", "histogram: latency / blocked / run-queue"},
+    {"b Left Right", "histogram: latency / blocked / run-queue"},
     {"t", "set the slow-write threshold (ms)"},
     {"+ -", "refresh interval longer / shorter"},
     {"s F5", "save a snapshot (ttytop/1 JSON)"},

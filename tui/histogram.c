@@ -193,11 +193,27 @@ static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 	}
 }
 
+/*
+ * The pane has nothing to scroll, and "move in the focused pane" must not be
+ * a dead key: Up/Down walk the terminals it shows, Left/Right its kinds.
+ */
 static int histogram_key(struct tt_ui *ui, int ch)
 {
-	(void)ui;
-	(void)ch;
-	return 0;
+	switch (ch) {
+	case KEY_LEFT:
+	case 'h':
+		ui->hist_kind = (ui->hist_kind + TT_HK_NR - 1) % TT_HK_NR;
+		return TT_HANDLED | TT_REDRAW;
+	case KEY_RIGHT:
+	case 'l':
+		ui->hist_kind = (ui->hist_kind + 1) % TT_HK_NR;
+		return TT_HANDLED | TT_REDRAW;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		return 0; /* not "filter the log", which Enter means in the table */
+	}
+	return tt_terminals_pane.key(ui, ch);
 }
 
 static int histogram_mouse(struct tt_ui *ui, int y, int x, unsigned long bstate)

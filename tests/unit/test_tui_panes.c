@@ -162,6 +162,21 @@ static void test_histogram_merges_everything(void **state)
 	delwin(w);
 	t->lat.counts[50] = 1001;
 
+	/* in the histogram pane, Right/Left change the kind, Down the terminal */
+	add_term("pts/5", 5, 1);
+	assert_int_equal(tt_histogram_pane.key(ui, KEY_RIGHT), TT_HANDLED | TT_REDRAW);
+	assert_int_equal(ui->hist_kind, TT_HK_BLOCKED);
+	tt_histogram_pane.key(ui, KEY_LEFT);
+	tt_histogram_pane.key(ui, KEY_LEFT);
+	assert_int_equal(ui->hist_kind, TT_HK_RUNQ);
+	ui->hist_kind = TT_HK_LAT;
+	assert_string_equal(tt_terminals_selected(ui)->name, "pts/1");
+	assert_true(tt_histogram_pane.key(ui, KEY_DOWN) & TT_HANDLED);
+	assert_string_equal(tt_terminals_selected(ui)->name, "pts/5");
+	assert_int_equal(tt_histogram_pane.key(ui, '\n'), 0);
+	tt_histogram_pane.key(ui, KEY_UP);
+	m.nterminals--;
+
 	/* b cycles the kind; an empty histogram says so */
 	ui->hist_kind = TT_HK_RUNQ;
 	w = draw(&tt_histogram_pane, 12, 60);
