@@ -301,6 +301,7 @@ static void eventlog_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 	if (!ui->nvis)
 		tt_draw_text(w, 2, 2, wd - 4,
 		             ui->filter[0] ? "no slow writes match the filter (Esc clears)"
+		             : ui->replay  ? "no slow writes in this snapshot"
 		                           : "no slow writes yet",
 		             tt_theme_attr(TT_EL_DIM));
 	for (i = 0; i < rows && ui->log_top + i < ui->nvis; i++) {

@@ -444,6 +444,14 @@ static void test_log_split_times(void **state)
 
 	(void)state;
 	fresh();
+	/* empty: a snapshot will never fill, a live log still may */
+	w = draw(&tt_eventlog_pane, 8, 120);
+	assert_non_null(strstr(row(w, 2), "no slow writes in this snapshot"));
+	delwin(w);
+	ui->replay = false;
+	w = draw(&tt_eventlog_pane, 8, 120);
+	assert_non_null(strstr(row(w, 2), "no slow writes yet"));
+	delwin(w);
 	push_split(7, 12000, 2490000000ull, 40000000, TT_REASON_FLOW_STOPPED);
 	push_split(8, 3500, 0, 0, TT_REASON_NONE);
 	w = draw(&tt_eventlog_pane, 8, 140);
