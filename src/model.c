@@ -107,23 +107,61 @@ void tt_model_set_stats(struct tt_terminal *t, const struct tt_tty_stats *sum)
 	memcpy(t->runq.counts, sum->hist_runq, sizeof(t->runq.counts));
 }
 
+/*
+ * How active a writer is: its writes in the last closed interval, or, before
+ * the next tick, what it has written since the last one if that is more. A
+ * writer seen for the first time counts all its writes: it is writing now.
+ */
+static uint64_t writer_activity(const struct tt_writer *w)
+{
+	uint64_t pending = w->writes > w->tick_writes ? w->writes - w->tick_writes : 0;
+
+	return pending > w->recent ? pending : w->recent;
+}
+
+static bool writer_before(const struct tt_writer *a, const struct tt_writer *b)
+{
+	uint64_t x = writer_activity(a), y = writer_activity(b);
+
+	return x != y ? x > y : a->writes > b->writes;
+}
+
+/* At most 8 entries, nearly sorted: insertion sort, stable so ties keep their place. */
+static void sort_writers(struct tt_terminal *t)
+{
+	for (int i = 1; i < t->nwriters; i++) {
+		struct tt_writer w = t->writers[i];
+		int j = i;
+
+		while (j > 0 && writer_before(&w, &t->writers[j - 1])) {
+			t->writers[j] = t->writers[j - 1];
+			j--;
+		}
+		t->writers[j] = w;
+	}
+}
+
 void tt_model_offer_writer(struct tt_terminal *t, uint32_t pid, const char *comm, uint64_t writes,
                            uint64_t bytes)
 {
-	struct tt_writer tmp;
+	struct tt_writer cand;
 	int i;
 
 	for (i = 0; i < t->nwriters; i++)
 		if (t->writers[i].pid == pid)
 			break;
 	if (i == t->nwriters) {
+		memset(&cand, 0, sizeof(cand));
+		cand.pid = pid;
+		cand.writes = writes;
 		if (t->nwriters < TT_MODEL_MAX_WRITERS) {
-			t->nwriters++;
+			t->writers[t->nwriters++] = cand;
 		} else {
 			/* Ties keep the incumbent: the list must not flap between refreshes. */
-			if (writes <= t->writers[t->nwriters - 1].writes)
+			if (!writer_before(&cand, &t->writers[t->nwriters - 1]))
 				return;
 			i = t->nwriters - 1;
+			t->writers[i] = cand;
 		}
 	}
 	t->writers[i].pid = pid;
@@ -131,20 +169,7 @@ void tt_model_offer_writer(struct tt_terminal *t, uint32_t pid, const char *comm
 	t->writers[i].bytes = bytes;
 	snprintf(t->writers[i].comm, sizeof(t->writers[i].comm), "%.*s", TT_COMM_LEN - 1,
 	         comm ? comm : "");
-
-	/* One entry moved: bubble it to its place (list is at most 8 long). */
-	while (i > 0 && t->writers[i - 1].writes < t->writers[i].writes) {
-		tmp = t->writers[i - 1];
-		t->writers[i - 1] = t->writers[i];
-		t->writers[i] = tmp;
-		i--;
-	}
-	while (i + 1 < t->nwriters && t->writers[i + 1].writes > t->writers[i].writes) {
-		tmp = t->writers[i + 1];
-		t->writers[i + 1] = t->writers[i];
-		t->writers[i] = tmp;
-		i++;
-	}
+	sort_writers(t);
 }
 
 struct tt_model_event *tt_model_push_event(struct tt_model *m, const struct tt_model_event *ev)
@@ -234,5 +259,13 @@ void tt_model_tick(struct tt_model *m, double dt)
 		t->prev_writes = t->writes;
 		t->prev_bytes = t->bytes;
 		t->prev_lat = t->lat;
+
+		for (int k = 0; k < t->nwriters; k++) {
+			struct tt_writer *w = &t->writers[k];
+
+			w->recent = w->writes > w->tick_writes ? w->writes - w->tick_writes : 0;
+			w->tick_writes = w->writes;
+		}
+		sort_writers(t);
 	}
 }

@@ -39,8 +39,10 @@ void tt_hist_add(struct tt_hist *dst, const uint64_t *counts);
 struct tt_writer {
 	uint32_t pid;
 	char comm[TT_COMM_LEN];
-	uint64_t writes;
+	uint64_t writes; /* cumulative */
 	uint64_t bytes;
+	uint64_t recent;      /* writes in the last closed interval */
+	uint64_t tick_writes; /* writes at the last tick */
 };
 
 struct tt_terminal {
@@ -63,7 +65,8 @@ struct tt_terminal {
 	uint64_t spark_p99[TT_SPARK_LEN]; /* interval p99 history, newest last */
 	int spark_len;
 
-	struct tt_writer writers[TT_MODEL_MAX_WRITERS]; /* by writes, descending */
+	/* the most active first: writes in the last interval, then writes since start */
+	struct tt_writer writers[TT_MODEL_MAX_WRITERS];
 	int nwriters;
 
 	/* bookkeeping for rates */
@@ -183,7 +186,10 @@ struct tt_terminal *tt_model_find_terminal_name(struct tt_model *m, const char *
 
 /* Replace a terminal's cumulative counters with the summed per-CPU stats. */
 void tt_model_set_stats(struct tt_terminal *t, const struct tt_tty_stats *sum);
-/* Offer a writer's cumulative counts; keeps the top TT_MODEL_MAX_WRITERS. */
+/*
+ * Offer a writer's cumulative counts; keeps the TT_MODEL_MAX_WRITERS most
+ * active. A writer that went quiet gives its place to one writing now.
+ */
 void tt_model_offer_writer(struct tt_terminal *t, uint32_t pid, const char *comm,
 			   uint64_t writes, uint64_t bytes);
 

@@ -127,6 +127,44 @@ static void test_set_stats(void **state)
 	free(s);
 }
 
+/* TOP WRITER is who writes now: a writer that went quiet gives way. */
+static void test_writers_follow_activity(void **state)
+{
+	struct tt_model *m = *state;
+	struct tt_terminal *t = tt_model_terminal(m, 136u << 20 | 5);
+	char comm[16];
+
+	assert_non_null(t);
+	/* eight old writers with large totals, then they all stop */
+	for (uint32_t pid = 1; pid <= 8; pid++) {
+		snprintf(comm, sizeof(comm), "old%u", pid);
+		tt_model_offer_writer(t, pid, comm, 10000 + pid, 1);
+	}
+	tt_model_tick(m, 1.0);
+	for (uint32_t pid = 1; pid <= 8; pid++)
+		tt_model_offer_writer(t, pid, "old", 10000 + pid, 1); /* no new writes */
+	tt_model_tick(m, 1.0);
+	assert_int_equal(t->writers[0].pid, 8); /* all idle: the biggest total leads */
+
+	/* a new writer with few writes still gets in, and leads once it is the active one */
+	tt_model_offer_writer(t, 42, "marquee", 20, 1);
+	tt_model_tick(m, 1.0);
+	tt_model_offer_writer(t, 42, "marquee", 40, 1);
+	tt_model_tick(m, 1.0);
+	assert_int_equal(t->nwriters, TT_MODEL_MAX_WRITERS);
+	assert_int_equal(t->writers[0].pid, 42);
+	assert_int_equal(t->writers[0].recent, 20);
+	/* the quietest old writer (smallest total) was the one to leave */
+	for (int i = 0; i < t->nwriters; i++)
+		assert_int_not_equal(t->writers[i].pid, 1);
+
+	/* when it stops and an old one resumes, the order follows */
+	tt_model_offer_writer(t, 42, "marquee", 40, 1);
+	tt_model_offer_writer(t, 3, "old3", 10003 + 5, 1);
+	tt_model_tick(m, 1.0);
+	assert_int_equal(t->writers[0].pid, 3);
+}
+
 static void test_writers_top_n(void **state)
 {
 	struct tt_model *m = *state;
@@ -320,6 +358,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_terminal_table_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_set_stats, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_writers_top_n, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_writers_follow_activity, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_event_ring, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tick_rates_and_percentiles, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tick_percentile_capped_by_max, setup, teardown),
