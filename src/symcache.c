@@ -238,12 +238,23 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static bool exited(const struct tt_pidmaps *p)
+/*
+ * A pidfd becomes readable when its process exits. Asked at most every 20 ms:
+ * one event's stack asks for every frame, and a pid cannot be handed to a
+ * new process that fast (the whole pid space would have to wrap).
+ */
+#define TT_ALIVE_RECHECK_NS 20000000ull
+
+static bool exited(struct tt_pidmaps *p, uint64_t now)
 {
 	struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
 
-	/* a pidfd becomes readable when its process exits */
-	return p->has_pidfd && poll(&pfd, 1, 0) > 0;
+	if (!p->has_pidfd || now - p->alive_ns < TT_ALIVE_RECHECK_NS)
+		return false;
+	if (poll(&pfd, 1, 0) > 0)
+		return true;
+	p->alive_ns = now;
+	return false;
 }
 
 /* Start time (clock ticks since boot) of pid, 0 if it does not exist. */
@@ -294,7 +305,7 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 			oldest = p;
 		}
 	}
-	if (slot && !slot->gone && exited(slot))
+	if (slot && !slot->gone && exited(slot, now_ns()))
 		slot->gone = true;
 	if (slot && slot->gone) {
 		uint64_t st = starttime(pid);
@@ -334,7 +345,7 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 	uint64_t st = starttime(pid);
 	int n = st ? tt_procmaps_read(pid, c->scratch, TT_MAPS_MAX, true) : -ESRCH;
 	struct tt_pidmaps probe = {.pidfd = pidfd, .has_pidfd = has_pidfd};
-	if (n >= 0 && exited(&probe))
+	if (n >= 0 && exited(&probe, now))
 		n = -ESRCH; /* what we read may already be another process's */
 	if (n < 0) {
 		if (slot && n == -ESRCH && (!st || st == slot->starttime)) {

@@ -51,6 +51,7 @@ struct tt_pidmaps {
 	int pidfd;        /* this very process (pid reuse safe) */
 	bool has_pidfd;
 	bool gone;          /* the process exited; maps kept, never re-read */
+	uint64_t alive_ns;  /* CLOCK_MONOTONIC when the pidfd last said "running" */
 	uint64_t starttime; /* /proc/PID/stat field 22: identity across pid reuse */
 };
 

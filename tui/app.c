@@ -26,6 +26,7 @@
 /* New events repaint the log at most this often: a busy ring must not turn
  * into a full log redraw per event on a 9600-baud console. */
 #define LOG_REDRAW_GAP_S 0.2
+#define RING_HOLD_S 0.02 /* at most 50 drains a second under a flood */
 #define KEY_CTRL(c) ((c)&0x1f)
 
 static const struct tt_pane_ops *const panes[TT_PANE_NR] = {
@@ -492,6 +493,7 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 	SCREEN *scr = NULL;
 	double next_tick, last_tick, start, t;
 	bool src_quiet = false, log_pending = false;
+	double ring_hold = 0;
 	double last_log_draw = 0;
 	int flags, ch, rc = 0;
 
@@ -529,16 +531,18 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 		int timeout, n = 1, redraw = 0;
 		double due;
 
-		if (!ui->replay && src->ops->fd && !src_quiet) {
+		t = now_s();
+		if (!ui->replay && src->ops->fd && !src_quiet && t >= ring_hold) {
 			pfd[1].fd = src->ops->fd(src->ctx);
 			pfd[1].events = POLLIN;
 			if (pfd[1].fd >= 0)
 				n = 2;
 		}
-		t = now_s();
 		due = next_tick;
 		if (log_pending && last_log_draw + LOG_REDRAW_GAP_S < due)
 			due = last_log_draw + LOG_REDRAW_GAP_S;
+		if (n == 1 && !src_quiet && ring_hold > t && ring_hold < due)
+			due = ring_hold;
 		timeout = due > t ? (int)((due - t) * 1000) + 1 : 0;
 		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) {
 			snprintf(err, errlen, "poll: %s", strerror(errno));
@@ -565,10 +569,17 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 
 			if (got < 0)
 				tt_ui_status(ui, true, "reading events: %s", strerror(-got));
-			if (got <= 0)
+			if (got <= 0) {
 				src_quiet = true; /* readable but empty: wait for the tick */
-			else
+			} else {
 				log_pending = true;
+				/*
+				 * Under a flood every event wakes poll(): let them gather
+				 * for a moment instead of draining a few at a time. Keys
+				 * are still read at once (stdin stays in the set).
+				 */
+				ring_hold = now_s() + RING_HOLD_S;
+			}
 		}
 		t = now_s();
 		if (log_pending && !redraw && t >= last_log_draw + LOG_REDRAW_GAP_S) {
