@@ -13,7 +13,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "json.h"
 #include "snapshot.h"
@@ -165,4 +167,93 @@ int tt_snapshot_save(const struct tt_model *m, const char *dir, char *path, size
 	if (path && pathlen)
 		snprintf(path, pathlen, "%s", final);
 	return 0;
+}
+
+/*
+ * The child's report: one line, "<rc> <path or message>". A pipe rather than
+ * shared memory: the child may die, and EOF then says so.
+ */
+int tt_snapshot_start(const struct tt_model *m, const char *dir, struct tt_snapshot_job *job,
+		      char *err, size_t errlen)
+{
+	int pfd[2];
+	pid_t pid;
+
+	job->pid = 0;
+	job->fd = -1;
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "cannot save snapshot: %s", strerror(errno));
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		close(pfd[0]);
+		close(pfd[1]);
+		snprintf(err, errlen, "cannot save snapshot: %s", strerror(e));
+		return -e;
+	}
+	if (pid == 0) {
+		char path[PATH_MAX], msg[512], line[PATH_MAX + 600];
+		int rc, n;
+
+		close(pfd[0]);
+		rc = tt_snapshot_save(m, dir, path, sizeof(path), msg, sizeof(msg));
+		n = snprintf(line, sizeof(line), "%d %s\n", rc, rc < 0 ? msg : path);
+		if (n > 0 && write(pfd[1], line, (size_t)n) < 0)
+			_exit(2);
+		_exit(0); /* no atexit handlers: the parent owns the screen and BPF */
+	}
+	close(pfd[1]);
+	job->pid = pid;
+	job->fd = pfd[0];
+	return 0;
+}
+
+int tt_snapshot_finish(struct tt_snapshot_job *job, bool wait, int *rc, char *path,
+		       size_t pathlen, char *err, size_t errlen)
+{
+	char buf[PATH_MAX + 600];
+	struct pollfd p = {.fd = job->fd, .events = POLLIN};
+	size_t got = 0;
+	char *sp;
+	int st;
+
+	if (!job->pid)
+		return 0;
+	if (!wait && poll(&p, 1, 0) <= 0)
+		return 0;
+	/* the report is one short line followed by EOF */
+	for (;;) {
+		ssize_t n = read(job->fd, buf + got, sizeof(buf) - 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got == sizeof(buf) - 1)
+			break;
+	}
+	buf[got] = 0;
+	close(job->fd);
+	while (waitpid(job->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	job->pid = 0;
+	job->fd = -1;
+	sp = strchr(buf, ' ');
+	if (!got || !sp || buf[got - 1] != '\n') {
+		*rc = -EIO;
+		snprintf(err, errlen, "cannot save snapshot: the saving process died");
+		return 1;
+	}
+	buf[got - 1] = 0;
+	*sp = 0;
+	*rc = atoi(buf);
+	if (*rc < 0)
+		snprintf(err, errlen, "%s", sp + 1);
+	else
+		snprintf(path, pathlen, "%s", sp + 1);
+	return 1;
 }

@@ -227,18 +227,40 @@ static int set_theme(struct tt_ui *ui, int idx)
 	return TT_HANDLED | TT_REPAINT;
 }
 
+/*
+ * A full ring renders to tens of megabytes: a child writes it (a copy of the
+ * model at the key press) while the dashboard keeps running.
+ */
 static int save_snapshot(struct tt_ui *ui)
 {
-	char path[4096], err[256];
+	char err[256];
 	const char *dir = ui->o->snapshot_dir[0] ? ui->o->snapshot_dir : ".";
-	int rc;
 
-	rc = tt_snapshot_save(ui->m, dir, path, sizeof(path), err, sizeof(err));
-	if (rc < 0)
+	if (ui->snap.pid) {
+		tt_ui_status(ui, false, "a snapshot is still being saved");
+		return TT_HANDLED | TT_REDRAW;
+	}
+	if (tt_snapshot_start(ui->m, dir, &ui->snap, err, sizeof(err)) < 0)
 		tt_ui_status(ui, true, "snapshot failed: %s", err);
 	else
-		tt_ui_status(ui, false, "snapshot saved: %s", path);
+		tt_ui_status(ui, false, "saving snapshot...");
 	return TT_HANDLED | TT_REDRAW;
+}
+
+/* Report a finished background save; with wait, block until it is done. */
+static bool snapshot_done(struct tt_ui *ui, bool wait, char *msg, size_t len, bool *failed)
+{
+	char path[4096], err[512];
+	int rc;
+
+	if (!tt_snapshot_finish(&ui->snap, wait, &rc, path, sizeof(path), err, sizeof(err)))
+		return false;
+	*failed = rc < 0;
+	if (rc < 0)
+		snprintf(msg, len, "snapshot failed: %s", err);
+	else
+		snprintf(msg, len, "snapshot saved: %s", path);
+	return true;
 }
 
 static int change_interval(struct tt_ui *ui, int dir)
@@ -527,7 +549,7 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 	start = last_tick = now_s();
 	next_tick = last_tick + ui->interval;
 	while (!quit_signal) {
-		struct pollfd pfd[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = -1}};
+		struct pollfd pfd[3] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = -1}, {.fd = -1}};
 		int timeout, n = 1, redraw = 0;
 		double due;
 
@@ -544,7 +566,10 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 		if (n == 1 && !src_quiet && ring_hold > t && ring_hold < due)
 			due = ring_hold;
 		timeout = due > t ? (int)((due - t) * 1000) + 1 : 0;
-		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) {
+		/* the snapshot child's report has a slot of its own, after the ring's */
+		pfd[2].fd = ui->snap.pid ? ui->snap.fd : -1;
+		pfd[2].events = POLLIN;
+		if (poll(pfd, 3, timeout) < 0 && errno != EINTR) {
 			snprintf(err, errlen, "poll: %s", strerror(errno));
 			rc = -1;
 			break;
@@ -563,6 +588,15 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 				flags |= TT_REDRAW;
 			}
 			redraw |= flags & TT_REDRAW;
+		}
+		if (ui->snap.pid && pfd[2].revents) {
+			char msg[4200];
+			bool failed;
+
+			if (snapshot_done(ui, false, msg, sizeof(msg), &failed)) {
+				tt_ui_status(ui, failed, "%s", msg);
+				redraw = 1;
+			}
 		}
 		if (n == 2 && (pfd[1].revents & (POLLIN | POLLERR | POLLHUP))) {
 			int got = src->ops->drain ? src->ops->drain(src->ctx) : 0;
@@ -610,6 +644,13 @@ out:
 	endwin();
 	delscreen(scr);
 	signals_restore(&saved);
+	if (ui->snap.pid) { /* never lose a snapshot: finish it, then say where it went */
+		char msg[4200];
+		bool failed;
+
+		if (snapshot_done(ui, true, msg, sizeof(msg), &failed))
+			fprintf(stderr, "ttytop: %s\n", msg);
+	}
 	free(ui->stack_ev);
 	free(ui);
 	return rc;

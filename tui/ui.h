@@ -11,12 +11,13 @@
 #include <ncurses.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h> /* opts.h uses FILE without including it */
+#include <stdio.h>
 
 #include "format.h"
 #include "layout.h"
 #include "model.h"
 #include "opts.h"
+#include "snapshot.h"
 #include "source.h"
 #include "theme.h"
 
@@ -50,6 +51,7 @@ enum tt_prompt_kind { TT_PROMPT_NONE = 0, TT_PROMPT_FILTER, TT_PROMPT_THRESHOLD 
 #define TT_FILTER_LEN 64
 
 struct tt_ui {
+	struct tt_snapshot_job snap; /* a snapshot being written in the background */
 	struct tt_model *m;
 	struct tt_source *src;
 	const struct tt_opts *o;

@@ -237,6 +237,56 @@ static void test_default_dir(void **state)
 	assert_int_equal(count_entries(f->dir, "ttytop-web-01-"), 1);
 }
 
+/* The dashboard's way: a child saves while the caller goes on. */
+static void test_background_save(void **state)
+{
+	struct fx *f = *state;
+	struct tt_snapshot_job job;
+	char path[4096] = "", err[256] = "", bad[256];
+	int rc = 1, polls = 0;
+
+	assert_int_equal(tt_snapshot_start(f->m, f->dir, &job, err, sizeof(err)), 0);
+	assert_true(job.pid > 0);
+	/* the model can change right away: the child saves the state at start */
+	f->m->terminals[0].writes = 999;
+	while (!tt_snapshot_finish(&job, false, &rc, path, sizeof(path), err, sizeof(err))) {
+		assert_true(++polls < 5000);
+		usleep(1000);
+	}
+	assert_int_equal(job.pid, 0);
+	assert_int_equal(rc, 0);
+	if (tt_json_load_file(path, f->r, err, sizeof(err)) != 0)
+		fail_msg("load: %s", err);
+	assert_int_equal(f->r->terminals[0].writes, 42);
+
+	/* an error comes back as the message the synchronous save gives */
+	snprintf(bad, sizeof(bad), "%s/no/such/dir", f->dir);
+	assert_int_equal(tt_snapshot_start(f->m, bad, &job, err, sizeof(err)), 0);
+	assert_int_equal(tt_snapshot_finish(&job, true, &rc, path, sizeof(path), err, sizeof(err)), 1);
+	assert_int_equal(rc, -ENOENT);
+	assert_non_null(strstr(err, "cannot save snapshot to "));
+
+	/* no job: nothing to report */
+	assert_int_equal(tt_snapshot_finish(&job, true, &rc, path, sizeof(path), err, sizeof(err)), 0);
+}
+
+/* A saver that dies is reported, not waited for forever. */
+static void test_background_save_child_dies(void **state)
+{
+	struct fx *f = *state;
+	struct tt_snapshot_job job;
+	char path[4096], err[256];
+	int rc;
+
+	assert_int_equal(tt_snapshot_start(f->m, f->dir, &job, err, sizeof(err)), 0);
+	kill(job.pid, SIGKILL);
+	assert_int_equal(tt_snapshot_finish(&job, true, &rc, path, sizeof(path), err, sizeof(err)), 1);
+	/* killed before it reported (the usual case) or just after: both are fine answers */
+	if (rc < 0)
+		assert_non_null(strstr(err, "died"));
+	assert_int_equal(job.pid, 0);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -249,6 +299,8 @@ int main(void)
 	    T(test_readonly_fs_error),
 	    T(test_write_failure_leaves_nothing),
 	    T(test_default_dir),
+	    T(test_background_save),
+	    T(test_background_save_child_dies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
