@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +156,10 @@ static void on_write_event(struct tt_collector *c, const struct tt_event *e)
 	struct tt_terminal *t;
 	uint64_t user_ret;
 
-	memset(&ev, 0, sizeof(ev));
+	/* the frames are filled by the symbolizer up to n: clear only the rest */
+	memset(&ev, 0, offsetof(struct tt_model_event, ustack));
+	ev.ustack.n = 0;
+	ev.kstack.n = 0;
 	ev.time_ns = e->start_ns + c->mono_to_real_ns;
 	ev.pid = e->pid;
 	ev.tid = e->tid;

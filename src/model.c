@@ -172,6 +172,26 @@ void tt_model_offer_writer(struct tt_terminal *t, uint32_t pid, const char *comm
 	sort_writers(t);
 }
 
+static void copy_stack(struct tt_stack *dst, const struct tt_stack *src)
+{
+	int n = src->n < 0 ? 0 : src->n > TT_USTACK_MAX ? TT_USTACK_MAX : src->n;
+
+	dst->n = n;
+	memcpy(dst->frames, src->frames, sizeof(src->frames[0]) * (size_t)n);
+}
+
+/*
+ * Only the frames in use: a slot holds 96 frames (38 KiB) and typical stacks
+ * use a fifth of them, so the ring's untouched pages are never mapped.
+ * Readers stop at n.
+ */
+static void copy_event(struct tt_model_event *dst, const struct tt_model_event *src)
+{
+	memcpy(dst, src, offsetof(struct tt_model_event, ustack));
+	copy_stack(&dst->ustack, &src->ustack);
+	copy_stack(&dst->kstack, &src->kstack);
+}
+
 struct tt_model_event *tt_model_push_event(struct tt_model *m, const struct tt_model_event *ev)
 {
 	struct tt_model_event *slot;
@@ -180,7 +200,7 @@ struct tt_model_event *tt_model_push_event(struct tt_model *m, const struct tt_m
 		return NULL;
 	slot = &m->events[m->ev_head];
 	if (slot != ev)
-		memcpy(slot, ev, sizeof(*slot));
+		copy_event(slot, ev);
 	m->ev_head = (m->ev_head + 1) % TT_MODEL_EVENT_RING;
 	if (m->ev_count < TT_MODEL_EVENT_RING)
 		m->ev_count++;
