@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/sysmacros.h>
+#include <sys/stat.h>
 
 #include "ksyms.h"
 #include "symcache.h"
@@ -106,10 +108,22 @@ static int open_mapped(pid_t pid, const struct tt_map *m)
 	snprintf(p, sizeof(p), "/proc/%d/map_files/%llx-%llx", (int)pid,
 	         (unsigned long long)m->start, (unsigned long long)m->end);
 	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 || m->path_truncated || m->path[0] != '/')
+	/* a deleted file's path now names another file (or none): never guess */
+	if (fd >= 0 || m->path_truncated || m->path[0] != '/' || m->deleted)
 		return fd;
 	snprintf(p, sizeof(p), "/proc/%d/root%s", (int)pid, m->path);
-	return open(p, O_RDONLY | O_CLOEXEC);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		struct stat st;
+
+		/* the path may have been replaced since it was mapped (package upgrade) */
+		if (fstat(fd, &st) || st.st_ino != m->inode || major(st.st_dev) != m->dev_major ||
+		    minor(st.st_dev) != m->dev_minor) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
 }
 
 static int user_locked(struct tt_symbolizer *s, pid_t pid, uint64_t addr, bool is_ret,
