@@ -6,9 +6,10 @@
  *
  * Cost model: sys_enter_* runs for every write on the machine, so its non-tty
  * path is a handful of direct (BTF) loads and one compare. sys_exit_* and the
- * scheduler hooks return after one global load unless a tty write is in
- * flight somewhere. Everything heavier happens only for tty writes, and
- * stacks only for slow ones.
+ * scheduler hooks return after one inlined array load (the thread's in-flight
+ * hint slot) unless that thread is in a tty write: no global counter, so no
+ * cache line bounces between CPUs. Everything heavier happens only for tty
+ * writes, and stacks only for slow ones.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -40,8 +41,6 @@ const volatile __u64 softirq_text_start = 0, softirq_text_end = 0;
 /* Changed at run time by user space (the dashboard's `t`). */
 __u64 threshold_ns = 10000000;
 
-/* Number of tty writes in flight anywhere: lets every other hook bail out early. */
-__s32 nr_inflight = 0;
 
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
@@ -533,7 +532,6 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count,
 	read_backlog(tty, class, &s->backlog, fast);
 	s->active = 1;
 	hint_add(tid, 1);
-	__sync_fetch_and_add(&nr_inflight, 1);
 	return 0;
 }
 
@@ -751,8 +749,6 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 	__u64 pid_tgid, now, lat;
 	__u32 tid, tgid;
 
-	if (!nr_inflight)
-		return 0;
 	pid_tgid = bpf_get_current_pid_tgid();
 	tid = (__u32)pid_tgid;
 	s = lookup_inflight(tid);
@@ -819,7 +815,6 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 		bpf_map_delete_elem(&sleep_stacks, &tid);
 	s->active = 0;
 	hint_add(tid, -1);
-	__sync_fetch_and_add(&nr_inflight, -1);
 	return 0;
 }
 
@@ -909,38 +904,34 @@ static __always_inline void capture_sleep_stack(void *ctx, struct inflight *s, _
 static __always_inline void on_switch(void *ctx, bool preempt, struct task_struct *prev,
 				      struct task_struct *next, __u64 prev_state)
 {
-	struct inflight *s;
+	struct inflight *ps = lookup_inflight(prev->pid), *ns = lookup_inflight(next->pid);
 	__u64 now;
 
-	if (!nr_inflight)
+	if (!ps && !ns)
 		return;
 	now = bpf_ktime_get_ns();
-
-	s = lookup_inflight(prev->pid);
-	if (s) {
-		s->oncpu_ns += now - s->last_ns;
-		s->last_ns = now;
+	if (ps) {
+		ps->oncpu_ns += now - ps->last_ns;
+		ps->last_ns = now;
 		/* a preempted task stays runnable whatever prev_state says */
 		if (!preempt && prev_state) {
-			s->state = W_BLOCKED;
-			if (!s->nr_sleeps++) {
-				s->reason = sleep_reason(s, prev);
+			ps->state = W_BLOCKED;
+			if (!ps->nr_sleeps++) {
+				ps->reason = sleep_reason(ps, prev);
 				if (capture_stacks)
-					capture_sleep_stack(ctx, s, prev->pid);
+					capture_sleep_stack(ctx, ps, prev->pid);
 			}
 		} else {
-			s->state = W_RUNNABLE;
+			ps->state = W_RUNNABLE;
 		}
 	}
-
-	s = lookup_inflight(next->pid);
-	if (s) {
-		if (s->state == W_RUNNABLE)
-			s->runq_ns += now - s->last_ns;
-		else if (s->state == W_BLOCKED) /* the wake-up was not seen */
-			s->blocked_ns += now - s->last_ns;
-		s->state = W_RUNNING;
-		s->last_ns = now;
+	if (ns) {
+		if (ns->state == W_RUNNABLE)
+			ns->runq_ns += now - ns->last_ns;
+		else if (ns->state == W_BLOCKED) /* the wake-up was not seen */
+			ns->blocked_ns += now - ns->last_ns;
+		ns->state = W_RUNNING;
+		ns->last_ns = now;
 	}
 }
 
@@ -980,8 +971,6 @@ static __always_inline void on_waking(void *ctx, struct task_struct *p)
 	struct inflight *s;
 	__u64 now;
 
-	if (!nr_inflight)
-		return;
 	s = lookup_inflight(p->pid);
 	if (!s || s->state != W_BLOCKED)
 		return;

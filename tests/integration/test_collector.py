@@ -420,7 +420,10 @@ def shared_slot_case():
     tr.stop()
     stop.set()
     for p in pids:
-        assert tr.events(pid=p), f"writer {p} (slot {p & 0xffff}) was not timed"
+        assert tr.events(pid=p), (f"writer {p} (slot {p & 0xffff}) was not timed; "
+                                  f"events of {[(e['pid'], e['latency_ns'] // 10**6) for e in tr.events()]}, "
+                                  f"drops {tr.last()['totals']['drops']}, "
+                                  f"writers {tr.terminal(name) and tr.terminal(name)['writers']}")
     t = tr.terminal(name)
     assert t["writes"] >= 3, t["writes"]
     os.close(master)
