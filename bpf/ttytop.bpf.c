@@ -616,8 +616,8 @@ static __always_inline bool ratelimited(__u64 now)
 }
 
 /* Goroutine of the current thread: TLS g, or m.curg when on g0/gsignal. */
-static __always_inline __s64 current_goid(struct task_struct *task, struct tt_go_proc *gp,
-					  __u32 *flags)
+static __always_inline __s64 current_goid(struct task_struct *task, struct pt_regs *regs,
+					  struct tt_go_proc *gp, __u32 *flags)
 {
 	__u64 fsbase = BPF_CORE_READ(task, thread.fsbase);
 	__u64 g = 0, m = 0, g0 = 0, gsig = 0;
@@ -630,13 +630,8 @@ static __always_inline __s64 current_goid(struct task_struct *task, struct tt_go
 	 * Go code keeps g in R14 too, but assembly and C (cgo) frames use R14
 	 * freely: TLS decides, R14 only confirms.
 	 */
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
-		struct pt_regs *regs =
-			(struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-
-		if (BPF_CORE_READ(regs, r14) == g)
-			*flags |= TT_EV_GOID_R14;
-	}
+	if (regs && BPF_CORE_READ(regs, r14) == g)
+		*flags |= TT_EV_GOID_R14;
 #endif
 	if (!bpf_probe_read_user(&m, sizeof(m), (void *)(g + gp->g_m_off)) && m) {
 		bpf_probe_read_user(&g0, sizeof(g0), (void *)(m + gp->m_g0_off));
@@ -658,6 +653,8 @@ static __always_inline void emit_event(void *ctx, struct inflight *s, __u32 tid,
 				       __u64 lat, __s64 ret)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	/* the user registers saved at syscall entry, read once for R14 and sp */
+	struct pt_regs *regs = NULL;
 	struct sleep_stack *ss;
 	struct tt_go_proc *gp;
 	struct tt_event *e;
@@ -696,10 +693,12 @@ static __always_inline void emit_event(void *ctx, struct inflight *s, __u32 tid,
 	__builtin_memcpy(e->waker_comm, s->waker_comm, sizeof(e->waker_comm));
 	e->backlog = s->backlog;
 
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	gp = bpf_map_lookup_elem(&go_procs, &tgid);
 	if (gp) {
 		e->flags |= TT_EV_GO;
-		e->goid = current_goid(task, gp, &e->flags);
+		e->goid = current_goid(task, regs, gp, &e->flags);
 	}
 
 	if (!capture_stacks) {
@@ -710,14 +709,9 @@ static __always_inline void emit_event(void *ctx, struct inflight *s, __u32 tid,
 	if (n > 0) {
 		e->ustack_len = n / sizeof(__u64);
 		/* the frameless syscall wrapper hides its caller from the FP walk */
-		if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
-			struct pt_regs *regs =
-				(struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-			__u64 sp = PT_REGS_SP_CORE(regs);
-
-			if (!bpf_probe_read_user(&e->user_ret, sizeof(e->user_ret), (void *)sp))
-				e->flags |= TT_EV_USER_RET;
-		}
+		if (regs && !bpf_probe_read_user(&e->user_ret, sizeof(e->user_ret),
+						 (void *)PT_REGS_SP_CORE(regs)))
+			e->flags |= TT_EV_USER_RET;
 	} else {
 		e->flags |= TT_EV_NO_USTACK;
 	}

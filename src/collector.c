@@ -168,7 +168,10 @@ static void on_write_event(struct tt_collector *c, const struct tt_event *e)
 	ev.comm[TT_COMM_LEN - 1] = 0;
 	ev.dev = e->dev;
 	ev.class = e->class < TT_CLASS_NR ? e->class : TT_CLASS_OTHER;
-	t = terminal_for_dev(c, e->dev);
+	/* the kernel's tty info is read once per terminal, not once per event */
+	t = tt_model_find_terminal(m, e->dev);
+	if (!t)
+		t = terminal_for_dev(c, e->dev);
 	if (t)
 		snprintf(ev.terminal, sizeof(ev.terminal), "%s", t->name);
 	else
@@ -363,8 +366,7 @@ static int src_refresh(void *ctx, double dt)
 	read_writers(c);
 	prune_go_procs(c);
 	read_drops(c);
-	c->m->now_realtime_ns = clock_ns(CLOCK_REALTIME);
-	tt_model_tick(c->m, dt);
+	tt_model_tick(c->m, dt); /* also stamps the model's time */
 	return 0;
 }
 
