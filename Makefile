@@ -53,7 +53,7 @@ deps-shots: $(DEPS_STAMP)
 	@./tools/deps.sh $(DEB_SHOTS)
 
 # --- BPF --------------------------------------------------------------------
-$(B)/ttytop.bpf.o: bpf/ttytop.bpf.c bpf/ttytop.h bpf/vmlinux.h | $(DEPS_STAMP)
+$(B)/ttytop.bpf.o: bpf/ttytop.bpf.c $(wildcard bpf/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(B)
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -c $< -o $@
 

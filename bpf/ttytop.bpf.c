@@ -17,6 +17,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "ttytop.h"
+#include "core_fixes.bpf.h"
 
 #define E2BIG 7
 
@@ -179,12 +180,6 @@ struct {
 	__uint(max_entries, TT_RINGBUF_BYTES);
 } events SEC(".maps");
 
-/* Pre-6.15 kernels: type and subtype were shorts with another numbering. */
-struct tty_driver___old {
-	short type;
-	short subtype;
-} __attribute__((preserve_access_index));
-
 static __always_inline void count_drop(__u32 why)
 {
 	__u64 *v = bpf_map_lookup_elem(&drops, &why);
@@ -286,11 +281,10 @@ static __always_inline bool name_matches(const char *name)
 /*
  * Reads on the tty path come in the entry programs' two flavours: direct BTF
  * loads where bpf_rdonly_cast exists (a load each), bpf_probe_read elsewhere
- * (a helper call each). `fast` is a constant in every caller, so the compiler
- * keeps one branch and the verifier never sees the other.
+ * (a helper call each); RD() in core_fixes.bpf.h. `fast` is a constant in
+ * every caller, so the compiler keeps one branch and the verifier never sees
+ * the other.
  */
-#define RD(fast, p, field) ((fast) ? (p)->field : BPF_CORE_READ(p, field))
-
 static __always_inline void *cast(void *p, __u32 btf_id, bool fast)
 {
 	return fast ? bpf_rdonly_cast(p, btf_id) : p;
@@ -299,14 +293,10 @@ static __always_inline void *cast(void *p, __u32 btf_id, bool fast)
 /* Driver type and subtype, whatever their width and numbering on this kernel. */
 static __always_inline __u8 tty_class(struct tty_driver *drv, bool fast)
 {
-	__s32 type, subtype;
+	int type, subtype;
 
-	type = RD(fast, drv, type);
-	subtype = RD(fast, drv, subtype);
-	/* 6.15 widened both to 4-byte enums and renumbered type from 0 */
-	if (bpf_core_field_size(drv->type) == 4)
-		type += 1;
-	switch (type) {
+	tty_driver_type(drv, fast, &type, &subtype);
+	switch (type) { /* pre-6.15 numbering */
 	case 2: /* CONSOLE */
 		return TT_CLASS_CONSOLE;
 	case 3: /* SERIAL */
@@ -321,8 +311,10 @@ static __always_inline __u8 tty_class(struct tty_driver *drv, bool fast)
 static __always_inline void read_backlog(struct tty_struct *tty, __u8 class,
 					 struct tt_backlog *b, bool fast)
 {
-	b->stopped = RD(fast, tty, flow.stopped);
-	b->tco_stopped = RD(fast, tty, flow.tco_stopped);
+	bool tco = false;
+
+	b->stopped = tty_output_stopped(tty, fast, &tco);
+	b->tco_stopped = tco;
 	b->hw_stopped = RD(fast, tty, hw_stopped);
 	b->opost = RD(fast, tty, termios.c_oflag) & 1; /* OPOST */
 
@@ -350,15 +342,7 @@ static __always_inline void read_backlog(struct tty_struct *tty, __u8 class,
 				b->reader_unread = RD(fast, ld, read_head) - RD(fast, ld, read_tail);
 		}
 	} else if (class == TT_CLASS_SERIAL) {
-		if (bpf_core_field_exists(tty->port->xmit_fifo)) {
-			struct tty_port *port = RD(fast, tty, port);
-
-			if (port) {
-				b->buf_used = RD(fast, port, xmit_fifo.kfifo.in) -
-					      RD(fast, port, xmit_fifo.kfifo.out);
-				b->buf_limit = RD(fast, port, xmit_fifo.kfifo.mask) + 1;
-			}
-		}
+		serial_backlog(tty, fast, &b->buf_used, &b->buf_limit);
 	}
 }
 
@@ -593,12 +577,20 @@ static __always_inline __u32 errslot(__s64 ret)
 	}
 }
 
-/* tt_hist_bucket with a bound the verifier can see */
+/*
+ * tt_hist_bucket with a bound the verifier can see. The barrier keeps the
+ * clamped value in one register: otherwise clang compares one copy and indexes
+ * with another, and verifiers before ~6.2 lose the bound between them.
+ */
 static __always_inline __u32 bucket(__u64 v)
 {
-	__u32 b = tt_hist_bucket(v);
+	__u64 b = tt_hist_bucket(v); /* 64-bit: no truncated copy to compare */
 
-	return b < TT_HIST_BUCKETS ? b : TT_HIST_BUCKETS - 1;
+	barrier_var(b);
+	if (b >= TT_HIST_BUCKETS)
+		b = TT_HIST_BUCKETS - 1;
+	barrier_var(b);
+	return b;
 }
 
 static __always_inline bool ratelimited(__u64 now)
@@ -846,12 +838,12 @@ int exit_pwritev2(struct trace_event_raw_sys_exit *ctx)
 static __always_inline __u8 sleep_reason(struct inflight *s, struct task_struct *prev)
 {
 	struct tty_struct *tty = (void *)s->tty;
-	__u64 owner = BPF_CORE_READ(tty, atomic_write_lock.owner.counter) & ~7ull;
+	__u64 owner = mutex_owner(&tty->atomic_write_lock);
+	bool tco = false;
 
 	if (owner && owner != (__u64)prev)
 		return TT_REASON_WRITE_LOCK;
-	if (BPF_CORE_READ(tty, flow.stopped) || BPF_CORE_READ(tty, flow.tco_stopped) ||
-	    BPF_CORE_READ(tty, hw_stopped))
+	if (tty_output_stopped(tty, false, &tco) || tco || BPF_CORE_READ(tty, hw_stopped))
 		return TT_REASON_FLOW_STOPPED;
 	if (s->class == TT_CLASS_PTY || s->class == TT_CLASS_PTY_MASTER) {
 		struct tty_struct *peer = BPF_CORE_READ(tty, link);
@@ -868,8 +860,14 @@ static __always_inline __u8 sleep_reason(struct inflight *s, struct task_struct 
 		struct tt_backlog b = {};
 
 		read_backlog(tty, s->class, &b, false);
-		return b.buf_limit && b.buf_used >= b.buf_limit ? TT_REASON_BUFFER_FULL
-								 : TT_REASON_OTHER;
+		/*
+		 * n_tty_write sleeps when the transmit buffer has no room, but by
+		 * the switch the UART may have moved its own FIFO's worth (16 bytes
+		 * on a 16550, up to 256 on others) out of it: nearly full is full.
+		 */
+		return b.buf_limit && b.buf_limit - b.buf_used < b.buf_limit / 8
+			   ? TT_REASON_BUFFER_FULL
+			   : TT_REASON_OTHER;
 	}
 	return TT_REASON_OTHER;
 }
@@ -989,6 +987,19 @@ int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct ta
 	     unsigned int prev_state)
 {
 	on_switch(ctx, preempt, prev, next, prev_state);
+	return 0;
+}
+
+/*
+ * Before 5.18 ("sched/tracing: Append prev_state to tp args instead") the
+ * tracepoint had no prev_state: read it from the task, as the tracepoint did.
+ * User space loads this one when the BTF prototype has three arguments.
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch_btf_pre518, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	on_switch(ctx, preempt, prev, next, task_state(prev));
 	return 0;
 }
 

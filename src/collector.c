@@ -419,8 +419,8 @@ static void set_filters(struct ttytop_bpf *skel, const struct tt_opts *o)
 	skel->data->threshold_ns = (uint64_t)(o->threshold_ms * 1e6);
 }
 
-/* Keep exactly one flavour of the entry programs. */
-static void choose_programs(struct ttytop_bpf *skel, bool fast)
+/* Keep exactly one flavour of the entry programs and of sched_switch. */
+static void choose_programs(struct ttytop_bpf *skel, bool fast, bool prev_state)
 {
 	struct bpf_program *fastp[] = {
 	    skel->progs.enter_write_fast,    skel->progs.enter_writev_fast,
@@ -437,6 +437,8 @@ static void choose_programs(struct ttytop_bpf *skel, bool fast)
 		bpf_program__set_autoload(fastp[i], fast);
 		bpf_program__set_autoload(compat[i], !fast);
 	}
+	bpf_program__set_autoload(skel->progs.sched_switch_btf, prev_state);
+	bpf_program__set_autoload(skel->progs.sched_switch_btf_pre518, !prev_state);
 }
 
 int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct tt_model *m,
@@ -491,7 +493,7 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 		c->skel->rodata->softirq_text_end = rep->irq_text[3];
 	}
 	set_filters(c->skel, o);
-	choose_programs(c->skel, rep->rdonly_cast);
+	choose_programs(c->skel, rep->rdonly_cast, rep->sched_prev_state);
 
 	ret = ttytop_bpf__load(c->skel);
 	if (ret) {

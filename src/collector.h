@@ -24,6 +24,10 @@ struct tt_probe_report {
 	bool syscall_tps;
 	bool rdonly_cast;
 	bool tp_btf;
+	bool sched_prev_state; /* sched_switch passes prev_state (5.18+) */
+	bool task_pt_regs;     /* bpf_task_pt_regs (5.15+) */
+	bool preempt_rt;       /* struct mutex is an rt_mutex */
+	bool uart_circ_buf;    /* serial TX buffer in uart_state.xmit (before 6.10) */
 	bool irq_detect;
 	unsigned long long tty_write, redirected_tty_write;
 	unsigned long long irq_text[4]; /* irqentry start/end, softirqentry start/end */

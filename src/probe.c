@@ -44,6 +44,56 @@ static bool btf_has(const struct btf *btf, const char *name, int kind)
 	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
 }
 
+/* Does enum `type` (kernel BTF) have a value called `val`? */
+static bool btf_has_enum_value(const struct btf *btf, const char *type, const char *val)
+{
+	int id = btf__find_by_name_kind(btf, type, BTF_KIND_ENUM);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_enum *e;
+
+	if (!t)
+		return false;
+	e = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, e[i].name_off), val))
+			return true;
+	return false;
+}
+
+static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
+{
+	int id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_member *m;
+
+	if (!t)
+		return false;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, m[i].name_off), member))
+			return true;
+	return false;
+}
+
+/* Arguments of a tp_btf tracepoint, from its btf_trace_NAME typedef; -1 if absent. */
+static int btf_tp_args(const struct btf *btf, const char *tp)
+{
+	char name[96];
+	const struct btf_type *t;
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return -1;
+	t = btf__type_by_id(btf, btf__resolve_type(btf, id)); /* the pointer's target */
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);
+	/* the first parameter is the tracepoint's void *data, not an argument */
+	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
+}
+
 int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 {
 	struct btf *vmlinux;
@@ -70,6 +120,12 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 			   !getenv("TTYTOP_NO_RDONLY_CAST");
 	/* tp_btf needs the raw tracepoint's BTF type, present since 5.5 */
 	rep->tp_btf = btf_has(vmlinux, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
+	/* 5.18 appended prev_state to sched_switch; before, the task's state is read */
+	rep->sched_prev_state = btf_tp_args(vmlinux, "sched_switch") >= 4;
+	/* 5.15: the user registers of a task (R14 check, frame-1 return address) */
+	rep->task_pt_regs = btf_has_enum_value(vmlinux, "bpf_func_id", "BPF_FUNC_task_pt_regs");
+	rep->preempt_rt = btf_has_member(vmlinux, "mutex", "rtmutex");
+	rep->uart_circ_buf = btf_has_member(vmlinux, "uart_state", "xmit");
 	btf__free(vmlinux);
 
 	rep->tracefs = ensure_tracefs(&rep->tracefs_mounted_by_us);

@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ttyt import (Skip, Tracer, case, drain, finish, fork_writer, open_pty,  # noqa: E402
-                  require_root, within, TTYTOP)
+                  expected_flavour, require_root, within, TTYTOP)
 
 
 def writer_of(term, pid):
@@ -41,7 +41,7 @@ def test_fast_reader_exact_counts():
     tr.wait_docs(2)
     tr.stop()
     stop.set()
-    want = "probe_read" if os.environ.get("TTYTOP_NO_RDONLY_CAST") else "rdonly_cast"
+    want = expected_flavour()
     assert tr.flavour() == want, f"entry programs {tr.flavour()}, want {want}"
     t = tr.terminal(name)
     assert t, f"{name} not in terminals: {[x['name'] for x in tr.last()['terminals']]}"

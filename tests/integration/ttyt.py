@@ -42,6 +42,28 @@ def case(fn):
     return fn
 
 
+_btf_funcs = None
+
+
+def kernel_btf_has_func(name):
+    """Does the running kernel's BTF name this function (a kfunc such as
+    bpf_rdonly_cast)? Asked of bpftool, independently of ttytop's own probe."""
+    global _btf_funcs
+    if _btf_funcs is None:
+        out = subprocess.run(["bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux"],
+                             capture_output=True, text=True).stdout
+        _btf_funcs = set(l.split("'")[1] for l in out.splitlines()
+                         if "] FUNC '" in l)
+    return name in _btf_funcs
+
+
+def expected_flavour():
+    """The entry programs ttytop must choose on this kernel."""
+    if os.environ.get("TTYTOP_NO_RDONLY_CAST") or not kernel_btf_has_func("bpf_rdonly_cast"):
+        return "probe_read"
+    return "rdonly_cast"
+
+
 def require_root():
     if os.geteuid() != 0:
         raise Skip("needs root to load BPF programs")

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel quirks, one small accessor each, named after the change behind it
+ * (the libbpf-tools core_fixes.bpf.h way). vmlinux.h is the newest layout;
+ * every older one is a local ___flavour struct that CO-RE matches by name,
+ * and each accessor branches on bpf_core_field_exists() so that, once libbpf
+ * has relocated the program, the verifier only ever sees the branch that fits
+ * the running kernel (the other one is dead code with poisoned relocations).
+ *
+ * Checked against the BTF of Debian's 5.10, 6.1, 6.1-rt, 6.12 and 6.12-rt
+ * kernels and the 6.18 host (tests/vm boots them all).
+ *
+ * `fast` is the entry-program flavour: true means the pointer came through
+ * bpf_rdonly_cast() and may be dereferenced directly; false means every read
+ * goes through bpf_probe_read_kernel(). It is a constant in every caller.
+ */
+#ifndef TTYTOP_CORE_FIXES_BPF_H
+#define TTYTOP_CORE_FIXES_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+
+#define RD(fast, p, field) ((fast) ? (p)->field : BPF_CORE_READ(p, field))
+
+/*
+ * Linux 6.15 ("tty: convert TTY_DRIVER_TYPE_* to an enum") turned
+ * tty_driver.type/subtype from short into 4-byte enums and renumbered type
+ * from 0 (SYSTEM=0 CONSOLE=1 SERIAL=2 PTY=3; before SYSTEM=1 .. PTY=4).
+ * Subtypes kept their values. Returns the pre-6.15 numbering on every kernel.
+ */
+struct tty_driver___pre615 {
+	short type;
+	short subtype;
+} __attribute__((preserve_access_index));
+
+static __always_inline void tty_driver_type(struct tty_driver *drv, bool fast, int *type,
+					    int *subtype)
+{
+	if (bpf_core_field_exists(drv->type)) {
+		*type = (int)RD(fast, drv, type) + 1;
+		*subtype = RD(fast, drv, subtype);
+	} else {
+		struct tty_driver___pre615 *o = (void *)drv;
+
+		*type = RD(fast, o, type);
+		*subtype = RD(fast, o, subtype);
+	}
+}
+
+/*
+ * Linux 5.14 ("tty: make tty_struct::flow a struct" and friends) moved
+ * stopped/tco_stopped into tty_struct.flow as bools; before, they were
+ * bitfields `stopped:1, flow_stopped:1` directly in tty_struct.
+ */
+struct tty_struct___pre514 {
+	unsigned long stopped : 1;
+	unsigned long flow_stopped : 1;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool tty_output_stopped(struct tty_struct *tty, bool fast, bool *tco)
+{
+	if (bpf_core_field_exists(tty->flow)) {
+		*tco = RD(fast, tty, flow.tco_stopped);
+		return RD(fast, tty, flow.stopped);
+	} else {
+		struct tty_struct___pre514 *o = (void *)tty;
+
+		/* probe reads suit both flavours; bitfields cannot be loaded directly */
+		*tco = BPF_CORE_READ_BITFIELD_PROBED(o, flow_stopped);
+		return BPF_CORE_READ_BITFIELD_PROBED(o, stopped);
+	}
+}
+
+/*
+ * PREEMPT_RT builds struct mutex on an rt_mutex ("locking/rtmutex: Add mutex
+ * variant for RT", 5.15): the owner is rtmutex.owner, a task pointer whose
+ * bit 0 flags waiters; elsewhere it is owner.counter with three flag bits.
+ * Returns the owning task, or 0.
+ */
+struct mutex___rt {
+	struct rt_mutex_base rtmutex;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 mutex_owner(struct mutex *m)
+{
+	if (bpf_core_field_exists(m->owner))
+		return BPF_CORE_READ(m, owner.counter) & ~7ull;
+	else {
+		struct mutex___rt *rt = (void *)m;
+
+		return (__u64)BPF_CORE_READ(rt, rtmutex.owner) & ~1ull;
+	}
+}
+
+static __always_inline bool mutex_owner_readable(void)
+{
+	return bpf_core_field_exists(struct mutex, owner) ||
+	       bpf_core_field_exists(struct mutex___rt, rtmutex);
+}
+
+/*
+ * Linux 5.14 ("sched: Change task_struct::state") renamed task_struct.state
+ * (volatile long) to __state (unsigned int). Only read where the sched_switch
+ * tracepoint has no prev_state argument (before 5.18).
+ */
+struct task_struct___pre514 {
+	volatile long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	else {
+		struct task_struct___pre514 *o = (void *)t;
+
+		return BPF_CORE_READ(o, state);
+	}
+}
+
+/*
+ * Linux 6.10 ("serial: core: use a kfifo for the transmit buffer") replaced
+ * uart_state.xmit (a circ_buf of UART_XMIT_SIZE = PAGE_SIZE bytes) with the
+ * tty_port's xmit_fifo. tty_port had an xmit_fifo before too (used by a few
+ * non-uart drivers), so the test is whether uart_state still has xmit.
+ * Only serial_core ttys have a uart_state, as driver_data with the tty_port
+ * as its first member: driver_data == port says this is one (USB serial
+ * keeps a usb_serial_port there, whose tty_port is not first).
+ */
+struct circ_buf___pre610 {
+	char *buf;
+	int head;
+	int tail;
+} __attribute__((preserve_access_index));
+
+struct uart_state___pre610 {
+	struct tty_port port;
+	struct circ_buf___pre610 xmit;
+} __attribute__((preserve_access_index));
+
+#define TT_UART_XMIT_SIZE 4096 /* PAGE_SIZE on every kernel the matrix runs (x86, arm64 4K) */
+
+static __always_inline void serial_backlog(struct tty_struct *tty, bool fast, __u32 *used,
+					   __u32 *limit)
+{
+	struct tty_port *port = RD(fast, tty, port);
+
+	if (!port)
+		return;
+	if (bpf_core_field_exists(struct uart_state___pre610, xmit)) {
+		struct uart_state___pre610 *us = (void *)RD(fast, tty, driver_data);
+		int head, tail;
+
+		if ((void *)us != (void *)port ||
+		    bpf_core_field_offset(struct uart_state___pre610, port) != 0)
+			return;
+		/* probe reads suit both flavours: no cast to a local struct needed */
+		head = BPF_CORE_READ(us, xmit.head);
+		tail = BPF_CORE_READ(us, xmit.tail);
+		*used = (head - tail) & (TT_UART_XMIT_SIZE - 1);
+		*limit = TT_UART_XMIT_SIZE;
+	} else if (bpf_core_field_exists(port->xmit_fifo)) {
+		*used = RD(fast, port, xmit_fifo.kfifo.in) - RD(fast, port, xmit_fifo.kfifo.out);
+		*limit = RD(fast, port, xmit_fifo.kfifo.mask) + 1;
+	}
+}
+
+#endif

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Fetch one kernel of tests/vm/kernels.list from Debian and make it bootable:
+#   tests/vm/kernel.sh NAME        prints the directory holding vmlinuz, config and
+#                                  modules/ (what the guest's initramfs loads)
+# Everything is cached under $TTYTOP_CACHE (default /var/cache/ttytop), outside the
+# clone, so fresh CI clones reuse it. The mirror is read from this machine's own apt
+# configuration; no host name is written anywhere in the tree.
+# Exit 0 = ready, 3 = cannot be fetched (reason on stderr), 1 = other error.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+name=${1:?usage: kernel.sh NAME}
+cache=${TTYTOP_CACHE:-/var/cache/ttytop}
+
+read -r _ suite arch meta < <(awk -v n="$name" '$1 == n && $1 !~ /^#/' "$here/kernels.list") ||
+	{ echo "kernel.sh: $name is not in kernels.list" >&2; exit 1; }
+
+mirror() { # the Debian archive the system's apt sources name (deb822 or one-line)
+	local f u
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		u=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
+		[ -n "$u" ] && { echo "$u"; return; }
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		u=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($i !~ /security/) { print $i; exit } } }' "$f")
+		[ -n "$u" ] && { echo "$u"; return; }
+	done
+}
+
+aptdir=$cache/apt/$suite-$arch
+apt_() {
+	apt-get -qq -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" \
+		-o APT::Architecture="$arch" -o APT::Architectures::="$arch" "$@"
+}
+apt_cache() {
+	apt-cache -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" \
+		-o APT::Architecture="$arch" -o APT::Architectures::="$arch" "$@"
+}
+
+# The package lists are refreshed once a day; a cached kernel boots without the network.
+mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
+uri=$(mirror)
+if [ -z "$uri" ]; then
+	echo "kernel.sh: no Debian mirror in this machine's apt sources" >&2
+	exit 3
+fi
+echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
+	>"$aptdir/sources.list"
+if [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
+	apt_ update 2>"$aptdir/update.err" || true
+fi
+# the meta-package names the current ABI: linux-image-6.1.0-50-amd64 (signed) or -rt-
+pkg=$(apt_cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
+if [ -z "$pkg" ]; then
+	# offline: fall back to the newest kernel of this name already prepared
+	last=$(cat "$cache/kernels/$name.current" 2>/dev/null || true)
+	if [ -n "$last" ] && [ -f "$cache/kernels/$last/ready" ]; then
+		echo "$cache/kernels/$last"
+		exit 0
+	fi
+	echo "kernel.sh: $meta not found in $suite ($(tail -1 "$aptdir/update.err" 2>/dev/null))" >&2
+	exit 3
+fi
+abi=${pkg#linux-image-}
+dir=$cache/kernels/$abi
+if [ -f "$dir/ready" ]; then
+	echo "$dir"
+	exit 0
+fi
+
+rm -rf "$dir.tmp"
+mkdir -p "$dir.tmp/deb" "$dir.tmp/root"
+(cd "$dir.tmp/deb" && apt_ download "$pkg-unsigned" 2>/dev/null) ||
+	(cd "$dir.tmp/deb" && apt_ download "$pkg" 2>/dev/null) || {
+	echo "kernel.sh: cannot download $pkg from $suite" >&2
+	rm -rf "$dir.tmp"
+	exit 3
+}
+dpkg-deb -x "$dir.tmp"/deb/*.deb "$dir.tmp/root"
+cp "$dir.tmp/root/boot/vmlinuz-$abi" "$dir.tmp/vmlinuz"
+cp "$dir.tmp/root/boot/config-$abi" "$dir.tmp/config"
+"$here/mkinitrd.sh" modules "$dir.tmp/root" "$abi" "$dir.tmp/modules"
+echo "$name $suite $arch $pkg" >"$dir.tmp/kernel"
+rm -rf "$dir.tmp/deb" "$dir.tmp/root"
+touch "$dir.tmp/ready"
+rm -rf "$dir"
+mv "$dir.tmp" "$dir"
+echo "$abi" >"$cache/kernels/$name.current"
+echo "$dir"

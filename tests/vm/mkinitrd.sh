@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Two steps of making a guest's initramfs:
+#   mkinitrd.sh modules UNPACKED-ROOT ABI OUTDIR   the modules the guest needs to mount
+#       the host's root over 9p with an overlay, in dependency order and decompressed so
+#       busybox insmod takes them (OUTDIR/order lists them); run once per kernel
+#   mkinitrd.sh image MODULES-DIR ARCH OUT.cpio.gz [SRC:DST...]   busybox, tests/vm/init
+#       and those modules; run per boot, so a change to init needs no new download.
+#       SRC:DST pairs go into the image too (arm64 guests carry their programs).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+step=$1
+shift
+if [ "$step" = modules ]; then
+	root=$1 abi=$2 mods=$3
+	mkdir -p "$mods"
+	depmod -b "$root" "$abi"
+	: >"$mods/order"
+	for m in virtio_pci virtio_mmio 9pnet_virtio 9p overlay; do
+		modprobe -d "$root" -S "$abi" --show-depends "$m" 2>/dev/null | while read -r kind path _; do
+			[ "$kind" = insmod ] || continue # "builtin X": nothing to load
+			base=$(basename "$path")
+			base=${base%.xz}
+			base=${base%.zst}
+			grep -qx "$base" "$mods/order" && continue
+			case "$path" in
+			*.xz) xz -dc "$path" >"$mods/$base" ;;
+			*.zst) zstd -qdc "$path" >"$mods/$base" ;;
+			*) cp "$path" "$mods/$base" ;;
+			esac
+			echo "$base" >>"$mods/order"
+		done
+	done
+	exit 0
+fi
+
+mods=$1 arch=$2 out=$3
+shift 3
+busybox=${BUSYBOX:-/bin/busybox}
+[ "$arch" = arm64 ] && busybox=${BUSYBOX_ARM64:-/usr/lib/ttytop-vm/busybox-arm64}
+[ -x "$busybox" ] || { echo "mkinitrd.sh: no busybox at $busybox (busybox-static)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work"/{bin,dev,proc,sys,mnt,new,lib}
+cp "$busybox" "$work/bin/busybox"
+cp "$here/init" "$work/init"
+chmod +x "$work/init"
+cp -r "$mods" "$work/lib/modules"
+for pair in "$@"; do
+	mkdir -p "$work/$(dirname "${pair#*:}")"
+	cp "${pair%%:*}" "$work/${pair#*:}"
+done
+(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
