@@ -23,6 +23,16 @@
 #define RD(fast, p, field) ((fast) ? (p)->field : BPF_CORE_READ(p, field))
 
 /*
+ * Syscall tracepoint records are the kernel's struct syscall_trace_enter and
+ * syscall_trace_exit (trace_entry, int nr, then the arguments or ret), not the
+ * trace_event_raw_sys_enter/exit that BTF also describes with a `long id`.
+ * They agree only while trace_entry is 8 bytes: PREEMPT_RT 6.1 adds
+ * preempt_lazy_count to it, and CO-RE on the raw_sys_* types then reads the
+ * arguments 8 bytes too far (the kernel refuses to attach: EACCES). The
+ * programs take the real record types, which CO-RE places right everywhere.
+ */
+
+/*
  * Linux 6.15 ("tty: convert TTY_DRIVER_TYPE_* to an enum") turned
  * tty_driver.type/subtype from short into 4-byte enums and renumbered type
  * from 0 (SYSTEM=0 CONSOLE=1 SERIAL=2 PTY=3; before SYSTEM=1 .. PTY=4).
@@ -163,6 +173,35 @@ static __always_inline void serial_backlog(struct tty_struct *tty, bool fast, __
 		*used = RD(fast, port, xmit_fifo.kfifo.in) - RD(fast, port, xmit_fifo.kfifo.out);
 		*limit = RD(fast, port, xmit_fifo.kfifo.mask) + 1;
 	}
+}
+
+/*
+ * The user registers saved at syscall entry. bpf_task_pt_regs() came in 5.15;
+ * before it, x86-64 keeps them where task_pt_regs() says: at the top of the
+ * task's kernel stack, THREAD_SIZE (16 KiB; 32 KiB under KASAN) above
+ * task->stack. The guess is proven, not trusted: in a write syscall the saved
+ * orig_ax is that syscall's number, so a layout that disagrees is refused.
+ * Returns a kernel pointer for BPF_CORE_READ, or NULL.
+ */
+static __always_inline struct pt_regs *user_regs(struct task_struct *task, long sysnr)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+#ifdef __TARGET_ARCH_x86
+	{
+		__u64 stack = (__u64)BPF_CORE_READ(task, stack);
+		__u64 sz = bpf_core_type_size(struct pt_regs);
+
+#pragma unroll
+		for (int order = 14; order <= 15; order++) {
+			struct pt_regs *r = (void *)(stack + (1ull << order) - sz);
+
+			if (stack && BPF_CORE_READ(r, orig_ax) == sysnr)
+				return r;
+		}
+	}
+#endif
+	return NULL;
 }
 
 #endif

@@ -533,7 +533,7 @@ static __always_inline struct file *fd_file(__u64 fd, bool fast)
  * Entry programs come in two flavours with the same logic; user space keeps
  * one set loaded (bpf_program__set_autoload) after probing for bpf_rdonly_cast.
  */
-static __always_inline int enter(struct trace_event_raw_sys_enter *ctx, __u8 sys, bool vec,
+static __always_inline int enter(struct syscall_trace_enter *ctx, __u8 sys, bool vec,
 				 bool fast)
 {
 	return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],
@@ -542,7 +542,7 @@ static __always_inline int enter(struct trace_event_raw_sys_enter *ctx, __u8 sys
 
 #define ENTER_PROG(name, sys, vec, flavour, fast)                                           \
 	SEC("tp/syscalls/sys_enter_" #name)                                                  \
-	int enter_##name##_##flavour(struct trace_event_raw_sys_enter *ctx)                  \
+	int enter_##name##_##flavour(struct syscall_trace_enter *ctx)                  \
 	{                                                                                    \
 		return enter(ctx, sys, vec, fast);                                           \
 	}
@@ -605,6 +605,27 @@ static __always_inline bool ratelimited(__u64 now)
 		r->count = 0;
 	}
 	return ++r->count > ratelimit_per_cpu;
+}
+
+/* The architecture's number of a write syscall, as the user registers hold it. */
+static __always_inline long syscall_nr(__u8 sys)
+{
+#ifdef __TARGET_ARCH_x86
+	switch (sys) {
+	case TT_SYS_WRITE:
+		return 1;
+	case TT_SYS_PWRITE64:
+		return 18;
+	case TT_SYS_WRITEV:
+		return 20;
+	case TT_SYS_PWRITEV:
+		return 296;
+	default:
+		return 328; /* pwritev2 */
+	}
+#else
+	return -1;
+#endif
 }
 
 /* Goroutine of the current thread: TLS g, or m.curg when on g0/gsignal. */
@@ -685,8 +706,7 @@ static __always_inline void emit_event(void *ctx, struct inflight *s, __u32 tid,
 	__builtin_memcpy(e->waker_comm, s->waker_comm, sizeof(e->waker_comm));
 	e->backlog = s->backlog;
 
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
-		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	regs = user_regs(task, syscall_nr(s->syscall));
 	gp = bpf_map_lookup_elem(&go_procs, &tgid);
 	if (gp) {
 		e->flags |= TT_EV_GO;
@@ -805,31 +825,31 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 }
 
 SEC("tp/syscalls/sys_exit_write")
-int exit_write(struct trace_event_raw_sys_exit *ctx)
+int exit_write(struct syscall_trace_exit *ctx)
 {
 	return on_exit(ctx, ctx->ret);
 }
 
 SEC("tp/syscalls/sys_exit_writev")
-int exit_writev(struct trace_event_raw_sys_exit *ctx)
+int exit_writev(struct syscall_trace_exit *ctx)
 {
 	return on_exit(ctx, ctx->ret);
 }
 
 SEC("tp/syscalls/sys_exit_pwrite64")
-int exit_pwrite64(struct trace_event_raw_sys_exit *ctx)
+int exit_pwrite64(struct syscall_trace_exit *ctx)
 {
 	return on_exit(ctx, ctx->ret);
 }
 
 SEC("tp/syscalls/sys_exit_pwritev")
-int exit_pwritev(struct trace_event_raw_sys_exit *ctx)
+int exit_pwritev(struct syscall_trace_exit *ctx)
 {
 	return on_exit(ctx, ctx->ret);
 }
 
 SEC("tp/syscalls/sys_exit_pwritev2")
-int exit_pwritev2(struct trace_event_raw_sys_exit *ctx)
+int exit_pwritev2(struct syscall_trace_exit *ctx)
 {
 	return on_exit(ctx, ctx->ret);
 }

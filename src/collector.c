@@ -521,8 +521,10 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	snprintf(m->attach.mode, sizeof(m->attach.mode), "tracepoint");
 	snprintf(m->attach.enter_prog, sizeof(m->attach.enter_prog), "%s",
 	         rep->rdonly_cast ? "rdonly_cast" : "probe_read");
-	snprintf(m->attach.sched, sizeof(m->attach.sched), "tp_btf");
+	snprintf(m->attach.sched, sizeof(m->attach.sched), "%s",
+	         rep->sched_prev_state ? "tp_btf" : "tp_btf-task-state");
 	m->attach.tty_write_found = rep->tty_write != 0;
+	m->attach.lost = rep->lost;
 	m->attach.redirected_found = rep->redirected_tty_write != 0;
 	m->attach.attach_us = (clock_ns(CLOCK_MONOTONIC) - t0) / 1000;
 	m->filters.pid = o->pid;

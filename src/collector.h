@@ -19,6 +19,7 @@ struct tt_collector;
 struct tt_probe_report {
 	bool root;
 	bool btf;
+	bool ringbuf;
 	bool tracefs;
 	bool tracefs_mounted_by_us;
 	bool syscall_tps;
@@ -26,9 +27,11 @@ struct tt_probe_report {
 	bool tp_btf;
 	bool sched_prev_state; /* sched_switch passes prev_state (5.18+) */
 	bool task_pt_regs;     /* bpf_task_pt_regs (5.15+) */
+	bool regs_on_stack;    /* else found at the top of the kernel stack (x86-64) */
 	bool preempt_rt;       /* struct mutex is an rt_mutex */
 	bool uart_circ_buf;    /* serial TX buffer in uart_state.xmit (before 6.10) */
 	bool irq_detect;
+	unsigned lost; /* 1 << enum tt_lost */
 	unsigned long long tty_write, redirected_tty_write;
 	unsigned long long irq_text[4]; /* irqentry start/end, softirqentry start/end */
 };

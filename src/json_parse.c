@@ -193,6 +193,31 @@ static int val_u64(struct pc *c, const cJSON *it, const char *path, const char *
 	return 0;
 }
 
+/*
+ * attach.lost came with the kernel matrix: older ttytop/1 documents lack it
+ * (nothing known lost), and names this reader does not know are skipped.
+ */
+static int get_lost(struct pc *c, const cJSON *o, const char *path, uint32_t *out)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "lost"), *it;
+
+	*out = 0;
+	if (!a)
+		return 0;
+	if (!cJSON_IsArray(a))
+		return failf(c, path, "lost", "expected an array");
+	cJSON_ArrayForEach(it, a) {
+		int l;
+
+		if (!cJSON_IsString(it))
+			return failf(c, path, "lost", "expected an array of strings");
+		l = tt_lost_from_name(it->valuestring);
+		if (l >= 0)
+			*out |= 1u << l;
+	}
+	return 0;
+}
+
 static int get_u64(struct pc *c, const cJSON *o, const char *path, const char *key, uint64_t *out)
 {
 	const cJSON *it = get(c, o, path, key);
@@ -786,7 +811,8 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 	    get_str(c, x, p, "sched", m->attach.sched, sizeof(m->attach.sched), false) < 0 ||
 	    get_bool(c, x, p, "tty_write_found", &m->attach.tty_write_found) < 0 ||
 	    get_bool(c, x, p, "redirected_found", &m->attach.redirected_found) < 0 ||
-	    get_u64(c, x, p, "attach_us", &m->attach.attach_us) < 0)
+	    get_u64(c, x, p, "attach_us", &m->attach.attach_us) < 0 ||
+	    get_lost(c, x, p, &m->attach.lost) < 0)
 		return -1;
 
 	if (get_obj(c, root, "", "filters", &x, p) < 0)

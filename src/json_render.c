@@ -301,6 +301,25 @@ static int render_event(cJSON *arr, const struct tt_model_event *e)
 	return 0;
 }
 
+/* attach.lost: what this kernel cannot give, by name */
+static int add_lost(cJSON *o, uint32_t lost)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, "lost");
+
+	if (!a)
+		return -1;
+	for (int i = 0; i < TT_LOST_NR; i++)
+		if (lost & 1u << i) {
+			cJSON *s = cJSON_CreateString(tt_lost_name(i));
+
+			if (!s || !cJSON_AddItemToArray(a, s)) {
+				cJSON_Delete(s);
+				return -1;
+			}
+		}
+	return 0;
+}
+
 static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 {
 	cJSON *x, *y;
@@ -327,7 +346,7 @@ static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 	    !add_str(x, "sched", m->attach.sched, sizeof(m->attach.sched)) ||
 	    !cJSON_AddBoolToObject(x, "tty_write_found", m->attach.tty_write_found) ||
 	    !cJSON_AddBoolToObject(x, "redirected_found", m->attach.redirected_found) ||
-	    !add_u64(x, "attach_us", m->attach.attach_us))
+	    !add_u64(x, "attach_us", m->attach.attach_us) || add_lost(x, m->attach.lost) < 0)
 		return -1;
 
 	if (!(x = cJSON_AddObjectToObject(root, "filters")) ||

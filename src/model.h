@@ -125,6 +125,20 @@ struct tt_totals {
 	uint64_t writes;     /* all tty writes counted */
 };
 
+/*
+ * What the running kernel cannot give, so ttytop goes without it; each is
+ * named by --check, the dashboard header and attach.lost in the JSON.
+ * Counts, bytes, histograms, the split, the sleep reason and the waker are
+ * exact on every supported kernel: nothing here touches them.
+ */
+enum tt_lost {
+	TT_LOST_R14_CHECK,	  /* no bpf_task_pt_regs (< 5.15): goid from TLS, unconfirmed */
+	TT_LOST_FRAME1,		  /* no bpf_task_pt_regs: the syscall wrapper's caller */
+	TT_LOST_IRQ_WAKER,	  /* no interrupt entry text: IRQ wake-ups blamed on a task */
+	TT_LOST_CONSOLE_REDIRECT, /* no redirected_tty_write: /dev/console writes unseen */
+	TT_LOST_NR,
+};
+
 struct tt_attach {
 	char mode[32];	       /* "tracepoint" */
 	char enter_prog[32];   /* "rdonly_cast" or "probe_read" */
@@ -132,6 +146,7 @@ struct tt_attach {
 	bool tty_write_found;
 	bool redirected_found;
 	uint64_t attach_us;    /* start-up to attached */
+	uint32_t lost;	       /* 1 << enum tt_lost */
 };
 
 struct tt_host {
@@ -178,6 +193,9 @@ int tt_reason_from_name(const char *s);
 const char *tt_syscall_name(enum tt_syscall s);
 const char *tt_drop_name(enum tt_drop d);
 const char *tt_errslot_name(enum tt_errslot e);
+const char *tt_lost_name(enum tt_lost l);
+int tt_lost_from_name(const char *s); /* -1 when unknown */
+const char *tt_lost_help(enum tt_lost l); /* one line for --check */
 
 /* Find or add a terminal; NULL when the table is full. */
 struct tt_terminal *tt_model_terminal(struct tt_model *m, uint32_t dev);

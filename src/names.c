@@ -41,6 +41,24 @@ static const char *const errslot_names[TT_ERR_NR] = {
     [TT_ERR_OTHER] = "other",
 };
 
+static const char *const lost_names[TT_LOST_NR] = {
+    [TT_LOST_R14_CHECK] = "r14-check",
+    [TT_LOST_FRAME1] = "frame-1",
+    [TT_LOST_IRQ_WAKER] = "irq-waker",
+    [TT_LOST_CONSOLE_REDIRECT] = "console-redirect",
+};
+
+static const char *const lost_help[TT_LOST_NR] = {
+    [TT_LOST_R14_CHECK] = "goroutine IDs come from TLS alone, without the R14 cross-check "
+			  "(no bpf_task_pt_regs before 5.15, none found on the stack)",
+    [TT_LOST_FRAME1] = "user stacks miss the caller of the frameless syscall wrapper "
+		       "(no bpf_task_pt_regs before 5.15, none found on the stack)",
+    [TT_LOST_IRQ_WAKER] = "interrupt wake-ups are blamed on the interrupted task "
+			  "(no __irqentry_text in kallsyms)",
+    [TT_LOST_CONSOLE_REDIRECT] = "writes through /dev/console redirection are not seen "
+				 "(no redirected_tty_write in kallsyms)",
+};
+
 /* Enum values arrive from the kernel and from files: never index blindly. */
 const char *tt_class_name(enum tt_class c)
 {
@@ -85,6 +103,21 @@ const char *tt_drop_name(enum tt_drop d)
 const char *tt_errslot_name(enum tt_errslot e)
 {
 	return (unsigned)e < TT_ERR_NR ? errslot_names[e] : "other";
+}
+
+const char *tt_lost_name(enum tt_lost l)
+{
+	return (unsigned)l < TT_LOST_NR ? lost_names[l] : "unknown";
+}
+
+int tt_lost_from_name(const char *s)
+{
+	return lookup(lost_names, TT_LOST_NR, s);
+}
+
+const char *tt_lost_help(enum tt_lost l)
+{
+	return (unsigned)l < TT_LOST_NR ? lost_help[l] : "";
 }
 
 /* Length of the run of decimal digits at s (0 if none). */

@@ -16,6 +16,12 @@
 #include <bpf/libbpf.h>
 
 #include "collector.h"
+
+#if defined(__x86_64__)
+#define TT_ARCH_X86 1
+#else
+#define TT_ARCH_X86 0
+#endif
 #include "symbolize.h"
 
 static bool path_exists(const char *p)
@@ -128,6 +134,14 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 	rep->uart_circ_buf = btf_has_member(vmlinux, "uart_state", "xmit");
 	btf__free(vmlinux);
 
+	/* events reach user space through a BPF ring buffer (5.8) */
+	rep->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) > 0;
+	if (!rep->ringbuf) {
+		snprintf(err, errlen,
+			 "this kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8+)");
+		return -ENOTSUP;
+	}
+
 	rep->tracefs = ensure_tracefs(&rep->tracefs_mounted_by_us);
 	rep->syscall_tps = path_exists("/sys/kernel/tracing/events/syscalls/sys_enter_write") ||
 			   path_exists("/sys/kernel/debug/tracing/events/syscalls/sys_enter_write");
@@ -158,6 +172,13 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 		return -ENOENT;
 	}
 	rep->irq_detect = rep->irq_text[0] && rep->irq_text[1] > rep->irq_text[0];
+	/* x86-64 finds the registers on the kernel stack instead (core_fixes.bpf.h) */
+	rep->regs_on_stack = !rep->task_pt_regs && TT_ARCH_X86;
+	rep->lost = (rep->task_pt_regs || rep->regs_on_stack
+			 ? 0
+			 : 1u << TT_LOST_R14_CHECK | 1u << TT_LOST_FRAME1) |
+		    (rep->irq_detect ? 0 : 1u << TT_LOST_IRQ_WAKER) |
+		    (rep->redirected_tty_write ? 0 : 1u << TT_LOST_CONSOLE_REDIRECT);
 
 	if (!rep->tp_btf) {
 		snprintf(err, errlen, "this kernel lacks BTF tracepoints (tp_btf, Linux 5.5+)");
@@ -175,6 +196,8 @@ void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
 {
 	fprintf(f, "root:                   %s\n", yes(r->root));
 	fprintf(f, "kernel BTF:             %s\n", yes(r->btf));
+	if (r->btf)
+		fprintf(f, "BPF ring buffer:        %s\n", yes(r->ringbuf));
 	fprintf(f, "tracefs:                %s%s\n", yes(r->tracefs),
 		r->tracefs_mounted_by_us ? " (mounted by ttytop)" : "");
 	fprintf(f, "syscall tracepoints:    %s (write, writev, pwrite64, pwritev, pwritev2)\n",
@@ -186,10 +209,30 @@ void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
 		r->rdonly_cast ? "rdonly_cast (bpf_rdonly_cast kfunc: BTF loads, fastest)"
 			       : "probe_read (no bpf_rdonly_cast, or TTYTOP_NO_RDONLY_CAST set)");
 	fprintf(f, "scheduler hooks:        %s\n",
-		r->tp_btf ? "tp_btf sched_switch + sched_waking" : "unavailable");
+		!r->tp_btf ? "unavailable"
+		: r->sched_prev_state
+		    ? "tp_btf sched_switch + sched_waking"
+		    : "tp_btf sched_switch (3 arguments: state read from the task, before 5.18) "
+		      "+ sched_waking");
+	fprintf(f, "write lock:             %s\n",
+		r->preempt_rt ? "rt_mutex owner (PREEMPT_RT)" : "mutex owner");
+	fprintf(f, "serial backlog:         %s\n",
+		r->uart_circ_buf ? "uart_state.xmit (circ_buf, before 6.10)" : "tty_port.xmit_fifo");
+	fprintf(f, "user registers:         %s\n",
+		r->task_pt_regs    ? "bpf_task_pt_regs"
+		: r->regs_on_stack ? "top of the kernel stack, checked against orig_ax "
+				     "(no bpf_task_pt_regs before 5.15)"
+				   : "unavailable (no bpf_task_pt_regs before 5.15)");
 	fprintf(f, "irq waker detection:    %s\n",
 		r->irq_detect ? "waker stack vs __irqentry_text/__softirqentry_text"
 			      : "unavailable: interrupt wake-ups are blamed on the interrupted task");
 	fprintf(f, "probes not used:        kprobes/fentry (not needed; refused on many "
 		   "locked-down kernels)\n");
+	if (!r->btf || !r->ringbuf || !r->tracefs || !r->syscall_tps || !r->tty_write)
+		return; /* what is lost only means something once ttytop can run */
+	if (!r->lost)
+		fprintf(f, "lost on this kernel:    nothing\n");
+	for (int i = 0; i < TT_LOST_NR; i++)
+		if (r->lost & 1u << i)
+			fprintf(f, "lost on this kernel:    %s: %s\n", tt_lost_name(i), tt_lost_help(i));
 }

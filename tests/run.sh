@@ -41,11 +41,12 @@ for t in build/tests/test_*; do
 	printf '  %-28s %s\n' "$name" "$(grep -E '^\[  PASSED  \]' "$log" | tail -1)"
 done
 
-run_script() { # python scripts print PASS/FAIL/SKIP lines
+run_script() { # $1 = script printing PASS/FAIL/SKIP lines, $2 = time limit (s)
 	local s=$1 name log rc
 	name=$(basename "$s"); name=${name%.*}
+	[ "$name" = run ] && name=$(basename "$(dirname "$s")")
 	log="$log_dir/$name.log"
-	timeout 600 "$s" >"$log" 2>&1
+	timeout "${2:-600}" "$s" >"$log" 2>&1
 	rc=$?
 	sed -n -E 's/^(PASS|FAIL|SKIP) /  \1 /p' "$log"
 	pass=$((pass + $(grep -c '^PASS ' "$log")))
@@ -71,6 +72,16 @@ echo "== TUI tests (tmux)"
 for s in tests/tui/test_*; do
 	[ -x "$s" ] && run_script "$s"
 done
+
+echo "== kernels of tests/vm/kernels.list, booted under qemu"
+if [ -n "${TTYTOP_SKIP_VM:-}" ]; then
+	echo "  SKIP vm: TTYTOP_SKIP_VM is set (the kernel matrix is part of make test)"
+	skip=$((skip + 1))
+else
+	# ~2 min per core kernel and ~5 min for the full one under emulation
+	run_script tests/vm/run.sh 2700
+	sed -n 's/^# \(.*passed.*\)/  \1/p' "$log_dir/vm.log"
+fi
 
 echo "== fuzz (short run; make fuzz for a longer one)"
 if [ -f fuzz/Makefile ]; then

@@ -54,6 +54,16 @@ static void draw_line1(struct tt_ui *ui, WINDOW *w, int wd)
 		snprintf(buf, sizeof(buf), "attach %s%s%s", mode, prog[0] ? "/" : "", prog);
 		x = field(w, 0, x, wd, buf, a);
 	}
+	/* what this kernel cannot give: a missing piece must never look like a zero */
+	if (m->attach.lost) {
+		size_t n = (size_t)snprintf(buf, sizeof(buf), "lost");
+
+		for (int i = 0; i < TT_LOST_NR && n < sizeof(buf); i++)
+			if (m->attach.lost & 1u << i)
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+				                      n > 4 ? "," : " ", tt_lost_name(i));
+		field(w, 0, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
+	}
 }
 
 /*

@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ttyt import (Skip, Tracer, case, drain, finish, fork_writer, open_pty,  # noqa: E402
-                  expected_flavour, require_root, within, TTYTOP)
+                  expected_flavour, expected_lost, require_root, within, TTYTOP)
 
 
 def writer_of(term, pid):
@@ -43,6 +43,8 @@ def test_fast_reader_exact_counts():
     stop.set()
     want = expected_flavour()
     assert tr.flavour() == want, f"entry programs {tr.flavour()}, want {want}"
+    lost = tr.docs[0]["attach"].get("lost")
+    assert lost == expected_lost(), f"attach.lost {lost}, want {expected_lost()}"
     t = tr.terminal(name)
     assert t, f"{name} not in terminals: {[x['name'] for x in tr.last()['terminals']]}"
     assert t["class"] == "pty", t["class"]
@@ -532,6 +534,36 @@ def test_interrupt_wake_not_blamed_on_a_task():
     assert 0 < e["ret"] < 40000, e["ret"]
     os.close(master)
     os.close(slave)
+
+
+@case
+def test_missing_kernel_features_named():
+    """A kernel without BTF or without syscall tracepoints (made so in a private
+    mount namespace): one sentence naming what is missing, and a non-zero exit,
+    from --check and from a tracing run alike."""
+    require_root()
+    masks = [
+        ("mount -t tmpfs none /sys/kernel/btf", "no BTF"),
+        ("mountpoint -q /sys/kernel/tracing || mount -t tracefs none /sys/kernel/tracing; "
+         "mount -t tmpfs none /sys/kernel/tracing/events/syscalls; "
+         "if [ -d /sys/kernel/debug/tracing/events/syscalls ]; then "
+         "mount -t tmpfs none /sys/kernel/debug/tracing/events/syscalls; fi",
+         "syscall tracepoints are not available"),
+    ]
+    for setup, want in masks:
+        for args in (["--check"], ["--json", "--duration", "1"]):
+            cmd = setup + " && exec " + TTYTOP + " " + " ".join(args)
+            p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", cmd],
+                               capture_output=True, text=True, timeout=30)
+            assert p.returncode != 0, f"{want}: {args} exited 0"
+            if args[0] == "--check":
+                result = [l for l in p.stdout.splitlines() if l.startswith("result:")]
+                assert result and want in result[0], f"{want}: {p.stdout[-400:]!r}"
+            else:
+                err = p.stderr.strip()
+                assert err.startswith("ttytop:") and want in err, f"{want}: {err!r}"
+                assert len(err.splitlines()) == 1, f"{want}: {err!r}"
+                assert not p.stdout, f"{want}: wrote JSON: {p.stdout[:200]!r}"
 
 
 @case

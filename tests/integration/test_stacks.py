@@ -153,7 +153,9 @@ def test_buffer_full_kernel_frames():
     assert evs, "no buffer-full event while the reader paused 400 ms"
     k = [f["func"] for f in evs[0]["stack"]["kernel"]]
     assert "n_tty_write" in k, f"kernel stack lacks n_tty_write: {k}"
-    assert any(f in k for f in ("file_tty_write", "file_tty_write.isra.0", "tty_write")), k
+    # GCC clones get suffixes that differ per build (.isra.0 here, .constprop.0 on 6.1)
+    base = [re.sub(r"\.(constprop|isra|part|cold)(\.\d+)*$", "", f or "") for f in k]
+    assert any(f in base for f in ("file_tty_write", "tty_write")), k
     assert k[0] and not k[0].startswith(("__bpf", "bpf_", "__traceiter")), f"tracing frames kept: {k[:3]}"
     assert evs[0]["goid"] is not None, "goid missing on the blocked Go write"
 

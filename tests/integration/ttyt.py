@@ -24,7 +24,11 @@ class Skip(Exception):
 
 def case(fn):
     """Run one test case and print PASS/FAIL/SKIP for the runner."""
-    name = os.environ.get("TTYTOP_CASE_PREFIX", "") + fn.__name__.replace("test_", "", 1)
+    short = fn.__name__.replace("test_", "", 1)
+    name = os.environ.get("TTYTOP_CASE_PREFIX", "") + short
+    only = os.environ.get("TTYTOP_ONLY")  # "a,b": run just these cases (to iterate)
+    if only and short not in only.split(","):
+        return fn
     try:
         fn()
         print(f"PASS {name}", flush=True)
@@ -62,6 +66,27 @@ def expected_flavour():
     if os.environ.get("TTYTOP_NO_RDONLY_CAST") or not kernel_btf_has_func("bpf_rdonly_cast"):
         return "probe_read"
     return "rdonly_cast"
+
+
+def expected_lost():
+    """What ttytop must report lost on this kernel (attach.lost), judged from
+    /proc/kallsyms and the kernel's BTF rather than from ttytop's own probe."""
+    syms = set()
+    with open("/proc/kallsyms") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[2] in ("redirected_tty_write", "__irqentry_text_start",
+                                                "__irqentry_text_end"):
+                syms.add(parts[2])
+    out = subprocess.run(["bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux"],
+                         capture_output=True, text=True).stdout
+    regs = "'BPF_FUNC_task_pt_regs' val=" in out or os.uname().machine == "x86_64"
+    lost = [] if regs else ["r14-check", "frame-1"]
+    if not {"__irqentry_text_start", "__irqentry_text_end"} <= syms:
+        lost.append("irq-waker")
+    if "redirected_tty_write" not in syms:
+        lost.append("console-redirect")
+    return lost
 
 
 def require_root():

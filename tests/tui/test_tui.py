@@ -36,6 +36,7 @@ results = {"fail": 0}
 
 
 def report(kind, name, why=""):
+    name = os.environ.get("TTYTOP_CASE_PREFIX", "") + name
     print("%s %s%s" % (kind, name, (": " + why) if why else ""), flush=True)
     if kind == "FAIL":
         results["fail"] += 1

@@ -72,6 +72,7 @@ static void fill_model(struct tt_model *m)
 	m->attach.tty_write_found = true;
 	m->attach.redirected_found = false;
 	m->attach.attach_us = 123456;
+	m->attach.lost = 1u << TT_LOST_R14_CHECK | 1u << TT_LOST_CONSOLE_REDIRECT;
 	m->filters.pid = 4242;
 	snprintf(m->filters.comm, sizeof(m->filters.comm), "yes");
 	snprintf(m->filters.tty, sizeof(m->filters.tty), "pts/3");
@@ -206,6 +207,7 @@ static void assert_models_equal(struct tt_model *a, struct tt_model *b)
 	assert_int_equal(a->attach.tty_write_found, b->attach.tty_write_found);
 	assert_int_equal(a->attach.redirected_found, b->attach.redirected_found);
 	assert_int_equal(a->attach.attach_us, b->attach.attach_us);
+	assert_int_equal(a->attach.lost, b->attach.lost);
 	assert_int_equal(a->filters.pid, b->filters.pid);
 	assert_string_equal(a->filters.comm, b->filters.comm);
 	assert_string_equal(a->filters.tty, b->filters.tty);
@@ -622,6 +624,57 @@ static void m_filters_pid(cJSON *r)
 	                          cJSON_CreateString("any"));
 }
 
+static void m_lost_not_array(cJSON *r)
+{
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(r, "attach"), "lost",
+	                          cJSON_CreateString("r14-check"));
+}
+
+static void m_lost_number(cJSON *r)
+{
+	cJSON_AddItemToArray(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "attach"), "lost"),
+	                     cJSON_CreateNumber(3));
+}
+
+/*
+ * attach.lost: rendered by name in enum order; a document from before it
+ * existed parses as "nothing lost"; a name from a newer ttytop is skipped.
+ */
+static void test_attach_lost(void **state)
+{
+	struct fx *f = *state;
+	cJSON *root, *lost, *attach;
+	char *s, *t;
+
+	fill_model(f->a);
+	s = tt_json_render(f->a, 0, true);
+	root = cJSON_Parse(s);
+	assert_non_null(root);
+	attach = cJSON_GetObjectItem(root, "attach");
+	lost = cJSON_GetObjectItem(attach, "lost");
+	assert_int_equal(cJSON_GetArraySize(lost), 2);
+	assert_string_equal(cJSON_GetArrayItem(lost, 0)->valuestring, "r14-check");
+	assert_string_equal(cJSON_GetArrayItem(lost, 1)->valuestring, "console-redirect");
+
+	cJSON_AddItemToArray(lost, cJSON_CreateString("warp-drive"));
+	t = cJSON_PrintUnformatted(root);
+	if (tt_json_parse(t, strlen(t), f->b, f->err, sizeof(f->err)) != 0)
+		fail_msg("parse: %s", f->err);
+	assert_int_equal(f->b->attach.lost, f->a->attach.lost);
+	free(t);
+	tt_model_free(f->b);
+	assert_int_equal(tt_model_init(f->b), 0);
+
+	cJSON_DeleteItemFromObject(attach, "lost");
+	t = cJSON_PrintUnformatted(root);
+	if (tt_json_parse(t, strlen(t), f->b, f->err, sizeof(f->err)) != 0)
+		fail_msg("parse without lost: %s", f->err);
+	assert_int_equal(f->b->attach.lost, 0);
+	free(t);
+	free(s);
+	cJSON_Delete(root);
+}
+
 static void test_wrong_types(void **state)
 {
 	struct fx *f = *state;
@@ -652,6 +705,8 @@ static void test_wrong_types(void **state)
 	mutate_expect(f, m_too_many_terminals, "terminals: 259 entries, at most 256");
 	mutate_expect(f, m_too_many_buckets, "terminals[0].hist: more than 288 buckets");
 	mutate_expect(f, m_filters_pid, "filters.pid: expected an integer");
+	mutate_expect(f, m_lost_not_array, "attach.lost: expected an array");
+	mutate_expect(f, m_lost_number, "attach.lost: expected an array of strings");
 }
 
 static void test_truncated_everywhere(void **state)
@@ -931,6 +986,7 @@ int main(void)
 	    T(test_invalid_utf8_and_controls),
 	    T(test_not_ours),
 	    T(test_wrong_types),
+	    T(test_attach_lost),
 	    T(test_truncated_everywhere),
 	    T(test_huge_arrays_bounded),
 	    T(test_utf8_truncation_boundary),

@@ -650,6 +650,27 @@ static void test_header_drops(void **state)
 	delwin(w);
 }
 
+/* What the kernel cannot give is in the header by name; nothing lost, nothing said. */
+static void test_header_lost(void **state)
+{
+	WINDOW *w;
+
+	(void)state;
+	fresh();
+	snprintf(m.host.hostname, sizeof(m.host.hostname), "dev");
+	snprintf(m.host.kernel, sizeof(m.host.kernel), "5.10.0-32-arm64");
+	snprintf(m.attach.mode, sizeof(m.attach.mode), "tracepoint");
+	snprintf(m.attach.enter_prog, sizeof(m.attach.enter_prog), "probe_read");
+	w = draw(&tt_header_pane, 2, 140);
+	assert_null(strstr(row(w, 0), "lost"));
+	delwin(w);
+	m.attach.lost = 1u << TT_LOST_R14_CHECK | 1u << TT_LOST_FRAME1;
+	w = draw(&tt_header_pane, 2, 140);
+	assert_non_null(strstr(row(w, 0), "attach tracepoint/probe_read  lost r14-check,frame-1"));
+	delwin(w);
+	m.attach.lost = 0;
+}
+
 /* The stack pane opens with the event in words: split, why, waker, backlog. */
 static void test_stack_details(void **state)
 {
@@ -855,6 +876,7 @@ int main(void)
 	    cmocka_unit_test(test_log_slowest_first),
 	    cmocka_unit_test(test_selection_follows_top_until_picked),
 	    cmocka_unit_test(test_header_drops),
+	    cmocka_unit_test(test_header_lost),
 	    cmocka_unit_test(test_stack_details),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

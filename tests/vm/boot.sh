@@ -34,7 +34,7 @@ share=()
 timeout --foreground -k 10 "$limit" "${qemu[@]}" -m "${TTYTOP_VM_MEM:-2G}" -smp "${TTYTOP_VM_CPUS:-2}" \
 	-display none -monitor none -no-reboot -nodefaults \
 	-kernel "$dir/vmlinuz" -initrd "$out/initrd.cpio.gz" \
-	-append "console=$console panic=-1 quiet loglevel=3 ${TTYTOP_VM_APPEND:-}" \
+	-append "console=$console panic=-1 loglevel=7 softlockup_all_cpu_backtrace=1 ${TTYTOP_VM_APPEND:-}" \
 	-serial "file:$out/console.log" \
 	-chardev "pipe,id=s1,path=$out/ttyS1" -serial chardev:s1 \
 	-chardev "pipe,id=s2,path=$out/ttyS2" -serial chardev:s2 \

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 name=${1:?usage: kernel.sh NAME}
 cache=${TTYTOP_CACHE:-/var/cache/ttytop}
 
-read -r _ suite arch meta < <(awk -v n="$name" '$1 == n && $1 !~ /^#/' "$here/kernels.list") ||
+read -r _ suite arch meta _ < <(awk -v n="$name" '$1 == n && $1 !~ /^#/' "$here/kernels.list") ||
 	{ echo "kernel.sh: $name is not in kernels.list" >&2; exit 1; }
 
 mirror() { # the Debian archive the system's apt sources name (deb822 or one-line)

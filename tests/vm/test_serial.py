@@ -41,7 +41,7 @@ class Peer:
     """The host side of ttyS1, told what to do over ttyS2."""
 
     def __init__(self):
-        if not os.environ.get("TTYTOP_VM"):
+        if not os.environ.get("TTYTOP_IN_VM"):
             raise Skip("runs inside a tests/vm guest, where ttyS1 has a controllable far end")
         self.fd = os.open(CTL, os.O_RDWR | os.O_NOCTTY)
         raw(self.fd)
@@ -182,7 +182,7 @@ def test_serial_xoff_flow_stopped():
 @case
 def test_vt_consoles_tty1_tty2():
     require_root()
-    if not os.environ.get("TTYTOP_VM"):
+    if not os.environ.get("TTYTOP_IN_VM"):
         raise Skip("runs inside a tests/vm guest (tty2 is not ours on the host)")
     fds = {}
     for n in ("tty1", "tty2"):

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The kernel matrix: every kernel of tests/vm/kernels.list boots under qemu over this
+# machine's root and runs its test set there (guest.sh). Prints the cases as
+# "PASS 6.1/name", "FAIL 6.12-rt/name: why", "SKIP 5.10/name: why" for tests/run.sh to
+# count, and one "# 6.1: N passed, N failed, N skipped" line per kernel.
+#   tests/vm/run.sh [NAME...]      all kernels of the list, or the ones named
+# A kernel that cannot be fetched is one SKIP with the reason; one whose guest does not
+# come up, or on which ttytop does not load, is a FAIL.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+core=(tests/integration/test_collector.py tests/integration/test_collector_compat.sh
+	tests/integration/test_schema.py tests/integration/test_stacks.py tests/vm/test_serial.py)
+full=("${core[@]}" tests/tui/test_tui.py)
+
+want=" $* "
+while read -r name suite arch meta tests; do
+	case $name in '' | \#*) continue ;; esac
+	[ $# -gt 0 ] && [[ $want != *" $name "* ]] && continue
+	if [ "$arch" != amd64 ]; then
+		echo "SKIP $name/all: $arch guests run static programs only, not this suite"
+		continue
+	fi
+	out=$(mktemp -d /tmp/ttytop-vm.XXXXXX)
+	kdir=$("$here/kernel.sh" "$name" 2>"$out/fetch.err")
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		if [ $rc -eq 3 ]; then
+			echo "SKIP $name/all: cannot fetch $meta from $suite: $(tail -1 "$out/fetch.err")"
+		else
+			echo "FAIL $name/all: preparing the kernel failed: $(tail -1 "$out/fetch.err")"
+		fi
+		rm -rf "$out"
+		continue
+	fi
+	set_=("${core[@]}")
+	[ "$tests" = full ] && set_=("${full[@]}")
+	printf '#!/bin/bash\nexec %q/tests/vm/guest.sh %q' "$root" "$name" >"$out/cmd.sh"
+	printf ' %q' "${set_[@]/#/$root/}" >>"$out/cmd.sh"
+	echo >>"$out/cmd.sh"
+	start=$(date +%s)
+	# a full set takes ~10 min under emulation, a core one ~5; the limit only catches hangs
+	"$here/boot.sh" "$name" "$out" 1500 2>"$out/boot.err"
+	rc=$?
+	grep -E '^(PASS|FAIL|SKIP) ' "$out/log" 2>/dev/null
+	if ! grep -q "^[A-Z]* $name/check" "$out/log" 2>/dev/null; then
+		echo "FAIL $name/boot: the guest ran no test (boot.sh $rc): $(tail -3 "$out/boot.err" | tr '\n' ' ')"
+	elif [ $rc -eq 124 ]; then
+		echo "FAIL $name/boot: the guest did not finish within the limit"
+	fi
+	# ttytop must not hurt the kernel it runs on: any lockup, stall or oops fails it
+	bad=$(grep -E 'soft lockup|hard LOCKUP|rcu: INFO|self-detected stall|BUG:|Oops|WARNING: CPU|general protection|Kernel panic' \
+		"$out/console.log" 2>/dev/null | head -3 | sed 's/^\[ *[0-9.]*\] //' | tr '\n' ';')
+	p=$(grep -c '^PASS ' "$out/log" 2>/dev/null)
+	f=$(grep -c '^FAIL ' "$out/log" 2>/dev/null)
+	if [ -n "$bad" ]; then
+		echo "FAIL $name/kernel_health: the guest kernel reported: $bad"
+		f=$((${f:-0} + 1))
+	else
+		echo "PASS $name/kernel_health"
+		p=$((${p:-0} + 1))
+	fi
+	s=$(grep -c '^SKIP ' "$out/log" 2>/dev/null)
+	echo "# $name ($(awk '{print $4}' "$kdir/kernel")): ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped in $(($(date +%s) - start)) s"
+	# keep the guest's logs of a failed kernel where the host's logs are
+	if [ "${f:-0}" -gt 0 ] || [ $rc -ne 0 ]; then
+		mkdir -p "$root/build/test-logs/vm-$name"
+		cp "$out"/*.log "$out"/log "$root/build/test-logs/vm-$name/" 2>/dev/null
+		echo "# $name: guest logs in build/test-logs/vm-$name/"
+	fi
+	rm -rf "$out"
+done <"$here/kernels.list"
+exit 0
