@@ -419,6 +419,34 @@ static void set_filters(struct ttytop_bpf *skel, const struct tt_opts *o)
 	skel->data->threshold_ns = (uint64_t)(o->threshold_ms * 1e6);
 }
 
+/*
+ * Kernel memory the per-terminal statistics may take when they must be
+ * preallocated (before 6.1): every entry costs its value on every CPU.
+ */
+#define TT_PREALLOC_BUDGET (64u << 20)
+
+/*
+ * Before 6.1 a tracing program must not allocate map entries at run time
+ * (the verifier WARNs: it can deadlock), so the statistics are preallocated,
+ * as many terminals as the budget holds at this CPU count. Later kernels
+ * allocate an entry on a terminal's first write.
+ */
+static unsigned size_tty_table(struct ttytop_bpf *skel, bool tracing_alloc, int ncpus)
+{
+	size_t per = sizeof(struct tt_tty_stats) * (size_t)ncpus;
+	size_t n = TT_PREALLOC_BUDGET / (per ? per : 1);
+
+	if (tracing_alloc)
+		return TT_MAX_TTYS;
+	if (n > TT_MAX_TTYS)
+		n = TT_MAX_TTYS;
+	if (n < 16)
+		n = 16;
+	bpf_map__set_map_flags(skel->maps.stats, 0);
+	bpf_map__set_max_entries(skel->maps.stats, (uint32_t)n);
+	return (unsigned)n;
+}
+
 /* Keep exactly one flavour of the entry programs and of sched_switch. */
 static void choose_programs(struct ttytop_bpf *skel, bool fast, bool prev_state)
 {
@@ -494,6 +522,7 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	}
 	set_filters(c->skel, o);
 	choose_programs(c->skel, rep->rdonly_cast, rep->sched_prev_state);
+	rep->tty_slots = size_tty_table(c->skel, rep->tracing_alloc, c->ncpus);
 
 	ret = ttytop_bpf__load(c->skel);
 	if (ret) {

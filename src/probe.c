@@ -132,6 +132,9 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 	rep->task_pt_regs = btf_has_enum_value(vmlinux, "bpf_func_id", "BPF_FUNC_task_pt_regs");
 	rep->preempt_rt = btf_has_member(vmlinux, "mutex", "rtmutex");
 	rep->uart_circ_buf = btf_has_member(vmlinux, "uart_state", "xmit");
+	/* 6.1 gave hash maps bpf_mem_alloc; before, run-time allocation from a
+	 * tracing program can deadlock and the verifier WARNs (tainting the kernel) */
+	rep->tracing_alloc = btf_has(vmlinux, "bpf_mem_alloc", BTF_KIND_STRUCT);
 	btf__free(vmlinux);
 
 	/* events reach user space through a BPF ring buffer (5.8) */
@@ -214,6 +217,10 @@ void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
 		    ? "tp_btf sched_switch + sched_waking"
 		    : "tp_btf sched_switch (3 arguments: state read from the task, before 5.18) "
 		      "+ sched_waking");
+	if (r->tty_slots)
+		fprintf(f, "terminal table:         %u entries%s\n", r->tty_slots,
+			r->tracing_alloc ? ", allocated on first write"
+					 : ", preallocated (no allocation in tracing programs before 6.1)");
 	fprintf(f, "write lock:             %s\n",
 		r->preempt_rt ? "rt_mutex owner (PREEMPT_RT)" : "mutex owner");
 	fprintf(f, "serial backlog:         %s\n",
