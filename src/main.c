@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/utsname.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -104,11 +105,14 @@ static int run_json(const struct tt_opts *o, struct tt_model *m)
 static int run_check(const struct tt_opts *o, struct tt_model *m)
 {
 	struct tt_probe_report rep;
+	struct utsname u;
 	struct tt_collector *c;
 	char err[512];
 	int ret;
 
 	printf("ttytop %s capability check\n", TTYTOP_VERSION);
+	if (uname(&u) == 0)
+		printf("kernel:                 %s %s\n", u.release, u.machine);
 	ret = tt_collector_open(&c, o, m, &rep, err, sizeof(err));
 	tt_probe_report_print(&rep, stdout);
 	if (ret) {

@@ -50,34 +50,18 @@ static bool btf_has(const struct btf *btf, const char *name, int kind)
 	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
 }
 
-/* Does enum `type` (kernel BTF) have a value called `val`? */
-static bool btf_has_enum_value(const struct btf *btf, const char *type, const char *val)
+/* Does the kernel's struct (or enum) `type` have a member (or value) called `part`? */
+static bool btf_has_part(const struct btf *btf, int kind, const char *type, const char *part)
 {
-	int id = btf__find_by_name_kind(btf, type, BTF_KIND_ENUM);
+	int id = btf__find_by_name_kind(btf, type, kind);
 	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	const struct btf_enum *e;
 
-	if (!t)
-		return false;
-	e = btf_enum(t);
-	for (int i = 0; i < btf_vlen(t); i++)
-		if (!strcmp(btf__name_by_offset(btf, e[i].name_off), val))
+	for (int i = 0; t && i < btf_vlen(t); i++) {
+		__u32 off = kind == BTF_KIND_ENUM ? btf_enum(t)[i].name_off : btf_members(t)[i].name_off;
+
+		if (!strcmp(btf__name_by_offset(btf, off), part))
 			return true;
-	return false;
-}
-
-static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
-{
-	int id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
-	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	const struct btf_member *m;
-
-	if (!t)
-		return false;
-	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++)
-		if (!strcmp(btf__name_by_offset(btf, m[i].name_off), member))
-			return true;
+	}
 	return false;
 }
 
@@ -129,9 +113,9 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 	/* 5.18 appended prev_state to sched_switch; before, the task's state is read */
 	rep->sched_prev_state = btf_tp_args(vmlinux, "sched_switch") >= 4;
 	/* 5.15: the user registers of a task (R14 check, frame-1 return address) */
-	rep->task_pt_regs = btf_has_enum_value(vmlinux, "bpf_func_id", "BPF_FUNC_task_pt_regs");
-	rep->preempt_rt = btf_has_member(vmlinux, "mutex", "rtmutex");
-	rep->uart_circ_buf = btf_has_member(vmlinux, "uart_state", "xmit");
+	rep->task_pt_regs = btf_has_part(vmlinux, BTF_KIND_ENUM, "bpf_func_id", "BPF_FUNC_task_pt_regs");
+	rep->preempt_rt = btf_has_part(vmlinux, BTF_KIND_STRUCT, "mutex", "rtmutex");
+	rep->uart_circ_buf = btf_has_part(vmlinux, BTF_KIND_STRUCT, "uart_state", "xmit");
 	/* 6.1 gave hash maps bpf_mem_alloc; before, run-time allocation from a
 	 * tracing program can deadlock and the verifier WARNs (tainting the kernel) */
 	rep->tracing_alloc = btf_has(vmlinux, "bpf_mem_alloc", BTF_KIND_STRUCT);

@@ -11,7 +11,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ttyt import (Skip, Tracer, case, drain, finish, fork_writer, open_pty,  # noqa: E402
-                  expected_flavour, expected_lost, require_root, within, TTYTOP)
+                  expected_flavour, expected_lost, kernel_btf, require_root, within,
+                  TTYTOP)
 
 
 def writer_of(term, pid):
@@ -534,6 +535,33 @@ def test_interrupt_wake_not_blamed_on_a_task():
     assert 0 < e["ret"] < 40000, e["ret"]
     os.close(master)
     os.close(slave)
+
+
+@case
+def test_check_names_the_paths_this_kernel_takes():
+    """--check's choices, each against what bpftool reads in the kernel's BTF."""
+    require_root()
+    p = subprocess.run([TTYTOP, "--check"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout[-600:] + p.stderr
+    rows = dict(l.split(":", 1) for l in p.stdout.splitlines() if ":" in l)
+    rows = {k.strip(): v.strip() for k, v in rows.items()}
+    btf = kernel_btf()
+    want = {
+        "entry programs": ("rdonly_cast" if btf.has("FUNC", "bpf_rdonly_cast")
+                           else "probe_read"),
+        "scheduler hooks": ("3 arguments" if btf.tp_args("sched_switch") == 3
+                            else "tp_btf sched_switch + sched_waking"),
+        "write lock": ("rt_mutex owner" if "rtmutex" in btf.members("mutex")
+                       else "mutex owner"),
+        "serial backlog": ("uart_state.xmit" if "xmit" in btf.members("uart_state")
+                           else "tty_port.xmit_fifo"),
+        "terminal table": ("allocated on first write" if btf.has("STRUCT", "bpf_mem_alloc")
+                           else "preallocated"),
+    }
+    for k, v in want.items():
+        assert k in rows, f"--check has no {k!r} line: {p.stdout}"
+        assert v in rows[k], f"{k}: {rows[k]!r}, want {v!r}"
+    assert rows["result"] == "OK", rows["result"]
 
 
 @case

@@ -88,20 +88,27 @@ def check_goids(tr, text, pid):
     evs = tr.events(pid=pid)
     assert evs, "no events from the marquee"
     checked = missing = 0
+    # the goid is read as a write returns: order by when writes ended
+    def end(e):
+        return e["time_ns"] + e["latency_ns"]
+    first_goid = min((end(e) for e in evs if e["goid"] is not None), default=None)
+    assert first_goid is not None, "no write had a goid"
     for e in evs:
         want = by_len.get(e["bytes"])
         if want is None:
             continue  # the rest of a short write: its length names nobody
         if e["goid"] is None:
-            missing += 1  # before ttytop registered the process as Go
+            # only before ttytop registered the process as Go (how many that is
+            # depends on the machine's speed: more under emulation)
+            assert end(e) < first_goid, "a write without a goid after registration"
+            missing += 1
             continue
         assert e["goid"] == want, f"write of {e['bytes']} bytes by goroutine {want} reported as {e['goid']}"
         checked += 1
-    assert missing <= 6, f"{missing} writes without a goid"
     # Go code enters the syscall with g in R14 as well: the cross-check agrees
     sources = collections.Counter(e["goid_source"] for e in evs if e["goid"] is not None)
     assert sources["tls+r14"] >= 0.9 * sum(sources.values()), f"goid sources {dict(sources)}"
-    assert checked >= 0.9 * len(evs) - 6, f"only {checked} of {len(evs)} events checked"
+    assert checked >= 0.9 * len(evs) - missing, f"only {checked} of {len(evs)} events checked"
     return evs
 
 

@@ -46,24 +46,58 @@ def case(fn):
     return fn
 
 
-_btf_funcs = None
+_btf_raw = None
 
 
-def kernel_btf_has_func(name):
-    """Does the running kernel's BTF name this function (a kfunc such as
-    bpf_rdonly_cast)? Asked of bpftool, independently of ttytop's own probe."""
-    global _btf_funcs
-    if _btf_funcs is None:
+class KernelBTF:
+    """The running kernel's BTF as bpftool dumps it: an independent view of
+    what the kernel offers, to check ttytop's own run-time probe against."""
+
+    def __init__(self):
         out = subprocess.run(["bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux"],
                              capture_output=True, text=True).stdout
-        _btf_funcs = set(l.split("'")[1] for l in out.splitlines()
-                         if "] FUNC '" in l)
-    return name in _btf_funcs
+        self.types = {}  # id -> (kind, name, header line, member lines)
+        cur = None
+        for line in out.splitlines():
+            if line.startswith("["):
+                tid = int(line[1:line.index("]")])
+                kind, rest = line.split("] ", 1)[1].split(" ", 1)
+                name = rest.split("'")[1] if "'" in rest else ""
+                cur = [kind, name, line, []]
+                self.types[tid] = cur
+            elif cur is not None:
+                cur[3].append(line.strip())
+        self.by_name = {}
+        for tid, (kind, name, _, _) in self.types.items():
+            self.by_name.setdefault((kind, name), tid)
+
+    def has(self, kind, name):
+        return (kind, name) in self.by_name
+
+    def members(self, struct, kind="STRUCT"):
+        tid = self.by_name.get((kind, struct))
+        return [m.split("'")[1] for m in self.types[tid][3] if "'" in m] if tid else []
+
+    def tp_args(self, tp):
+        """Arguments of a tp_btf tracepoint (its prototype less the data pointer)."""
+        tid = self.by_name.get(("TYPEDEF", "btf_trace_" + tp))
+        if tid is None:
+            return -1
+        ptr = int(self.types[tid][2].split("type_id=")[1].split()[0])
+        proto = int(self.types[ptr][2].split("type_id=")[1].split()[0])
+        return int(self.types[proto][2].split("vlen=")[1].split()[0]) - 1
+
+
+def kernel_btf():
+    global _btf_raw
+    if _btf_raw is None:
+        _btf_raw = KernelBTF()
+    return _btf_raw
 
 
 def expected_flavour():
     """The entry programs ttytop must choose on this kernel."""
-    if os.environ.get("TTYTOP_NO_RDONLY_CAST") or not kernel_btf_has_func("bpf_rdonly_cast"):
+    if os.environ.get("TTYTOP_NO_RDONLY_CAST") or not kernel_btf().has("FUNC", "bpf_rdonly_cast"):
         return "probe_read"
     return "rdonly_cast"
 
@@ -78,9 +112,8 @@ def expected_lost():
             if len(parts) >= 3 and parts[2] in ("redirected_tty_write", "__irqentry_text_start",
                                                 "__irqentry_text_end"):
                 syms.add(parts[2])
-    out = subprocess.run(["bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux"],
-                         capture_output=True, text=True).stdout
-    regs = "'BPF_FUNC_task_pt_regs' val=" in out or os.uname().machine == "x86_64"
+    regs = ("BPF_FUNC_task_pt_regs" in kernel_btf().members("bpf_func_id", kind="ENUM")
+            or os.uname().machine == "x86_64")
     lost = [] if regs else ["r14-check", "frame-1"]
     if not {"__irqentry_text_start", "__irqentry_text_end"} <= syms:
         lost.append("irq-waker")

@@ -71,6 +71,29 @@ def open_line(ixon=False):
     return fd
 
 
+def held(peer, fd, hold, release, *writers, gap=0.0, start=None):
+    """Under a tracer at -T 50: tell the far end `start` (if any), fork the
+    writers `gap` s apart, wait `hold` s, tell it `release`, and wait for every
+    writer and for the line to drain. Returns the tracer and the writers' pids."""
+    tr = Tracer("-T", "50")
+    if start:
+        peer.say(start)
+        time.sleep(0.1)  # a ^S must reach the line discipline first
+    pids = []
+    for i, w in enumerate(writers):
+        if i:
+            time.sleep(gap)
+        pids.append(fork_writer(w))
+    time.sleep(hold)
+    peer.say(release)
+    for p in pids:
+        os.waitpid(p, 0)
+    termios.tcdrain(fd)
+    tr.wait_docs(2)
+    tr.stop()
+    return tr, pids
+
+
 def serial_event(tr, pid):
     evs = [e for e in tr.events(pid=pid) if e["terminal"] == "ttyS1"]
     assert evs, f"no slow event on ttyS1 for {pid}: {tr.events(pid=pid)}"
@@ -106,16 +129,9 @@ def test_serial_stalled_far_end_blocks_300ms():
     require_root()
     peer = Peer()
     fd = open_line()
-    tr = Tracer("-T", "50")
-    peer.say("stall")
     # more than the kernel's transmit buffer (4 KiB) plus the host pipe (4 KiB)
-    pid = fork_writer(lambda: os.write(fd, b"b" * 16384))
-    time.sleep(0.3)
-    peer.say("drain")
-    os.waitpid(pid, 0)
-    termios.tcdrain(fd)
-    tr.wait_docs(2)
-    tr.stop()
+    tr, (pid,) = held(peer, fd, 0.3, "drain", lambda: os.write(fd, b"b" * 16384),
+                      start="stall")
     e = serial_event(tr, pid)
     assert e["class"] == "serial", e["class"]
     assert within(e["blocked_ns"], 300e6, 0.10), f"blocked {e['blocked_ns'] / 1e6:.1f} ms"
@@ -133,18 +149,9 @@ def test_serial_backlog_at_entry_is_the_fifo_fill():
     require_root()
     peer = Peer()
     fd = open_line()
-    tr = Tracer("-T", "50")
-    peer.say("stall")
-    first = fork_writer(lambda: os.write(fd, b"f" * 12000))
-    time.sleep(0.2)  # the transmit buffer is full now
-    second = fork_writer(lambda: os.write(fd, b"g" * 10))
-    time.sleep(0.2)
-    peer.say("drain")
-    os.waitpid(first, 0)
-    os.waitpid(second, 0)
-    termios.tcdrain(fd)
-    tr.wait_docs(2)
-    tr.stop()
+    # the second writer comes once the first has filled the transmit buffer
+    tr, (first, second) = held(peer, fd, 0.2, "drain", lambda: os.write(fd, b"f" * 12000),
+                               lambda: os.write(fd, b"g" * 10), gap=0.2, start="stall")
     e = serial_event(tr, second)
     bl = e["backlog"]
     # the second writer queued behind the first, with the buffer full at its entry
@@ -161,16 +168,8 @@ def test_serial_xoff_flow_stopped():
     require_root()
     peer = Peer()
     fd = open_line(ixon=True)
-    tr = Tracer("-T", "50")
-    peer.say("xoff")
-    time.sleep(0.1)  # the ^S reaches the line discipline
-    pid = fork_writer(lambda: os.write(fd, b"x" * 8192))  # more than the FIFO holds
-    time.sleep(0.3)
-    peer.say("xon")
-    os.waitpid(pid, 0)
-    termios.tcdrain(fd)
-    tr.wait_docs(2)
-    tr.stop()
+    # more than the transmit buffer holds, so the writer has to wait for ^Q
+    tr, (pid,) = held(peer, fd, 0.3, "xon", lambda: os.write(fd, b"x" * 8192), start="xoff")
     e = serial_event(tr, pid)
     assert e["reason"] == "flow-stopped", e["reason"]
     assert within(e["blocked_ns"], 300e6, 0.15), f"blocked {e['blocked_ns'] / 1e6:.1f} ms"
