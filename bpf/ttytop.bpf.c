@@ -35,9 +35,13 @@ const volatile char filter_tty[TT_TTY_NAME_LEN] = {}; /* kernel name, "pts3" */
 const volatile __s32 filter_class = -1;
 const volatile bool capture_stacks = true;
 const volatile __u32 ratelimit_per_cpu = 2000; /* events/s/CPU when threshold is 0 */
-/* Interrupt entry text ranges from kallsyms: a waker running on top of them is an IRQ. */
-const volatile __u64 irq_text_start = 0, irq_text_end = 0;
-const volatile __u64 softirq_text_start = 0, softirq_text_end = 0;
+/*
+ * Kernel text a waker runs on top of when an interrupt woke the writer
+ * (from kallsyms): interrupt and softirq entry text, threaded handlers
+ * (irq_thread), softirq threads and the softirq body (see probe.c).
+ */
+const volatile __u64 irq_ranges[TT_IRQ_RANGES][2] = {};
+const volatile __u32 nr_irq_ranges = 0;
 
 /* Changed at run time by user space (the dashboard's `t`). */
 __u64 threshold_ns = 10000000;
@@ -950,8 +954,10 @@ static __always_inline void on_switch(void *ctx, bool preempt, struct task_struc
 /*
  * preempt_count would say this directly, but reading a per-CPU variable needs
  * kallsyms entries that locked-down kernels do not have. The waker's kernel
- * stack does the job: under an interrupt it passes through the entry text.
- * Runs only when a blocked tty writer is woken.
+ * stack does the job: under an interrupt it passes through the entry text,
+ * and a threaded handler or softirq thread (all of them under PREEMPT_RT)
+ * runs inside one of the functions user space put in irq_ranges. Runs only
+ * when a blocked tty writer is woken.
  */
 static __always_inline bool in_interrupt(void *ctx)
 {
@@ -959,7 +965,7 @@ static __always_inline bool in_interrupt(void *ctx)
 	struct sleep_stack *ss = bpf_map_lookup_elem(&scratch_stack, &zero);
 	long n;
 
-	if (!ss || !irq_text_start)
+	if (!ss || !nr_irq_ranges)
 		return false;
 	n = bpf_get_stack(ctx, ss->ip, sizeof(ss->ip), 0);
 	if (n <= 0)
@@ -971,9 +977,12 @@ static __always_inline bool in_interrupt(void *ctx)
 		if (i >= n)
 			break;
 		ip = ss->ip[i];
-		if ((ip >= irq_text_start && ip < irq_text_end) ||
-		    (ip >= softirq_text_start && ip < softirq_text_end))
-			return true;
+		for (int r = 0; r < TT_IRQ_RANGES; r++) {
+			if (r >= nr_irq_ranges)
+				break;
+			if (ip >= irq_ranges[r][0] && ip < irq_ranges[r][1])
+				return true;
+		}
 	}
 	return false;
 }

@@ -18,6 +18,7 @@
 #define TT_TTY_NAME_LEN 32
 #define TT_USTACK_MAX 48 /* user frames kept per slow write */
 #define TT_KSTACK_MAX 32 /* kernel frames kept per slow write */
+#define TT_IRQ_RANGES 8	 /* kernel text ranges that mean "woken by an interrupt" */
 #define TT_MAX_TTYS 512
 #define TT_MAX_WRITERS 4096
 #define TT_MAX_INFLIGHT 16384

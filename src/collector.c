@@ -514,11 +514,11 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	}
 	c->skel->rodata->tty_write_addr = rep->tty_write;
 	c->skel->rodata->redirected_tty_write_addr = rep->redirected_tty_write;
-	if (rep->irq_detect) {
-		c->skel->rodata->irq_text_start = rep->irq_text[0];
-		c->skel->rodata->irq_text_end = rep->irq_text[1];
-		c->skel->rodata->softirq_text_start = rep->irq_text[2];
-		c->skel->rodata->softirq_text_end = rep->irq_text[3];
+	for (int i = 0; rep->irq_detect && i < TT_IRQ_RANGES; i++) {
+		if (!rep->irq_ranges[i][0])
+			continue;
+		memcpy((void *)c->skel->rodata->irq_ranges[c->skel->rodata->nr_irq_ranges++],
+		       rep->irq_ranges[i], sizeof(rep->irq_ranges[i]));
 	}
 	set_filters(c->skel, o);
 	choose_programs(c->skel, rep->rdonly_cast, rep->sched_prev_state);

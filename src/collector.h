@@ -35,7 +35,9 @@ struct tt_probe_report {
 	bool irq_detect;
 	unsigned lost; /* 1 << enum tt_lost */
 	unsigned long long tty_write, redirected_tty_write;
-	unsigned long long irq_text[4]; /* irqentry start/end, softirqentry start/end */
+	/* [start, end) of the text that means an interrupt woke a writer; 0 = absent */
+	uint64_t irq_ranges[TT_IRQ_RANGES][2];
+	bool irq_threads; /* threaded handlers and softirq threads are among them */
 };
 
 /*

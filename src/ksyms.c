@@ -368,6 +368,81 @@ int tt_ksym_lookup_addrs(const char *const *names, uint64_t *addrs, int n)
 	return r < 0 ? r : c.found;
 }
 
+struct funcs_ctx {
+	const char *const *names;
+	uint64_t (*ranges)[2];
+	int n, open, done;
+};
+
+/* "name" itself or a compiler clone of it ("name.constprop.0", "name.isra.0") */
+static bool clone_of(const struct kline *l, const char *name)
+{
+	size_t n = strlen(name);
+
+	return l->name_len >= n && memcmp(l->name, name, n) == 0 &&
+	       (l->name_len == n || l->name[n] == '.');
+}
+
+static int funcs_line(void *ctx, const char *s, size_t len, bool cut)
+{
+	struct funcs_ctx *c = ctx;
+	struct kline l;
+
+	if (parse_line(s, len, cut, &l) != 0 || !l.name || l.mod || l.addr == 0)
+		return 0;
+	/* the core kernel is listed in address order: a function ends where the next begins */
+	for (int i = 0; c->open && i < c->n; i++)
+		if (c->ranges[i][0] && !c->ranges[i][1] && l.addr > c->ranges[i][0]) {
+			c->ranges[i][1] = l.addr;
+			c->open--;
+			c->done++;
+		}
+	if (!is_text(l.type))
+		return 0;
+	for (int i = 0; i < c->n; i++)
+		if (!c->ranges[i][0] && clone_of(&l, c->names[i])) {
+			c->ranges[i][0] = l.addr;
+			c->open++;
+		}
+	return c->done >= c->n;
+}
+
+static int func_ranges(struct text_src *src, const char *const *names, uint64_t (*ranges)[2],
+		       int n)
+{
+	struct funcs_ctx c = {names, ranges, n, 0, 0};
+	int r;
+
+	memset(ranges, 0, sizeof(*ranges) * (size_t)(n > 0 ? n : 0));
+	r = n > 0 ? for_each_line(src, funcs_line, &c) : 0;
+	if (r < 0)
+		return r;
+	for (int i = 0; i < n; i++)
+		if (ranges[i][0] && !ranges[i][1])
+			ranges[i][0] = 0; /* no end seen: better no range than a guessed one */
+	return c.done;
+}
+
+int tt_ksym_func_ranges_text(const char *text, size_t len, const char *const *names,
+			     uint64_t (*ranges)[2], int n)
+{
+	struct text_src src = {-1, text, len, 0};
+
+	return func_ranges(&src, names, ranges, n);
+}
+
+int tt_ksym_func_ranges(const char *const *names, uint64_t (*ranges)[2], int n)
+{
+	int fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC), r;
+	struct text_src src = {fd, NULL, 0, 0};
+
+	if (fd < 0)
+		return -errno;
+	r = func_ranges(&src, names, ranges, n);
+	close(fd);
+	return r;
+}
+
 int tt_ksym_lookup_addr(const char *name, uint64_t *addr)
 {
 	return tt_ksym_lookup_addrs(&name, addr, 1) == 1 ? 0 : -ENOENT;

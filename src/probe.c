@@ -84,6 +84,29 @@ static int btf_tp_args(const struct btf *btf, const char *tp)
 	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
 }
 
+/*
+ * Interrupt work that runs in a task rather than on an interrupt stack, so
+ * the entry text never shows in its waker's stack: threaded handlers (every
+ * handler under PREEMPT_RT, some drivers and `threadirqs` elsewhere), the
+ * softirq threads, and the softirq body itself, which kernels since ~6.8
+ * (and 6.1-rt) run from handle_softirqs() outside the softirq entry text.
+ */
+static void find_irq_threads(struct tt_probe_report *rep)
+{
+	static const char *const fns[] = {"irq_thread", "run_ksoftirqd", "run_timersd",
+					  "handle_softirqs", "__do_softirq"};
+	uint64_t r[5][2];
+	int slot = 2;
+
+	tt_ksym_func_ranges(fns, r, 5);
+	for (int i = 0; i < 5 && slot < TT_IRQ_RANGES; i++)
+		if (r[i][0]) {
+			rep->irq_ranges[slot][0] = r[i][0];
+			rep->irq_ranges[slot++][1] = r[i][1];
+		}
+	rep->irq_threads = r[0][0] != 0;
+}
+
 int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 {
 	struct btf *vmlinux;
@@ -150,15 +173,18 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 	/* optional: /dev/console redirection; without it those writes are missed */
 	rep->redirected_tty_write = addrs[1];
 	/* optional: tells interrupt wake-ups from process wake-ups */
-	for (int i = 0; i < 4; i++)
-		rep->irq_text[i] = addrs[2 + i];
+	rep->irq_ranges[0][0] = addrs[2];
+	rep->irq_ranges[0][1] = addrs[3];
+	rep->irq_ranges[1][0] = addrs[4];
+	rep->irq_ranges[1][1] = addrs[5];
+	find_irq_threads(rep);
 	if (!rep->tty_write) {
 		snprintf(err, errlen,
 			 "cannot find tty_write in /proc/kallsyms (kernel.kptr_restrict, or a "
 			 "kernel without the tty layer)");
 		return -ENOENT;
 	}
-	rep->irq_detect = rep->irq_text[0] && rep->irq_text[1] > rep->irq_text[0];
+	rep->irq_detect = rep->irq_ranges[0][0] && rep->irq_ranges[0][1] > rep->irq_ranges[0][0];
 	/* x86-64 finds the registers on the kernel stack instead (core_fixes.bpf.h) */
 	rep->regs_on_stack = !rep->task_pt_regs && TT_ARCH_X86;
 	rep->lost = (rep->task_pt_regs || rep->regs_on_stack
@@ -215,8 +241,10 @@ void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
 				     "(no bpf_task_pt_regs before 5.15)"
 				   : "unavailable (no bpf_task_pt_regs before 5.15)");
 	fprintf(f, "irq waker detection:    %s\n",
-		r->irq_detect ? "waker stack vs __irqentry_text/__softirqentry_text"
-			      : "unavailable: interrupt wake-ups are blamed on the interrupted task");
+		!r->irq_detect ? "unavailable: interrupt wake-ups are blamed on the interrupted task"
+		: r->irq_threads
+		    ? "waker stack vs interrupt entry text, threaded handlers and softirq threads"
+		    : "waker stack vs interrupt entry text");
 	fprintf(f, "probes not used:        kprobes/fentry (not needed; refused on many "
 		   "locked-down kernels)\n");
 	if (!r->btf || !r->ringbuf || !r->tracefs || !r->syscall_tps || !r->tty_write)

@@ -46,5 +46,14 @@ void tt_sym_forget_pid(struct tt_symbolizer *s, pid_t pid);
 int tt_ksym_lookup_addr(const char *name, uint64_t *addr);
 /* Several at once, in one pass; returns how many were found or -errno. */
 int tt_ksym_lookup_addrs(const char *const *names, uint64_t *addrs, int n);
+/*
+ * Text ranges [start, end) of kernel functions, a compiler clone of each
+ * ("handle_softirqs.constprop.0") counting as the function; end is where the
+ * next symbol begins. A function not found, or whose end is not seen, gets
+ * {0, 0}. Returns how many were found or -errno.
+ */
+int tt_ksym_func_ranges(const char *const *names, uint64_t (*ranges)[2], int n);
+int tt_ksym_func_ranges_text(const char *text, size_t len, const char *const *names,
+			     uint64_t (*ranges)[2], int n);
 
 #endif

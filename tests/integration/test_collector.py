@@ -296,9 +296,12 @@ def test_pid_filter_and_threshold():
     master, slave, name = open_pty()
     stop = threading.Event()
     threading.Thread(target=drain, args=(master, stop), daemon=True).start()
-    a = fork_writer(lambda: time.sleep(0.6) or [os.write(slave, b"a") for _ in range(30)])
-    b = fork_writer(lambda: time.sleep(0.6) or [os.write(slave, b"b") for _ in range(40)])
+    # the writers wait for the tracer to be attached (a fixed sleep raced a slow start)
+    go_r, go_w = os.pipe()
+    a = fork_writer(lambda: os.read(go_r, 1) and [os.write(slave, b"a") for _ in range(30)])
+    b = fork_writer(lambda: os.read(go_r, 1) and [os.write(slave, b"b") for _ in range(40)])
     tr = Tracer("-p", str(a), "-T", "1000")
+    os.write(go_w, b"gg")
     os.waitpid(a, 0)
     os.waitpid(b, 0)
     tr.wait_docs(2)
@@ -308,6 +311,8 @@ def test_pid_filter_and_threshold():
     assert t and t["writes"] == 30, f"pid filter: {t and t['writes']}"
     assert not writer_of(t, b), "filtered-out pid counted"
     assert tr.events() == [], "fast writes above a 1 s threshold produced events"
+    os.close(go_r)
+    os.close(go_w)
     os.close(master)
     os.close(slave)
 

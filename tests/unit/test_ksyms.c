@@ -187,6 +187,39 @@ static void test_last_symbol_at_top(void **state)
 	tt_ksyms_free(k);
 }
 
+/*
+ * Function ranges end where the next symbol begins (of any type), clones count
+ * as the function, a name that is only a prefix does not, module symbols are
+ * skipped, and a function whose end is never seen gets no range at all.
+ */
+static void test_func_ranges(void **state)
+{
+	static const char text[] = "ffffffff81000000 T _stext\n"
+				   "ffffffff81000100 t run_ksoftirqd\n"
+				   "ffffffff81000180 d some_data\n"
+				   "ffffffff81000200 t handle_softirqs.constprop.0\n"
+				   "ffffffff81000200 t handle_softirqs_alias\n"
+				   "ffffffff81000300 t irq_thread_fn\n"
+				   "ffffffff81000400 t irq_thread\n"
+				   "ffffffff81000500 t irq_thread_dtor\n"
+				   "ffffffffc0000000 t run_timersd\t[somemod]\n"
+				   "ffffffff81000600 t last_one\n";
+	const char *names[] = {"run_ksoftirqd", "handle_softirqs", "irq_thread", "run_timersd",
+			       "last_one"};
+	uint64_t r[5][2];
+
+	(void)state;
+	assert_int_equal(tt_ksym_func_ranges_text(text, sizeof(text) - 1, names, r, 5), 3);
+	assert_true(r[0][0] == 0xffffffff81000100ull && r[0][1] == 0xffffffff81000180ull);
+	assert_true(r[1][0] == 0xffffffff81000200ull && r[1][1] == 0xffffffff81000300ull);
+	/* irq_thread_fn is not irq_thread; irq_thread ends at irq_thread_dtor */
+	assert_true(r[2][0] == 0xffffffff81000400ull && r[2][1] == 0xffffffff81000500ull);
+	assert_true(r[3][0] == 0 && r[3][1] == 0); /* a module's symbol */
+	assert_true(r[4][0] == 0 && r[4][1] == 0); /* no end: no range */
+	assert_int_equal(tt_ksym_func_ranges_text("", 0, names, r, 5), 0);
+	assert_true(r[0][0] == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +229,7 @@ int main(void)
 	    cmocka_unit_test(test_nul_in_line),
 	    cmocka_unit_test(test_strict_address),
 	    cmocka_unit_test(test_last_symbol_at_top),
+	    cmocka_unit_test(test_func_ranges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
