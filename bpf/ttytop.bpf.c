@@ -546,7 +546,7 @@ static __always_inline int enter(struct syscall_trace_enter *ctx, __u8 sys, bool
 
 #define ENTER_PROG(name, sys, vec, flavour, fast)                                           \
 	SEC("tp/syscalls/sys_enter_" #name)                                                  \
-	int enter_##name##_##flavour(struct syscall_trace_enter *ctx)                  \
+	int enter_##name##_##flavour(struct syscall_trace_enter *ctx)                        \
 	{                                                                                    \
 		return enter(ctx, sys, vec, fast);                                           \
 	}
@@ -582,9 +582,10 @@ static __always_inline __u32 errslot(__s64 ret)
 }
 
 /*
- * tt_hist_bucket with a bound the verifier can see. The barrier keeps the
- * clamped value in one register: otherwise clang compares one copy and indexes
- * with another, and verifiers before ~6.2 lose the bound between them.
+ * tt_hist_bucket with a bound the verifier can see: in 64 bits and pinned to
+ * one register around the clamp. Otherwise clang compares a truncated copy and
+ * indexes with another, and verifiers before ~6.2 (5.10, 6.1) lose the bound
+ * between them.
  */
 static __always_inline __u32 bucket(__u64 v)
 {

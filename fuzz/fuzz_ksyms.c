@@ -3,7 +3,9 @@
 /*
  * The input is kallsyms-format text. Besides memory safety, check the
  * promises the symbolizer relies on: the table is sorted, and a lookup names
- * a symbol only with a non-empty, blank-free name at or below the address.
+ * a symbol only with a non-empty, blank-free name at or below the address;
+ * a function range (the interrupt-waker test in BPF) is never empty or
+ * reversed, and is all zero when not found.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "ksyms.h"
+#include "symbolize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,10 +30,24 @@ static void check_lookup(const struct tt_ksyms *k, uint64_t addr)
 			abort();
 }
 
+static void check_ranges(const uint8_t *data, size_t size)
+{
+	static const char *const fns[] = {"irq_thread", "run_ksoftirqd", "handle_softirqs", "a"};
+	uint64_t r[4][2];
+	int n = tt_ksym_func_ranges_text((const char *)data, size, fns, r, 4);
+
+	if (n < 0 || n > 4)
+		abort();
+	for (int i = 0; i < 4; i++)
+		if ((r[i][0] || r[i][1]) && !(r[i][0] && r[i][1] > r[i][0]))
+			abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tt_ksyms *k;
 
+	check_ranges(data, size);
 	if (tt_ksyms_parse((const char *)data, size, &k) != 0)
 		return 0;
 	for (size_t i = 0; i < k->n; i++) {

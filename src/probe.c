@@ -107,20 +107,11 @@ static void find_irq_threads(struct tt_probe_report *rep)
 	rep->irq_threads = r[0][0] != 0;
 }
 
-int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
+/* Everything the kernel's own BTF says about it; 0, or -ENOTSUP without BTF. */
+static int probe_btf(struct tt_probe_report *rep, char *err, size_t errlen)
 {
-	struct btf *vmlinux;
+	struct btf *vmlinux = btf__load_vmlinux_btf();
 
-	memset(rep, 0, sizeof(*rep));
-	rep->root = geteuid() == 0;
-	if (!rep->root) {
-		snprintf(err, errlen,
-			 "needs root (CAP_BPF, CAP_PERFMON and kernel symbol access) to trace "
-			 "terminal writes; run it with sudo, or use --replay FILE");
-		return -EPERM;
-	}
-
-	vmlinux = btf__load_vmlinux_btf();
 	rep->btf = vmlinux != NULL;
 	if (!rep->btf) {
 		snprintf(err, errlen,
@@ -136,14 +127,61 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 	/* 5.18 appended prev_state to sched_switch; before, the task's state is read */
 	rep->sched_prev_state = btf_tp_args(vmlinux, "sched_switch") >= 4;
 	/* 5.15: the user registers of a task (R14 check, frame-1 return address) */
-	rep->task_pt_regs = btf_has_part(vmlinux, BTF_KIND_ENUM, "bpf_func_id", "BPF_FUNC_task_pt_regs");
+	rep->task_pt_regs =
+		btf_has_part(vmlinux, BTF_KIND_ENUM, "bpf_func_id", "BPF_FUNC_task_pt_regs");
 	rep->preempt_rt = btf_has_part(vmlinux, BTF_KIND_STRUCT, "mutex", "rtmutex");
 	rep->uart_circ_buf = btf_has_part(vmlinux, BTF_KIND_STRUCT, "uart_state", "xmit");
 	/* 6.1 gave hash maps bpf_mem_alloc; before, run-time allocation from a
 	 * tracing program can deadlock and the verifier WARNs (tainting the kernel) */
 	rep->tracing_alloc = btf_has(vmlinux, "bpf_mem_alloc", BTF_KIND_STRUCT);
 	btf__free(vmlinux);
+	return 0;
+}
 
+/* Kernel text ttytop needs (tty_write) or uses when present; 0 or -ENOENT. */
+static int probe_ksyms(struct tt_probe_report *rep, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		"tty_write",		 "redirected_tty_write",	"__irqentry_text_start",
+		"__irqentry_text_end", "__softirqentry_text_start", "__softirqentry_text_end",
+	};
+	uint64_t addrs[6];
+
+	tt_ksym_lookup_addrs(names, addrs, 6);
+	rep->tty_write = addrs[0];
+	if (!rep->tty_write) {
+		snprintf(err, errlen,
+			 "cannot find tty_write in /proc/kallsyms (kernel.kptr_restrict, or a "
+			 "kernel without the tty layer)");
+		return -ENOENT;
+	}
+	/* optional: /dev/console redirection; without it those writes are missed */
+	rep->redirected_tty_write = addrs[1];
+	/* optional: tells interrupt wake-ups from process wake-ups */
+	rep->irq_ranges[0][0] = addrs[2];
+	rep->irq_ranges[0][1] = addrs[3];
+	rep->irq_ranges[1][0] = addrs[4];
+	rep->irq_ranges[1][1] = addrs[5];
+	find_irq_threads(rep);
+	rep->irq_detect = rep->irq_ranges[0][0] && rep->irq_ranges[0][1] > rep->irq_ranges[0][0];
+	return 0;
+}
+
+int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->root = geteuid() == 0;
+	if (!rep->root) {
+		snprintf(err, errlen,
+			 "needs root (CAP_BPF, CAP_PERFMON and kernel symbol access) to trace "
+			 "terminal writes; run it with sudo, or use --replay FILE");
+		return -EPERM;
+	}
+	ret = probe_btf(rep, err, errlen);
+	if (ret)
+		return ret;
 	/* events reach user space through a BPF ring buffer (5.8) */
 	rep->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) > 0;
 	if (!rep->ringbuf) {
@@ -151,7 +189,6 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 			 "this kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8+)");
 		return -ENOTSUP;
 	}
-
 	rep->tracefs = ensure_tracefs(&rep->tracefs_mounted_by_us);
 	rep->syscall_tps = path_exists("/sys/kernel/tracing/events/syscalls/sys_enter_write") ||
 			   path_exists("/sys/kernel/debug/tracing/events/syscalls/sys_enter_write");
@@ -161,30 +198,9 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 			 "CONFIG_FTRACE_SYSCALLS=n)");
 		return -ENOTSUP;
 	}
-
-	static const char *const names[] = {
-		"tty_write",		 "redirected_tty_write",	"__irqentry_text_start",
-		"__irqentry_text_end", "__softirqentry_text_start", "__softirqentry_text_end",
-	};
-	uint64_t addrs[6];
-
-	tt_ksym_lookup_addrs(names, addrs, 6);
-	rep->tty_write = addrs[0];
-	/* optional: /dev/console redirection; without it those writes are missed */
-	rep->redirected_tty_write = addrs[1];
-	/* optional: tells interrupt wake-ups from process wake-ups */
-	rep->irq_ranges[0][0] = addrs[2];
-	rep->irq_ranges[0][1] = addrs[3];
-	rep->irq_ranges[1][0] = addrs[4];
-	rep->irq_ranges[1][1] = addrs[5];
-	find_irq_threads(rep);
-	if (!rep->tty_write) {
-		snprintf(err, errlen,
-			 "cannot find tty_write in /proc/kallsyms (kernel.kptr_restrict, or a "
-			 "kernel without the tty layer)");
-		return -ENOENT;
-	}
-	rep->irq_detect = rep->irq_ranges[0][0] && rep->irq_ranges[0][1] > rep->irq_ranges[0][0];
+	ret = probe_ksyms(rep, err, errlen);
+	if (ret)
+		return ret;
 	/* x86-64 finds the registers on the kernel stack instead (core_fixes.bpf.h) */
 	rep->regs_on_stack = !rep->task_pt_regs && TT_ARCH_X86;
 	rep->lost = (rep->task_pt_regs || rep->regs_on_stack
@@ -192,7 +208,6 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 			 : 1u << TT_LOST_R14_CHECK | 1u << TT_LOST_FRAME1) |
 		    (rep->irq_detect ? 0 : 1u << TT_LOST_IRQ_WAKER) |
 		    (rep->redirected_tty_write ? 0 : 1u << TT_LOST_CONSOLE_REDIRECT);
-
 	if (!rep->tp_btf) {
 		snprintf(err, errlen, "this kernel lacks BTF tracepoints (tp_btf, Linux 5.5+)");
 		return -ENOTSUP;
