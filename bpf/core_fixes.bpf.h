@@ -58,9 +58,9 @@ static __always_inline void tty_driver_type(struct tty_driver *drv, bool fast, i
 }
 
 /*
- * Linux 5.14 ("tty: make tty_struct::flow a struct" and friends) moved
- * stopped/tco_stopped into tty_struct.flow as bools; before, they were
- * bitfields `stopped:1, flow_stopped:1` directly in tty_struct.
+ * The tty cleanups of ~5.14 moved stopped/tco_stopped into tty_struct.flow as
+ * bools; before, they were bitfields `stopped:1, flow_stopped:1` directly in
+ * tty_struct (seen: 5.10 has the bitfields, 6.1 the struct).
  */
 struct tty_struct___pre514 {
 	unsigned long stopped : 1;
@@ -100,12 +100,6 @@ static __always_inline __u64 mutex_owner(struct mutex *m)
 
 		return (__u64)BPF_CORE_READ(rt, rtmutex.owner) & ~1ull;
 	}
-}
-
-static __always_inline bool mutex_owner_readable(void)
-{
-	return bpf_core_field_exists(struct mutex, owner) ||
-	       bpf_core_field_exists(struct mutex___rt, rtmutex);
 }
 
 /*
