@@ -21,18 +21,33 @@ def record(path):
     marquee = os.path.join(FIXTURES, "marquee")
     if not os.path.exists(marquee):
         raise Skip("fixture marquee not built (make fixtures)")
+    lines = []
+    first = threading.Event()
+    tr = subprocess.Popen([TTYTOP, "--json", "--interval", "0.5", "--duration", "2.5",
+                           "-T", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def collect():
+        for line in tr.stdout:
+            lines.append(line)
+            first.set()
+    t = threading.Thread(target=collect, daemon=True)
+    t.start()
+    # the workload starts once ttytop is attached (its first document is out):
+    # a fixed wait raced a slow start (5.10's verifier under emulation, a busy host)
+    if not first.wait(90 if os.environ.get("TTYTOP_IN_VM") else 15):
+        tr.kill()
+        raise AssertionError(f"ttytop wrote no document: {tr.stderr.read()!r}")
+    w = subprocess.Popen([marquee, "-interval", "5", "-count", "150", "-size", "1000",
+                          "-writers", "2"], stdout=slave, stderr=subprocess.DEVNULL)
+    time.sleep(0.4)  # nobody reads yet: the writers block
+    stop = threading.Event()
+    threading.Thread(target=drain, args=(master, stop), daemon=True).start()
+    w.wait(20)
+    tr.wait(20)
+    t.join(5)
+    stop.set()
     with open(path, "wb") as out:
-        tr = subprocess.Popen([TTYTOP, "--json", "--interval", "0.5", "--duration", "2.5",
-                               "-T", "20"], stdout=out, stderr=subprocess.PIPE)
-        time.sleep(0.5)
-        w = subprocess.Popen([marquee, "-interval", "5", "-count", "150", "-size", "1000",
-                              "-writers", "2"], stdout=slave, stderr=subprocess.DEVNULL)
-        time.sleep(0.4)  # nobody reads yet: the writers block
-        stop = threading.Event()
-        threading.Thread(target=drain, args=(master, stop), daemon=True).start()
-        w.wait(20)
-        tr.wait(20)
-        stop.set()
+        out.write(b"".join(lines))
     os.close(master)
     os.close(slave)
     assert tr.returncode == 0, tr.stderr.read()
@@ -46,7 +61,7 @@ def test_json_output_validates():
         path = os.path.join(d, "out.ndjson")
         name = record(path)
         text = open(path).read()
-        assert text.count("\n") >= 4, f"expected one line per interval, got {text.count(chr(10))}"
+        assert text.count("\n") >= 4, f"expected one line per interval, got {text.count(chr(10))} ({len(text)} bytes: {text[:120]!r})"
         assert '"goid":' in text and '"kernel":[' in text and name in text, "no events recorded"
         p = subprocess.run(["/usr/bin/python3", VALIDATE, path], capture_output=True, text=True)
         assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-500:]

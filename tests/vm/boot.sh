@@ -32,7 +32,7 @@ esac
 share=()
 [ "$arch" = amd64 ] && share=(-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap")
 timeout --foreground -k 10 "$limit" "${qemu[@]}" -m "${TTYTOP_VM_MEM:-2G}" -smp "${TTYTOP_VM_CPUS:-2}" \
-	-display none -monitor none -no-reboot -nodefaults \
+	-display none -monitor "unix:$out/monitor.sock,server=on,wait=off" -no-reboot -nodefaults \
 	-kernel "$dir/vmlinuz" -initrd "$out/initrd.cpio.gz" \
 	-append "console=$console panic=-1 loglevel=7 softlockup_all_cpu_backtrace=1 ${TTYTOP_VM_APPEND:-}" \
 	-serial "file:$out/console.log" \
@@ -40,8 +40,31 @@ timeout --foreground -k 10 "$limit" "${qemu[@]}" -m "${TTYTOP_VM_MEM:-2G}" -smp 
 	-chardev "pipe,id=s2,path=$out/ttyS2" -serial chardev:s2 \
 	"${share[@]}" \
 	-virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap" \
-	</dev/null >"$out/qemu.log" 2>&1
+	</dev/null >"$out/qemu.log" 2>&1 &
+qemu=$!
+# a guest that stops making progress (its log unchanged for `stall` seconds) has its
+# CPUs' state dumped to hang.log through the monitor, then is stopped: a hang must
+# say where it was, not just time out
+stall=${TTYTOP_VM_STALL:-300}
+last=$(date +%s) size=-1
+while kill -0 $qemu 2>/dev/null; do
+	sleep 5
+	now=$(date +%s) cur=$(stat -c %s "$out/log" 2>/dev/null || echo 0)
+	if [ "$cur" != "$size" ]; then
+		size=$cur last=$now
+	elif [ $((now - last)) -ge "$stall" ]; then
+		{
+			echo "no output for ${stall}s; CPU state:"
+			printf 'info cpus\ninfo registers -a\n' |
+				timeout 10 python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.read().encode()); time.sleep(3); s.settimeout(2); print(s.recv(1<<20).decode(errors="replace"))' "$out/monitor.sock"
+		} >"$out/hang.log" 2>&1
+		kill $qemu
+		break
+	fi
+done
+wait $qemu
 rc=$?
+[ -s "$out/hang.log" ] && { echo "boot.sh: $name made no progress for ${stall}s (CPU state in hang.log)" >&2; exit 124; }
 [ $rc -eq 124 ] && { echo "boot.sh: $name did not power off within ${limit}s" >&2; exit 124; }
 [ -f "$out/rc" ] || { echo "boot.sh: $name: the guest ran nothing (qemu $rc); console:" >&2; tail -20 "$out/console.log" >&2; exit 1; }
 exit "$(cat "$out/rc")"
