@@ -13,6 +13,8 @@ from ttyt import (ROOT, FIXTURES, Skip, TTYTOP, case, drain, finish, open_pty,  
                   require_root)
 
 VALIDATE = os.path.join(ROOT, "tests", "validate_schema.py")
+# files for the validator on tmpfs where there is one (see record's callers)
+SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
 def record(path):
@@ -46,21 +48,23 @@ def record(path):
     tr.wait(20)
     t.join(5)
     stop.set()
+    data = b"".join(lines)
     with open(path, "wb") as out:
-        out.write(b"".join(lines))
+        out.write(data)
     os.close(master)
     os.close(slave)
     assert tr.returncode == 0, tr.stderr.read()
-    return name
+    return name, data.decode()
 
 
 @case
 def test_json_output_validates():
     require_root()
-    with tempfile.TemporaryDirectory() as d:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as d:
         path = os.path.join(d, "out.ndjson")
-        name = record(path)
-        text = open(path).read()
+        # the documents as ttytop wrote them, kept in memory: reading back a file
+        # just written under /tmp once returned nothing on a busy host
+        name, text = record(path)
         assert text.count("\n") >= 4, f"expected one line per interval, got {text.count(chr(10))} ({len(text)} bytes: {text[:120]!r})"
         assert '"goid":' in text and '"kernel":[' in text and name in text, "no events recorded"
         p = subprocess.run(["/usr/bin/python3", VALIDATE, path], capture_output=True, text=True)
@@ -71,10 +75,10 @@ def test_json_output_validates():
 def test_schema_rejects_broken_documents():
     """The schema is strict enough to catch a missing or mistyped field."""
     import json
-    with tempfile.TemporaryDirectory() as d:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as d:
         path = os.path.join(d, "out.ndjson")
-        record(path)
-        doc = json.loads(open(path).read().splitlines()[-1])
+        _, text = record(path)
+        doc = json.loads(text.splitlines()[-1])
         broken = []
         a = json.loads(json.dumps(doc)); del a["terminals"]; broken.append(a)
         b = json.loads(json.dumps(doc)); b["schema"] = "ttytop/2"; broken.append(b)
