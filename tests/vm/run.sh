@@ -67,6 +67,7 @@ while read -r name suite arch meta tests; do
 	if [ "${f:-0}" -gt 0 ] || [ $rc -ne 0 ]; then
 		mkdir -p "$root/build/test-logs/vm-$name"
 		cp "$out"/*.log "$out"/log "$root/build/test-logs/vm-$name/" 2>/dev/null
+		[ -s "$out/hang.log" ] && cp "$out/kallsyms.txt" "$root/build/test-logs/vm-$name/"
 		echo "# $name: guest logs in build/test-logs/vm-$name/"
 	fi
 	rm -rf "$out"
