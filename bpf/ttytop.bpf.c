@@ -107,20 +107,33 @@ struct {
 	__type(value, __u32);
 } hint SEC(".maps");
 
+/*
+ * Terminal statistics live in a preallocated array: taking a slot cannot fail
+ * to allocate, and user space reads the whole array through mmap without a
+ * system call per terminal. free_slots holds the numbers of the free slots
+ * (filled by user space, which also returns the slots of terminals that went
+ * quiet); tty_slot maps a terminal to its slot.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, TT_MAX_TTYS);
-	__uint(map_flags, BPF_F_NO_PREALLOC); /* values are ~7 KiB per CPU */
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TT_TTY_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, struct tt_tty_stats);
-} stats SEC(".maps");
+	__type(value, struct tt_tty_slot);
+} slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TT_MAX_TTYS);
+	__uint(max_entries, TT_TTY_SLOTS);
 	__type(key, __u32);
-	__type(value, struct tt_tty_info);
-} ttys SEC(".maps");
+	__type(value, __u32);
+} tty_slot SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, TT_TTY_SLOTS);
+	__type(value, __u32);
+} free_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -142,14 +155,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ratelimit);
 } rl SEC(".maps");
-
-/* Zeroed template for new per-tty stats (too big for the BPF stack). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct tt_tty_stats);
-} zero_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -366,35 +371,65 @@ static __always_inline void emit_new_proc(__u32 tgid)
 }
 
 /*
- * First write of a process to a terminal: create the per-writer entry (and
- * the terminal's own entries on its first write at all), and tell user space
- * while the writer is alive, so it can read its maps and Go runtime layout.
- * Rare by nature, so the probe_read string copies here cost nothing overall.
+ * First write of a process to a terminal: create the per-writer entry and
+ * tell user space while the writer is alive, so it can read its maps and Go
+ * runtime layout. Rare by nature.
  */
-static __always_inline void first_write(struct tty_struct *tty, struct tt_writer_key *wk,
-					__u8 class)
+static __always_inline void first_write(struct tt_writer_key *wk)
 {
 	struct tt_writer_val nv = {};
-	struct tt_tty_info info = {};
-	struct tt_tty_stats *z;
-	__u32 zero = 0;
 
 	bpf_get_current_comm(nv.comm, sizeof(nv.comm));
 	if (bpf_map_update_elem(&writers, wk, &nv, BPF_NOEXIST) == -E2BIG)
 		count_drop(TT_DROP_WRITERS_FULL);
 	emit_new_proc(wk->tgid);
+}
 
-	if (bpf_map_lookup_elem(&ttys, &wk->dev))
-		return;
-	info.dev = wk->dev;
-	info.class = class;
-	bpf_probe_read_kernel_str(info.name, sizeof(info.name), &tty->name);
-	bpf_probe_read_kernel_str(info.driver, sizeof(info.driver),
+/*
+ * The terminal's slot, taken on its first counted write (and again after
+ * user space returned it). The identity is written after the mapping wins:
+ * a writer on another CPU that lost the race gives its slot back. With no
+ * slot free the write is counted in slot 0, the others row.
+ */
+static __always_inline struct tt_tty_slot *take_slot(struct inflight *s)
+{
+	struct tty_struct *tty = (struct tty_struct *)s->tty;
+	struct tt_tty_slot *sl;
+	__u32 idx, *cur;
+
+	if (bpf_map_pop_elem(&free_slots, &idx))
+		goto others;
+	if (bpf_map_update_elem(&tty_slot, &s->dev, &idx, BPF_NOEXIST)) {
+		bpf_map_push_elem(&free_slots, &idx, 0);
+		cur = bpf_map_lookup_elem(&tty_slot, &s->dev);
+		if (!cur)
+			goto others;
+		return bpf_map_lookup_elem(&slots, cur);
+	}
+	sl = bpf_map_lookup_elem(&slots, &idx);
+	if (!sl)
+		return NULL;
+	sl->info.dev = s->dev;
+	sl->info.class = s->class;
+	bpf_probe_read_kernel_str(sl->info.name, sizeof(sl->info.name), &tty->name);
+	bpf_probe_read_kernel_str(sl->info.driver, sizeof(sl->info.driver),
 				  BPF_CORE_READ(tty, driver, name));
-	bpf_map_update_elem(&ttys, &wk->dev, &info, BPF_NOEXIST);
-	z = bpf_map_lookup_elem(&zero_stats, &zero);
-	if (z && bpf_map_update_elem(&stats, &wk->dev, z, BPF_NOEXIST) == -E2BIG)
-		count_drop(TT_DROP_TTY_TABLE_FULL);
+	asm volatile("" ::: "memory"); /* identity before the flag user space checks */
+	sl->info.in_use = 1;
+	return sl;
+others:
+	count_drop(TT_DROP_TTY_TABLE_FULL);
+	idx = TT_SLOT_OTHERS;
+	return bpf_map_lookup_elem(&slots, &idx);
+}
+
+static __always_inline struct tt_tty_slot *tty_slot_of(struct inflight *s)
+{
+	__u32 *idx = bpf_map_lookup_elem(&tty_slot, &s->dev);
+
+	if (!idx)
+		return take_slot(s);
+	return bpf_map_lookup_elem(&slots, idx);
 }
 
 /* Bytes requested by a writev: sum of the first 16 iovec lengths. */
@@ -494,7 +529,7 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count,
 	}
 	if (s->last_dev != wk.dev || s->last_tgid != tgid) {
 		if (!bpf_map_lookup_elem(&writers, &wk))
-			first_write(tty, &wk, class);
+			first_write(&wk);
 		s->last_dev = wk.dev;
 		s->last_tgid = tgid;
 	}
@@ -753,9 +788,46 @@ submit:
 	bpf_ringbuf_submit(e, 0);
 }
 
+#define ADD(p, v) __sync_fetch_and_add(p, v)
+
+/* Atomic adds: the slot is shared by every CPU that writes to the terminal. */
+static __always_inline void add_stats(struct tt_tty_stats *st, struct inflight *s, __u64 lat,
+				      __s64 ret)
+{
+	ADD(&st->writes, 1);
+	if (ret > 0)
+		ADD(&st->bytes, ret);
+	if (ret < 0) {
+		__u32 e = errslot(ret);
+
+		ADD(&st->errors, 1);
+		if (e < TT_ERR_NR)
+			ADD(&st->errs[e], 1);
+	} else if ((__u64)ret < s->count) {
+		ADD(&st->short_writes, 1);
+	}
+	ADD(&st->oncpu_ns, s->oncpu_ns);
+	if (s->blocked_ns)
+		ADD(&st->blocked_ns, s->blocked_ns);
+	if (s->runq_ns)
+		ADD(&st->runq_ns, s->runq_ns);
+	if (lat > st->max_ns)
+		st->max_ns = lat;
+	/* writes that never slept are the rest: user space derives them */
+	if (s->reason != TT_REASON_NONE && s->reason < TT_REASON_NR)
+		ADD(&st->reasons[s->reason], 1);
+	ADD(&st->hist_lat[bucket(lat)], 1);
+	if (s->blocked_ns)
+		ADD(&st->hist_blocked[bucket(s->blocked_ns)], 1);
+	if (s->runq_ns)
+		ADD(&st->hist_runq[bucket(s->runq_ns)], 1);
+	if (lat >= threshold_ns)
+		ADD(&st->slow, 1);
+}
+
 static __always_inline int on_exit(void *ctx, __s64 ret)
 {
-	struct tt_tty_stats *st;
+	struct tt_tty_slot *sl;
 	struct inflight *s;
 	__u64 pid_tgid, now, lat;
 	__u32 tid, tgid;
@@ -771,37 +843,11 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 	lat = now - s->start_ns;
 	s->oncpu_ns += now - s->last_ns;
 
-	st = bpf_map_lookup_elem(&stats, &s->dev);
-	if (st) {
-		st->writes++;
-		if (ret > 0)
-			st->bytes += ret;
-		if (ret < 0) {
-			__u32 e = errslot(ret);
-
-			st->errors++;
-			if (e < TT_ERR_NR)
-				st->errs[e]++;
-		} else if ((__u64)ret < s->count) {
-			st->short_writes++;
-		}
-		st->oncpu_ns += s->oncpu_ns;
-		st->blocked_ns += s->blocked_ns;
-		st->runq_ns += s->runq_ns;
-		if (lat > st->max_ns)
-			st->max_ns = lat;
-		if (s->reason < TT_REASON_NR)
-			st->reasons[s->reason]++;
-		st->hist_lat[bucket(lat)]++;
-		if (s->blocked_ns)
-			st->hist_blocked[bucket(s->blocked_ns)]++;
-		if (s->runq_ns)
-			st->hist_runq[bucket(s->runq_ns)]++;
-		if (lat >= threshold_ns)
-			st->slow++;
-	} else {
+	sl = tty_slot_of(s);
+	if (sl)
+		add_stats(&sl->st, s, lat, ret);
+	else
 		count_drop(TT_DROP_TTY_TABLE_FULL);
-	}
 
 	{
 		struct tt_writer_key wk = { .dev = s->dev, .tgid = tgid };

@@ -8,7 +8,7 @@
 #ifndef TTYTOP_ABI_H
 #define TTYTOP_ABI_H
 
-#define TTYTOP_ABI 1
+#define TTYTOP_ABI 2
 
 #ifndef __VMLINUX_H__ /* user space: the kernel side gets these from vmlinux.h */
 #include <linux/types.h>
@@ -19,7 +19,14 @@
 #define TT_USTACK_MAX 48 /* user frames kept per slow write */
 #define TT_KSTACK_MAX 32 /* kernel frames kept per slow write */
 #define TT_IRQ_RANGES 8	 /* kernel text ranges that mean "woken by an interrupt" */
-#define TT_MAX_TTYS 512
+/*
+ * Terminal slots in the kernel's statistics array, slot 0 included: slot 0
+ * holds the writes of terminals that found every other slot taken (shown as
+ * part of "others"). Preallocated and shared by all CPUs, so a terminal's
+ * entry can neither fail to allocate nor grow with the CPU count.
+ */
+#define TT_TTY_SLOTS 2048
+#define TT_SLOT_OTHERS 0
 #define TT_MAX_WRITERS 4096
 #define TT_MAX_INFLIGHT 16384
 #define TT_HINT_SLOTS 65536 /* power of two: tid & (slots-1) */
@@ -86,7 +93,7 @@ enum tt_drop {
 	TT_DROP_RATELIMIT = 1,	  /* threshold 0: over the per-CPU event budget */
 	TT_DROP_INFLIGHT_FULL = 2, /* no room to track a write: not timed */
 	TT_DROP_KSTACK_FULL = 3,  /* sleep-stack storage full: event has no kstack */
-	TT_DROP_TTY_TABLE_FULL = 4, /* stats map full: write not counted per tty */
+	TT_DROP_TTY_TABLE_FULL = 4, /* no terminal slot free: counted in slot 0 (others) */
 	TT_DROP_WRITERS_FULL = 5, /* per-writer table full */
 	TT_DROP_NR
 };
@@ -114,16 +121,25 @@ struct tt_backlog {
 	__u8 opost;	     /* output post-processing on */
 };
 
-/* Identity of a terminal, written once per tty into the "ttys" map. */
+/* Identity of a terminal, written into its slot when the slot is taken. */
 struct tt_tty_info {
 	__u32 dev;  /* real tty dev: major << 20 | minor (kernel encoding) */
 	__u8 class; /* enum tt_class */
-	__u8 pad[3];
+	__u8 in_use; /* set last: the slot's identity is complete */
+	__u8 pad[2];
 	char name[TT_TTY_NAME_LEN]; /* tty->name: "pts0", "ptm3", "tty1", "ttyS0" */
 	char driver[16];	    /* tty->driver->name */
 };
 
-/* Per-terminal counters; per CPU, summed in user space. */
+/*
+ * Per-terminal counters, shared by all CPUs and updated with atomic adds
+ * (a terminal's writes are serialised by its write lock, so the cache line
+ * rarely moves). Histogram buckets are 32 bits and wrap: user space reads
+ * every slot at each refresh and accumulates the differences in 64 bits,
+ * which stays exact below 2^32 writes into one bucket between two reads.
+ * max_ns is a plain store: two CPUs finishing writes on one terminal in
+ * the same instant may keep the smaller of the two.
+ */
 struct tt_tty_stats {
 	__u64 writes;
 	__u64 bytes; /* bytes actually written (positive returns) */
@@ -136,9 +152,15 @@ struct tt_tty_stats {
 	__u64 max_ns;
 	__u64 errs[TT_ERR_NR];
 	__u64 reasons[TT_REASON_NR]; /* writes that slept, by first-sleep reason */
-	__u64 hist_lat[TT_HIST_BUCKETS];
-	__u64 hist_blocked[TT_HIST_BUCKETS]; /* only writes with blocked > 0 */
-	__u64 hist_runq[TT_HIST_BUCKETS];    /* only writes with runq > 0 */
+	__u32 hist_lat[TT_HIST_BUCKETS];
+	__u32 hist_blocked[TT_HIST_BUCKETS]; /* only writes with blocked > 0 */
+	__u32 hist_runq[TT_HIST_BUCKETS];    /* only writes with runq > 0 */
+};
+
+/* One element of the "slots" array (mmapped by user space). */
+struct tt_tty_slot {
+	struct tt_tty_info info;
+	struct tt_tty_stats st;
 };
 
 struct tt_writer_key {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "collector.h"
 #include "goinfo.h"
 #include "symbolize.h"
+#include "ttyslots.h"
 #include "ttytop.skel.h"
 
 struct tt_collector {
@@ -33,7 +35,11 @@ struct tt_collector {
 	uint64_t mono_to_real_ns;
 	bool verbose;
 	bool no_stacks;
-	struct tt_tty_stats *percpu; /* ncpus values */
+	struct tt_slots slots;
+	void *slots_mem;
+	size_t slots_len;
+	int grace_outer, grace_inner; /* see wait_for_programs() */
+	uint64_t retired, retire_failed; /* slots given back; grace waits that failed */
 };
 
 static bool g_verbose;
@@ -98,21 +104,30 @@ static bool follows_call(pid_t pid, uint64_t ret)
 	return false;
 }
 
-/* Model terminal for a tty dev, named from the kernel's tty info. */
-static struct tt_terminal *terminal_for_dev(struct tt_collector *c, __u32 dev)
+/* A terminal's display name for an event: its row, else its slot's identity. */
+static void name_for_dev(struct tt_collector *c, __u32 dev, char *out, size_t len)
 {
-	struct tt_tty_info info;
-	struct tt_terminal *t = tt_model_terminal(c->m, dev);
+	struct tt_terminal *t = tt_model_find_terminal(c->m, dev);
+	__u32 idx;
 
-	if (!t ||
-	    bpf_map__lookup_elem(c->skel->maps.ttys, &dev, sizeof(dev), &info, sizeof(info), 0))
-		return t;
-	info.name[TT_TTY_NAME_LEN - 1] = 0;
-	info.driver[sizeof(info.driver) - 1] = 0;
-	t->class = info.class < TT_CLASS_NR ? info.class : TT_CLASS_OTHER;
-	tt_tty_display_name(info.name, t->class, t->name, sizeof(t->name));
-	snprintf(t->driver, sizeof(t->driver), "%s", info.driver);
-	return t;
+	if (t) {
+		snprintf(out, len, "%s", t->name);
+		return;
+	}
+	if (!bpf_map__lookup_elem(c->skel->maps.tty_slot, &dev, sizeof(dev), &idx, sizeof(idx), 0) &&
+	    idx < c->slots.n) {
+		const struct tt_tty_info *info = &c->slots.mem[idx].info;
+		char kname[TT_TTY_NAME_LEN];
+
+		memcpy(kname, info->name, sizeof(kname));
+		kname[sizeof(kname) - 1] = 0;
+		if (kname[0]) {
+			tt_tty_display_name(kname, info->class < TT_CLASS_NR ? info->class : TT_CLASS_OTHER,
+			                    out, len);
+			return;
+		}
+	}
+	snprintf(out, len, "%u:%u", dev >> 20, dev & 0xfffff);
 }
 
 static void on_new_proc(struct tt_collector *c, const struct tt_new_proc *r)
@@ -153,7 +168,6 @@ static void on_write_event(struct tt_collector *c, const struct tt_event *e)
 {
 	struct tt_model *m = c->m;
 	struct tt_model_event ev;
-	struct tt_terminal *t;
 	uint64_t user_ret;
 
 	/* the frames are filled by the symbolizer up to n: clear only the rest */
@@ -168,14 +182,7 @@ static void on_write_event(struct tt_collector *c, const struct tt_event *e)
 	ev.comm[TT_COMM_LEN - 1] = 0;
 	ev.dev = e->dev;
 	ev.class = e->class < TT_CLASS_NR ? e->class : TT_CLASS_OTHER;
-	/* the kernel's tty info is read once per terminal, not once per event */
-	t = tt_model_find_terminal(m, e->dev);
-	if (!t)
-		t = terminal_for_dev(c, e->dev);
-	if (t)
-		snprintf(ev.terminal, sizeof(ev.terminal), "%s", t->name);
-	else
-		snprintf(ev.terminal, sizeof(ev.terminal), "%u:%u", e->dev >> 20, e->dev & 0xfffff);
+	name_for_dev(c, e->dev, ev.terminal, sizeof(ev.terminal));
 	ev.count = e->count;
 	ev.ret = e->ret;
 	ev.latency_ns = e->latency_ns;
@@ -244,38 +251,59 @@ static int src_drain(void *ctx)
 	return n == -EINTR ? 0 : n;
 }
 
+/*
+ * Wait until no BPF program that started before this call still runs: an
+ * update of a map-in-map returns only after an RCU grace period (the kernel
+ * waits so that user space knows the old inner map is unused), and every
+ * program of ours runs inside an RCU read-side section.
+ */
+static int wait_for_programs(struct tt_collector *c)
+{
+	__u32 zero = 0;
+
+	if (c->grace_outer < 0)
+		return -ENOSYS;
+	return bpf_map_update_elem(c->grace_outer, &zero, &c->grace_inner, BPF_ANY) ? -errno : 0;
+}
+
+/*
+ * Give the slots of quiet terminals back: unmap them (new writes take a new
+ * slot), wait out the programs that may still add to them, take their last
+ * growth, zero them and return them to the free queue.
+ */
+static void retire_slots(struct tt_collector *c, uint64_t now)
+{
+	uint32_t pick[256];
+	int n = tt_slots_pick(&c->slots, now, pick, (int)(sizeof(pick) / sizeof(pick[0])));
+	struct bpf_map *map = c->skel->maps.tty_slot;
+
+	if (n <= 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		__u32 dev = c->slots.track[pick[i]].dev, idx;
+
+		if (!bpf_map__lookup_elem(map, &dev, sizeof(dev), &idx, sizeof(idx), 0) &&
+		    idx == pick[i])
+			bpf_map__delete_elem(map, &dev, sizeof(dev), 0);
+	}
+	if (wait_for_programs(c)) {
+		c->retire_failed++;
+		return; /* slots stay unmapped and are picked again next time */
+	}
+	for (int i = 0; i < n; i++) {
+		tt_slots_collect_one(&c->slots, pick[i], c->m, now);
+		tt_slots_clear(&c->slots, pick[i]);
+		bpf_map__update_elem(c->skel->maps.free_slots, NULL, 0, &pick[i], sizeof(pick[i]), 0);
+	}
+	c->retired += n;
+}
+
 static void read_terminals(struct tt_collector *c)
 {
-	struct bpf_map *ttys = c->skel->maps.ttys, *stats = c->skel->maps.stats;
-	__u32 key, next, *prev = NULL;
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
 
-	while (bpf_map__get_next_key(ttys, prev, &next, sizeof(next)) == 0) {
-		struct tt_tty_stats sum;
-		struct tt_terminal *t;
-
-		key = next;
-		prev = &key;
-		t = terminal_for_dev(c, key);
-		if (!t)
-			break;
-		if (bpf_map__lookup_elem(stats, &key, sizeof(key), c->percpu,
-		                         sizeof(*c->percpu) * c->ncpus, 0))
-			continue;
-		memset(&sum, 0, sizeof(sum));
-		for (int cpu = 0; cpu < c->ncpus; cpu++) {
-			const __u64 *src = (const __u64 *)&c->percpu[cpu];
-			__u64 *dst = (__u64 *)&sum;
-
-			for (size_t i = 0; i < sizeof(sum) / sizeof(__u64); i++)
-				dst[i] += src[i];
-		}
-		/* max is a maximum, not a sum: redo it */
-		sum.max_ns = 0;
-		for (int cpu = 0; cpu < c->ncpus; cpu++)
-			if (c->percpu[cpu].max_ns > sum.max_ns)
-				sum.max_ns = c->percpu[cpu].max_ns;
-		tt_model_set_stats(t, &sum);
-	}
+	tt_slots_collect(&c->slots, c->m, now);
+	retire_slots(c, now);
 }
 
 static bool proc_gone(__u32 tgid)
@@ -353,9 +381,16 @@ static void read_drops(struct tt_collector *c)
 		tot->drops[k] = sum;
 		tot->dropped += sum;
 	}
-	tot->writes = 0;
+	tot->writes = c->m->others.writes;
 	for (int i = 0; i < c->m->nterminals; i++)
 		tot->writes += c->m->terminals[i].writes;
+	/* the only drop that loses a write from every row: it was never timed */
+	memset(tot->lost_by, 0, sizeof(tot->lost_by));
+	tot->lost_by[TT_DROP_INFLIGHT_FULL] = tot->drops[TT_DROP_INFLIGHT_FULL];
+	tot->lost_writes = tot->lost_by[TT_DROP_INFLIGHT_FULL];
+	tot->slots_size = c->slots.n ? c->slots.n - 1 : 0;
+	tot->slots_used = c->slots.live;
+	tot->slots_retired = c->retired;
 }
 
 static int src_refresh(void *ctx, double dt)
@@ -419,34 +454,6 @@ static void set_filters(struct ttytop_bpf *skel, const struct tt_opts *o)
 	skel->data->threshold_ns = (uint64_t)(o->threshold_ms * 1e6);
 }
 
-/*
- * Kernel memory the per-terminal statistics may take when they must be
- * preallocated (before 6.1): every entry costs its value on every CPU.
- */
-#define TT_PREALLOC_BUDGET (64u << 20)
-
-/*
- * Before 6.1 a tracing program must not allocate map entries at run time
- * (the verifier WARNs: it can deadlock), so the statistics are preallocated,
- * as many terminals as the budget holds at this CPU count. Later kernels
- * allocate an entry on a terminal's first write.
- */
-static unsigned size_tty_table(struct ttytop_bpf *skel, bool tracing_alloc, int ncpus)
-{
-	size_t per = sizeof(struct tt_tty_stats) * (size_t)ncpus;
-	size_t n = TT_PREALLOC_BUDGET / (per ? per : 1);
-
-	if (tracing_alloc)
-		return TT_MAX_TTYS;
-	if (n > TT_MAX_TTYS)
-		n = TT_MAX_TTYS;
-	if (n < 16)
-		n = 16;
-	bpf_map__set_map_flags(skel->maps.stats, 0);
-	bpf_map__set_max_entries(skel->maps.stats, (uint32_t)n);
-	return (unsigned)n;
-}
-
 /* Keep exactly one flavour of the entry programs and of sched_switch. */
 static void choose_programs(struct ttytop_bpf *skel, bool fast, bool prev_state)
 {
@@ -467,6 +474,42 @@ static void choose_programs(struct ttytop_bpf *skel, bool fast, bool prev_state)
 	}
 	bpf_program__set_autoload(skel->progs.sched_switch_btf, prev_state);
 	bpf_program__set_autoload(skel->progs.sched_switch_btf_pre518, !prev_state);
+}
+
+/*
+ * After load, before attach: map the slot array, queue every slot but the
+ * others slot as free, and make the map-in-map that wait_for_programs uses.
+ */
+static int setup_slots(struct tt_collector *c, char *err, size_t errlen)
+{
+	struct bpf_map *map = c->skel->maps.slots;
+	uint32_t n = bpf_map__max_entries(map);
+	long page = sysconf(_SC_PAGESIZE);
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+
+	c->slots_len = ((size_t)n * sizeof(struct tt_tty_slot) + page - 1) / page * page;
+	c->slots_mem = mmap(NULL, c->slots_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+	                    bpf_map__fd(map), 0);
+	if (c->slots_mem == MAP_FAILED) {
+		c->slots_mem = NULL;
+		snprintf(err, errlen, "cannot map the terminal statistics: %s", strerror(errno));
+		return -errno;
+	}
+	if (tt_slots_init(&c->slots, c->slots_mem, n)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (__u32 i = 1; i < n; i++)
+		if (bpf_map__update_elem(c->skel->maps.free_slots, NULL, 0, &i, sizeof(i), 0)) {
+			snprintf(err, errlen, "cannot fill the free terminal slots: %s", strerror(errno));
+			return -errno;
+		}
+	c->grace_inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tt_grace_in", 4, 4, 1, NULL);
+	o.inner_map_fd = c->grace_inner;
+	c->grace_outer = c->grace_inner < 0 ? -1
+	                                    : bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS,
+	                                                     "tt_grace", 4, 4, 1, &o);
+	return 0;
 }
 
 int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct tt_model *m,
@@ -498,9 +541,9 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 		ret = -EINVAL;
 		goto cleanup;
 	}
-	c->percpu = calloc(c->ncpus, sizeof(*c->percpu));
+	c->grace_outer = c->grace_inner = -1;
 	c->sym = tt_sym_new();
-	if (!c->percpu || !c->sym) {
+	if (!c->sym) {
 		snprintf(err, errlen, "out of memory");
 		ret = -ENOMEM;
 		goto cleanup;
@@ -522,7 +565,6 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	}
 	set_filters(c->skel, o);
 	choose_programs(c->skel, rep->rdonly_cast, rep->sched_prev_state);
-	rep->tty_slots = size_tty_table(c->skel, rep->tracing_alloc, c->ncpus);
 
 	ret = ttytop_bpf__load(c->skel);
 	if (ret) {
@@ -534,6 +576,10 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 		         strerror(-ret));
 		goto cleanup;
 	}
+	ret = setup_slots(c, err, errlen);
+	if (ret)
+		goto cleanup;
+	rep->tty_slots = c->slots.n - 1;
 	ret = ttytop_bpf__attach(c->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot attach to the tracepoints: %s", strerror(-ret));
@@ -578,6 +624,12 @@ void tt_collector_close(struct tt_collector *c)
 	ring_buffer__free(c->rb);
 	ttytop_bpf__destroy(c->skel);
 	tt_sym_free(c->sym);
-	free(c->percpu);
+	tt_slots_free(&c->slots);
+	if (c->slots_mem)
+		munmap(c->slots_mem, c->slots_len);
+	if (c->grace_outer >= 0)
+		close(c->grace_outer);
+	if (c->grace_inner >= 0)
+		close(c->grace_inner);
 	free(c);
 }

@@ -30,7 +30,6 @@ struct tt_probe_report {
 	bool regs_on_stack;    /* else found at the top of the kernel stack (x86-64) */
 	bool preempt_rt;       /* struct mutex is an rt_mutex */
 	bool uart_circ_buf;    /* serial TX buffer in uart_state.xmit (before 6.10) */
-	bool tracing_alloc;    /* tracing programs may allocate map entries (6.1+) */
 	unsigned tty_slots;    /* terminal entries the kernel tables hold */
 	bool irq_detect;
 	unsigned lost; /* 1 << enum tt_lost */

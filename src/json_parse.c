@@ -24,17 +24,18 @@
 
 /*
  * The largest document ttytop itself can write (full event ring, every frame
- * with maximum-length names, pretty-printed) is ~95 MiB; typical snapshots are
- * a few MiB. The limit must not refuse our own worst case.
+ * with maximum-length names, 1024 terminals and others with every bucket
+ * filled, pretty-printed) is ~156 MiB; typical snapshots are a few MiB. The
+ * limit must not refuse our own worst case.
  */
-#define TT_JSON_MAX_BYTES (128u << 20)
+#define TT_JSON_MAX_BYTES (256u << 20)
 /*
  * cJSON allocates ~64 bytes per value, so the byte limit alone would still let
  * "[0,0,0,..." cost gigabytes. The largest document ttytop itself writes (full
  * event ring with full stacks, full terminal table with full histograms) is
- * about 2.1 million values; twice that is allowed.
+ * about 4.5 million values; this allows some room above it.
  */
-#define TT_JSON_MAX_VALUES (4u << 20)
+#define TT_JSON_MAX_VALUES (8u << 20)
 #define PATH_LEN 96
 
 struct pc {
@@ -768,6 +769,74 @@ static int parse_rfc3339(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* Totals added with the others row: absent from older documents. */
+static int get_totals_since_v2(struct pc *c, const cJSON *x, const char *p, struct tt_totals *t)
+{
+	const cJSON *y;
+	char q[PATH_LEN];
+
+	if (cJSON_GetObjectItemCaseSensitive(x, "lost_writes") &&
+	    (get_u64(c, x, p, "lost_writes", &t->lost_writes) < 0 ||
+	     get_named_counts(c, x, p, "lost_by_reason", TT_DROP_NR, drop_n, t->lost_by) < 0))
+		return -1;
+	if (!cJSON_GetObjectItemCaseSensitive(x, "tty_slots"))
+		return 0;
+	if (get_obj(c, x, p, "tty_slots", &y, q) < 0 || get_u64(c, y, q, "size", &t->slots_size) < 0 ||
+	    get_u64(c, y, q, "used", &t->slots_used) < 0 ||
+	    get_u64(c, y, q, "retired", &t->slots_retired) < 0)
+		return -1;
+	return 0;
+}
+
+/* The terminal rows, and at most one "others" row (the one with an "others" count). */
+static int get_terminals(struct pc *c, const cJSON *a, struct tt_model *m)
+{
+	const cJSON *it;
+	char p[PATH_LEN];
+	bool have_others = false;
+	int i = 0, k, n = cJSON_GetArraySize(a);
+
+	/* Our writer cannot produce more: a bigger table is not our document. */
+	if (n > TT_MODEL_MAX_TERMINALS + 1)
+		return failf(c, NULL, "terminals", "%d entries, at most %d (and an others row)", n,
+		             TT_MODEL_MAX_TERMINALS);
+	cJSON_ArrayForEach(it, a)
+	{
+		struct tt_terminal *t;
+		uint64_t on;
+
+		subpath(p, "", "terminals", i);
+		if (cJSON_IsObject(it) && cJSON_GetObjectItemCaseSensitive(it, "others")) {
+			if (have_others)
+				return failf(c, p, "others", "a second others row");
+			if (get_u64(c, it, p, "others", &on) < 0)
+				return -1;
+			if (on > UINT32_MAX)
+				return failf(c, p, "others", "at most %u terminals", UINT32_MAX);
+			if (parse_terminal(c, it, p, &m->others) < 0)
+				return -1;
+			m->others_n = (uint32_t)on;
+			have_others = true;
+			i++;
+			continue;
+		}
+		if (m->nterminals >= TT_MODEL_MAX_TERMINALS)
+			return failf(c, NULL, "terminals", "more than %d entries besides others",
+			             TT_MODEL_MAX_TERMINALS);
+		t = &m->terminals[m->nterminals];
+		memset(t, 0, sizeof(*t));
+		if (parse_terminal(c, it, p, t) < 0)
+			return -1;
+		/* Lookups by dev must be unambiguous. */
+		for (k = 0; k < m->nterminals; k++)
+			if (m->terminals[k].dev == t->dev)
+				return failf(c, p, "dev", "duplicate of terminals[%d]", k);
+		m->nterminals++;
+		i++;
+	}
+	return 0;
+}
+
 static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 {
 	const cJSON *x, *a, *it;
@@ -834,30 +903,11 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 	    get_u64(c, x, p, "dropped", &m->totals.dropped) < 0 ||
 	    get_named_counts(c, x, p, "drops", TT_DROP_NR, drop_n, m->totals.drops) < 0 ||
 	    get_u64(c, x, p, "no_stack", &m->totals.no_stack) < 0 ||
-	    get_u64(c, x, p, "writes", &m->totals.writes) < 0)
+	    get_u64(c, x, p, "writes", &m->totals.writes) < 0 ||
+	    get_totals_since_v2(c, x, p, &m->totals) < 0)
 		return -1;
-
-	if (get_arr(c, root, "", "terminals", &a) < 0)
+	if (get_arr(c, root, "", "terminals", &a) < 0 || get_terminals(c, a, m) < 0)
 		return -1;
-	n = cJSON_GetArraySize(a);
-	/* Our writer cannot produce more: a bigger table is not our document. */
-	if (n > TT_MODEL_MAX_TERMINALS)
-		return failf(c, NULL, "terminals", "%d entries, at most %d supported", n,
-		             TT_MODEL_MAX_TERMINALS);
-	i = 0;
-	cJSON_ArrayForEach(it, a)
-	{
-		struct tt_terminal *t = &m->terminals[i];
-
-		subpath(p, "", "terminals", i);
-		if (parse_terminal(c, it, p, t) < 0)
-			return -1;
-		/* Lookups by dev must be unambiguous. */
-		for (k = 0; k < i; k++)
-			if (m->terminals[k].dev == t->dev)
-				return failf(c, p, "dev", "duplicate of terminals[%d]", k);
-		m->nterminals = ++i;
-	}
 
 	if (get_arr(c, root, "", "events", &a) < 0)
 		return -1;

@@ -143,7 +143,8 @@ static cJSON *hist_array(cJSON *o, const char *key, const struct tt_hist *h)
 	return a;
 }
 
-static int render_terminal(cJSON *arr, const struct tt_terminal *t)
+/* others_n < 0: a terminal; else the others row, which says how many it holds */
+static int render_terminal(cJSON *arr, const struct tt_terminal *t, int64_t others_n)
 {
 	cJSON *o = cJSON_CreateObject(), *x, *y;
 	char dev[32];
@@ -152,6 +153,8 @@ static int render_terminal(cJSON *arr, const struct tt_terminal *t)
 	if (!o || !cJSON_AddItemToArray(arr, o))
 		return cJSON_Delete(o), -1;
 	fmt_dev(t->dev, dev, sizeof(dev));
+	if (others_n >= 0 && !add_u64(o, "others", (uint64_t)others_n))
+		return -1;
 	if (!add_str(o, "name", t->name, sizeof(t->name)) ||
 	    !cJSON_AddStringToObject(o, "class", tt_class_name(t->class)) ||
 	    !cJSON_AddStringToObject(o, "dev", dev) ||
@@ -367,14 +370,26 @@ static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 	for (i = 0; i < TT_DROP_NR; i++)
 		if (!add_u64(y, tt_drop_name(i), m->totals.drops[i]))
 			return -1;
-	if (!add_u64(x, "no_stack", m->totals.no_stack) || !add_u64(x, "writes", m->totals.writes))
+	if (!add_u64(x, "no_stack", m->totals.no_stack) || !add_u64(x, "writes", m->totals.writes) ||
+	    !add_u64(x, "lost_writes", m->totals.lost_writes) ||
+	    !(y = cJSON_AddObjectToObject(x, "lost_by_reason")))
+		return -1;
+	for (i = 0; i < TT_DROP_NR; i++)
+		if (m->totals.lost_by[i] && !add_u64(y, tt_drop_name(i), m->totals.lost_by[i]))
+			return -1;
+	if (m->totals.slots_size &&
+	    (!(y = cJSON_AddObjectToObject(x, "tty_slots")) ||
+	     !add_u64(y, "size", m->totals.slots_size) || !add_u64(y, "used", m->totals.slots_used) ||
+	     !add_u64(y, "retired", m->totals.slots_retired)))
 		return -1;
 
 	if (!(x = cJSON_AddArrayToObject(root, "terminals")))
 		return -1;
 	for (i = 0; i < m->nterminals && i < TT_MODEL_MAX_TERMINALS; i++)
-		if (render_terminal(x, &m->terminals[i]) < 0)
+		if (render_terminal(x, &m->terminals[i], -1) < 0)
 			return -1;
+	if ((m->others_n || m->others.writes) && render_terminal(x, &m->others, m->others_n) < 0)
+		return -1;
 
 	if (!(x = cJSON_AddArrayToObject(root, "events")))
 		return -1;

@@ -156,7 +156,7 @@ static int run_dashboard(const struct tt_opts *o, struct tt_model *m)
 int main(int argc, char **argv)
 {
 	struct tt_opts o;
-	struct tt_model m;
+	struct tt_model *m;
 	char err[512];
 	int ret;
 
@@ -172,19 +172,24 @@ int main(int argc, char **argv)
 	default:
 		break;
 	}
-	if (tt_model_init(&m))
+	/* ~10 MiB of rows at the most, too big for the stack; touched as used */
+	m = calloc(1, sizeof(*m));
+	if (!m || tt_model_init(m)) {
+		free(m);
 		return die("out of memory", 1);
+	}
 	switch (o.mode) {
 	case TT_MODE_JSON:
-		ret = run_json(&o, &m);
+		ret = run_json(&o, m);
 		break;
 	case TT_MODE_CHECK:
-		ret = run_check(&o, &m);
+		ret = run_check(&o, m);
 		break;
 	default:
-		ret = run_dashboard(&o, &m);
+		ret = run_dashboard(&o, m);
 		break;
 	}
-	tt_model_free(&m);
+	tt_model_free(m);
+	free(m);
 	return ret;
 }

@@ -27,7 +27,13 @@ int tt_model_init(struct tt_model *m)
 {
 	struct utsname u;
 
-	memset(m, 0, sizeof(*m));
+	/*
+	 * All but the rows, which are zeroed when taken: they are most of the
+	 * model, and pages never written stay out of the resident set.
+	 */
+	memset(m, 0, offsetof(struct tt_model, terminals));
+	memset((char *)m + offsetof(struct tt_model, nterminals), 0,
+	       sizeof(*m) - offsetof(struct tt_model, nterminals));
 	m->events = calloc(TT_MODEL_EVENT_RING, sizeof(*m->events));
 	if (!m->events)
 		return -ENOMEM;
@@ -89,22 +95,127 @@ struct tt_terminal *tt_model_terminal(struct tt_model *m, uint32_t dev)
 	return t;
 }
 
-void tt_model_set_stats(struct tt_terminal *t, const struct tt_tty_stats *sum)
+struct tt_terminal *tt_model_others(struct tt_model *m, uint32_t dev)
 {
-	t->writes = sum->writes;
-	t->bytes = sum->bytes;
-	t->errors = sum->errors;
-	t->short_writes = sum->short_writes;
-	t->slow = sum->slow;
-	t->oncpu_ns = sum->oncpu_ns;
-	t->blocked_ns = sum->blocked_ns;
-	t->runq_ns = sum->runq_ns;
-	t->max_ns = sum->max_ns;
-	memcpy(t->errs, sum->errs, sizeof(t->errs));
-	memcpy(t->reasons, sum->reasons, sizeof(t->reasons));
-	memcpy(t->lat.counts, sum->hist_lat, sizeof(t->lat.counts));
-	memcpy(t->blocked.counts, sum->hist_blocked, sizeof(t->blocked.counts));
-	memcpy(t->runq.counts, sum->hist_runq, sizeof(t->runq.counts));
+	struct tt_terminal *o = &m->others;
+
+	if (!o->name[0]) {
+		snprintf(o->name, sizeof(o->name), "others");
+		o->class = TT_CLASS_OTHER;
+	}
+	if (!dev)
+		return o;
+	for (uint32_t k = 0, h = dev * 2654435761u; k < TT_MODEL_OTHERS_DEVS; k++) {
+		uint32_t *e = &m->others_devs[(h + k) % TT_MODEL_OTHERS_DEVS];
+
+		if (*e == dev)
+			return o;
+		if (!*e) {
+			*e = dev;
+			m->others_n++;
+			return o;
+		}
+	}
+	m->others_n++; /* past the set: the count becomes a lower bound */
+	return o;
+}
+
+static void hist_merge(struct tt_hist *dst, const struct tt_hist *src)
+{
+	for (uint32_t i = 0; i < TT_HIST_BUCKETS; i++)
+		dst->counts[i] += src->counts[i];
+}
+
+void tt_terminal_merge(struct tt_terminal *dst, const struct tt_terminal *src)
+{
+	dst->writes += src->writes;
+	dst->bytes += src->bytes;
+	dst->errors += src->errors;
+	dst->short_writes += src->short_writes;
+	dst->slow += src->slow;
+	dst->oncpu_ns += src->oncpu_ns;
+	dst->blocked_ns += src->blocked_ns;
+	dst->runq_ns += src->runq_ns;
+	if (src->max_ns > dst->max_ns)
+		dst->max_ns = src->max_ns;
+	for (int i = 0; i < TT_ERR_NR; i++)
+		dst->errs[i] += src->errs[i];
+	for (int i = 0; i < TT_REASON_NR; i++)
+		dst->reasons[i] += src->reasons[i];
+	hist_merge(&dst->lat, &src->lat);
+	hist_merge(&dst->blocked, &src->blocked);
+	hist_merge(&dst->runq, &src->runq);
+	if (src->last_write_ns > dst->last_write_ns)
+		dst->last_write_ns = src->last_write_ns;
+	/* rates keep working: what the folded row had is not new growth */
+	dst->prev_writes += src->prev_writes;
+	dst->prev_bytes += src->prev_bytes;
+	hist_merge(&dst->prev_lat, &src->prev_lat);
+}
+
+void tt_model_fold(struct tt_model *m, int i)
+{
+	if (i < 0 || i >= m->nterminals)
+		return;
+	tt_terminal_merge(tt_model_others(m, m->terminals[i].dev), &m->terminals[i]);
+	m->nterminals--;
+	if (i != m->nterminals)
+		m->terminals[i] = m->terminals[m->nterminals];
+}
+
+struct tt_terminal *tt_model_row(struct tt_model *m, uint32_t dev)
+{
+	struct tt_terminal *t = tt_model_find_terminal(m, dev);
+	uint64_t oldest = UINT64_MAX;
+	int victim = -1;
+
+	if (t)
+		return t;
+	if (m->nterminals < TT_MODEL_MAX_TERMINALS) {
+		t = tt_model_terminal(m, dev);
+		t->last_write_ns = m->now_realtime_ns;
+		return t;
+	}
+	for (int i = 0; i < m->nterminals; i++) {
+		uint64_t last = m->terminals[i].last_write_ns;
+
+		if (last < oldest && m->now_realtime_ns >= last + TT_MODEL_FOLD_IDLE_NS) {
+			oldest = last;
+			victim = i;
+		}
+	}
+	if (victim < 0)
+		return NULL;
+	tt_model_fold(m, victim);
+	t = tt_model_terminal(m, dev);
+	if (t) /* new, not quiet: the next fold must not pick it before it grows */
+		t->last_write_ns = m->now_realtime_ns;
+	return t;
+}
+
+void tt_model_add_stats(struct tt_model *m, struct tt_terminal *t, const struct tt_tty_stats *d)
+{
+	t->writes += d->writes;
+	t->bytes += d->bytes;
+	t->errors += d->errors;
+	t->short_writes += d->short_writes;
+	t->slow += d->slow;
+	t->oncpu_ns += d->oncpu_ns;
+	t->blocked_ns += d->blocked_ns;
+	t->runq_ns += d->runq_ns;
+	if (d->max_ns > t->max_ns)
+		t->max_ns = d->max_ns;
+	for (int i = 0; i < TT_ERR_NR; i++)
+		t->errs[i] += d->errs[i];
+	for (int i = 0; i < TT_REASON_NR; i++)
+		t->reasons[i] += d->reasons[i];
+	for (uint32_t i = 0; i < TT_HIST_BUCKETS; i++) {
+		t->lat.counts[i] += d->hist_lat[i];
+		t->blocked.counts[i] += d->hist_blocked[i];
+		t->runq.counts[i] += d->hist_runq[i];
+	}
+	if (d->writes)
+		t->last_write_ns = m->now_realtime_ns;
 }
 
 /*
@@ -238,54 +349,58 @@ static double rate(uint64_t cur, uint64_t prev, double dt)
 	return dt > 0 ? (double)d / dt : 0;
 }
 
+static void tick_terminal(struct tt_terminal *t, double dt)
+{
+	uint64_t total = t->oncpu_ns + t->blocked_ns + t->runq_ns;
+
+	t->writes_per_s = rate(t->writes, t->prev_writes, dt);
+	t->bytes_per_s = rate(t->bytes, t->prev_bytes, dt);
+	t->p50 = tt_hist_percentile(&t->lat, 0.50);
+	t->p90 = tt_hist_percentile(&t->lat, 0.90);
+	t->p99 = tt_hist_percentile(&t->lat, 0.99);
+	/*
+	 * Bucket interpolation can overshoot the true maximum in the top
+	 * bucket; a percentile above the observed max is never right.
+	 */
+	if (t->max_ns) {
+		if (t->p50 > t->max_ns)
+			t->p50 = t->max_ns;
+		if (t->p90 > t->max_ns)
+			t->p90 = t->max_ns;
+		if (t->p99 > t->max_ns)
+			t->p99 = t->max_ns;
+	}
+	t->blocked_share = total ? (double)t->blocked_ns / (double)total : 0;
+
+	if (t->spark_len < 0 || t->spark_len > TT_SPARK_LEN)
+		t->spark_len = 0;
+	if (t->spark_len == TT_SPARK_LEN) {
+		memmove(t->spark_p99, t->spark_p99 + 1, (TT_SPARK_LEN - 1) * sizeof(t->spark_p99[0]));
+		t->spark_len--;
+	}
+	t->spark_p99[t->spark_len++] = interval_p99(t);
+
+	t->prev_writes = t->writes;
+	t->prev_bytes = t->bytes;
+	t->prev_lat = t->lat;
+
+	for (int k = 0; k < t->nwriters; k++) {
+		struct tt_writer *w = &t->writers[k];
+
+		w->recent = w->writes > w->tick_writes ? w->writes - w->tick_writes : 0;
+		w->tick_writes = w->writes;
+	}
+	sort_writers(t);
+}
+
 void tt_model_tick(struct tt_model *m, double dt)
 {
 	/* A replayed snapshot is frozen evidence: its derived values stay as saved. */
 	if (m->replay)
 		return;
 	m->now_realtime_ns = realtime_ns();
-	for (int i = 0; i < m->nterminals; i++) {
-		struct tt_terminal *t = &m->terminals[i];
-		uint64_t total = t->oncpu_ns + t->blocked_ns + t->runq_ns;
-
-		t->writes_per_s = rate(t->writes, t->prev_writes, dt);
-		t->bytes_per_s = rate(t->bytes, t->prev_bytes, dt);
-		t->p50 = tt_hist_percentile(&t->lat, 0.50);
-		t->p90 = tt_hist_percentile(&t->lat, 0.90);
-		t->p99 = tt_hist_percentile(&t->lat, 0.99);
-		/*
-		 * Bucket interpolation can overshoot the true maximum in the top
-		 * bucket; a percentile above the observed max is never right.
-		 */
-		if (t->max_ns) {
-			if (t->p50 > t->max_ns)
-				t->p50 = t->max_ns;
-			if (t->p90 > t->max_ns)
-				t->p90 = t->max_ns;
-			if (t->p99 > t->max_ns)
-				t->p99 = t->max_ns;
-		}
-		t->blocked_share = total ? (double)t->blocked_ns / (double)total : 0;
-
-		if (t->spark_len < 0 || t->spark_len > TT_SPARK_LEN)
-			t->spark_len = 0;
-		if (t->spark_len == TT_SPARK_LEN) {
-			memmove(t->spark_p99, t->spark_p99 + 1,
-			        (TT_SPARK_LEN - 1) * sizeof(t->spark_p99[0]));
-			t->spark_len--;
-		}
-		t->spark_p99[t->spark_len++] = interval_p99(t);
-
-		t->prev_writes = t->writes;
-		t->prev_bytes = t->bytes;
-		t->prev_lat = t->lat;
-
-		for (int k = 0; k < t->nwriters; k++) {
-			struct tt_writer *w = &t->writers[k];
-
-			w->recent = w->writes > w->tick_writes ? w->writes - w->tick_writes : 0;
-			w->tick_writes = w->writes;
-		}
-		sort_writers(t);
-	}
+	for (int i = 0; i < m->nterminals; i++)
+		tick_terminal(&m->terminals[i], dt);
+	if (m->others_n || m->others.writes)
+		tick_terminal(tt_model_others(m, 0), dt);
 }

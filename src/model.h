@@ -16,7 +16,9 @@
 #include "../bpf/ttytop.h"
 
 #define TT_SCHEMA "ttytop/1"
-#define TT_MODEL_MAX_TERMINALS 256
+#define TT_MODEL_MAX_TERMINALS 1024 /* rows kept; the rest are summed in "others" */
+#define TT_MODEL_OTHERS_DEVS 8192    /* distinct terminals remembered in "others" */
+#define TT_MODEL_FOLD_IDLE_NS (10ull * 1000000000ull) /* quiet rows may be folded */
 #define TT_MODEL_MAX_WRITERS 8 /* top writers kept per terminal */
 #define TT_MODEL_EVENT_RING 2048
 #define TT_SPARK_LEN 32 /* p99 history points per terminal */
@@ -69,7 +71,8 @@ struct tt_terminal {
 	struct tt_writer writers[TT_MODEL_MAX_WRITERS];
 	int nwriters;
 
-	/* bookkeeping for rates */
+	/* bookkeeping for rates and for folding quiet rows into others */
+	uint64_t last_write_ns; /* CLOCK_REALTIME of the last growth seen */
 	uint64_t prev_writes, prev_bytes;
 	struct tt_hist prev_lat;
 	bool seen_this_tick;
@@ -122,7 +125,11 @@ struct tt_totals {
 	uint64_t dropped;    /* sum of drops[] */
 	uint64_t drops[TT_DROP_NR];
 	uint64_t no_stack;   /* events without a kernel or user stack */
-	uint64_t writes;     /* all tty writes counted */
+	uint64_t writes;     /* all tty writes counted, others included */
+	uint64_t lost_writes; /* tty writes counted in no row: sum of lost_by[] */
+	uint64_t lost_by[TT_DROP_NR]; /* by the drop that lost them */
+	/* the kernel's terminal slots (live only; 0 in older snapshots) */
+	uint64_t slots_size, slots_used, slots_retired;
 };
 
 /*
@@ -173,6 +180,15 @@ struct tt_model {
 
 	struct tt_terminal terminals[TT_MODEL_MAX_TERMINALS];
 	int nterminals;
+	/*
+	 * Every terminal beyond the rows kept, summed: rows folded when the table
+	 * was full and quiet, terminals that found no row, and the kernel's own
+	 * overflow slot. others_n counts the distinct terminals (devices) in it
+	 * (a lower bound past TT_MODEL_OTHERS_DEVS of them).
+	 */
+	struct tt_terminal others;
+	uint32_t others_n;
+	uint32_t others_devs[TT_MODEL_OTHERS_DEVS]; /* open addressing, 0 = empty */
 
 	/* ring of the most recent slow writes; head = next slot to write */
 	struct tt_model_event *events; /* TT_MODEL_EVENT_RING entries */
@@ -202,8 +218,20 @@ struct tt_terminal *tt_model_terminal(struct tt_model *m, uint32_t dev);
 struct tt_terminal *tt_model_find_terminal(struct tt_model *m, uint32_t dev);
 struct tt_terminal *tt_model_find_terminal_name(struct tt_model *m, const char *name);
 
-/* Replace a terminal's cumulative counters with the summed per-CPU stats. */
-void tt_model_set_stats(struct tt_terminal *t, const struct tt_tty_stats *sum);
+/*
+ * The row that dev's growth goes to: found, created, or made by folding the
+ * longest-quiet row (quiet for TT_MODEL_FOLD_IDLE_NS) into others. NULL when
+ * every row is busy: the caller adds to tt_model_others(m, dev).
+ */
+struct tt_terminal *tt_model_row(struct tt_model *m, uint32_t dev);
+/* The others row, noting dev (0: none known) among the terminals in it. */
+struct tt_terminal *tt_model_others(struct tt_model *m, uint32_t dev);
+/* Fold row i into others and drop it from the table. */
+void tt_model_fold(struct tt_model *m, int i);
+/* Add a difference of the kernel's counters (see tt_stats_delta) to a row. */
+void tt_model_add_stats(struct tt_model *m, struct tt_terminal *t, const struct tt_tty_stats *d);
+/* Add all of src's counters and histograms into dst (others, folding). */
+void tt_terminal_merge(struct tt_terminal *dst, const struct tt_terminal *src);
 /*
  * Offer a writer's cumulative counts; keeps the TT_MODEL_MAX_WRITERS most
  * active. A writer that went quiet gives its place to one writing now.

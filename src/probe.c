@@ -133,7 +133,6 @@ static int probe_btf(struct tt_probe_report *rep, char *err, size_t errlen)
 	rep->uart_circ_buf = btf_has_part(vmlinux, BTF_KIND_STRUCT, "uart_state", "xmit");
 	/* 6.1 gave hash maps bpf_mem_alloc; before, run-time allocation from a
 	 * tracing program can deadlock and the verifier WARNs (tainting the kernel) */
-	rep->tracing_alloc = btf_has(vmlinux, "bpf_mem_alloc", BTF_KIND_STRUCT);
 	btf__free(vmlinux);
 	return 0;
 }
@@ -243,9 +242,9 @@ void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
 		    : "tp_btf sched_switch (3 arguments: state read from the task, before 5.18) "
 		      "+ sched_waking");
 	if (r->tty_slots)
-		fprintf(f, "terminal table:         %u entries%s\n", r->tty_slots,
-			r->tracing_alloc ? ", allocated on first write"
-					 : ", preallocated (no allocation in tracing programs before 6.1)");
+		fprintf(f, "terminal table:         %u slots + others, preallocated (%.1f MiB, "
+			"shared by all CPUs)\n",
+			r->tty_slots, (r->tty_slots + 1) * (double)sizeof(struct tt_tty_slot) / (1 << 20));
 	fprintf(f, "write lock:             %s\n",
 		r->preempt_rt ? "rt_mutex owner (PREEMPT_RT)" : "mutex owner");
 	fprintf(f, "serial backlog:         %s\n",

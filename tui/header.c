@@ -134,6 +134,17 @@ static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
 	x = field(w, 1, x, wd, buf, a);
 	drops_field(ui, buf, sizeof(buf));
 	x = field(w, 1, x, wd, buf, m->totals.dropped ? tt_theme_attr(TT_EL_HEADER_ALERT) : a);
+	/* not counted in any row, others included: the figure that breaks the sums */
+	if (m->totals.lost_writes) {
+		tt_fmt_total(m->totals.lost_writes, t1, sizeof(t1));
+		snprintf(buf, sizeof(buf), "lost writes %s", t1);
+		x = field(w, 1, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
+	}
+	if (m->others_n) {
+		snprintf(buf, sizeof(buf), "%u terminal%s in others", m->others_n,
+		         m->others_n == 1 ? "" : "s");
+		x = field(w, 1, x, wd, buf, a);
+	}
 	tt_fmt_ns((uint64_t)(m->filters.threshold_ms * 1e6), t2, sizeof(t2));
 	snprintf(buf, sizeof(buf), "threshold %s", m->filters.threshold_ms > 0 ? t2 : "0 (all)");
 	x = field(w, 1, x, wd, buf, a);

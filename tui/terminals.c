@@ -125,6 +125,13 @@ static int term_cmp(const void *pa, const void *pb, void *arg)
 	return ui->sort_rev ? -r : r;
 }
 
+#define TT_ROW_OTHERS TT_MODEL_MAX_TERMINALS
+
+static struct tt_terminal *term_at(struct tt_ui *ui, int idx)
+{
+	return idx == TT_ROW_OTHERS ? &ui->m->others : &ui->m->terminals[idx];
+}
+
 void tt_terminals_sort(struct tt_ui *ui)
 {
 	int i, n = ui->m->nterminals;
@@ -138,8 +145,13 @@ void tt_terminals_sort(struct tt_ui *ui)
 		ui->order[i] = i;
 	ui->norder = n;
 	qsort_r(ui->order, (size_t)n, sizeof(int), term_cmp, ui);
+	/* not ranked with the rest: it is many terminals, so it would always win */
+	if (ui->m->others_n || ui->m->others.writes) {
+		ui->order[n++] = TT_ROW_OTHERS;
+		ui->norder = n;
+	}
 	for (i = 0; i < n && ui->have_sel; i++)
-		if (ui->m->terminals[ui->order[i]].dev == ui->sel_dev)
+		if (term_at(ui, ui->order[i])->dev == ui->sel_dev)
 			found = true;
 	/*
 	 * Until the user picks a row, the histogram shows the top row (the
@@ -147,7 +159,7 @@ void tt_terminals_sort(struct tt_ui *ui)
 	 * accident of start-up. Once picked, the selection follows the device.
 	 */
 	if ((!found || !ui->sel_picked) && n) {
-		ui->sel_dev = ui->m->terminals[ui->order[0]].dev;
+		ui->sel_dev = term_at(ui, ui->order[0])->dev;
 		ui->have_sel = true;
 	}
 }
@@ -157,7 +169,7 @@ static int sel_row(struct tt_ui *ui)
 	int i;
 
 	for (i = 0; i < ui->norder; i++)
-		if (ui->m->terminals[ui->order[i]].dev == ui->sel_dev)
+		if (term_at(ui, ui->order[i])->dev == ui->sel_dev)
 			return i;
 	return -1;
 }
@@ -168,7 +180,7 @@ struct tt_terminal *tt_terminals_selected(struct tt_ui *ui)
 
 	tt_terminals_sort(ui);
 	r = sel_row(ui);
-	return r < 0 ? NULL : &ui->m->terminals[ui->order[r]];
+	return r < 0 ? NULL : term_at(ui, ui->order[r]);
 }
 
 static void spark(struct tt_ui *ui, const struct tt_terminal *t, char *out, size_t outlen,
@@ -237,8 +249,13 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 	int widths[C_NR], i, c, x, rows, sel;
 	char title[96], buf[160];
 
-	snprintf(title, sizeof(title), "Terminals (%d) sorted by %s%s", ui->m->nterminals,
-	         sort_names[ui->sort], ui->sort_rev ? " (reversed)" : "");
+	if (ui->m->others_n)
+		snprintf(title, sizeof(title), "Terminals (%d + %u in others) sorted by %s%s",
+		         ui->m->nterminals, ui->m->others_n, sort_names[ui->sort],
+		         ui->sort_rev ? " (reversed)" : "");
+	else
+		snprintf(title, sizeof(title), "Terminals (%d) sorted by %s%s", ui->m->nterminals,
+		         sort_names[ui->sort], ui->sort_rev ? " (reversed)" : "");
 	tt_draw_frame(ui, w, h, wd, title, ui->focus == TT_PANE_TERMINALS);
 	if (h < 4 || wd < 10)
 		return;
@@ -277,7 +294,8 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		                        : "no terminal writes seen yet",
 		             tt_theme_attr(TT_EL_DIM));
 	for (i = 0; i < rows && ui->term_top + i < ui->norder; i++) {
-		const struct tt_terminal *t = &ui->m->terminals[ui->order[ui->term_top + i]];
+		const struct tt_terminal *t = term_at(ui, ui->order[ui->term_top + i]);
+		bool others = ui->order[ui->term_top + i] == TT_ROW_OTHERS;
 		bool is_sel = ui->term_top + i == sel;
 		unsigned long a = tt_theme_attr(is_sel ? TT_EL_ROW_SELECTED : TT_EL_ROW);
 		int y = 2 + i;
@@ -292,10 +310,13 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 			s[0] = '\0';
 			switch (c) {
 			case C_NAME:
-				tt_fmt_sanitize(t->name, sizeof(t->name), s, sizeof(s));
+				if (others)
+					snprintf(s, sizeof(s), "others (%u)", ui->m->others_n);
+				else
+					tt_fmt_sanitize(t->name, sizeof(t->name), s, sizeof(s));
 				break;
 			case C_CLASS:
-				snprintf(s, sizeof(s), "%s", class_str(t->class));
+				snprintf(s, sizeof(s), "%s", others ? "-" : class_str(t->class));
 				break;
 			case C_WRITER:
 				if (t->nwriters > 0)
@@ -358,7 +379,7 @@ static void move_sel(struct tt_ui *ui, int delta)
 		r = 0;
 	if (r >= ui->norder)
 		r = ui->norder - 1;
-	ui->sel_dev = ui->m->terminals[ui->order[r]].dev;
+	ui->sel_dev = term_at(ui, ui->order[r])->dev;
 	ui->have_sel = true;
 	/* Home (the top row) goes back to following whatever is on top. */
 	ui->sel_picked = r > 0;
@@ -442,7 +463,7 @@ static int terminals_mouse(struct tt_ui *ui, int y, int x, unsigned long bstate)
 	}
 	tt_terminals_sort(ui);
 	if (row >= 0 && ui->term_top + row < ui->norder) {
-		ui->sel_dev = ui->m->terminals[ui->order[ui->term_top + row]].dev;
+		ui->sel_dev = term_at(ui, ui->order[ui->term_top + row])->dev;
 		ui->have_sel = true;
 		ui->sel_picked = ui->term_top + row > 0;
 	}

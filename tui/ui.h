@@ -70,7 +70,7 @@ struct tt_ui {
 	bool have_sel;
 	bool sel_picked; /* the user chose a row; until then the top row is selected */
 	int term_top;
-	int order[TT_MODEL_MAX_TERMINALS];
+	int order[TT_MODEL_MAX_TERMINALS + 1]; /* TT_ROW_OTHERS: the others row, last */
 	int norder;
 
 	int hist_kind;

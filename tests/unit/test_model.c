@@ -84,7 +84,7 @@ static void test_terminal_table_full(void **state)
 	assert_int_equal(m->nterminals, TT_MODEL_MAX_TERMINALS);
 }
 
-static void test_set_stats(void **state)
+static void test_add_stats(void **state)
 {
 	struct tt_model *m = *state;
 	struct tt_tty_stats *s = calloc(1, sizeof(*s));
@@ -105,7 +105,9 @@ static void test_set_stats(void **state)
 	s->hist_lat[20] = 10;
 	s->hist_blocked[21] = 3;
 	s->hist_runq[22] = 4;
-	tt_model_set_stats(t, s);
+	m->now_realtime_ns = 123;
+	tt_model_add_stats(m, t, s);
+	assert_int_equal(t->last_write_ns, 123);
 	assert_int_equal(t->writes, 10);
 	assert_int_equal(t->bytes, 1000);
 	assert_int_equal(t->errors, 2);
@@ -120,10 +122,12 @@ static void test_set_stats(void **state)
 	assert_int_equal(t->lat.counts[20], 10);
 	assert_int_equal(t->blocked.counts[21], 3);
 	assert_int_equal(t->runq.counts[22], 4);
-	/* replaces, does not accumulate */
-	tt_model_set_stats(t, s);
-	assert_int_equal(t->writes, 10);
-	assert_int_equal(t->lat.counts[20], 10);
+	/* differences accumulate; the maximum stays a maximum */
+	s->max_ns = 40;
+	tt_model_add_stats(m, t, s);
+	assert_int_equal(t->writes, 20);
+	assert_int_equal(t->lat.counts[20], 20);
+	assert_int_equal(t->max_ns, 44);
 	free(s);
 }
 
@@ -350,14 +354,86 @@ static void test_tick_replay_frozen(void **state)
 	assert_int_equal(t->spark_len, 0);
 }
 
+/* A full table folds its longest-quiet row into others to make room. */
+static void test_full_table_folds_quiet_row(void **state)
+{
+	struct tt_model *m = *state;
+	struct tt_terminal *t;
+	int i;
+
+	m->now_realtime_ns = 100ull * 1000000000ull;
+	for (i = 0; i < TT_MODEL_MAX_TERMINALS; i++) {
+		t = tt_model_row(m, 1000 + i);
+		assert_non_null(t);
+		t->writes = 1;
+		t->lat.counts[30] = 1;
+		/* row 7 went quiet first, row 9 later, the rest are writing now */
+		t->last_write_ns = i == 7 ? 50ull * 1000000000ull
+		                   : i == 9 ? 60ull * 1000000000ull
+		                            : m->now_realtime_ns;
+	}
+	t = tt_model_row(m, 5000);
+	assert_non_null(t);
+	assert_int_equal(t->dev, 5000);
+	assert_null(tt_model_find_terminal(m, 1007));
+	assert_non_null(tt_model_find_terminal(m, 1009));
+	assert_int_equal(m->nterminals, TT_MODEL_MAX_TERMINALS);
+	assert_int_equal(m->others_n, 1);
+	assert_int_equal(m->others.writes, 1);
+	assert_int_equal(m->others.lat.counts[30], 1);
+	assert_string_equal(m->others.name, "others");
+	t->last_write_ns = m->now_realtime_ns;
+	assert_non_null(tt_model_row(m, 5001)); /* 1009 goes */
+	assert_null(tt_model_find_terminal(m, 1009));
+	/* every row busy: none is folded, the caller counts into others */
+	assert_null(tt_model_row(m, 5002));
+	assert_int_equal(m->others_n, 2);
+}
+
+/* others_n counts distinct terminals, however often each lands there. */
+static void test_others_counts_distinct_terminals(void **state)
+{
+	struct tt_model *m = *state;
+
+	tt_model_others(m, 0);
+	assert_int_equal(m->others_n, 0);
+	for (int k = 0; k < 3; k++)
+		for (uint32_t d = 1; d <= 100; d++)
+			tt_model_others(m, d << 20 | d);
+	assert_int_equal(m->others_n, 100);
+	/* past the set it keeps counting: a lower bound, never a wrap */
+	for (uint32_t d = 1; d <= TT_MODEL_OTHERS_DEVS + 10; d++)
+		tt_model_others(m, 7u << 20 | d);
+	assert_true(m->others_n >= TT_MODEL_OTHERS_DEVS);
+}
+
+/* Folding keeps rates: what the row had is not new growth of others. */
+static void test_fold_keeps_rates(void **state)
+{
+	struct tt_model *m = *state;
+	struct tt_terminal *t = tt_model_terminal(m, 42);
+
+	t->writes = 100;
+	t->lat.counts[25] = 100;
+	tt_model_tick(m, 1.0);
+	tt_model_fold(m, 0);
+	assert_int_equal(m->nterminals, 0);
+	tt_model_tick(m, 1.0);
+	assert_true(m->others.writes_per_s == 0.0);
+	assert_int_equal(m->others.writes, 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_init, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_terminal_find_or_add, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_terminal_table_full, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_set_stats, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_add_stats, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_writers_top_n, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_full_table_folds_quiet_row, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_others_counts_distinct_terminals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fold_keeps_rates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_writers_follow_activity, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_event_ring, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tick_rates_and_percentiles, setup, teardown),

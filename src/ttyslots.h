@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The kernel's terminal slots seen from user space: what each slot gained
+ * since the last refresh goes into the model, and slots of terminals that
+ * went quiet are chosen to be given back. No BPF calls here (the collector
+ * makes them), so the arithmetic and the policy are unit-tested on plain
+ * memory.
+ */
+#ifndef TTYTOP_TTYSLOTS_H
+#define TTYTOP_TTYSLOTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* A slot quiet this long is given back; sooner when free slots run short. */
+#define TT_SLOT_QUIET_NS (30ull * 1000000000ull)
+#define TT_SLOT_QUIET_SHORT_NS (2ull * 1000000000ull)
+
+struct tt_slot_track {
+	struct tt_tty_stats prev; /* what is already in the model */
+	uint64_t grew_ns;	  /* CLOCK_MONOTONIC of the last growth */
+	uint32_t dev;
+	bool live;
+};
+
+struct tt_slots {
+	struct tt_tty_slot *mem; /* the kernel's array, mmapped; n elements */
+	uint32_t n;
+	struct tt_slot_track *track;
+	uint32_t live; /* slots in use after the last collect, slot 0 aside */
+};
+
+int tt_slots_init(struct tt_slots *s, struct tt_tty_slot *mem, uint32_t n);
+void tt_slots_free(struct tt_slots *s);
+
+/* A copy taken with 8- and 4-byte loads: the kernel adds while we read. */
+void tt_stats_read(const struct tt_tty_stats *src, struct tt_tty_stats *out);
+/*
+ * d = cur - prev: counters in 64 bits, histogram buckets modulo 2^32; max_ns
+ * is cur's; reasons[TT_REASON_NONE] (not counted by the kernel) is derived.
+ */
+void tt_stats_delta(const struct tt_tty_stats *cur, const struct tt_tty_stats *prev,
+		    struct tt_tty_stats *d);
+
+/* Move slot i's growth into the model (slot 0 and rowless ones into others). */
+void tt_slots_collect_one(struct tt_slots *s, uint32_t i, struct tt_model *m, uint64_t now_ns);
+void tt_slots_collect(struct tt_slots *s, struct tt_model *m, uint64_t now_ns);
+
+/*
+ * Slots to give back, the longest quiet first, at most max: quiet for
+ * TT_SLOT_QUIET_NS, or for TT_SLOT_QUIET_SHORT_NS while fewer than a quarter
+ * of the slots are free. Returns how many were written to out.
+ */
+int tt_slots_pick(const struct tt_slots *s, uint64_t now_ns, uint32_t *out, int max);
+
+/* Forget slot i and zero it: only once no BPF program can still hold it. */
+void tt_slots_clear(struct tt_slots *s, uint32_t i);
+
+#endif
