@@ -160,6 +160,64 @@ def prog_ids_of(pid):
     return ids
 
 
+# kernel map types (include/uapi/linux/bpf.h) and what one entry costs
+HASHES = {1: "hash", 9: "lru_hash"}
+PERCPU_HASHES = {5: "percpu_hash", 10: "lru_percpu_hash"}
+MAP_TYPES = {1: "hash", 2: "array", 5: "percpu_hash", 6: "percpu_array", 9: "lru_hash",
+             10: "lru_percpu_hash", 12: "array_of_maps", 22: "queue", 27: "ringbuf"}
+HTAB_ELEM = 48  # struct htab_elem before the key: hash node, hash, lru/freelist links
+
+
+def r8(n):
+    return (n + 7) & ~7
+
+
+def map_bytes(m, ncpus):
+    """(shared, per CPU) bytes of one map from its sizes, as the kernel lays it out."""
+    t, k, v, n = m["type"], r8(m["key"]), r8(m["value"]), m["entries"]
+    if t in HASHES:
+        return (n * (HTAB_ELEM + k + v), 0) if not m["flags"] & 1 else (0, 0)
+    if t in PERCPU_HASHES:
+        return (n * (HTAB_ELEM + k + 8), n * v) if not m["flags"] & 1 else (0, 0)
+    if t == 2:
+        return n * v, 0
+    if t == 6:
+        return 0, n * v
+    if t == 22:
+        return (n + 1) * m["value"], 0
+    if t == 27:
+        return n, 0
+    return n * (k + v), 0
+
+
+def maps_of(pid):
+    """The maps a process holds, from /proc/PID/fdinfo, named by bpftool."""
+    out, base = {}, "/proc/%d/fdinfo" % pid
+    for fd in os.listdir(base):
+        info = {}
+        try:
+            with open(os.path.join(base, fd)) as f:
+                for line in f:
+                    k, _, v = line.partition(":")
+                    info[k.strip()] = v.strip()
+        except OSError:
+            continue
+        if "map_id" not in info:
+            continue
+        out[int(info["map_id"])] = {
+            "type": int(info["map_type"]), "key": int(info["key_size"]),
+            "value": int(info["value_size"]), "entries": int(info["max_entries"]),
+            "flags": int(info.get("map_flags", "0"), 16), "memlock": int(info.get("memlock", 0))}
+    r = subprocess.run(["bpftool", "-j", "map", "show"], capture_output=True, text=True)
+    try:
+        for m in json.loads(r.stdout or "[]"):
+            if m.get("id") in out:
+                out[m["id"]]["name"] = m.get("name", "?")
+    except ValueError:
+        pass
+    return sorted(out.values(), key=lambda m: m.get("name", ""))
+
+
 def snapshot(ids):
     progs = bpftool_progs()
     return {i: (progs[i].get("name", ""), progs[i].get("run_time_ns", 0),
@@ -400,6 +458,8 @@ def one_run(t, rnd):
             window = time.monotonic() - t0
             r["idle_sched"] = sched_cost(deltas(before, snapshot(ids)), window)
         r["vm_hwm_kb"] = vm_hwm_kb(p.pid)
+        if t["kind"] == "ttytop" and rnd == 1:
+            r["maps"] = maps_of(p.pid)
     finally:
         stop_tracer(p, t["kind"])
     if p.returncode not in (0, -signal.SIGINT, -signal.SIGTERM):
@@ -576,6 +636,31 @@ def print_table(s, tg, meta):
         print("FAIL targets: not all figures were measured (see errors above)")
 
 
+def print_maps(runs):
+    maps = next((r["maps"] for r in runs if r.get("maps")), None)
+    if not maps:
+        return
+    print("ttytop kernel maps, computed from their sizes (memlock: the kernel's own figure here):")
+    print("  %-14s %-16s %8s %8s %12s %12s %12s %12s" % (
+        "map", "type", "entries", "value", "shared", "per CPU", "at 2 CPUs", "at 64 CPUs"))
+    tot = [0, 0]
+    for m in maps:
+        sh, pc = map_bytes(m, 1)
+        tot[0] += sh
+        tot[1] += pc
+        print("  %-14s %-16s %8d %8d %12s %12s %12s %12s" % (
+            m.get("name", "?")[:14], MAP_TYPES.get(m["type"], str(m["type"])), m["entries"],
+            m["value"], kib(sh), kib(pc), kib(sh + 2 * pc), kib(sh + 64 * pc)))
+    print("  %-14s %-16s %8s %8s %12s %12s %12s %12s   (memlock here, %d CPUs: %s)" % (
+        "total", "", "", "", kib(tot[0]), kib(tot[1]), kib(tot[0] + 2 * tot[1]),
+        kib(tot[0] + 64 * tot[1]), os.cpu_count(), kib(sum(m["memlock"] for m in maps))))
+    print()
+
+
+def kib(n):
+    return "%.1f MiB" % (n / 1048576) if n >= 1048576 else "%.1f KiB" % (n / 1024)
+
+
 def on_signal(sig, frame):
     # One stop request is enough: a second one (the shell wrapper forwards
     # Ctrl-C too) must not interrupt the cleanup of the first.
@@ -667,6 +752,7 @@ def main():
         json.dump({"meta": meta, "summary": s, "targets": tg, "errors": errors, "runs": runs},
                   f, indent=1)
     print_table(s, tg, meta)
+    print_maps(runs)
     for e in errors:
         print("ERROR " + e)
     print("\nraw data: bench/out/results.json (%.0f s)" % meta["elapsed_s"], flush=True)

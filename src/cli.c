@@ -29,6 +29,7 @@ enum {
 	OPT_DURATION,
 	OPT_TTY,
 	OPT_NO_STACKS,
+	OPT_MAX_TERMINALS,
 	OPT_THEME,
 	OPT_SNAPSHOT_DIR,
 };
@@ -47,6 +48,7 @@ static const struct option long_opts[] = {
     {"comm", required_argument, NULL, 'c'},
     {"tty", required_argument, NULL, OPT_TTY},
     {"no-stacks", no_argument, NULL, OPT_NO_STACKS},
+    {"max-terminals", required_argument, NULL, OPT_MAX_TERMINALS},
     {"theme", required_argument, NULL, OPT_THEME},
     {"snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR},
     {NULL, 0, NULL, 0},
@@ -288,6 +290,15 @@ int tt_cli_parse(int argc, char **argv, struct tt_opts *o, char *err, size_t err
 		case OPT_NO_STACKS:
 			o->no_stacks = true;
 			break;
+		case OPT_MAX_TERMINALS:
+			if (parse_decimal(optarg, &v) < 0 || strpbrk(optarg, ".eE") || v < 1 ||
+			    v > TT_MODEL_MAX_TERMINALS)
+				return errf(err, errlen,
+				            "invalid --max-terminals '%s': expected an integer from 1 "
+				            "to %d",
+				            optarg, TT_MODEL_MAX_TERMINALS);
+			o->max_terminals = (int)v;
+			break;
 		case OPT_THEME:
 			if (opt_string("--theme", optarg, o->theme, sizeof(o->theme), err, errlen) <
 			    0)
@@ -347,6 +358,8 @@ void tt_cli_usage(FILE *f)
 	        "      --tty NAME|CLASS    only one terminal (pts/3, ttyS0, tty1, /dev/pts/3)\n"
 	        "                          or one class (pty, pty-master, console, serial, other)\n"
 	        "      --no-stacks         do not capture or symbolize stacks (cheaper)\n"
+	        "      --max-terminals N   terminal rows kept, 1 to 1024 (default 1024); the\n"
+	        "                          rest are summed in one \"others\" row\n"
 	        "      --theme NAME|PATH   colour theme: a built-in name or a theme file\n"
 	        "      --snapshot-dir DIR  where 's' in the dashboard saves snapshots\n"
 	        "                          (default: the current directory); files are\n"

@@ -609,6 +609,7 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	m->start_realtime_ns = clock_ns(CLOCK_REALTIME);
 	m->now_realtime_ns = m->start_realtime_ns;
 	m->interval_s = o->interval_s;
+	m->row_cap = o->max_terminals;
 	*out = c;
 	return 0;
 

@@ -171,7 +171,9 @@ struct tt_terminal *tt_model_row(struct tt_model *m, uint32_t dev)
 
 	if (t)
 		return t;
-	if (m->nterminals < TT_MODEL_MAX_TERMINALS) {
+	if (m->nterminals < (m->row_cap > 0 && m->row_cap < TT_MODEL_MAX_TERMINALS
+	                         ? m->row_cap
+	                         : TT_MODEL_MAX_TERMINALS)) {
 		t = tt_model_terminal(m, dev);
 		t->last_write_ns = m->now_realtime_ns;
 		return t;

@@ -178,6 +178,7 @@ struct tt_model {
 	uint64_t now_realtime_ns;
 	bool replay; /* loaded from a snapshot: read-only */
 
+	int row_cap; /* rows kept live (--max-terminals); 0 = TT_MODEL_MAX_TERMINALS */
 	struct tt_terminal terminals[TT_MODEL_MAX_TERMINALS];
 	int nterminals;
 	/*

@@ -311,12 +311,17 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 			switch (c) {
 			case C_NAME:
 				if (others)
-					snprintf(s, sizeof(s), "others (%u)", ui->m->others_n);
+					snprintf(s, sizeof(s), "others");
 				else
 					tt_fmt_sanitize(t->name, sizeof(t->name), s, sizeof(s));
 				break;
 			case C_CLASS:
-				snprintf(s, sizeof(s), "%s", others ? "-" : class_str(t->class));
+				/* the name column is too narrow for the count */
+				if (others)
+					snprintf(s, sizeof(s), "%u tty%s", ui->m->others_n,
+					         ui->m->others_n == 1 ? "" : "s");
+				else
+					snprintf(s, sizeof(s), "%s", class_str(t->class));
 				break;
 			case C_WRITER:
 				if (t->nwriters > 0)

@@ -11,7 +11,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 core=(tests/integration/test_collector.py tests/integration/test_collector_compat.sh
-	tests/integration/test_schema.py tests/integration/test_stacks.py tests/vm/test_serial.py)
+	tests/integration/test_schema.py tests/integration/test_stacks.py tests/vm/test_serial.py
+	tests/integration/test_scale.py)
 full=("${core[@]}" tests/tui/test_tui.py)
 
 want=" $* "
