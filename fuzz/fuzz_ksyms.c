@@ -33,10 +33,12 @@ static void check_lookup(const struct tt_ksyms *k, uint64_t addr)
 static void check_ranges(const uint8_t *data, size_t size)
 {
 	static const char *const fns[] = {"irq_thread", "run_ksoftirqd", "handle_softirqs", "a"};
-	uint64_t r[4][2];
-	int n = tt_ksym_func_ranges_text((const char *)data, size, fns, r, 4);
+	static const char *const names[] = {"tty_write", "b"};
+	uint64_t r[4][2], addrs[2];
+	struct tt_ksym_query q = {names, addrs, 2, fns, r, 4};
+	int n = tt_ksym_query_text((const char *)data, size, &q);
 
-	if (n < 0 || n > 4)
+	if (n < 0 || n > 6)
 		abort();
 	for (int i = 0; i < 4; i++)
 		if ((r[i][0] || r[i][1]) && !(r[i][0] && r[i][1] > r[i][0]))

@@ -353,21 +353,6 @@ static int addrs_line(void *ctx, const char *s, size_t len, bool cut)
 	return c->found >= c->n; /* all found: stop reading */
 }
 
-int tt_ksym_lookup_addrs(const char *const *names, uint64_t *addrs, int n)
-{
-	for (int i = 0; i < n; i++)
-		addrs[i] = 0;
-	int fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* one pass: reading /proc/kallsyms costs tens of ms each time */
-	struct addrs_ctx c = {names, addrs, n, 0};
-	struct text_src src = {fd, NULL, 0, 0};
-	int r = n > 0 ? for_each_line(&src, addrs_line, &c) : 0;
-	close(fd);
-	return r < 0 ? r : c.found;
-}
-
 struct funcs_ctx {
 	const char *const *names;
 	uint64_t (*ranges)[2];
@@ -407,43 +392,63 @@ static int funcs_line(void *ctx, const char *s, size_t len, bool cut)
 	return c->done >= c->n;
 }
 
-static int func_ranges(struct text_src *src, const char *const *names, uint64_t (*ranges)[2],
-		       int n)
-{
-	struct funcs_ctx c = {names, ranges, n, 0, 0};
-	int r;
+/* Both lookups share one read of /proc/kallsyms: each read costs tens of ms. */
+struct query_ctx {
+	struct addrs_ctx a;
+	struct funcs_ctx f;
+};
 
-	memset(ranges, 0, sizeof(*ranges) * (size_t)(n > 0 ? n : 0));
-	r = n > 0 ? for_each_line(src, funcs_line, &c) : 0;
-	if (r < 0)
-		return r;
-	for (int i = 0; i < n; i++)
-		if (ranges[i][0] && !ranges[i][1])
-			ranges[i][0] = 0; /* no end seen: better no range than a guessed one */
-	return c.done;
+static int query_line(void *ctx, const char *s, size_t len, bool cut)
+{
+	struct query_ctx *q = ctx;
+	int a_done = q->a.found >= q->a.n, f_done = q->f.done >= q->f.n;
+
+	if (!a_done)
+		a_done = addrs_line(&q->a, s, len, cut);
+	if (!f_done)
+		f_done = funcs_line(&q->f, s, len, cut);
+	return a_done && f_done;
 }
 
-int tt_ksym_func_ranges_text(const char *text, size_t len, const char *const *names,
-			     uint64_t (*ranges)[2], int n)
+static int query(struct text_src *src, const struct tt_ksym_query *q)
+{
+	struct query_ctx c = {{q->names, q->addrs, q->naddrs, 0}, {q->funcs, q->ranges, q->nfuncs, 0, 0}};
+	int r;
+
+	for (int i = 0; i < q->naddrs; i++)
+		q->addrs[i] = 0;
+	memset(q->ranges, 0, sizeof(*q->ranges) * (size_t)(q->nfuncs > 0 ? q->nfuncs : 0));
+	r = q->naddrs > 0 || q->nfuncs > 0 ? for_each_line(src, query_line, &c) : 0;
+	if (r < 0)
+		return r;
+	for (int i = 0; i < q->nfuncs; i++)
+		if (q->ranges[i][0] && !q->ranges[i][1])
+			q->ranges[i][0] = 0; /* no end seen: better no range than a guessed one */
+	return c.a.found + c.f.done;
+}
+
+int tt_ksym_query_text(const char *text, size_t len, const struct tt_ksym_query *q)
 {
 	struct text_src src = {-1, text, len, 0};
 
-	return func_ranges(&src, names, ranges, n);
+	return query(&src, q);
 }
 
-int tt_ksym_func_ranges(const char *const *names, uint64_t (*ranges)[2], int n)
+int tt_ksym_query(const struct tt_ksym_query *q)
 {
 	int fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC), r;
 	struct text_src src = {fd, NULL, 0, 0};
 
 	if (fd < 0)
 		return -errno;
-	r = func_ranges(&src, names, ranges, n);
+	r = query(&src, q);
 	close(fd);
 	return r;
 }
 
 int tt_ksym_lookup_addr(const char *name, uint64_t *addr)
 {
-	return tt_ksym_lookup_addrs(&name, addr, 1) == 1 ? 0 : -ENOENT;
+	struct tt_ksym_query q = {&name, addr, 1, NULL, NULL, 0};
+
+	return tt_ksym_query(&q) == 1 ? 0 : -ENOENT;
 }

@@ -91,15 +91,16 @@ static int btf_tp_args(const struct btf *btf, const char *tp)
  * softirq threads, and the softirq body itself, which kernels since ~6.8
  * (and 6.1-rt) run from handle_softirqs() outside the softirq entry text.
  */
-static void find_irq_threads(struct tt_probe_report *rep)
+/* Threaded handlers and softirq threads: where interrupts run under PREEMPT_RT. */
+static const char *const irq_thread_fns[] = {"irq_thread", "run_ksoftirqd", "run_timersd",
+					     "handle_softirqs", "__do_softirq"};
+#define NR_IRQ_FNS (int)(sizeof(irq_thread_fns) / sizeof(irq_thread_fns[0]))
+
+static void add_irq_threads(struct tt_probe_report *rep, uint64_t (*r)[2])
 {
-	static const char *const fns[] = {"irq_thread", "run_ksoftirqd", "run_timersd",
-					  "handle_softirqs", "__do_softirq"};
-	uint64_t r[5][2];
 	int slot = 2;
 
-	tt_ksym_func_ranges(fns, r, 5);
-	for (int i = 0; i < 5 && slot < TT_IRQ_RANGES; i++)
+	for (int i = 0; i < NR_IRQ_FNS && slot < TT_IRQ_RANGES; i++)
 		if (r[i][0]) {
 			rep->irq_ranges[slot][0] = r[i][0];
 			rep->irq_ranges[slot++][1] = r[i][1];
@@ -131,8 +132,6 @@ static int probe_btf(struct tt_probe_report *rep, char *err, size_t errlen)
 		btf_has_part(vmlinux, BTF_KIND_ENUM, "bpf_func_id", "BPF_FUNC_task_pt_regs");
 	rep->preempt_rt = btf_has_part(vmlinux, BTF_KIND_STRUCT, "mutex", "rtmutex");
 	rep->uart_circ_buf = btf_has_part(vmlinux, BTF_KIND_STRUCT, "uart_state", "xmit");
-	/* 6.1 gave hash maps bpf_mem_alloc; before, run-time allocation from a
-	 * tracing program can deadlock and the verifier WARNs (tainting the kernel) */
 	btf__free(vmlinux);
 	return 0;
 }
@@ -144,9 +143,10 @@ static int probe_ksyms(struct tt_probe_report *rep, char *err, size_t errlen)
 		"tty_write",		 "redirected_tty_write",	"__irqentry_text_start",
 		"__irqentry_text_end", "__softirqentry_text_start", "__softirqentry_text_end",
 	};
-	uint64_t addrs[6];
+	uint64_t addrs[6], ranges[NR_IRQ_FNS][2];
+	struct tt_ksym_query q = {names, addrs, 6, irq_thread_fns, ranges, NR_IRQ_FNS};
 
-	tt_ksym_lookup_addrs(names, addrs, 6);
+	tt_ksym_query(&q);
 	rep->tty_write = addrs[0];
 	if (!rep->tty_write) {
 		snprintf(err, errlen,
@@ -161,7 +161,7 @@ static int probe_ksyms(struct tt_probe_report *rep, char *err, size_t errlen)
 	rep->irq_ranges[0][1] = addrs[3];
 	rep->irq_ranges[1][0] = addrs[4];
 	rep->irq_ranges[1][1] = addrs[5];
-	find_irq_threads(rep);
+	add_irq_threads(rep, ranges);
 	rep->irq_detect = rep->irq_ranges[0][0] && rep->irq_ranges[0][1] > rep->irq_ranges[0][0];
 	return 0;
 }

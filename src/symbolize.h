@@ -44,16 +44,23 @@ void tt_sym_forget_pid(struct tt_symbolizer *s, pid_t pid);
 
 /* Kernel text addresses from /proc/kallsyms (0 when absent). */
 int tt_ksym_lookup_addr(const char *name, uint64_t *addr);
-/* Several at once, in one pass; returns how many were found or -errno. */
-int tt_ksym_lookup_addrs(const char *const *names, uint64_t *addrs, int n);
 /*
- * Text ranges [start, end) of kernel functions, a compiler clone of each
+ * One pass over /proc/kallsyms for both kinds of lookup. names: exact text
+ * symbols, their addresses in addrs (0 when absent). funcs: text ranges
+ * [start, end) of kernel functions, a compiler clone of each
  * ("handle_softirqs.constprop.0") counting as the function; end is where the
- * next symbol begins. A function not found, or whose end is not seen, gets
- * {0, 0}. Returns how many were found or -errno.
+ * next symbol begins; {0, 0} when not found or when the end is not seen.
+ * Returns how many of both were found, or -errno.
  */
-int tt_ksym_func_ranges(const char *const *names, uint64_t (*ranges)[2], int n);
-int tt_ksym_func_ranges_text(const char *text, size_t len, const char *const *names,
-			     uint64_t (*ranges)[2], int n);
+struct tt_ksym_query {
+	const char *const *names;
+	uint64_t *addrs;
+	int naddrs;
+	const char *const *funcs;
+	uint64_t (*ranges)[2];
+	int nfuncs;
+};
+int tt_ksym_query(const struct tt_ksym_query *q);
+int tt_ksym_query_text(const char *text, size_t len, const struct tt_ksym_query *q);
 
 #endif

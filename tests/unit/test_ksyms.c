@@ -209,15 +209,39 @@ static void test_func_ranges(void **state)
 	uint64_t r[5][2];
 
 	(void)state;
-	assert_int_equal(tt_ksym_func_ranges_text(text, sizeof(text) - 1, names, r, 5), 3);
+	struct tt_ksym_query q = {NULL, NULL, 0, names, r, 5};
+
+	assert_int_equal(tt_ksym_query_text(text, sizeof(text) - 1, &q), 3);
 	assert_true(r[0][0] == 0xffffffff81000100ull && r[0][1] == 0xffffffff81000180ull);
 	assert_true(r[1][0] == 0xffffffff81000200ull && r[1][1] == 0xffffffff81000300ull);
 	/* irq_thread_fn is not irq_thread; irq_thread ends at irq_thread_dtor */
 	assert_true(r[2][0] == 0xffffffff81000400ull && r[2][1] == 0xffffffff81000500ull);
 	assert_true(r[3][0] == 0 && r[3][1] == 0); /* a module's symbol */
 	assert_true(r[4][0] == 0 && r[4][1] == 0); /* no end: no range */
-	assert_int_equal(tt_ksym_func_ranges_text("", 0, names, r, 5), 0);
+	assert_int_equal(tt_ksym_query_text("", 0, &q), 0);
 	assert_true(r[0][0] == 0);
+}
+
+/* Exact names and function ranges from the same single pass. */
+static void test_query_both(void **state)
+{
+	static const char text[] = "ffffffff81000000 T _stext\n"
+				   "ffffffff81000100 t tty_write.cold\n"
+				   "ffffffff81000200 T tty_write\n"
+				   "ffffffff81000300 t irq_thread\n"
+				   "ffffffff81000400 T __irqentry_text_start\n"
+				   "ffffffff81000500 t next\n";
+	const char *names[] = {"tty_write", "__irqentry_text_start", "absent"};
+	const char *funcs[] = {"irq_thread"};
+	uint64_t addrs[3], r[1][2];
+	struct tt_ksym_query q = {names, addrs, 3, funcs, r, 1};
+
+	(void)state;
+	assert_int_equal(tt_ksym_query_text(text, sizeof(text) - 1, &q), 3);
+	assert_true(addrs[0] == 0xffffffff81000200ull); /* the exact name, not the .cold part */
+	assert_true(addrs[1] == 0xffffffff81000400ull);
+	assert_true(addrs[2] == 0);
+	assert_true(r[0][0] == 0xffffffff81000300ull && r[0][1] == 0xffffffff81000400ull);
 }
 
 int main(void)
@@ -230,6 +254,7 @@ int main(void)
 	    cmocka_unit_test(test_strict_address),
 	    cmocka_unit_test(test_last_symbol_at_top),
 	    cmocka_unit_test(test_func_ranges),
+	    cmocka_unit_test(test_query_both),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
