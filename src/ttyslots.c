@@ -46,7 +46,7 @@ void tt_stats_read(const struct tt_tty_stats *src, struct tt_tty_stats *out)
 }
 
 void tt_stats_delta(const struct tt_tty_stats *cur, const struct tt_tty_stats *prev,
-		    struct tt_tty_stats *d)
+                    struct tt_tty_stats *d)
 {
 	const __u64 *c = (const __u64 *)cur, *p = (const __u64 *)prev;
 	__u64 *o = (__u64 *)d, slept = 0;
@@ -75,8 +75,7 @@ static struct tt_terminal *row_for(struct tt_model *m, const struct tt_tty_info 
 	kname[sizeof(kname) - 1] = 0;
 	t->class = info->class < TT_CLASS_NR ? info->class : TT_CLASS_OTHER;
 	tt_tty_display_name(kname, t->class, t->name, sizeof(t->name));
-	snprintf(t->driver, sizeof(t->driver), "%.*s", (int)sizeof(info->driver) - 1,
-		 info->driver);
+	snprintf(t->driver, sizeof(t->driver), "%.*s", (int)sizeof(info->driver) - 1, info->driver);
 	return t;
 }
 

@@ -20,7 +20,7 @@
 
 struct tt_slot_track {
 	struct tt_tty_stats prev; /* what is already in the model */
-	uint64_t grew_ns;	  /* CLOCK_MONOTONIC of the last growth */
+	uint64_t grew_ns;         /* CLOCK_MONOTONIC of the last growth */
 	uint32_t dev;
 	bool live;
 };
@@ -42,7 +42,7 @@ void tt_stats_read(const struct tt_tty_stats *src, struct tt_tty_stats *out);
  * is cur's; reasons[TT_REASON_NONE] (not counted by the kernel) is derived.
  */
 void tt_stats_delta(const struct tt_tty_stats *cur, const struct tt_tty_stats *prev,
-		    struct tt_tty_stats *d);
+                    struct tt_tty_stats *d);
 
 /* Move slot i's growth into the model (slot 0 and rowless ones into others). */
 void tt_slots_collect_one(struct tt_slots *s, uint32_t i, struct tt_model *m, uint64_t now_ns);
