@@ -176,7 +176,7 @@ def test_pty_churn_slots_given_back():
     ones alive at a time than the kernel has slots: quiet slots are given back,
     no write is lost or put in others, and the slots in use stay bounded."""
     require_root()
-    total, window, rate = (4000, 2200, 150) if IN_VM else (20000, 2500, 500)
+    total, window, rate = (3000, 2100, 150) if IN_VM else (20000, 2500, 500)
     if raise_nofile(2 * window + 64) < 2 * window + 64:
         raise AssertionError("RLIMIT_NOFILE too small for %d open ptys" % window)
     tr = Tracer("-T", "1000", "-c", COMM.decode(), interval=0.25)
