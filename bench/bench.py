@@ -636,6 +636,72 @@ def print_table(s, tg, meta):
         print("FAIL targets: not all figures were measured (see errors above)")
 
 
+SCALE_TTYS = env_int("BENCH_SCALE_TTYS", 1000)
+SCALE_S = 6
+
+
+def cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        parts = f.read().rsplit(")", 1)[1].split()
+    return int(parts[11]) + int(parts[12])  # utime + stime
+
+
+def scale_phase():
+    """ttytop with SCALE_TTYS live terminals: what one refresh costs in user space
+    (slot reads, model, a JSON document of them all) and how big the document is."""
+    import pty
+    import resource
+    need = 2 * SCALE_TTYS + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < need:
+        return {"error": "RLIMIT_NOFILE %d < %d" % (hard, need)}
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    out = os.path.join(OUT, "ttytop-scale.ndjson")
+    argv = shlex.split(TTYTOP_CMD)
+    with open(out, "w") as f:
+        p = subprocess.Popen(argv, stdout=f, stderr=subprocess.DEVNULL)
+    pairs = []
+    try:
+        time.sleep(1.5)
+        for _ in range(SCALE_TTYS):
+            m, sl = pty.openpty()
+            os.write(sl, b"x")
+            pairs.append((m, sl))
+        time.sleep(1.5)  # every terminal has its row
+        t0, c0 = time.monotonic(), cpu_ticks(p.pid)
+        time.sleep(SCALE_S)
+        t1, c1 = time.monotonic(), cpu_ticks(p.pid)
+        hz = os.sysconf("SC_CLK_TCK")
+        with open(out) as f:
+            lines = f.readlines()
+        last = json.loads(lines[-1]) if lines else {}
+        rows = len(last.get("terminals", []))
+        return {"ttys": SCALE_TTYS, "rows": rows, "cpu_pct": 100.0 * (c1 - c0) / hz / (t1 - t0),
+                "doc_kib": len(lines[-1]) / 1024 if lines else 0,
+                "vm_hwm_kb": vm_hwm_kb(p.pid)}
+    finally:
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+        for m, sl in pairs:
+            os.close(m)
+            os.close(sl)
+
+
+def print_scale(sc):
+    if not sc:
+        return
+    if "error" in sc:
+        print("ttytop at scale: not measured (%s)" % sc["error"])
+        return
+    print("ttytop at %d live terminals (%d rows, --interval 1): %.1f%% of one CPU in user "
+          "space and the kernel on its behalf, %.0f KiB per JSON document, peak RSS %.1f MiB"
+          % (sc["ttys"], sc["rows"], sc["cpu_pct"], sc["doc_kib"], (sc["vm_hwm_kb"] or 0) / 1024))
+    print()
+
+
 def print_maps(runs):
     maps = next((r["maps"] for r in runs if r.get("maps")), None)
     if not maps:
@@ -740,6 +806,12 @@ def main():
         errors.append("stopped early: %s" % (e or "interrupted"))
         print("bench: stopped early (%s); summarizing what was measured"
               % (e or "interrupted"), file=sys.stderr)
+    scale = None
+    try:
+        if not errors:
+            scale = scale_phase()
+    except (OSError, ValueError, BenchError) as e:
+        scale = {"error": str(e)}
     finally:
         signal.alarm(0)
         stop_all()
@@ -749,10 +821,11 @@ def main():
     s = summarize(runs)
     tg = targets(s)
     with open(os.path.join(OUT, "results.json"), "w") as f:
-        json.dump({"meta": meta, "summary": s, "targets": tg, "errors": errors, "runs": runs},
-                  f, indent=1)
+        json.dump({"meta": meta, "summary": s, "targets": tg, "errors": errors, "runs": runs,
+                   "scale": scale}, f, indent=1)
     print_table(s, tg, meta)
     print_maps(runs)
+    print_scale(scale)
     for e in errors:
         print("ERROR " + e)
     print("\nraw data: bench/out/results.json (%.0f s)" % meta["elapsed_s"], flush=True)

@@ -405,6 +405,14 @@ static int src_refresh(void *ctx, double dt)
 	return 0;
 }
 
+static int src_sample(void *ctx)
+{
+	struct tt_collector *c = ctx;
+
+	tt_slots_collect(&c->slots, c->m, clock_ns(CLOCK_MONOTONIC));
+	return 0;
+}
+
 static int src_set_threshold(void *ctx, double ms)
 {
 	struct tt_collector *c = ctx;
@@ -420,6 +428,7 @@ static const struct tt_source_ops collector_ops = {
     .fd = src_fd,
     .drain = src_drain,
     .refresh = src_refresh,
+    .sample = src_sample,
     .set_threshold = src_set_threshold,
     .symbolize_pending = NULL, /* stacks are symbolized on arrival */
 };

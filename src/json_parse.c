@@ -939,7 +939,10 @@ static void model_reset(struct tt_model *m)
 {
 	struct tt_model_event *ev = m->events;
 
-	memset(m, 0, sizeof(*m));
+	/* not the rows: taken rows are zeroed, and untouched pages stay unmapped */
+	memset(m, 0, offsetof(struct tt_model, terminals));
+	memset((char *)m + offsetof(struct tt_model, nterminals), 0,
+	       sizeof(*m) - offsetof(struct tt_model, nterminals));
 	m->events = ev;
 }
 

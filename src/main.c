@@ -56,7 +56,7 @@ static int run_json(const struct tt_opts *o, struct tt_model *m)
 	struct tt_collector *c;
 	struct tt_source src;
 	char err[512];
-	double start, last, now;
+	double start, last, now, sampled;
 	uint64_t since = 0;
 	int ret;
 
@@ -65,7 +65,7 @@ static int run_json(const struct tt_opts *o, struct tt_model *m)
 		return die(err, 1);
 	src = tt_collector_source(c);
 	install_stop_handlers();
-	start = last = mono_s();
+	start = last = sampled = mono_s();
 	while (!g_stop) {
 		double next = last + o->interval_s;
 		char *doc;
@@ -76,6 +76,10 @@ static int run_json(const struct tt_opts *o, struct tt_model *m)
 			int ms = (int)((next - now) * 1000) + 1;
 
 			tt_collector_poll(c, ms > 100 ? 100 : ms);
+			if (mono_s() >= sampled + TT_SAMPLE_S) {
+				src.ops->sample(src.ctx);
+				sampled = mono_s();
+			}
 		}
 		now = mono_s();
 		src.ops->drain(src.ctx);

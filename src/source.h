@@ -9,6 +9,8 @@
 
 struct tt_model;
 
+#define TT_SAMPLE_S 1.0
+
 struct tt_source_ops {
 	/* A file descriptor that becomes readable when events wait, or -1. */
 	int (*fd)(void *ctx);
@@ -16,6 +18,13 @@ struct tt_source_ops {
 	int (*drain)(void *ctx);
 	/* Read the counters into the model and close an interval of dt seconds. */
 	int (*refresh)(void *ctx, double dt);
+	/*
+	 * Read the counters into the model without closing an interval. Callers
+	 * call it at least every TT_SAMPLE_S whatever the refresh interval: the
+	 * kernel's histogram buckets are 32 bits and must not wrap unseen.
+	 * Optional.
+	 */
+	int (*sample)(void *ctx);
 	/* Change the slow-write threshold while running (ms, 0 = every write). */
 	int (*set_threshold)(void *ctx, double ms);
 	/* Resolve stacks of events not yet symbolized (bounded per call). Optional: NULL

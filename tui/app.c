@@ -516,7 +516,7 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 	double next_tick, last_tick, start, t;
 	bool src_quiet = false, log_pending = false;
 	double ring_hold = 0;
-	double last_log_draw = 0;
+	double last_log_draw = 0, sampled;
 	int flags, ch, rc = 0;
 
 	if (!m) {
@@ -546,7 +546,7 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 	}
 	relayout(ui);
 	draw_all(ui);
-	start = last_tick = now_s();
+	start = last_tick = sampled = now_s();
 	next_tick = last_tick + ui->interval;
 	while (!quit_signal) {
 		struct pollfd pfd[3] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = -1}, {.fd = -1}};
@@ -565,6 +565,8 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 			due = last_log_draw + LOG_REDRAW_GAP_S;
 		if (n == 1 && !src_quiet && ring_hold > t && ring_hold < due)
 			due = ring_hold;
+		if (src->ops && src->ops->sample && sampled + TT_SAMPLE_S < due)
+			due = sampled + TT_SAMPLE_S;
 		timeout = due > t ? (int)((due - t) * 1000) + 1 : 0;
 		/* the snapshot child's report has a slot of its own, after the ring's */
 		pfd[2].fd = ui->snap.pid ? ui->snap.fd : -1;
@@ -616,6 +618,10 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 			}
 		}
 		t = now_s();
+		if (src->ops && src->ops->sample && t >= sampled + TT_SAMPLE_S) {
+			src->ops->sample(src->ctx); /* between ticks: shown at the next one */
+			sampled = t;
+		}
 		if (log_pending && !redraw && t >= last_log_draw + LOG_REDRAW_GAP_S) {
 			log_pending = false;
 			last_log_draw = t;

@@ -317,6 +317,72 @@ static void test_round_trip_pretty(void **state)
 	round_trip(*state, false);
 }
 
+/* The others row: rendered last with its count, read back into m->others. */
+static void test_others_row_round_trip(void **state)
+{
+	struct fx *f = *state;
+	struct tt_terminal *o;
+	cJSON *root, *a, *last;
+	char *s;
+
+	fill_model(f->a);
+	o = tt_model_others(f->a, 136u << 20 | 77);
+	tt_model_others(f->a, 136u << 20 | 78);
+	o->writes = 100;
+	o->bytes = 1600;
+	o->lat.counts[40] = 100;
+	f->a->totals.lost_writes = 3;
+	f->a->totals.lost_by[TT_DROP_INFLIGHT_FULL] = 3;
+	f->a->totals.slots_size = 2047;
+	f->a->totals.slots_used = 12;
+	f->a->totals.slots_retired = 5;
+	s = tt_json_render(f->a, 0, true);
+	assert_non_null(s);
+	root = cJSON_Parse(s);
+	a = cJSON_GetObjectItem(root, "terminals");
+	last = cJSON_GetArrayItem(a, cJSON_GetArraySize(a) - 1);
+	assert_string_equal(cJSON_GetObjectItem(last, "name")->valuestring, "others");
+	assert_true(cJSON_GetObjectItem(last, "others")->valuedouble == 2);
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(a, 0), "others"));
+	cJSON_Delete(root);
+	assert_int_equal(tt_json_parse(s, strlen(s), f->b, f->err, sizeof(f->err)), 0);
+	assert_int_equal(f->b->nterminals, f->a->nterminals);
+	assert_int_equal(f->b->others_n, 2);
+	assert_int_equal(f->b->others.writes, 100);
+	assert_int_equal(f->b->others.lat.counts[40], 100);
+	assert_int_equal(f->b->totals.lost_writes, 3);
+	assert_int_equal(f->b->totals.lost_by[TT_DROP_INFLIGHT_FULL], 3);
+	assert_int_equal(f->b->totals.slots_used, 12);
+	assert_int_equal(f->b->totals.slots_retired, 5);
+	free(s);
+}
+
+static void m_second_others(cJSON *r)
+{
+	cJSON *a = cJSON_GetObjectItem(r, "terminals");
+	cJSON *o = cJSON_Duplicate(cJSON_GetArrayItem(a, 0), 1);
+
+	cJSON_AddNumberToObject(o, "others", 1);
+	cJSON_AddItemToArray(a, cJSON_Duplicate(o, 1));
+	cJSON_AddItemToArray(a, o);
+}
+
+static void m_others_negative(cJSON *r)
+{
+	cJSON *o = cJSON_Duplicate(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "terminals"), 0), 1);
+
+	cJSON_AddNumberToObject(o, "others", -4);
+	cJSON_AddItemToArray(cJSON_GetObjectItem(r, "terminals"), o);
+}
+
+static void m_lost_by_unknown(cJSON *r)
+{
+	cJSON *t = cJSON_GetObjectItem(r, "totals"), *x = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(x, "gremlins", 1);
+	cJSON_ReplaceItemInObject(t, "lost_by_reason", x);
+}
+
 /* The document's shape as others (jq, python) see it. */
 static void test_document_shape(void **state)
 {
@@ -704,6 +770,9 @@ static void test_wrong_types(void **state)
 	mutate_expect(f, m_drops_unknown, "totals.drops: unknown key \"cosmic_rays\"");
 	mutate_expect(f, m_too_many_terminals, "terminals: 1027 entries, at most 1024 (and an others row)");
 	mutate_expect(f, m_too_many_buckets, "terminals[0].hist: more than 288 buckets");
+	mutate_expect(f, m_second_others, "a second others row");
+	mutate_expect(f, m_others_negative, "others");
+	mutate_expect(f, m_lost_by_unknown, "unknown key \"gremlins\"");
 	mutate_expect(f, m_filters_pid, "filters.pid: expected an integer");
 	mutate_expect(f, m_lost_not_array, "attach.lost: expected an array");
 	mutate_expect(f, m_lost_number, "attach.lost: expected an array of strings");
@@ -982,6 +1051,7 @@ int main(void)
 	    T(test_round_trip_compact),
 	    T(test_round_trip_pretty),
 	    T(test_document_shape),
+	    T(test_others_row_round_trip),
 	    T(test_since_seq),
 	    T(test_invalid_utf8_and_controls),
 	    T(test_not_ours),
