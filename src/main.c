@@ -94,8 +94,15 @@ static int run_json(const struct tt_opts *o, struct tt_model *m)
 		}
 		since = m->ev_seq;
 		if (puts(doc) == EOF || fflush(stdout) == EOF) {
+			int e = errno;
+
 			free(doc);
-			ret = errno == EPIPE ? 0 : die("cannot write to stdout", 1);
+			/* a reader that went away (| head) is the normal end of a pipe */
+			if (e != EPIPE) {
+				snprintf(err, sizeof(err), "cannot write to standard output: %s",
+				         strerror(e));
+				ret = die(err, 1);
+			}
 			break;
 		}
 		free(doc);
@@ -157,6 +164,20 @@ static int run_dashboard(const struct tt_opts *o, struct tt_model *m)
 	return 0;
 }
 
+/*
+ * What stdio still holds is written at exit, where a failure is silent:
+ * --check once exited 0 with an empty stdout in a test guest. A run that
+ * already failed has said why; a reader that went away (| head) is no error.
+ */
+static int flushed(int ret)
+{
+	if ((fflush(stdout) != 0 || ferror(stdout)) && !ret && errno != EPIPE) {
+		fprintf(stderr, "ttytop: cannot write to standard output: %s\n", strerror(errno));
+		return 1;
+	}
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct tt_opts o;
@@ -169,10 +190,10 @@ int main(int argc, char **argv)
 	switch (o.mode) {
 	case TT_MODE_HELP:
 		tt_cli_usage(stdout);
-		return 0;
+		return flushed(0);
 	case TT_MODE_VERSION:
 		printf("ttytop %s (BPF ABI %d, schema %s)\n", TTYTOP_VERSION, TTYTOP_ABI, TT_SCHEMA);
-		return 0;
+		return flushed(0);
 	default:
 		break;
 	}
@@ -195,5 +216,5 @@ int main(int argc, char **argv)
 	}
 	tt_model_free(m);
 	free(m);
-	return ret;
+	return flushed(ret);
 }

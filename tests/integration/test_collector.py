@@ -612,4 +612,18 @@ def test_bad_command_lines():
         assert len(err.splitlines()) == 1, f"{args}: {err!r}"
 
 
+@case
+def test_stdout_write_failure_is_an_error():
+    """Output that cannot be written is an error, never a silent exit 0 (a
+    guest once saw --check exit 0 with an empty stdout)."""
+    with open("/dev/full", "w") as full:
+        for args in (["--version"], ["--check"], ["--json", "--duration", "1"]):
+            if args[0] != "--version" and os.geteuid() != 0:
+                continue
+            p = subprocess.run([TTYTOP] + args, stdout=full, stderr=subprocess.PIPE,
+                               text=True, timeout=120)
+            assert p.returncode != 0, f"{args}: exit 0 writing to /dev/full"
+            assert "ttytop:" in p.stderr and "No space left" in p.stderr, (args, p.stderr)
+
+
 finish()

@@ -3,7 +3,6 @@
 ttytop instances, and tens of thousands of short-lived ptys. The invariant
 checked everywhere: the writes of all rows (the others row included) plus
 totals.lost_writes equal the writes the workload made, exactly."""
-import ctypes
 import os
 import pty
 import resource
@@ -13,7 +12,8 @@ import time
 import tty as ttymod
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ttyt import Tracer, case, drain, finish, require_root  # noqa: E402
+from ttyt import (Tracer, burst_ptys, case, drain, finish, require_root,  # noqa: E402
+                  set_comm)
 
 IN_VM = bool(os.environ.get("TTYTOP_IN_VM"))
 COMM = b"ttyt-scale"
@@ -33,10 +33,6 @@ def raise_nofile(need):
     return hard
 
 
-def set_comm():
-    ctypes.CDLL(None).prctl(15, COMM, 0, 0, 0)  # PR_SET_NAME
-
-
 def counted(doc):
     """Writes in every row, others included, and the writes lost from all rows."""
     rows = sum(t["writes"] for t in doc["terminals"])
@@ -54,35 +50,6 @@ def settle(tr, want, timeout=30):
     return tr.last()
 
 
-def burst(n, writes):
-    """n fresh ptys, one child each, all writing at once; returns the ptys' names."""
-    pairs = []
-    for _ in range(n):
-        m, s = pty.openpty()
-        ttymod.setraw(s)
-        pairs.append((m, s, os.ttyname(s).replace("/dev/", "")))
-    go_r, go_w = os.pipe()
-    pids = []
-    for m, s, _ in pairs:
-        pid = os.fork()
-        if pid == 0:
-            set_comm()
-            os.read(go_r, 1)  # all start together: the first writes are a burst
-            for _ in range(writes):
-                os.write(s, b"x")
-            os._exit(0)
-        pids.append(pid)
-    os.write(go_w, b"g" * n)
-    bad = [p for p in pids if os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) != 0]
-    assert not bad, f"{len(bad)} writers failed"
-    for m, s, _ in pairs:
-        os.close(m)
-        os.close(s)
-    os.close(go_r)
-    os.close(go_w)
-    return [name for _, _, name in pairs]
-
-
 def check_burst(n, writes=50, max_terminals=None):
     require_root()
     if raise_nofile(2 * n + 64) < 2 * n + 64:
@@ -91,7 +58,7 @@ def check_burst(n, writes=50, max_terminals=None):
     if max_terminals:
         args += ["--max-terminals", str(max_terminals)]
     tr = Tracer(*args, interval=0.3)
-    names = burst(n, writes)
+    names = burst_ptys(n, writes, COMM)
     d = settle(tr, n * writes)
     tr.stop()
     rows, lost = counted(d)
@@ -147,7 +114,7 @@ def test_five_instances_four_flooded_ptys():
     for m, s, _ in ptys:
         pid = os.fork()
         if pid == 0:
-            set_comm()
+            set_comm(COMM)
             for _ in range(per):
                 os.write(s, b"f")
             os._exit(0)
@@ -183,7 +150,7 @@ def test_pty_churn_slots_given_back():
     done = os.pipe()
     pid = os.fork()
     if pid == 0:
-        set_comm()
+        set_comm(COMM)
         open_ = []
         t0 = time.time()
         for i in range(total):

@@ -232,6 +232,41 @@ def fork_writer(fn):
     return pid
 
 
+def set_comm(comm):
+    import ctypes
+    ctypes.CDLL(None).prctl(15, comm, 0, 0, 0)  # PR_SET_NAME
+
+
+def burst_ptys(n, writes, comm):
+    """n fresh raw ptys, one child named comm each, all writing `writes` one-byte
+    writes at once; returns the ptys' names once every child is done."""
+    pairs = []
+    for _ in range(n):
+        m, s = pty.openpty()
+        ttymod.setraw(s)
+        pairs.append((m, s, os.ttyname(s).replace("/dev/", "")))
+    go_r, go_w = os.pipe()
+    pids = []
+    for m, s, _ in pairs:
+        pid = os.fork()
+        if pid == 0:
+            set_comm(comm)
+            os.read(go_r, 1)  # all start together: the first writes are a burst
+            for _ in range(writes):
+                os.write(s, b"x")
+            os._exit(0)
+        pids.append(pid)
+    os.write(go_w, b"g" * n)
+    bad = [p for p in pids if os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) != 0]
+    for m, s, _ in pairs:
+        os.close(m)
+        os.close(s)
+    os.close(go_r)
+    os.close(go_w)
+    assert not bad, f"{len(bad)} writers failed"
+    return [name for _, _, name in pairs]
+
+
 def within(value, expect, tol):
     return abs(value - expect) <= expect * tol
 

@@ -975,30 +975,6 @@ def t_live(tmp):
         work.close()
 
 
-def pty_burst(n, writes, comm):
-    """n fresh ptys written by n children named comm; returns their names."""
-    import ctypes
-    import pty as ptymod
-    pairs, pids = [], []
-    for _ in range(n):
-        m, sl = ptymod.openpty()
-        pairs.append((m, sl, os.ttyname(sl).replace("/dev/", "")))
-    for m, sl, _ in pairs:
-        pid = os.fork()
-        if pid == 0:
-            ctypes.CDLL(None).prctl(15, comm.encode(), 0, 0, 0)
-            for _ in range(writes):
-                os.write(sl, b"x")
-            os._exit(0)
-        pids.append(pid)
-    for p in pids:
-        os.waitpid(p, 0)
-    for m, sl, _ in pairs:
-        os.close(m)
-        os.close(sl)
-    return [x[2] for x in pairs]
-
-
 @case("others_row_beyond_max_terminals")
 def t_others_row(tmp):
     """More terminals than rows kept: the top ones listed, the rest summed in
@@ -1011,7 +987,9 @@ def t_others_row(tmp):
         s.run("%s -T 1000 -c ttyt-many --max-terminals 5" % BIN)
         if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 30):
             return "dashboard did not come up"
-        names = pty_burst(30, 40, "ttyt-many")
+        sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+        from ttyt import burst_ptys
+        names = burst_ptys(30, 40, b"ttyt-many")
         got = s.wait(lambda x: re.search(r"│others +25 ttys ", x) and "25 terminals in others" in x
                      and "Terminals (5 + 25 in others)" in x, 10)
         if not got:

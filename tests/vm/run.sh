@@ -10,10 +10,17 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-core=(tests/integration/test_collector.py tests/integration/test_collector_compat.sh
-	tests/integration/test_schema.py tests/integration/test_stacks.py tests/vm/test_serial.py
-	tests/integration/test_scale.py)
-full=("${core[@]}" tests/tui/test_tui.py)
+# the suites kernels.list names, in the order a guest runs them
+declare -A suite_script=(
+	[collector]=tests/integration/test_collector.py
+	[compat]=tests/integration/test_collector_compat.sh
+	[schema]=tests/integration/test_schema.py
+	[stacks]=tests/integration/test_stacks.py
+	[serial]=tests/vm/test_serial.py
+	[scale]=tests/integration/test_scale.py
+	[tui]=tests/tui/test_tui.py
+)
+suite_order=(collector compat schema stacks serial scale tui)
 
 want=" $* "
 while read -r name suite arch meta tests; do
@@ -35,8 +42,13 @@ while read -r name suite arch meta tests; do
 		rm -rf "$out"
 		continue
 	fi
-	set_=("${core[@]}")
-	[ "$tests" = full ] && set_=("${full[@]}")
+	set_=()
+	for t in "${suite_order[@]}"; do
+		[[ ",$tests," == *",$t,"* ]] && set_+=("${suite_script[$t]}")
+	done
+	for t in ${tests//,/ }; do
+		[ -n "${suite_script[$t]:-}" ] || echo "FAIL $name/kernels.list: unknown suite '$t'"
+	done
 	printf '#!/bin/bash\nexec %q/tests/vm/guest.sh %q' "$root" "$name" >"$out/cmd.sh"
 	printf ' %q' "${set_[@]/#/$root/}" >>"$out/cmd.sh"
 	echo >>"$out/cmd.sh"
