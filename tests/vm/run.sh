@@ -22,36 +22,9 @@ declare -A suite_script=(
 )
 suite_order=(collector compat schema stacks serial scale tui)
 
-want=" $* "
-while read -r name suite arch meta tests; do
-	case $name in '' | \#*) continue ;; esac
-	[ $# -gt 0 ] && [[ $want != *" $name "* ]] && continue
-	if [ "$arch" != amd64 ]; then
-		echo "SKIP $name/all: $arch guests run static programs only, not this suite"
-		continue
-	fi
-	out=$(mktemp -d /tmp/ttytop-vm.XXXXXX)
-	kdir=$("$here/kernel.sh" "$name" 2>"$out/fetch.err")
-	rc=$?
-	if [ $rc -ne 0 ]; then
-		if [ $rc -eq 3 ]; then
-			echo "SKIP $name/all: cannot fetch $meta from $suite: $(tail -1 "$out/fetch.err")"
-		else
-			echo "FAIL $name/all: preparing the kernel failed: $(tail -1 "$out/fetch.err")"
-		fi
-		rm -rf "$out"
-		continue
-	fi
-	set_=()
-	for t in "${suite_order[@]}"; do
-		[[ ",$tests," == *",$t,"* ]] && set_+=("${suite_script[$t]}")
-	done
-	for t in ${tests//,/ }; do
-		[ -n "${suite_script[$t]:-}" ] || echo "FAIL $name/kernels.list: unknown suite '$t'"
-	done
-	printf '#!/bin/bash\nexec %q/tests/vm/guest.sh %q' "$root" "$name" >"$out/cmd.sh"
-	printf ' %q' "${set_[@]/#/$root/}" >>"$out/cmd.sh"
-	echo >>"$out/cmd.sh"
+# Boot one prepared kernel and report on it (stdout is its part of the summary).
+boot_one() {
+	local name=$1 out=$2 kdir=$3 rc start bad p f s
 	start=$(date +%s)
 	# a full set takes ~10 min under emulation, a core one ~5; the limit only catches hangs
 	"$here/boot.sh" "$name" "$out" 1500 2>"$out/boot.err"
@@ -75,6 +48,8 @@ while read -r name suite arch meta tests; do
 		p=$((${p:-0} + 1))
 	fi
 	s=$(grep -c '^SKIP ' "$out/log" 2>/dev/null)
+	# how long each suite took there: what to look at when make test gets slow
+	sed -n "s|^# \(test_[^:]*\): \([0-9]* s\)$|# $name/\1: \2|p" "$out/log" 2>/dev/null
 	echo "# $name ($(awk '{print $4}' "$kdir/kernel")): ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped in $(($(date +%s) - start)) s"
 	# keep the guest's logs of a failed kernel where the host's logs are
 	if [ "${f:-0}" -gt 0 ] || [ $rc -ne 0 ]; then
@@ -83,6 +58,61 @@ while read -r name suite arch meta tests; do
 		[ -s "$out/hang.log" ] && cp "$out/kallsyms.txt" "$root/build/test-logs/vm-$name/"
 		echo "# $name: guest logs in build/test-logs/vm-$name/"
 	fi
-	rm -rf "$out"
+}
+
+# Kernels are fetched one after the other (kernels of one suite share its apt
+# lists), then booted TTYTOP_VM_JOBS at a time: a guest under emulation spends
+# most of its time waiting in the tests' sleeps and timeouts, so two overlap well
+# on two host CPUs. Reports are printed in the list's order.
+jobs=${TTYTOP_VM_JOBS:-2}
+outs=()
+want=" $* "
+while read -r name suite arch meta tests; do
+	case $name in '' | \#*) continue ;; esac
+	[ $# -gt 0 ] && [[ $want != *" $name "* ]] && continue
+	out=$(mktemp -d /tmp/ttytop-vm.XXXXXX)
+	outs+=("$out")
+	if [ "$arch" != amd64 ]; then
+		echo "SKIP $name/all: $arch guests run static programs only, not this suite" >"$out/report"
+		continue
+	fi
+	kdir=$("$here/kernel.sh" "$name" 2>"$out/fetch.err")
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		if [ $rc -eq 3 ]; then
+			echo "SKIP $name/all: cannot fetch $meta from $suite: $(tail -1 "$out/fetch.err")"
+		else
+			echo "FAIL $name/all: preparing the kernel failed: $(tail -1 "$out/fetch.err")"
+		fi >"$out/report"
+		continue
+	fi
+	set_=()
+	for t in "${suite_order[@]}"; do
+		[[ ",$tests," == *",$t,"* ]] && set_+=("${suite_script[$t]}")
+	done
+	for t in ${tests//,/ }; do
+		[ -n "${suite_script[$t]:-}" ] || echo "FAIL $name/kernels.list: unknown suite '$t'"
+	done >"$out/report.pre"
+	printf '#!/bin/bash\nexec %q/tests/vm/guest.sh %q' "$root" "$name" >"$out/cmd.sh"
+	printf ' %q' "${set_[@]/#/$root/}" >>"$out/cmd.sh"
+	echo >>"$out/cmd.sh"
+	printf '%s\n' "$name" "$kdir" >"$out/job"
 done <"$here/kernels.list"
+
+running=0
+for out in "${outs[@]}"; do
+	[ -f "$out/job" ] || continue
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	{ mapfile -t job <"$out/job"; cat "$out/report.pre"; boot_one "${job[0]}" "$out" "${job[1]}"; } \
+		>"$out/report" 2>&1 &
+	running=$((running + 1))
+done
+wait
+for out in "${outs[@]}"; do
+	cat "$out/report" 2>/dev/null
+	rm -rf "$out"
+done
 exit 0
