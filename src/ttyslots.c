@@ -96,7 +96,12 @@ void tt_slots_collect_one(struct tt_slots *s, uint32_t i, struct tt_model *m, ui
 		tr->grew_ns = now_ns;
 	}
 	tt_stats_read(&sl->st, &cur);
-	if (cur.writes == tr->prev.writes)
+	/*
+	 * All of it, not just writes: a read in the middle of a write's adds
+	 * sees writes grown and a bucket not yet, and a test on writes alone
+	 * would never collect that bucket.
+	 */
+	if (!memcmp(&cur, &tr->prev, sizeof(cur)))
 		return;
 	tt_stats_delta(&cur, &tr->prev, &d);
 	tt_model_add_stats(m, i ? row_for(m, &info) : tt_model_others(m, 0), &d);

@@ -59,7 +59,7 @@ def check_burst(n, writes=50, max_terminals=None):
         args += ["--max-terminals", str(max_terminals)]
     tr = Tracer(*args, interval=0.3)
     names = burst_ptys(n, writes, COMM)
-    d = settle(tr, n * writes)
+    d = settle(tr, n * writes, timeout=90 if IN_VM else 30)
     tr.stop()
     rows, lost = counted(d)
     assert rows + lost == n * writes, f"rows {rows} + lost {lost} != {n * writes}"

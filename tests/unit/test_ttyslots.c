@@ -113,6 +113,11 @@ static void test_collect_adds_growth_to_rows(void **state)
 	/* nothing new, nothing added */
 	tt_slots_collect(&f->s, f->m, 3 * SEC);
 	assert_int_equal(t->writes, 55);
+	/* read between a write's adds: its bucket comes with the next read */
+	f->mem[3].st.hist_lat[32]++;
+	tt_slots_collect(&f->s, f->m, 4 * SEC);
+	assert_int_equal(t->writes, 55);
+	assert_int_equal(t->lat.counts[32], 1);
 }
 
 /* Slot 0 is the kernel's overflow: straight into others. */
