@@ -39,7 +39,7 @@ struct tt_collector {
 	void *slots_mem;
 	size_t slots_len;
 	int grace_outer, grace_inner; /* see wait_for_programs() */
-	uint64_t retired, retire_failed; /* slots given back; grace waits that failed */
+	uint64_t retired; /* slots given back */
 };
 
 static bool g_verbose;
@@ -291,10 +291,8 @@ static void retire_slots(struct tt_collector *c, uint64_t now)
 		    idx == pick[i])
 			bpf_map__delete_elem(map, &dev, sizeof(dev), 0);
 	}
-	if (wait_for_programs(c)) {
-		c->retire_failed++;
-		return; /* slots stay unmapped and are picked again next time */
-	}
+	if (wait_for_programs(c))
+		return; /* slots stay unmapped, still read, and are picked again next time */
 	for (int i = 0; i < n; i++) {
 		tt_slots_collect_one(&c->slots, pick[i], c->m, now);
 		tt_slots_clear(&c->slots, pick[i]);
