@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* ttytop: why are writes to this terminal slow? Mode dispatch only. */
 #include <errno.h>
+#include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/utsname.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "collector.h"
 #include "json.h"
 #include "model.h"
 #include "opts.h"
+#include "outq.h"
 #include "../tui/tui.h"
 #include "../tui/theme.h"
 
@@ -49,66 +53,111 @@ static int die(const char *msg, int code)
 	return code;
 }
 
-/* NDJSON: one ttytop/1 object per interval on stdout. */
+/* A failed write to stdout ends the run; a reader that went away (| head) quietly. */
+static int out_failed(int e)
+{
+	char err[128];
+
+	if (e == -EPIPE)
+		return 0;
+	snprintf(err, sizeof(err), "cannot write to standard output: %s", strerror(-e));
+	return die(err, 1);
+}
+
+/*
+ * Until `until` (or, with `idle`, until the document going out is out):
+ * events into the model, the counters sampled every TT_SAMPLE_S, and the
+ * document written as stdout takes it. Returns 0, or -errno from stdout.
+ */
+static int wait_io(struct tt_source *src, struct tt_collector *c, struct tt_outq *q, double until,
+                   bool idle, double *sampled)
+{
+	double now;
+
+	while (!g_stop && (now = mono_s()) < until && !(idle && !tt_outq_busy(q))) {
+		struct pollfd p[2] = {{.fd = src->ops->fd(src->ctx), .events = POLLIN},
+		                      {.fd = q->fd, .events = POLLOUT}};
+		/* at most 100 ms, so that sampling stays on time (until may be HUGE_VAL) */
+		int ms = until - now > 0.1 ? 100 : (int)((until - now) * 1000) + 1;
+		int r;
+
+		r = poll(p, tt_outq_busy(q) ? 2 : 1, ms);
+		if (r > 0 && p[0].revents)
+			tt_collector_poll(c, 0);
+		if (r > 0 && tt_outq_busy(q) && p[1].revents && (r = tt_outq_write(q)) < 0)
+			return r;
+		if (mono_s() >= *sampled + TT_SAMPLE_S) {
+			src->ops->sample(src->ctx);
+			*sampled = mono_s();
+		}
+	}
+	return 0;
+}
+
+/*
+ * NDJSON: one ttytop/1 object per interval on stdout. A reader slower than
+ * the interval gets fewer documents, each with everything since the last
+ * one it got; the collector keeps sampling meanwhile (slots of quiet
+ * terminals are given back on time however slow the reader).
+ */
 static int run_json(const struct tt_opts *o, struct tt_model *m)
 {
 	struct tt_probe_report rep;
 	struct tt_collector *c;
 	struct tt_source src;
+	struct tt_outq q;
 	char err[512];
 	double start, last, now, sampled;
 	uint64_t since = 0;
-	int ret;
+	int ret, r = 0;
 
 	ret = tt_collector_open(&c, o, m, &rep, err, sizeof(err));
 	if (ret)
 		return die(err, 1);
 	src = tt_collector_source(c);
+	tt_outq_init(&q, STDOUT_FILENO);
 	install_stop_handlers();
 	start = last = sampled = mono_s();
-	while (!g_stop) {
+	for (;;) {
 		double next = last + o->interval_s;
+		bool end;
 		char *doc;
 
 		if (o->duration_s > 0 && next > start + o->duration_s)
 			next = start + o->duration_s;
-		while (!g_stop && (now = mono_s()) < next) {
-			int ms = (int)((next - now) * 1000) + 1;
-
-			tt_collector_poll(c, ms > 100 ? 100 : ms);
-			if (mono_s() >= sampled + TT_SAMPLE_S) {
-				src.ops->sample(src.ctx);
-				sampled = mono_s();
-			}
-		}
+		if ((r = wait_io(&src, c, &q, next, false, &sampled)) < 0)
+			break;
 		now = mono_s();
+		end = g_stop || (o->duration_s > 0 && now - start >= o->duration_s - 1e-3);
+		if (tt_outq_busy(&q) && !end) {
+			/* the reader is behind: this interval joins the next document */
+			if ((r = wait_io(&src, c, &q, HUGE_VAL, true, &sampled)) < 0)
+				break;
+			continue;
+		}
+		/* the last document goes out whole, after the one still going out */
+		if ((r = tt_outq_flush(&q, 10000)) < 0)
+			break;
 		src.ops->drain(src.ctx);
 		src.ops->refresh(src.ctx, now - last);
 		if (src.ops->symbolize_pending)
 			src.ops->symbolize_pending(src.ctx, 0);
 		last = now;
 		doc = tt_json_render(m, since, true);
-		if (!doc) {
+		if (!doc || tt_outq_put(&q, doc)) {
 			ret = die("cannot render JSON (out of memory)", 1);
 			break;
 		}
 		since = m->ev_seq;
-		if (puts(doc) == EOF || fflush(stdout) == EOF) {
-			int e = errno;
-
-			free(doc);
-			/* a reader that went away (| head) is the normal end of a pipe */
-			if (e != EPIPE) {
-				snprintf(err, sizeof(err), "cannot write to standard output: %s",
-				         strerror(e));
-				ret = die(err, 1);
-			}
+		if (end) {
+			r = tt_outq_flush(&q, 10000);
 			break;
 		}
-		free(doc);
-		if (o->duration_s > 0 && now - start >= o->duration_s - 1e-3)
-			break;
 	}
+	if (r < 0)
+		ret = r == -ETIMEDOUT ? die("standard output took no data for 10 s; stopping", 1)
+		                      : out_failed(r);
+	tt_outq_free(&q);
 	tt_collector_close(c);
 	return ret;
 }

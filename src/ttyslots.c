@@ -133,8 +133,16 @@ static int by_quiet(const void *a, const void *b)
 int tt_slots_pick(const struct tt_slots *s, uint64_t now_ns, uint32_t *out, int max)
 {
 	uint32_t usable = s->n ? s->n - 1 : 0;
-	bool short_of_slots = usable - s->live < usable / 4;
-	uint64_t quiet = short_of_slots ? TT_SLOT_QUIET_SHORT_NS : TT_SLOT_QUIET_NS;
+	uint32_t nfree = usable > s->live ? usable - s->live : 0;
+	/*
+	 * The closer the table is to full, the less quiet a slot must be: a pty
+	 * churn at 500 new terminals a second filled 2047 slots that waited for
+	 * 2 s of quiet at a read a second. Giving back costs little (a terminal
+	 * that writes again takes another slot, its row keeps its counts).
+	 */
+	uint64_t quiet = nfree < usable / 4   ? 1 /* not grown in the latest read */
+	                 : nfree < usable / 2 ? TT_SLOT_QUIET_SHORT_NS
+	                                      : TT_SLOT_QUIET_NS;
 	uint32_t *cand;
 	int n = 0;
 

@@ -50,8 +50,9 @@ void tt_slots_collect(struct tt_slots *s, struct tt_model *m, uint64_t now_ns);
 
 /*
  * Slots to give back, the longest quiet first, at most max: quiet for
- * TT_SLOT_QUIET_NS, or for TT_SLOT_QUIET_SHORT_NS while fewer than a quarter
- * of the slots are free. Returns how many were written to out.
+ * TT_SLOT_QUIET_NS; for TT_SLOT_QUIET_SHORT_NS while fewer than half of the
+ * slots are free; not grown since the read before now_ns while fewer than a
+ * quarter are. Returns how many were written to out.
  */
 int tt_slots_pick(const struct tt_slots *s, uint64_t now_ns, uint32_t *out, int max);
 

@@ -102,6 +102,14 @@ def expected_flavour():
     return "rdonly_cast"
 
 
+def expected_hooks():
+    """attach.mode: raw sys_enter/sys_exit on PREEMPT_RT (or when forced)."""
+    force = os.environ.get("TTYTOP_RAW_SYSCALLS")
+    if force in ("0", "1"):
+        return "raw_syscalls" if force == "1" else "tracepoint"
+    return "raw_syscalls" if "rtmutex" in kernel_btf().members("mutex") else "tracepoint"
+
+
 def expected_lost():
     """What ttytop must report lost on this kernel (attach.lost), judged from
     /proc/kallsyms and the kernel's BTF rather than from ttytop's own probe."""
@@ -132,11 +140,14 @@ class Tracer:
 
     def __init__(self, *args, interval=0.25, stdout=None):
         self.docs = []
+        self.times = []  # when each document arrived (time.time())
         self.err = b""
         cmd = [TTYTOP, "--json", "--interval", str(interval)] + list(args)
         self.proc = subprocess.Popen(cmd, stdout=stdout or subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self._first = threading.Event()
+        self._reading = threading.Event()  # cleared by hold(): a reader that stalls
+        self._reading.set()
         if stdout is None:
             self._t = threading.Thread(target=self._read, daemon=True)
             self._t.start()
@@ -148,7 +159,9 @@ class Tracer:
 
     def _read(self):
         for line in self.proc.stdout:
+            self._reading.wait()
             self.docs.append(json.loads(line))
+            self.times.append(time.time())
             self._first.set()
 
     def wait_docs(self, n, timeout=10):
@@ -157,7 +170,28 @@ class Tracer:
         while len(self.docs) < target and time.time() < end:
             time.sleep(0.05)
 
+    def hold(self):
+        """Stop reading ttytop's output (a slow reader: the pipe fills)."""
+        self._reading.clear()
+
+    def release(self):
+        self._reading.set()
+
+    def wait_until(self, pred, timeout=None):
+        """Documents until pred(latest document) holds or timeout (15 s, 60 s under
+        emulation, where a guest sharing the host with another can fall seconds
+        behind); returns whether it held."""
+        if timeout is None:
+            timeout = 60 if os.environ.get("TTYTOP_IN_VM") else 15
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.docs and pred(self.docs[-1]):
+                return True
+            time.sleep(0.05)
+        return bool(self.docs) and pred(self.docs[-1])
+
     def stop(self):
+        self.release()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:
@@ -265,6 +299,22 @@ def burst_ptys(n, writes, comm):
     os.close(go_w)
     assert not bad, f"{len(bad)} writers failed"
     return [name for _, _, name in pairs]
+
+
+def kernel_skips():
+    """Runs of ttytop's programs the kernel skipped (bpf_prog_info.recursion_misses:
+    another BPF program, or a map operation, held that CPU; counted since 6.8)."""
+    try:
+        out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True,
+                             text=True, timeout=60).stdout
+        progs = json.loads(out)
+    except (OSError, ValueError, subprocess.TimeoutExpired) as e:
+        return f"bpftool: {e}"
+    miss = {}
+    for p in progs:
+        if p.get("recursion_misses"):
+            miss[p.get("name")] = miss.get(p.get("name"), 0) + p["recursion_misses"]
+    return f"programs skipped by the kernel: {miss or 'none'}"
 
 
 def within(value, expect, tol):

@@ -197,15 +197,34 @@ static void test_pick_sooner_when_short(void **state)
 	struct fx *f = *state;
 	uint32_t out[NSLOTS];
 
+	for (uint32_t i = 1; i <= 5; i++) {
+		take(f, i, i, "x", 0);
+		write_n(f, i, 1, 20);
+	}
+	tt_slots_collect(&f->s, f->m, 10 * SEC);
+	assert_int_equal(f->s.live, 5);
+	/* 3 of 8 free, fewer than half: quiet for 2 s is enough */
+	assert_int_equal(tt_slots_pick(&f->s, 11 * SEC, out, NSLOTS), 0);
+	assert_int_equal(tt_slots_pick(&f->s, 12 * SEC, out, NSLOTS), 5);
+}
+
+static void test_pick_at_once_when_nearly_full(void **state)
+{
+	struct fx *f = *state;
+	uint32_t out[NSLOTS];
+
 	for (uint32_t i = 1; i < NSLOTS; i++) {
 		take(f, i, i, "x", 0);
 		write_n(f, i, 1, 20);
 	}
 	tt_slots_collect(&f->s, f->m, 10 * SEC);
-	assert_int_equal(f->s.live, NSLOTS - 1);
-	/* all 8 taken: quiet for 2 s is enough */
-	assert_int_equal(tt_slots_pick(&f->s, 11 * SEC, out, NSLOTS), 0);
-	assert_int_equal(tt_slots_pick(&f->s, 12 * SEC, out, NSLOTS), NSLOTS - 1);
+	/* all 8 taken: whatever did not grow in the latest read goes, at once */
+	assert_int_equal(tt_slots_pick(&f->s, 10 * SEC, out, NSLOTS), 0);
+	write_n(f, 3, 1, 20);
+	tt_slots_collect(&f->s, f->m, 10 * SEC + SEC / 4);
+	assert_int_equal(tt_slots_pick(&f->s, 10 * SEC + SEC / 4, out, NSLOTS), NSLOTS - 2);
+	for (int i = 0; i < NSLOTS - 2; i++)
+		assert_int_not_equal(out[i], 3);
 }
 
 int main(void)
@@ -218,6 +237,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_clear_then_retake, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pick_quiet_slots, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pick_sooner_when_short, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pick_at_once_when_nearly_full, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
