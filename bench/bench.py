@@ -690,6 +690,55 @@ def scale_phase():
             os.close(sl)
 
 
+N_SYS = env_int("BENCH_N_SYS", 2000000)
+
+
+def raw_phase():
+    """The PREEMPT_RT path (raw sys_enter/sys_exit, forced here): what every
+    system call pays, the writes and the rest, against the same calls untraced
+    and with the per-syscall tracepoints."""
+    res = {}
+    for key, env in (("none", None), ("tp", "0"), ("raw", "1")):
+        p = None
+        if env is not None:
+            out = os.path.join(OUT, "ttytop-raw%s.ndjson" % env)
+            with open(out, "w") as f:
+                p = subprocess.Popen(shlex.split(TTYTOP_CMD), cwd=ROOT, stdout=f,
+                                     stderr=subprocess.DEVNULL,
+                                     env=dict(os.environ, TTYTOP_RAW_SYSCALLS=env))
+            live[p.pid] = (p, "ttytop")
+        try:
+            if p:
+                deadline = time.monotonic() + START_TIMEOUT_S
+                while os.path.getsize(out) == 0:  # the first document: attached
+                    if time.monotonic() > deadline or p.poll() is not None:
+                        raise BenchError("ttytop (TTYTOP_RAW_SYSCALLS=%s) did not start" % env)
+                    time.sleep(0.05)
+            ids = set(prog_ids_of(p.pid)) if p else set()
+            before = snapshot(ids)
+            w = run_wr(["sys", str(N_SYS)], (p.pid,) if p else ())
+            d = deltas(before, snapshot(ids))
+            hooks = {k: v for k, v in d.items() if k.startswith(("enter_raw", "exit_raw"))}
+            res[key] = {"wall_ns": w["ns_per_write"],
+                        "bpf_ns": sum(v[0] for v in hooks.values()) / N_SYS if hooks else 0.0}
+        finally:
+            if p:
+                stop_tracer(p, "ttytop")
+    return res
+
+
+def print_raw(rw):
+    if not rw or "error" in rw:
+        print("raw syscall hooks: not measured (%s)" % (rw or {}).get("error", "skipped"))
+        return
+    print("a system call that is not a write (getppid, N=%d), wall ns: untraced %.1f, "
+          "ttytop per-syscall tracepoints %.1f, ttytop raw sys_enter/sys_exit (PREEMPT_RT) "
+          "%.1f (of which BPF %.1f)"
+          % (N_SYS, rw["none"]["wall_ns"], rw["tp"]["wall_ns"], rw["raw"]["wall_ns"],
+             rw["raw"]["bpf_ns"]))
+    print()
+
+
 def print_scale(sc):
     if not sc:
         return
@@ -806,12 +855,17 @@ def main():
         errors.append("stopped early: %s" % (e or "interrupted"))
         print("bench: stopped early (%s); summarizing what was measured"
               % (e or "interrupted"), file=sys.stderr)
-    scale = None
+    scale = raw = None
     try:
         if not errors:
             scale = scale_phase()
     except (OSError, ValueError, BenchError) as e:
         scale = {"error": str(e)}
+    try:
+        if not errors:
+            raw = raw_phase()
+    except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
+        raw = {"error": str(e)}
     finally:
         signal.alarm(0)
         stop_all()
@@ -822,10 +876,11 @@ def main():
     tg = targets(s)
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump({"meta": meta, "summary": s, "targets": tg, "errors": errors, "runs": runs,
-                   "scale": scale}, f, indent=1)
+                   "scale": scale, "raw_hooks": raw}, f, indent=1)
     print_table(s, tg, meta)
     print_maps(runs)
     print_scale(scale)
+    print_raw(raw)
     for e in errors:
         print("ERROR " + e)
     print("\nraw data: bench/out/results.json (%.0f s)" % meta["elapsed_s"], flush=True)

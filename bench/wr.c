@@ -5,6 +5,8 @@
  *
  *   wr null N        N one-byte writes to /dev/null (the non-tty path every
  *                    write on the machine pays)
+ *   wr sys N         N getppid(2) calls: what a system call that is not a write
+ *                    pays (raw sys_enter/sys_exit hooks run on every one)
  *   wr pty N SIZE    N SIZE-byte writes to a pty slave while a child process
  *                    drains the master, so the writer measures the tty path
  *                    and not a full buffer
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,6 +76,18 @@ static int run_null(long n)
 	t1 = now_ns();
 	close(fd);
 	report("null", n, 1, t1 - t0, 0);
+	return 0;
+}
+
+static int run_sys(long n)
+{
+	unsigned long long t0, t1;
+
+	t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid); /* not getppid(): no library may cache it */
+	t1 = now_ns();
+	report("sys", n, 0, t1 - t0, 0);
 	return 0;
 }
 
@@ -172,9 +187,11 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "null") && !parse_count(argv[2], MAX_N, &n))
 		return run_null(n);
+	if (argc == 3 && !strcmp(argv[1], "sys") && !parse_count(argv[2], MAX_N, &n))
+		return run_sys(n);
 	if (argc == 4 && !strcmp(argv[1], "pty") && !parse_count(argv[2], MAX_N, &n) &&
 	    !parse_count(argv[3], MAX_SIZE, &size))
 		return run_pty(n, size);
-	fprintf(stderr, "usage: wr null N | wr pty N SIZE\n");
+	fprintf(stderr, "usage: wr null N | wr sys N | wr pty N SIZE\n");
 	return 2;
 }

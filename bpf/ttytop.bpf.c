@@ -568,6 +568,56 @@ static __always_inline struct file *fd_file(__u64 fd, bool fast)
 }
 
 
+/* The architecture's number of a write syscall, as the user registers hold it. */
+static __always_inline long syscall_nr(__u8 sys)
+{
+#ifdef __TARGET_ARCH_x86
+	switch (sys) {
+	case TT_SYS_WRITE:
+		return 1;
+	case TT_SYS_PWRITE64:
+		return 18;
+	case TT_SYS_WRITEV:
+		return 20;
+	case TT_SYS_PWRITEV:
+		return 296;
+	default:
+		return 328; /* pwritev2 */
+	}
+#elif defined(__TARGET_ARCH_arm64)
+	switch (sys) { /* asm-generic/unistd.h */
+	case TT_SYS_WRITE:
+		return 64;
+	case TT_SYS_PWRITE64:
+		return 68;
+	case TT_SYS_WRITEV:
+		return 66;
+	case TT_SYS_PWRITEV:
+		return 70;
+	default:
+		return 286; /* pwritev2 */
+	}
+#else
+	return -1;
+#endif
+}
+
+/* A system call of the native ABI: 32-bit callers have numbers of their own. */
+static __always_inline bool native_syscall(struct pt_regs *regs)
+{
+#ifdef __TARGET_ARCH_x86
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	(void)regs;
+	return !(BPF_CORE_READ(t, thread_info.status) & 0x0002); /* TS_COMPAT: ia32 */
+#elif defined(__TARGET_ARCH_arm64)
+	return !(BPF_CORE_READ(regs, pstate) & 0x10); /* PSR_MODE32_BIT: AArch32 */
+#else
+	(void)regs;
+	return false;
+#endif
+}
+
 /*
  * Entry programs come in two flavours with the same logic; user space keeps
  * one set loaded (bpf_program__set_autoload) after probing for bpf_rdonly_cast.
@@ -595,6 +645,55 @@ static __always_inline int enter(struct syscall_trace_enter *ctx, __u8 sys, bool
 
 ENTER_PROGS(fast, true)
 ENTER_PROGS(compat, false)
+
+/*
+ * The same programs on the raw sys_enter/sys_exit tracepoints, taken on
+ * PREEMPT_RT. There the per-syscall tracepoints run their programs only
+ * while the CPU's bpf_prog_active is free, and every BPF map system call
+ * (of any process) holds it preemptibly: a writer that runs while such a
+ * caller is preempted on its CPU has its programs skipped, uncounted before
+ * 6.8. Raw tracepoints guard each program by itself. The price: every system
+ * call, not just the writes, runs the entry and exit programs.
+ */
+static __always_inline int enter_raw(struct pt_regs *regs, long id, bool fast)
+{
+	__u64 fd, arg1, count;
+	__u8 sys;
+
+	if (id == syscall_nr(TT_SYS_WRITE))
+		sys = TT_SYS_WRITE;
+	else if (id == syscall_nr(TT_SYS_PWRITE64))
+		sys = TT_SYS_PWRITE64;
+	else if (id == syscall_nr(TT_SYS_WRITEV))
+		sys = TT_SYS_WRITEV;
+	else if (id == syscall_nr(TT_SYS_PWRITEV))
+		sys = TT_SYS_PWRITEV;
+	else if (id == syscall_nr(TT_SYS_PWRITEV2))
+		sys = TT_SYS_PWRITEV2;
+	else
+		return 0;
+	if (!native_syscall(regs))
+		return 0;
+	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	arg1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	count = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	return on_enter(fd_file(fd, fast), fd, count,
+			sys == TT_SYS_WRITE || sys == TT_SYS_PWRITE64 ? NULL
+								    : (const struct iovec *)arg1,
+			sys, fast);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(enter_raw_fast, struct pt_regs *regs, long id)
+{
+	return enter_raw(regs, id, true);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(enter_raw_compat, struct pt_regs *regs, long id)
+{
+	return enter_raw(regs, id, false);
+}
 
 static __always_inline __u32 errslot(__s64 ret)
 {
@@ -645,27 +744,6 @@ static __always_inline bool ratelimited(__u64 now)
 		r->count = 0;
 	}
 	return ++r->count > ratelimit_per_cpu;
-}
-
-/* The architecture's number of a write syscall, as the user registers hold it. */
-static __always_inline long syscall_nr(__u8 sys)
-{
-#ifdef __TARGET_ARCH_x86
-	switch (sys) {
-	case TT_SYS_WRITE:
-		return 1;
-	case TT_SYS_PWRITE64:
-		return 18;
-	case TT_SYS_WRITEV:
-		return 20;
-	case TT_SYS_PWRITEV:
-		return 296;
-	default:
-		return 328; /* pwritev2 */
-	}
-#else
-	return -1;
-#endif
 }
 
 /* Goroutine of the current thread: TLS g, or m.curg when on g0/gsignal. */
@@ -873,6 +951,12 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 	s->active = 0;
 	hint_add(tid, -1);
 	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(exit_raw, struct pt_regs *regs, long ret)
+{
+	return on_exit(ctx, ret);
 }
 
 SEC("tp/syscalls/sys_exit_write")

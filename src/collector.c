@@ -368,6 +368,28 @@ static void prune_go_procs(struct tt_collector *c)
 		bpf_map__delete_elem(g, &gone[i], sizeof(gone[i]), 0);
 }
 
+/* What the kernel says it skipped of the loaded syscall programs. */
+static uint64_t skipped_runs(struct tt_collector *c)
+{
+	struct bpf_program *p;
+	uint64_t sum = 0;
+
+	bpf_object__for_each_program(p, c->skel->obj)
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		const char *name = bpf_program__name(p);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0 || (strncmp(name, "enter_", 6) && strncmp(name, "exit_", 5)))
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
+
 static void read_drops(struct tt_collector *c)
 {
 	struct tt_totals *tot = &c->m->totals;
@@ -391,6 +413,7 @@ static void read_drops(struct tt_collector *c)
 	memset(tot->lost_by, 0, sizeof(tot->lost_by));
 	tot->lost_by[TT_DROP_INFLIGHT_FULL] = tot->drops[TT_DROP_INFLIGHT_FULL];
 	tot->lost_writes = tot->lost_by[TT_DROP_INFLIGHT_FULL];
+	tot->skipped_runs = skipped_runs(c);
 	tot->slots_size = c->slots.n ? c->slots.n - 1 : 0;
 	tot->slots_used = c->slots.live;
 	tot->slots_retired = c->retired;
@@ -464,9 +487,17 @@ static void set_filters(struct ttytop_bpf *skel, const struct tt_opts *o)
 	skel->data->threshold_ns = (uint64_t)(o->threshold_ms * 1e6);
 }
 
-/* Keep exactly one flavour of the entry programs and of sched_switch. */
-static void choose_programs(struct ttytop_bpf *skel, bool fast, bool prev_state)
+/*
+ * Keep exactly one set of syscall hooks (per-syscall tracepoints, or the raw
+ * sys_enter/sys_exit), one flavour of the entry programs and of sched_switch.
+ */
+static void choose_programs(struct ttytop_bpf *skel, bool raw, bool fast, bool prev_state)
 {
+	struct bpf_program *tp_exit[] = {
+	    skel->progs.exit_write,   skel->progs.exit_writev,   skel->progs.exit_pwrite64,
+	    skel->progs.exit_pwritev, skel->progs.exit_pwritev2,
+	};
+
 	struct bpf_program *fastp[] = {
 	    skel->progs.enter_write_fast,    skel->progs.enter_writev_fast,
 	    skel->progs.enter_pwrite64_fast, skel->progs.enter_pwritev_fast,
@@ -479,9 +510,13 @@ static void choose_programs(struct ttytop_bpf *skel, bool fast, bool prev_state)
 	};
 
 	for (size_t i = 0; i < sizeof(fastp) / sizeof(fastp[0]); i++) {
-		bpf_program__set_autoload(fastp[i], fast);
-		bpf_program__set_autoload(compat[i], !fast);
+		bpf_program__set_autoload(fastp[i], !raw && fast);
+		bpf_program__set_autoload(compat[i], !raw && !fast);
+		bpf_program__set_autoload(tp_exit[i], !raw);
 	}
+	bpf_program__set_autoload(skel->progs.enter_raw_fast, raw && fast);
+	bpf_program__set_autoload(skel->progs.enter_raw_compat, raw && !fast);
+	bpf_program__set_autoload(skel->progs.exit_raw, raw);
 	bpf_program__set_autoload(skel->progs.sched_switch_btf, prev_state);
 	bpf_program__set_autoload(skel->progs.sched_switch_btf_pre518, !prev_state);
 }
@@ -574,7 +609,7 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 		       rep->irq_ranges[i], sizeof(rep->irq_ranges[i]));
 	}
 	set_filters(c->skel, o);
-	choose_programs(c->skel, rep->rdonly_cast, rep->sched_prev_state);
+	choose_programs(c->skel, rep->raw_syscalls, rep->rdonly_cast, rep->sched_prev_state);
 
 	ret = ttytop_bpf__load(c->skel);
 	if (ret) {
@@ -603,7 +638,8 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	}
 
 	c->mono_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
-	snprintf(m->attach.mode, sizeof(m->attach.mode), "tracepoint");
+	snprintf(m->attach.mode, sizeof(m->attach.mode), "%s",
+	         rep->raw_syscalls ? "raw_syscalls" : "tracepoint");
 	snprintf(m->attach.enter_prog, sizeof(m->attach.enter_prog), "%s",
 	         rep->rdonly_cast ? "rdonly_cast" : "probe_read");
 	snprintf(m->attach.sched, sizeof(m->attach.sched), "%s",

@@ -779,6 +779,9 @@ static int get_totals_since_v2(struct pc *c, const cJSON *x, const char *p, stru
 	    (get_u64(c, x, p, "lost_writes", &t->lost_writes) < 0 ||
 	     get_named_counts(c, x, p, "lost_by_reason", TT_DROP_NR, drop_n, t->lost_by) < 0))
 		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(x, "skipped_runs") &&
+	    get_u64(c, x, p, "skipped_runs", &t->skipped_runs) < 0)
+		return -1;
 	if (!cJSON_GetObjectItemCaseSensitive(x, "tty_slots"))
 		return 0;
 	if (get_obj(c, x, p, "tty_slots", &y, q) < 0 || get_u64(c, y, q, "size", &t->slots_size) < 0 ||

@@ -372,6 +372,7 @@ static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 			return -1;
 	if (!add_u64(x, "no_stack", m->totals.no_stack) || !add_u64(x, "writes", m->totals.writes) ||
 	    !add_u64(x, "lost_writes", m->totals.lost_writes) ||
+	    !add_u64(x, "skipped_runs", m->totals.skipped_runs) ||
 	    !(y = cJSON_AddObjectToObject(x, "lost_by_reason")))
 		return -1;
 	for (i = 0; i < TT_DROP_NR; i++)

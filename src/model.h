@@ -128,6 +128,13 @@ struct tt_totals {
 	uint64_t writes;     /* all tty writes counted, others included */
 	uint64_t lost_writes; /* tty writes counted in no row: sum of lost_by[] */
 	uint64_t lost_by[TT_DROP_NR]; /* by the drop that lost them */
+	/*
+	 * Runs of the write programs the kernel skipped because another BPF
+	 * program or map call held the CPU (bpf_prog_info.recursion_misses,
+	 * kept for tracepoint programs since 6.8): writes among them are in no
+	 * row. Counts every write syscall skipped, tty or not.
+	 */
+	uint64_t skipped_runs;
 	/* the kernel's terminal slots (live only; 0 in older snapshots) */
 	uint64_t slots_size, slots_used, slots_retired;
 };

@@ -108,6 +108,21 @@ static void add_irq_threads(struct tt_probe_report *rep, uint64_t (*r)[2])
 	rep->irq_threads = r[0][0] != 0;
 }
 
+/*
+ * The raw sys_enter/sys_exit hooks on PREEMPT_RT, where the per-syscall
+ * tracepoints skip programs while another task's BPF map call is preempted
+ * (bpf/ttytop.bpf.c, enter_raw). TTYTOP_RAW_SYSCALLS=1 or 0 decides instead,
+ * so tests run both sets on any kernel.
+ */
+static bool raw_syscalls_wanted(bool preempt_rt)
+{
+	const char *e = getenv("TTYTOP_RAW_SYSCALLS");
+
+	if (e && (!strcmp(e, "0") || !strcmp(e, "1")))
+		return e[0] == '1';
+	return preempt_rt;
+}
+
 /* Everything the kernel's own BTF says about it; 0, or -ENOTSUP without BTF. */
 static int probe_btf(struct tt_probe_report *rep, char *err, size_t errlen)
 {
@@ -131,6 +146,7 @@ static int probe_btf(struct tt_probe_report *rep, char *err, size_t errlen)
 	rep->task_pt_regs =
 		btf_has_part(vmlinux, BTF_KIND_ENUM, "bpf_func_id", "BPF_FUNC_task_pt_regs");
 	rep->preempt_rt = btf_has_part(vmlinux, BTF_KIND_STRUCT, "mutex", "rtmutex");
+	rep->raw_syscalls = raw_syscalls_wanted(rep->preempt_rt);
 	rep->uart_circ_buf = btf_has_part(vmlinux, BTF_KIND_STRUCT, "uart_state", "xmit");
 	btf__free(vmlinux);
 	return 0;
@@ -229,6 +245,12 @@ void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
 		r->tracefs_mounted_by_us ? " (mounted by ttytop)" : "");
 	fprintf(f, "syscall tracepoints:    %s (write, writev, pwrite64, pwritev, pwritev2)\n",
 		yes(r->syscall_tps));
+	if (r->btf)
+		fprintf(f, "syscall hooks:          %s\n",
+			r->raw_syscalls
+			    ? "raw sys_enter/sys_exit: on PREEMPT_RT the per-syscall tracepoints skip "
+			      "writes while a BPF map call is preempted (every syscall pays the check)"
+			    : "per-syscall tracepoints (other syscalls pay nothing)");
 	fprintf(f, "tty_write:              %#llx\n", r->tty_write);
 	fprintf(f, "redirected_tty_write:   %#llx%s\n", r->redirected_tty_write,
 		r->redirected_tty_write ? "" : " (absent: /dev/console redirection not seen)");

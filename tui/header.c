@@ -140,6 +140,11 @@ static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
 		snprintf(buf, sizeof(buf), "lost writes %s", t1);
 		x = field(w, 1, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
 	}
+	if (m->totals.skipped_runs) {
+		tt_fmt_total(m->totals.skipped_runs, t1, sizeof(t1));
+		snprintf(buf, sizeof(buf), "kernel skipped %s", t1);
+		x = field(w, 1, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
+	}
 	if (m->others_n) {
 		snprintf(buf, sizeof(buf), "%u terminal%s in others", m->others_n,
 		         m->others_n == 1 ? "" : "s");
