@@ -22,6 +22,7 @@
 
 #include "collector.h"
 #include "goinfo.h"
+#include "procseen.h"
 #include "symbolize.h"
 #include "ttyslots.h"
 #include "ttytop.skel.h"
@@ -40,6 +41,7 @@ struct tt_collector {
 	size_t slots_len;
 	int grace_outer, grace_inner; /* see wait_for_programs() */
 	uint64_t retired; /* slots given back */
+	struct tt_procseen seen; /* processes inspected (on_new_proc) */
 };
 
 static bool g_verbose;
@@ -133,7 +135,17 @@ static void name_for_dev(struct tt_collector *c, __u32 dev, char *out, size_t le
 static void on_new_proc(struct tt_collector *c, const struct tt_new_proc *r)
 {
 	struct tt_goinfo gi;
+	char comm[TT_COMM_LEN];
 
+	/*
+	 * Once per process, not per terminal it writes to: a pty churn from one
+	 * process re-read its binary for each of 3000 terminals and stalled the
+	 * loop for 19 s in a guest whose files are on 9p.
+	 */
+	memcpy(comm, r->comm, sizeof(comm));
+	comm[sizeof(comm) - 1] = 0;
+	if (tt_procseen_check(&c->seen, r->tgid, tt_proc_start_time(r->tgid), comm))
+		return;
 	if (!c->no_stacks)
 		tt_sym_prepare_pid(c->sym, r->tgid);
 	if (tt_goinfo_for_pid(r->tgid, &gi) == 1)
