@@ -5,6 +5,7 @@
  * matter (ttytop may watch thousands of short-lived processes).
  */
 #include "symcache.h"
+#include "procseen.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -257,36 +258,6 @@ static bool exited(struct tt_pidmaps *p, uint64_t now)
 	return false;
 }
 
-/* Start time (clock ticks since boot) of pid, 0 if it does not exist. */
-static uint64_t starttime(pid_t pid)
-{
-	char path[64], buf[1024];
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	/* comm may hold spaces and parentheses: fields restart after the last ')' */
-	char *p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	/* p is at the end of field 2; step over the separators before 3..22 */
-	for (int field = 3; field <= 22; field++) {
-		p = strchr(p, ' ');
-		if (!p)
-			return 0;
-		p++;
-	}
-	return strtoull(p, NULL, 10);
-}
-
 struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refresh, int *err)
 {
 	struct tt_pidmaps *slot = NULL, *oldest = NULL;
@@ -308,7 +279,7 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 	if (slot && !slot->gone && exited(slot, now_ns()))
 		slot->gone = true;
 	if (slot && slot->gone) {
-		uint64_t st = starttime(pid);
+		uint64_t st = tt_proc_start_time(pid);
 		if (st && st != slot->starttime) { /* another process has this pid now */
 			pm_clear(slot);
 			oldest = slot;
@@ -342,7 +313,7 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 			return NULL;
 		}
 	}
-	uint64_t st = starttime(pid);
+	uint64_t st = tt_proc_start_time(pid);
 	int n = st ? tt_procmaps_read(pid, c->scratch, TT_MAPS_MAX, true) : -ESRCH;
 	struct tt_pidmaps probe = {.pidfd = pidfd, .has_pidfd = has_pidfd};
 	if (n >= 0 && exited(&probe, now))
