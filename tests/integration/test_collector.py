@@ -418,7 +418,7 @@ def bpf_map_hammer(cpu):
         fd = libc.syscall(nr_bpf, 0, create, 128)  # BPF_MAP_CREATE
         key, val = ctypes.c_uint32(0), ctypes.c_uint64(0)
         lookup = ctypes.create_string_buffer(128)
-        struct.pack_into("IxxxxQQ", lookup, 0, fd, ctypes.addressof(key), ctypes.addressof(val))
+        struct.pack_into("I4xQQ", lookup, 0, fd, ctypes.addressof(key), ctypes.addressof(val))
         while fd >= 0:
             for _ in range(1000):
                 libc.syscall(nr_bpf, 1, lookup, 128)  # BPF_MAP_LOOKUP_ELEM
