@@ -127,6 +127,11 @@ static int term_cmp(const void *pa, const void *pb, void *arg)
 
 #define TT_ROW_OTHERS TT_MODEL_MAX_TERMINALS
 
+static void others_count(const struct tt_ui *ui, char *s, size_t n)
+{
+	snprintf(s, n, "%u tty%s", ui->m->others_n, ui->m->others_n == 1 ? "" : "s");
+}
+
 static struct tt_terminal *term_at(struct tt_ui *ui, int idx)
 {
 	return idx == TT_ROW_OTHERS ? &ui->m->others : &ui->m->terminals[idx];
@@ -318,13 +323,15 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 			case C_CLASS:
 				/* the name column is too narrow for the count */
 				if (others)
-					snprintf(s, sizeof(s), "%u tty%s", ui->m->others_n,
-					         ui->m->others_n == 1 ? "" : "s");
+					others_count(ui, s, sizeof(s));
 				else
 					snprintf(s, sizeof(s), "%s", class_str(t->class));
 				break;
 			case C_WRITER:
-				if (t->nwriters > 0)
+				/* where the class column gives way, the count takes its place */
+				if (others && !shown[C_CLASS])
+					others_count(ui, s, sizeof(s));
+				else if (t->nwriters > 0)
 					tt_fmt_comm_pid(t->writers[0].comm, TT_COMM_LEN,
 					                t->writers[0].pid, widths[c], s, sizeof(s));
 				else

@@ -13,24 +13,10 @@ import tty as ttymod
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ttyt import (Tracer, burst_ptys, case, drain, finish, kernel_skips,  # noqa: E402
-                  require_root, set_comm)
+                  raise_nofile, require_root, set_comm)
 
 IN_VM = bool(os.environ.get("TTYTOP_IN_VM"))
 COMM = b"ttyt-scale"
-
-
-def raise_nofile(need):
-    """At least need descriptors if root may raise the hard limit, else the hard limit."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard < need:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (need, need))
-            return need
-        except (ValueError, OSError):
-            pass
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
 
 
 def counted(doc):

@@ -3,6 +3,7 @@ around a real workload, and report results the way tests/run.sh counts them."""
 import json
 import os
 import pty
+import resource
 import signal
 import subprocess
 import sys
@@ -269,6 +270,20 @@ def fork_writer(fn):
 def set_comm(comm):
     import ctypes
     ctypes.CDLL(None).prctl(15, comm, 0, 0, 0)  # PR_SET_NAME
+
+
+def raise_nofile(need):
+    """At least need descriptors if root may raise the hard limit, else the hard limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < need:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (need, need))
+            return need
+        except (ValueError, OSError):
+            pass
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
 
 
 def burst_ptys(n, writes, comm):

@@ -125,6 +125,9 @@ def case(name):
     """Run a test function; exceptions become FAILs, never crash the script."""
     def deco(fn):
         def run(*a):
+            only = os.environ.get("TTYTOP_ONLY")
+            if only and name not in only.split(","):
+                return
             t0 = time.time()
             try:
                 why = fn(*a)
@@ -1003,6 +1006,80 @@ def t_others_row(tmp):
         s.close()
 
 
+def thousand_ptys(tmp, max_terminals):
+    """1,000 fresh ptys written 20 times each under a live dashboard: the title,
+    the others row, navigation to the last row and a snapshot's counts."""
+    why = live_reason()
+    if why:
+        return "SKIP: " + why
+    sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+    from ttyt import burst_ptys, raise_nofile
+    n, writes = 1000, 20
+    if raise_nofile(2 * n + 64) < 2 * n + 64:
+        return "RLIMIT_NOFILE too small for %d ptys" % n
+    d = tempfile.mkdtemp(dir=tmp)
+    s = Session(160, 50)
+    try:
+        extra = " --max-terminals %d" % max_terminals if max_terminals else ""
+        s.run("%s -T 1000 -c ttyt-many --snapshot-dir %s%s" % (BIN, d, extra))
+        if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 30):
+            return "dashboard did not come up"
+        names = set(burst_ptys(n, writes, b"ttyt-many"))
+        kept = max_terminals or n
+        title = "Terminals (%d)" % n if kept == n else \
+            "Terminals (%d + %d in others)" % (kept, n - kept)
+        # the whole list, others row included, is counted in the pane's footer
+        footer = " of %d " % (kept + (kept < n))
+        got = s.wait(lambda x: title in x and footer in x, 60)
+        if not got:
+            return "no %r with %r: %s" % (title, footer, last_lines(s.screen(), 50))
+        if kept < n and "%d terminals in others" % (n - kept) not in got:
+            return "header does not count others: " + got.splitlines()[1]
+        rows = re.findall(r"│(pts/\d+)\s+ttyt-many/\d+\s", got)
+        if len(rows) < 10 or not set(rows) <= names:
+            return "expected a screenful of the burst's ptys, got %r" % rows
+        sel = re.compile(r"Latency: (pts/\d+) .*\n.* n=%d " % writes)
+        first = sel.search(got)
+        if not first:
+            return "selected row's histogram is not n=%d: %s" % (writes, last_lines(got, 50))
+        s.send("End")
+        if kept == n:
+            got = s.wait(lambda x: (m := sel.search(x)) is not None and m.group(1) != first.group(1), 6)
+        else:
+            got = s.wait(lambda x: re.search(r"│others +%d ttys " % (n - kept), x)
+                         and "Latency: others" in x, 6)
+        if not got:
+            return "End did not reach the last row: %s" % s.screen()
+        s.send("s")
+        got = s.wait(lambda x: "snapshot saved:" in x or "snapshot failed" in x, 20)
+        if not got or "snapshot saved:" not in got:
+            return "snapshot not saved: " + last_lines(s.screen(), 2)
+        files = [f for f in os.listdir(d) if f.endswith(".json")]
+        doc = json.load(open(os.path.join(d, files[0])))
+        listed = [t for t in doc["terminals"] if "others" not in t]
+        others = [t for t in doc["terminals"] if "others" in t]
+        total = sum(t["writes"] for t in doc["terminals"])
+        if len(listed) != kept or total != n * writes or {t["name"] for t in listed} - names:
+            return "snapshot: %d rows of the burst, %d writes (expected %d rows, %d writes)" % (
+                len(listed), total, kept, n * writes)
+        if kept < n and (len(others) != 1 or others[0]["writes"] != (n - kept) * writes):
+            return "snapshot's others row: %r" % [(t["name"], t["writes"]) for t in others]
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
+@case("thousand_fresh_ptys_listed")
+def t_thousand(tmp):
+    return thousand_ptys(tmp, 0)
+
+
+@case("thousand_fresh_ptys_beyond_max_terminals")
+def t_thousand_others(tmp):
+    return thousand_ptys(tmp, 300)
+
+
 def stop_loop(work, tries=3):
     """^C until the shell prints a marker of its own: proof that it is back at
     its prompt rather than still running a loop."""
@@ -1126,6 +1203,8 @@ def main():
         t_live(tmp)
         t_live_flow(tmp)
         t_others_row(tmp)
+        t_thousand(tmp)
+        t_thousand_others(tmp)
     finally:
         tmux("kill-server")
         shutil.rmtree(tmp, ignore_errors=True)
