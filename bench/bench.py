@@ -690,6 +690,93 @@ def scale_phase():
             os.close(sl)
 
 
+TUI_SOCK = "ttytop-bench-%d" % os.getpid()
+
+
+def tmux(*args):
+    return subprocess.run(["tmux", "-L", TUI_SOCK, "-f", "/dev/null"] + list(args),
+                          capture_output=True, text=True, timeout=20).stdout
+
+
+def key_to_redraw_ms(samples=20):
+    """Down in the terminals pane until the screen tmux holds has changed:
+    the dashboard's key handling and redraw, plus tmux's own capture (a few ms)."""
+    lat = []
+    for i in range(samples):
+        before = tmux("capture-pane", "-p", "-t", "b")
+        t = time.monotonic()
+        tmux("send-keys", "-t", "b", "Up" if i % 2 else "Down")
+        while tmux("capture-pane", "-p", "-t", "b") == before:
+            if time.monotonic() - t > 5:
+                raise BenchError("the dashboard did not redraw within 5 s of a key")
+        lat.append((time.monotonic() - t) * 1e3)
+    return lat
+
+
+def tui_phase():
+    """The dashboard (not --json) in tmux, 160x50, over SCALE_TTYS ptys that keep
+    writing (each every 100 ms, from one process): its CPU while they do, and how
+    long a key takes to show."""
+    import pty
+    import resource
+    if not shutil.which("tmux"):
+        return {"error": "tmux not installed"}
+    need = 2 * SCALE_TTYS + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < need:
+        return {"error": "RLIMIT_NOFILE %d < %d" % (hard, need)}
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    binary = os.path.abspath(shlex.split(TTYTOP_CMD)[0])
+    pairs = []
+    tmux("kill-server")
+    try:
+        tmux("new-session", "-d", "-s", "b", "-x", "160", "-y", "50",
+             "env TERM=tmux-256color %s -T 1000 --interval 1" % shlex.quote(binary))
+        pid = int(tmux("display-message", "-p", "-t", "b", "#{pane_pid}").strip() or 0)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while "Terminals" not in tmux("capture-pane", "-p", "-t", "b"):
+            if time.monotonic() > deadline or not pid:
+                raise BenchError("the dashboard did not come up in tmux")
+            time.sleep(0.1)
+        for _ in range(SCALE_TTYS):
+            m, sl = pty.openpty()
+            pairs.append((m, sl))
+        period, end = 0.1, time.monotonic() + 2 + SCALE_S
+        t0 = c0 = None
+        while time.monotonic() < end:
+            start = time.monotonic()
+            for _, sl in pairs:
+                os.write(sl, b"x")
+            if t0 is None and start > end - SCALE_S:  # rows exist: measure from here
+                t0, c0 = time.monotonic(), cpu_ticks(pid)
+            time.sleep(max(0.0, period - (time.monotonic() - start)))
+        t1, c1 = time.monotonic(), cpu_ticks(pid)
+        title = re.search(r"Terminals \(([^)]*)\)", tmux("capture-pane", "-p", "-t", "b"))
+        lat = sorted(key_to_redraw_ms())
+        return {"ttys": SCALE_TTYS, "title": title.group(1) if title else None,
+                "cpu_pct": 100.0 * (c1 - c0) / os.sysconf("SC_CLK_TCK") / (t1 - t0),
+                "writes_per_s": SCALE_TTYS / period, "vm_hwm_kb": vm_hwm_kb(pid),
+                "key_ms_median": lat[len(lat) // 2], "key_ms_max": lat[-1]}
+    finally:
+        tmux("kill-server")
+        for m, sl in pairs:
+            os.close(m)
+            os.close(sl)
+
+
+def print_tui(tu):
+    if not tu:
+        return
+    if "error" in tu:
+        print("dashboard at scale: not measured (%s)" % tu["error"])
+        return
+    print("dashboard (tmux 160x50) over %d ptys writing %.0f writes/s, title 'Terminals (%s)': "
+          "%.1f%% of one CPU, peak RSS %.1f MiB, key to redraw median %.0f ms, max %.0f ms"
+          % (tu["ttys"], tu["writes_per_s"], tu["title"], tu["cpu_pct"],
+             (tu["vm_hwm_kb"] or 0) / 1024, tu["key_ms_median"], tu["key_ms_max"]))
+    print()
+
+
 N_SYS = env_int("BENCH_N_SYS", 2000000)
 
 
@@ -855,12 +942,17 @@ def main():
         errors.append("stopped early: %s" % (e or "interrupted"))
         print("bench: stopped early (%s); summarizing what was measured"
               % (e or "interrupted"), file=sys.stderr)
-    scale = raw = None
+    scale = raw = tui = None
     try:
         if not errors:
             scale = scale_phase()
     except (OSError, ValueError, BenchError) as e:
         scale = {"error": str(e)}
+    try:
+        if not errors:
+            tui = tui_phase()
+    except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
+        tui = {"error": str(e)}
     try:
         if not errors:
             raw = raw_phase()
@@ -876,10 +968,11 @@ def main():
     tg = targets(s)
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump({"meta": meta, "summary": s, "targets": tg, "errors": errors, "runs": runs,
-                   "scale": scale, "raw_hooks": raw}, f, indent=1)
+                   "scale": scale, "tui": tui, "raw_hooks": raw}, f, indent=1)
     print_table(s, tg, meta)
     print_maps(runs)
     print_scale(scale)
+    print_tui(tui)
     print_raw(raw)
     for e in errors:
         print("ERROR " + e)
