@@ -56,7 +56,7 @@ enum tt_class {
 	TT_CLASS_NR
 };
 
-/* Why a write went to sleep (decided from tty state at the first sleep). */
+/* Why a write went to sleep (from the tty's state as it slept; of its longest sleep). */
 enum tt_reason {
 	TT_REASON_NONE = 0,	   /* never slept */
 	TT_REASON_BUFFER_FULL = 1, /* output room exhausted: reader not draining */
@@ -151,7 +151,7 @@ struct tt_tty_stats {
 	__u64 runq_ns;
 	__u64 max_ns;
 	__u64 errs[TT_ERR_NR];
-	__u64 reasons[TT_REASON_NR]; /* writes that slept, by first-sleep reason */
+	__u64 reasons[TT_REASON_NR]; /* writes that slept, by their longest sleep's reason */
 	__u32 hist_lat[TT_HIST_BUCKETS];
 	__u32 hist_blocked[TT_HIST_BUCKETS]; /* only writes with blocked > 0 */
 	__u32 hist_runq[TT_HIST_BUCKETS];    /* only writes with runq > 0 */
@@ -221,7 +221,7 @@ struct tt_event {
 	__u32 nr_sleeps;
 	__s32 fd;
 	__u8 syscall; /* enum tt_syscall */
-	__u8 reason;  /* enum tt_reason, of the first sleep */
+	__u8 reason;  /* enum tt_reason, of the longest sleep */
 	__u8 class;
 	__u8 pad;
 	__u16 ustack_len; /* frames */

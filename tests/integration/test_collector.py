@@ -143,6 +143,40 @@ def test_second_writer_waits_on_write_lock():
 
 
 @case
+def test_longest_sleep_names_the_write():
+    """A write that first waits for the write lock (300 ms) and then for a
+    paused reader (600 ms) is a buffer-full write, woken by that reader."""
+    require_root()
+    master, slave, name = open_pty()
+    tr = Tracer("-T", "50")
+    first = fork_writer(lambda: os.write(slave, b"L" * 40000))
+    time.sleep(0.1)  # the first writer sleeps on the full pty holding the write lock
+    second = fork_writer(lambda: os.write(slave, b"S" * 200000))
+    time.sleep(0.3)
+    got = 0
+    while got < 40000:  # the first write's bytes only: the second's then fill the pty
+        got += len(os.read(master, 40000 - got))
+    time.sleep(0.6)
+    stop = threading.Event()
+    threading.Thread(target=drain, args=(master, stop), daemon=True).start()
+    os.waitpid(first, 0)
+    os.waitpid(second, 0)
+    tr.wait_docs(2)
+    tr.stop()
+    stop.set()
+    e = max(tr.events(pid=second) or [{}], key=lambda e: e.get("blocked_ns", 0))
+    assert e, f"no slow event for the second writer {second}"
+    assert e["sleeps"] >= 2, e["sleeps"]
+    assert within(e["blocked_ns"], 900e6, 0.15), f"blocked {e['blocked_ns'] / 1e6:.1f} ms, want ~900"
+    assert e["reason"] == "buffer-full", e["reason"]
+    assert e["waker"] and e["waker"]["pid"] == os.getpid(), f"waker {e['waker']} is not the reader"
+    t = tr.terminal(name)
+    assert t.get("blocked_by_reason") == {"buffer-full": 2}, t.get("blocked_by_reason")
+    os.close(master)
+    os.close(slave)
+
+
+@case
 def test_xoff_flow_stopped_until_xon():
     require_root()
     master, slave, name = open_pty(raw=False)

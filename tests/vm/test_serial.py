@@ -11,7 +11,9 @@ transmit side does feel that far end (qemu stops emptying the FIFO when its
 chardev is full), so a stalled reader blocks the guest's writer as a stuck
 RS-232 peer with flow control would.
 """
+import fcntl
 import os
+import struct
 import sys
 import termios
 import time
@@ -71,10 +73,25 @@ def open_line(ixon=False):
     return fd
 
 
-def held(peer, fd, hold, release, *writers, gap=0.0, start=None):
+def outq(fd):
+    return struct.unpack("i", fcntl.ioctl(fd, termios.TIOCOUTQ, b"\0" * 4))[0]
+
+
+def until_full(fd, limit=4096, slack=64, timeout=20.0):
+    """Wait until the transmit buffer holds all but `slack` of `limit` bytes:
+    a fixed pause is no proof that a writer got that far (a guest's vCPU beside
+    another can be starved for longer than any pause one would pick)."""
+    end = time.monotonic() + timeout
+    while outq(fd) < limit - slack:
+        assert time.monotonic() < end, f"transmit buffer at {outq(fd)} of {limit} after {timeout:.0f} s"
+        time.sleep(0.005)
+
+
+def held(peer, fd, hold, release, *writers, before=None, start=None):
     """Under a tracer at -T 50: tell the far end `start` (if any), fork the
-    writers `gap` s apart, wait `hold` s, tell it `release`, and wait for every
-    writer and for the line to drain. Returns the tracer and the writers' pids."""
+    writers (calling `before` ahead of each after the first), wait `hold` s,
+    tell it `release`, and wait for every writer and for the line to drain.
+    Returns the tracer and the writers' pids."""
     tr = Tracer("-T", "50")
     if start:
         peer.say(start)
@@ -82,8 +99,8 @@ def held(peer, fd, hold, release, *writers, gap=0.0, start=None):
     pids = []
     t0 = time.monotonic()
     for i, w in enumerate(writers):
-        if i:
-            time.sleep(gap)
+        if i and before:
+            before()
         pids.append(fork_writer(w))
     time.sleep(hold)
     peer.say(release)
@@ -115,6 +132,14 @@ def serial_event(tr, pid):
     evs = [e for e in tr.events(pid=pid) if e["terminal"] == "ttyS1"]
     assert evs, f"no slow event on ttyS1 for {pid}: {tr.events(pid=pid)}"
     return max(evs, key=lambda e: e["blocked_ns"])
+
+
+def told(e):
+    """What a failed check prints: the event's split, entry backlog and where
+    in the kernel its first sleep was."""
+    frames = [f["func"] or f["addr"] for f in (e.get("stack") or {}).get("kernel") or []][:12]
+    keys = ("reason", "sleeps", "blocked_ns", "oncpu_ns", "runq_ns", "bytes", "ret", "backlog", "waker")
+    return f"{ {k: e.get(k) for k in keys} } slept in {' < '.join(frames) or '(no kernel stack)'}"
 
 
 @case
@@ -154,9 +179,9 @@ def test_serial_stalled_far_end_blocks_300ms():
     assert held_about(e["blocked_ns"], 0.3, tr), \
         f"blocked {e['blocked_ns'] / 1e6:.1f} ms, line held 300 ms (released {tr.held_s * 1e3:.0f} ms in, " \
         f"writes done {tr.done_s * 1e3:.0f} ms in)"
-    assert e["reason"] == "buffer-full", e["reason"]
+    assert e["reason"] == "buffer-full", told(e)
     # the transmit interrupt wakes the writer: no task is blamed
-    assert e["waker"] == {"pid": None, "comm": None, "irq": True}, e["waker"]
+    assert e["waker"] == {"pid": None, "comm": None, "irq": True}, told(e)
     bl = e["backlog"]
     assert bl["buf_limit"] == 4096, bl  # UART_XMIT_SIZE, or the 6.10+ kfifo of that size
     os.close(fd)
@@ -170,14 +195,15 @@ def test_serial_backlog_at_entry_is_the_fifo_fill():
     fd = open_line()
     # the second writer comes once the first has filled the transmit buffer
     tr, (first, second) = held(peer, fd, 0.2, "drain", lambda: os.write(fd, b"f" * 12000),
-                               lambda: os.write(fd, b"g" * 10), gap=0.2, start="stall")
+                               lambda: os.write(fd, b"g" * 10), before=lambda: until_full(fd),
+                               start="stall")
     e = serial_event(tr, second)
     bl = e["backlog"]
     # the second writer queued behind the first, with the buffer full at its entry
     # but for what the UART took into its own FIFO (16 bytes on qemu's 16550; a
     # circ_buf before 6.10 also keeps one byte free)
-    assert bl["buf_limit"] - 64 <= bl["buf_used"] <= bl["buf_limit"], bl
-    assert e["reason"] == "write-lock", e["reason"]
+    assert bl["buf_limit"] - 64 <= bl["buf_used"] <= bl["buf_limit"], told(e)
+    assert e["reason"] == "write-lock", told(e)
     os.close(fd)
     peer.close()
 
@@ -190,11 +216,11 @@ def test_serial_xoff_flow_stopped():
     # more than the transmit buffer holds, so the writer has to wait for ^Q
     tr, (pid,) = held(peer, fd, 0.3, "xon", lambda: os.write(fd, b"x" * 8192), start="xoff")
     e = serial_event(tr, pid)
-    assert e["reason"] == "flow-stopped", e["reason"]
+    assert e["reason"] == "flow-stopped", told(e)
     assert held_about(e["blocked_ns"], 0.3, tr, 0.15), \
         f"blocked {e['blocked_ns'] / 1e6:.1f} ms, line held 300 ms (released {tr.held_s * 1e3:.0f} ms in, " \
         f"writes done {tr.done_s * 1e3:.0f} ms in)"
-    assert e["backlog"]["stopped"], e["backlog"]
+    assert e["backlog"]["stopped"], told(e)
     os.close(fd)
     peer.close()
 
