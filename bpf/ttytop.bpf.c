@@ -49,46 +49,6 @@ __u64 threshold_ns = 10000000;
 
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
-enum wstate { W_RUNNING = 0, W_BLOCKED = 1, W_RUNNABLE = 2 };
-
-/*
- * One entry per thread that ever wrote to a terminal, reused from write to
- * write: an LRU hash keeps them bounded, and reusing them spares every tty
- * write a hash update and a delete.
- */
-struct inflight {
-	__u64 start_ns;
-	__u64 last_ns; /* last state change */
-	__u64 oncpu_ns;
-	__u64 blocked_ns;
-	__u64 runq_ns;
-	__u64 longest_sleep_ns; /* the sleep whose reason and waker are reported */
-	__u64 tty; /* struct tty_struct *, only for reads at sleep time */
-	__u32 dev;
-	__u32 count;
-	__u32 waker_pid;
-	__u32 nr_sleeps;
-	__u32 flags;
-	__s32 fd;
-	__u8 state;
-	__u8 reason;	   /* of the longest sleep so far */
-	__u8 sleep_reason; /* of the sleep in progress */
-	__u8 class;
-	__u8 syscall;
-	__u8 active; /* a write is in flight */
-	__u8 pad[2];
-	__u32 last_dev;	 /* (terminal, process) of the previous write: */
-	__u32 last_tgid; /* when unchanged, the writer entry exists */
-	char waker_comm[TT_COMM_LEN];
-	struct tt_backlog backlog;
-};
-
-struct sleep_stack {
-	__u32 n;
-	__u32 pad;
-	__u64 ip[TT_KSTACK_MAX];
-};
-
 struct ratelimit {
 	__u64 window_ns;
 	__u64 count;
@@ -98,7 +58,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, TT_MAX_INFLIGHT);
 	__type(key, __u32);
-	__type(value, struct inflight);
+	__type(value, struct tt_inflight);
 } inflight SEC(".maps");
 
 /* in-flight count per tid slot: a cheap inlined array load before the hash lookup */
@@ -160,23 +120,37 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, TT_MAX_SLEEP_STACKS);
 	__type(key, __u32);
-	__type(value, struct sleep_stack);
+	__type(value, struct tt_sleep_stack);
 } sleep_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TT_MAX_SLEEP_STACKS);
+	__type(key, __u32);
+	__type(value, struct tt_sleep_ustack);
+} sleep_ustacks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct sleep_stack);
+	__type(value, struct tt_sleep_stack);
 } zero_stack SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct sleep_stack);
+	__type(value, struct tt_sleep_ustack);
+} zero_ustack SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tt_sleep_stack);
 } scratch_stack SEC(".maps");
 
 struct {
@@ -210,12 +184,12 @@ static __always_inline __u32 hint_slot(__u32 tid)
  * apart) merely both take the hash path, and plain atomic adds work on every
  * kernel ttytop supports.
  */
-static __always_inline struct inflight *lookup_inflight(__u32 tid)
+static __always_inline struct tt_inflight *lookup_inflight(__u32 tid)
 {
 	__u32 slot = hint_slot(tid);
 	__u32 *n = bpf_map_lookup_elem(&hint, &slot);
 
-	struct inflight *s;
+	struct tt_inflight *s;
 
 	if (!n || !*n)
 		return NULL;
@@ -393,7 +367,7 @@ static __always_inline void first_write(struct tt_writer_key *wk)
  * a writer on another CPU that lost the race gives its slot back. With no
  * slot free the write is counted in slot 0, the others row.
  */
-static __always_inline struct tt_tty_slot *take_slot(struct inflight *s)
+static __always_inline struct tt_tty_slot *take_slot(struct tt_inflight *s)
 {
 	struct tty_struct *tty = (struct tty_struct *)s->tty;
 	struct tt_tty_slot *sl;
@@ -425,7 +399,7 @@ others:
 	return bpf_map_lookup_elem(&slots, &idx);
 }
 
-static __always_inline struct tt_tty_slot *tty_slot_of(struct inflight *s)
+static __always_inline struct tt_tty_slot *tty_slot_of(struct tt_inflight *s)
 {
 	__u32 *idx = bpf_map_lookup_elem(&tty_slot, &s->dev);
 
@@ -464,7 +438,7 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count,
 	struct tt_writer_key wk;
 	struct tty_driver *drv;
 	struct tty_struct *tty;
-	struct inflight *s;
+	struct tt_inflight *s;
 	__u64 wi, pid_tgid;
 	__u32 tid, tgid;
 	__u8 class;
@@ -520,7 +494,7 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count,
 
 	s = bpf_map_lookup_elem(&inflight, &tid);
 	if (!s) {
-		struct inflight init = {};
+		struct tt_inflight init = {};
 
 		bpf_map_update_elem(&inflight, &tid, &init, BPF_NOEXIST);
 		s = bpf_map_lookup_elem(&inflight, &tid);
@@ -542,6 +516,8 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count,
 	s->blocked_ns = 0;
 	s->runq_ns = 0;
 	s->longest_sleep_ns = 0;
+	s->goid = -1;
+	s->goid_flags = 0;
 	s->tty = (__u64)tty;
 	s->dev = wk.dev;
 	s->count = iov ? iov_bytes(iov, count) : (count > 0xffffffffull ? 0xffffffffu : count);
@@ -549,7 +525,7 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count,
 	s->nr_sleeps = 0;
 	s->flags = 0;
 	s->fd = fd;
-	s->state = W_RUNNING;
+	s->state = TT_W_RUNNING;
 	s->reason = TT_REASON_NONE;
 	s->class = class;
 	s->syscall = sys;
@@ -783,13 +759,13 @@ static __always_inline __s64 current_goid(struct task_struct *task, struct pt_re
 	return goid;
 }
 
-static __always_inline void emit_event(void *ctx, struct inflight *s, __u32 tid, __u32 tgid,
+static __always_inline void emit_event(void *ctx, struct tt_inflight *s, __u32 tid, __u32 tgid,
 				       __u64 lat, __s64 ret)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	/* the user registers saved at syscall entry, read once for R14 and sp */
 	struct pt_regs *regs = NULL;
-	struct sleep_stack *ss;
+	struct tt_sleep_stack *ss;
 	struct tt_go_proc *gp;
 	struct tt_event *e;
 	long n;
@@ -872,7 +848,7 @@ submit:
 #define ADD(p, v) __sync_fetch_and_add(p, v)
 
 /* Atomic adds: the slot is shared by every CPU that writes to the terminal. */
-static __always_inline void add_stats(struct tt_tty_stats *st, struct inflight *s, __u64 lat,
+static __always_inline void add_stats(struct tt_tty_stats *st, struct tt_inflight *s, __u64 lat,
 				      __s64 ret)
 {
 	ADD(&st->writes, 1);
@@ -909,7 +885,7 @@ static __always_inline void add_stats(struct tt_tty_stats *st, struct inflight *
 static __always_inline int on_exit(void *ctx, __s64 ret)
 {
 	struct tt_tty_slot *sl;
-	struct inflight *s;
+	struct tt_inflight *s;
 	__u64 pid_tgid, now, lat;
 	__u32 tid, tgid;
 
@@ -949,8 +925,10 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 			emit_event(ctx, s, tid, tgid, lat, ret);
 	}
 
-	if (s->nr_sleeps)
+	if (s->nr_sleeps) {
 		bpf_map_delete_elem(&sleep_stacks, &tid);
+		bpf_map_delete_elem(&sleep_ustacks, &tid);
+	}
 	s->active = 0;
 	hint_add(tid, -1);
 	return 0;
@@ -999,7 +977,7 @@ int exit_pwritev2(struct syscall_trace_exit *ctx)
 #define TT_WAKEUP_CHARS 256
 
 /* Why did the writer go to sleep? Judged from the tty's state at that moment. */
-static __always_inline __u8 sleep_reason(struct inflight *s, struct task_struct *prev,
+static __always_inline __u8 sleep_reason(struct tt_inflight *s, struct task_struct *prev,
 					 __u64 prev_state)
 {
 	struct tty_struct *tty = (void *)s->tty;
@@ -1048,9 +1026,9 @@ static __always_inline __u8 sleep_reason(struct inflight *s, struct task_struct 
 	return TT_REASON_OTHER;
 }
 
-static __always_inline void capture_sleep_stack(void *ctx, struct inflight *s, __u32 tid)
+static __always_inline void capture_sleep_stack(void *ctx, struct tt_inflight *s, __u32 tid)
 {
-	struct sleep_stack *ss;
+	struct tt_sleep_stack *ss;
 	__u32 zero = 0;
 	long n;
 
@@ -1070,12 +1048,46 @@ static __always_inline void capture_sleep_stack(void *ctx, struct inflight *s, _
 }
 
 /*
+ * What a write stuck in the kernel is shown with while it lasts: the user
+ * stack and the goroutine cannot change during the system call, and user
+ * space cannot read them from another thread, so take them as it first
+ * sleeps (the writer is still current here).
+ */
+static __always_inline void capture_sleep_user(void *ctx, struct tt_inflight *s,
+					       struct task_struct *prev)
+{
+	struct pt_regs *regs = user_regs(prev, syscall_nr(s->syscall));
+	__u32 tid = prev->pid, tgid = s->last_tgid, zero = 0;
+	struct tt_sleep_ustack *us;
+	struct tt_go_proc *gp;
+	long n;
+
+	s->goid_flags = 0;
+	gp = bpf_map_lookup_elem(&go_procs, &tgid);
+	if (gp)
+		s->goid = current_goid(prev, regs, gp, &s->goid_flags);
+	if (!capture_stacks)
+		return;
+	us = bpf_map_lookup_elem(&zero_ustack, &zero);
+	if (!us || bpf_map_update_elem(&sleep_ustacks, &tid, us, BPF_ANY))
+		return;
+	us = bpf_map_lookup_elem(&sleep_ustacks, &tid);
+	if (!us)
+		return;
+	n = bpf_get_stack(ctx, us->ip, sizeof(us->ip), BPF_F_USER_STACK);
+	us->n = n > 0 ? n / sizeof(__u64) : 0;
+	if (regs && !bpf_probe_read_user(&us->user_ret, sizeof(us->user_ret),
+					 (void *)PT_REGS_SP_CORE(regs)))
+		us->flags |= TT_EV_USER_RET;
+}
+
+/*
  * A write that sleeps more than once is reported by its longest sleep: the
  * first can be a moment's wait while the line still drains (a serial writer
  * that filled the transmit buffer before the far end's buffer was full), the
  * second the 300 ms of a stalled reader. True when this sleep is the longest.
  */
-static __always_inline bool end_sleep(struct inflight *s, __u64 now)
+static __always_inline bool end_sleep(struct tt_inflight *s, __u64 now)
 {
 	__u64 d = now - s->last_ns;
 
@@ -1090,7 +1102,7 @@ static __always_inline bool end_sleep(struct inflight *s, __u64 now)
 static __always_inline void on_switch(void *ctx, bool preempt, struct task_struct *prev,
 				      struct task_struct *next, __u64 prev_state)
 {
-	struct inflight *ps = lookup_inflight(prev->pid), *ns = lookup_inflight(next->pid);
+	struct tt_inflight *ps = lookup_inflight(prev->pid), *ns = lookup_inflight(next->pid);
 	__u64 now;
 
 	if (!ps && !ns)
@@ -1101,23 +1113,24 @@ static __always_inline void on_switch(void *ctx, bool preempt, struct task_struc
 		ps->last_ns = now;
 		/* a preempted task stays runnable whatever prev_state says */
 		if (!preempt && prev_state) {
-			ps->state = W_BLOCKED;
+			ps->state = TT_W_BLOCKED;
 			ps->sleep_reason = sleep_reason(ps, prev, prev_state);
 			if (!ps->nr_sleeps++) {
 				ps->reason = ps->sleep_reason;
 				if (capture_stacks)
 					capture_sleep_stack(ctx, ps, prev->pid);
+				capture_sleep_user(ctx, ps, prev);
 			}
 		} else {
-			ps->state = W_RUNNABLE;
+			ps->state = TT_W_RUNNABLE;
 		}
 	}
 	if (ns) {
-		if (ns->state == W_RUNNABLE)
+		if (ns->state == TT_W_RUNNABLE)
 			ns->runq_ns += now - ns->last_ns;
-		else if (ns->state == W_BLOCKED) /* the wake-up was not seen */
+		else if (ns->state == TT_W_BLOCKED) /* the wake-up was not seen */
 			end_sleep(ns, now);
-		ns->state = W_RUNNING;
+		ns->state = TT_W_RUNNING;
 		ns->last_ns = now;
 	}
 }
@@ -1133,7 +1146,7 @@ static __always_inline void on_switch(void *ctx, bool preempt, struct task_struc
 static __always_inline bool in_interrupt(void *ctx)
 {
 	__u32 zero = 0;
-	struct sleep_stack *ss = bpf_map_lookup_elem(&scratch_stack, &zero);
+	struct tt_sleep_stack *ss = bpf_map_lookup_elem(&scratch_stack, &zero);
 	long n;
 
 	if (!ss || !nr_irq_ranges)
@@ -1160,14 +1173,14 @@ static __always_inline bool in_interrupt(void *ctx)
 
 static __always_inline void on_waking(void *ctx, struct task_struct *p)
 {
-	struct inflight *s;
+	struct tt_inflight *s;
 	__u64 now;
 
 	s = lookup_inflight(p->pid);
-	if (!s || s->state != W_BLOCKED)
+	if (!s || s->state != TT_W_BLOCKED)
 		return;
 	now = bpf_ktime_get_ns();
-	s->state = W_RUNNABLE;
+	s->state = TT_W_RUNNABLE;
 	if (!end_sleep(s, now)) {
 		s->last_ns = now;
 		return;
@@ -1210,5 +1223,38 @@ SEC("tp_btf/sched_waking")
 int BPF_PROG(sched_waking_btf, struct task_struct *p)
 {
 	on_waking(ctx, p);
+	return 0;
+}
+
+/*
+ * The terminal's state now, for the in-flight write of one thread (the
+ * struct's tid): run by user space through BPF_PROG_TEST_RUN each refresh,
+ * for the few writes that have been in flight longer than the threshold.
+ * Never attached; costs the writers nothing.
+ */
+struct tt_inflight_now inflight_now = {};
+
+SEC("raw_tp")
+int inflight_now_read(void *ctx)
+{
+	__u32 tid = inflight_now.tid;
+	struct tt_inflight *s = bpf_map_lookup_elem(&inflight, &tid);
+	struct tty_struct *tty;
+	struct task_struct *owner;
+
+	inflight_now.found = 0;
+	if (!s || !s->active)
+		return 0;
+	tty = (void *)s->tty;
+	inflight_now.start_ns = s->start_ns;
+	read_backlog(tty, s->class, &inflight_now.backlog, false);
+	owner = (void *)mutex_owner(&tty->atomic_write_lock);
+	inflight_now.lock_pid = owner ? BPF_CORE_READ(owner, tgid) : 0;
+	inflight_now.lock_tid = owner ? BPF_CORE_READ(owner, pid) : 0;
+	inflight_now.c_iflag = BPF_CORE_READ(tty, termios.c_iflag);
+	inflight_now.c_cflag = BPF_CORE_READ(tty, termios.c_cflag);
+	inflight_now.c_ospeed = BPF_CORE_READ(tty, termios.c_ospeed);
+	BPF_CORE_READ_STR_INTO(&inflight_now.name, tty, name);
+	inflight_now.found = 1;
 	return 0;
 }

@@ -8,7 +8,7 @@
 #ifndef TTYTOP_ABI_H
 #define TTYTOP_ABI_H
 
-#define TTYTOP_ABI 2
+#define TTYTOP_ABI 3
 
 #ifndef __VMLINUX_H__ /* user space: the kernel side gets these from vmlinux.h */
 #include <linux/types.h>
@@ -32,6 +32,7 @@
 #define TT_HINT_SLOTS 65536 /* power of two: tid & (slots-1) */
 #define TT_MAX_GO_PROCS 1024
 #define TT_RINGBUF_BYTES (4u << 20)
+#define TT_MAX_SLEEP_STACKS 1024 /* writes asleep at once whose stacks are kept */
 
 /*
  * Log-linear histogram: values below 2^(SUB_BITS+1) get one bucket each; above
@@ -231,6 +232,78 @@ struct tt_event {
 	struct tt_backlog backlog;
 	__u64 ustack[TT_USTACK_MAX];
 	__u64 kstack[TT_KSTACK_MAX];
+};
+
+/* Where an in-flight write is: the split of its time follows these. */
+enum tt_wstate { TT_W_RUNNING = 0, TT_W_BLOCKED = 1, TT_W_RUNNABLE = 2, TT_W_NR };
+
+/*
+ * One entry per thread that ever wrote to a terminal, reused from write to
+ * write: an LRU hash ("inflight", keyed by tid) keeps them bounded, and
+ * reusing them spares every tty write a hash update and a delete. User space
+ * reads the active ones to show writes that have not returned yet.
+ */
+struct tt_inflight {
+	__u64 start_ns; /* CLOCK_MONOTONIC at entry */
+	__u64 last_ns;	/* last state change */
+	__u64 oncpu_ns; /* so far, up to last_ns */
+	__u64 blocked_ns;
+	__u64 runq_ns;
+	__u64 longest_sleep_ns; /* the sleep whose reason and waker are reported */
+	__u64 tty;		/* struct tty_struct *, only for reads in the kernel */
+	__s64 goid;		/* at the first sleep, when goid_flags has TT_EV_GOID */
+	__u32 dev;
+	__u32 count;
+	__u32 waker_pid;
+	__u32 nr_sleeps;
+	__u32 flags;
+	__s32 fd;
+	__u8 state;	   /* enum tt_wstate */
+	__u8 reason;	   /* of the longest sleep so far */
+	__u8 sleep_reason; /* of the sleep in progress (or the last one) */
+	__u8 class;
+	__u8 syscall;
+	__u8 active; /* a write is in flight */
+	__u8 pad[2];
+	__u32 last_dev;	  /* (terminal, process) of the previous write: */
+	__u32 last_tgid;  /* when unchanged, the writer entry exists; the writer's tgid */
+	__u32 goid_flags; /* TT_EV_GOID, TT_EV_GOID_R14 of goid */
+	__u32 pad2;
+	char waker_comm[TT_COMM_LEN];
+	struct tt_backlog backlog; /* at entry */
+};
+
+/* Kernel stack at a write's first sleep ("sleep_stacks", keyed by tid). */
+struct tt_sleep_stack {
+	__u32 n;
+	__u32 pad;
+	__u64 ip[TT_KSTACK_MAX];
+};
+
+/* User stack at a write's first sleep ("sleep_ustacks", keyed by tid). */
+struct tt_sleep_ustack {
+	__u32 n;
+	__u32 flags;	/* TT_EV_USER_RET: user_ret is valid */
+	__u64 user_ret; /* as tt_event.user_ret */
+	__u64 ip[TT_USTACK_MAX];
+};
+
+/*
+ * The terminal's state now, for one in-flight write: user space writes tid,
+ * runs the inflight_now program (BPF_PROG_TEST_RUN) and reads the rest.
+ */
+struct tt_inflight_now {
+	__u32 tid;	/* in */
+	__u32 found;	/* a write of tid is in flight */
+	__u64 start_ns; /* of that write: tells a new write of the same thread apart */
+	__u32 lock_pid; /* the task holding the terminal's write lock, 0 = none */
+	__u32 lock_tid;
+	__u32 c_iflag; /* termios of the terminal */
+	__u32 c_cflag;
+	__u32 c_ospeed;
+	__u32 pad;
+	struct tt_backlog backlog;
+	char name[TT_TTY_NAME_LEN]; /* tty->name: a terminal not yet in a slot has no row */
 };
 
 /* Bucket index of a value; shared by the BPF side and user space. */

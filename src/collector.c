@@ -22,7 +22,9 @@
 
 #include "collector.h"
 #include "goinfo.h"
+#include "inflight.h"
 #include "procseen.h"
+#include "ptyreaders.h"
 #include "symbolize.h"
 #include "ttyslots.h"
 #include "ttytop.skel.h"
@@ -42,6 +44,9 @@ struct tt_collector {
 	int grace_outer, grace_inner; /* see wait_for_programs() */
 	uint64_t retired; /* slots given back */
 	struct tt_procseen seen; /* processes inspected (on_new_proc) */
+	struct tt_inflight_src inflight;
+	struct tt_inflight_pick *picks; /* TT_MODEL_MAX_INFLIGHT */
+	struct tt_ptyreaders readers;
 };
 
 static bool g_verbose;
@@ -176,51 +181,59 @@ static void drop_tracing_frames(struct tt_stack *k)
 	}
 }
 
-static void on_write_event(struct tt_collector *c, const struct tt_event *e)
+/* A kernel record, named and symbolized, as the model keeps it. */
+static void event_to_model(struct tt_collector *c, const struct tt_event *e,
+                           struct tt_model_event *ev)
 {
-	struct tt_model *m = c->m;
-	struct tt_model_event ev;
 	uint64_t user_ret;
 
 	/* the frames are filled by the symbolizer up to n: clear only the rest */
-	memset(&ev, 0, offsetof(struct tt_model_event, ustack));
-	ev.ustack.n = 0;
-	ev.kstack.n = 0;
-	ev.time_ns = e->start_ns + c->mono_to_real_ns;
-	ev.pid = e->pid;
-	ev.tid = e->tid;
-	ev.goid = (e->flags & TT_EV_GOID) ? e->goid : -1;
-	memcpy(ev.comm, e->comm, TT_COMM_LEN);
-	ev.comm[TT_COMM_LEN - 1] = 0;
-	ev.dev = e->dev;
-	ev.class = e->class < TT_CLASS_NR ? e->class : TT_CLASS_OTHER;
-	name_for_dev(c, e->dev, ev.terminal, sizeof(ev.terminal));
-	ev.count = e->count;
-	ev.ret = e->ret;
-	ev.latency_ns = e->latency_ns;
-	ev.oncpu_ns = e->oncpu_ns;
-	ev.blocked_ns = e->blocked_ns;
-	ev.runq_ns = e->runq_ns;
-	ev.reason = e->reason < TT_REASON_NR ? e->reason : TT_REASON_OTHER;
-	ev.syscall = e->syscall < TT_SYS_NR ? e->syscall : TT_SYS_WRITE;
-	ev.fd = e->fd;
-	ev.nr_sleeps = e->nr_sleeps;
-	ev.waker_irq = e->flags & TT_EV_WAKER_IRQ;
-	ev.has_waker = ev.waker_irq || e->waker_pid;
-	ev.waker_pid = e->waker_pid;
-	memcpy(ev.waker_comm, e->waker_comm, TT_COMM_LEN);
-	ev.waker_comm[TT_COMM_LEN - 1] = 0;
-	ev.backlog = e->backlog;
-	ev.flags = e->flags;
+	memset(ev, 0, offsetof(struct tt_model_event, ustack));
+	ev->ustack.n = 0;
+	ev->kstack.n = 0;
+	ev->time_ns = e->start_ns + c->mono_to_real_ns;
+	ev->pid = e->pid;
+	ev->tid = e->tid;
+	ev->goid = (e->flags & TT_EV_GOID) ? e->goid : -1;
+	memcpy(ev->comm, e->comm, TT_COMM_LEN);
+	ev->comm[TT_COMM_LEN - 1] = 0;
+	ev->dev = e->dev;
+	ev->class = e->class < TT_CLASS_NR ? e->class : TT_CLASS_OTHER;
+	name_for_dev(c, e->dev, ev->terminal, sizeof(ev->terminal));
+	ev->count = e->count;
+	ev->ret = e->ret;
+	ev->latency_ns = e->latency_ns;
+	ev->oncpu_ns = e->oncpu_ns;
+	ev->blocked_ns = e->blocked_ns;
+	ev->runq_ns = e->runq_ns;
+	ev->reason = e->reason < TT_REASON_NR ? e->reason : TT_REASON_OTHER;
+	ev->syscall = e->syscall < TT_SYS_NR ? e->syscall : TT_SYS_WRITE;
+	ev->fd = e->fd;
+	ev->nr_sleeps = e->nr_sleeps;
+	ev->waker_irq = e->flags & TT_EV_WAKER_IRQ;
+	ev->has_waker = ev->waker_irq || e->waker_pid;
+	ev->waker_pid = e->waker_pid;
+	memcpy(ev->waker_comm, e->waker_comm, TT_COMM_LEN);
+	ev->waker_comm[TT_COMM_LEN - 1] = 0;
+	ev->backlog = e->backlog;
+	ev->flags = e->flags;
 
 	user_ret = 0;
 	if ((e->flags & TT_EV_USER_RET) && e->user_ret &&
 	    (e->ustack_len < 2 || e->user_ret != e->ustack[1]) && follows_call(e->pid, e->user_ret))
 		user_ret = e->user_ret;
-	tt_sym_event(c->sym, &ev, (const uint64_t *)e->ustack,
+	tt_sym_event(c->sym, ev, (const uint64_t *)e->ustack,
 	             e->ustack_len < TT_USTACK_MAX ? e->ustack_len : TT_USTACK_MAX, user_ret,
 	             (const uint64_t *)e->kstack, e->kstack_len < TT_KSTACK_MAX ? e->kstack_len : TT_KSTACK_MAX);
-	drop_tracing_frames(&ev.kstack);
+	drop_tracing_frames(&ev->kstack);
+}
+
+static void on_write_event(struct tt_collector *c, const struct tt_event *e)
+{
+	struct tt_model *m = c->m;
+	struct tt_model_event ev;
+
+	event_to_model(c, e, &ev);
 	if (!ev.ustack.n || !ev.kstack.n)
 		m->totals.no_stack++;
 	if (tt_model_push_event(m, &ev))
@@ -431,6 +444,57 @@ static void read_drops(struct tt_collector *c)
 	tot->slots_retired = c->retired;
 }
 
+/*
+ * A terminal whose first write is stuck has no row yet (rows come from the
+ * kernel's slots, taken as writes return): give it one, or it could not be
+ * marked, and it is the one terminal that matters.
+ */
+static void row_for_stuck(struct tt_model *m, const struct tt_inflight_pick *p)
+{
+	char kname[TT_TTY_NAME_LEN];
+	struct tt_terminal *t;
+
+	if (!p->has_now || !p->now.name[0] || tt_model_find_terminal(m, p->w.dev))
+		return;
+	t = tt_model_row(m, p->w.dev);
+	if (!t)
+		return;
+	snprintf(kname, sizeof(kname), "%.*s", TT_TTY_NAME_LEN - 1, p->now.name);
+	t->class = p->w.class < TT_CLASS_NR ? p->w.class : TT_CLASS_OTHER;
+	tt_tty_display_name(kname, t->class, t->name, sizeof(t->name));
+}
+
+/* The writes in flight longer than the threshold (and 1 ms), the longest first. */
+static void read_in_flight(struct tt_collector *c)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC), min = c->skel->data->threshold_ns;
+	uint32_t ptys[TT_MODEL_MAX_INFLIGHT];
+	struct tt_model *m = c->m;
+	int total, n = 0, nptys = 0;
+	struct tt_event e;
+
+	if (min < TT_INFLIGHT_MIN_NS)
+		min = TT_INFLIGHT_MIN_NS;
+	total = tt_inflight_read(&c->inflight, now, min, c->picks, TT_MODEL_MAX_INFLIGHT, &n);
+	m->ninflight = 0;
+	m->totals.in_flight = total > 0 ? (uint64_t)total : 0;
+	for (int i = 0; i < n; i++)
+		if (c->picks[i].w.class == TT_CLASS_PTY)
+			ptys[nptys++] = c->picks[i].w.dev & 0xfffff;
+	for (int i = 0; i < n; i++) {
+		struct tt_model_inflight *mi = &m->inflight[m->ninflight++];
+		const struct tt_inflight_pick *p = &c->picks[i];
+
+		tt_inflight_event(p, now, &e);
+		row_for_stuck(m, p);
+		event_to_model(c, &e, &mi->ev);
+		mi->state = p->w.state < TT_W_NR ? p->w.state : TT_W_RUNNING;
+		mi->state_ns = now > p->w.last_ns ? now - p->w.last_ns : 0;
+		mi->has_lock_holder = mi->has_line = false;
+		tt_inflight_blame(&c->readers, p, ptys, nptys, now, mi);
+	}
+}
+
 static int src_refresh(void *ctx, double dt)
 {
 	struct tt_collector *c = ctx;
@@ -439,6 +503,7 @@ static int src_refresh(void *ctx, double dt)
 	read_writers(c);
 	prune_go_procs(c);
 	read_drops(c);
+	read_in_flight(c);
 	tt_model_tick(c->m, dt); /* also stamps the model's time */
 	return 0;
 }
@@ -569,6 +634,37 @@ static int setup_slots(struct tt_collector *c, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The in-flight table and what reads the terminal's state now. Without
+ * BPF_PROG_TEST_RUN for raw tracepoint programs (5.10+) in-flight writes are
+ * still shown, with the backlog of their entry and no lock holder.
+ */
+static int setup_inflight(struct tt_collector *c, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	struct tt_inflight_src *s = &c->inflight;
+
+	c->picks = calloc(TT_MODEL_MAX_INFLIGHT, sizeof(*c->picks));
+	if (!c->picks) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	s->table_fd = bpf_map__fd(c->skel->maps.inflight);
+	s->kstack_fd = bpf_map__fd(c->skel->maps.sleep_stacks);
+	s->ustack_fd = bpf_map__fd(c->skel->maps.sleep_ustacks);
+	s->now = &c->skel->bss->inflight_now;
+	s->now_prog_fd = bpf_program__fd(c->skel->progs.inflight_now_read);
+	s->now->tid = 0;
+	if (s->now_prog_fd >= 0 && bpf_prog_test_run_opts(s->now_prog_fd, &opts) < 0) {
+		if (c->verbose)
+			fprintf(stderr, "ttytop: the terminal's state of writes in flight is not read "
+			                "(BPF_PROG_TEST_RUN: %s)\n", strerror(errno));
+		s->now_prog_fd = -1;
+	}
+	tt_ptyreaders_init(&c->readers, NULL);
+	return 0;
+}
+
 int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct tt_model *m,
                       struct tt_probe_report *rep, char *err, size_t errlen)
 {
@@ -622,6 +718,7 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	}
 	set_filters(c->skel, o);
 	choose_programs(c->skel, rep->raw_syscalls, rep->rdonly_cast, rep->sched_prev_state);
+	bpf_program__set_autoattach(c->skel->progs.inflight_now_read, false);
 
 	ret = ttytop_bpf__load(c->skel);
 	if (ret) {
@@ -634,6 +731,9 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 		goto cleanup;
 	}
 	ret = setup_slots(c, err, errlen);
+	if (ret)
+		goto cleanup;
+	ret = setup_inflight(c, err, errlen);
 	if (ret)
 		goto cleanup;
 	rep->tty_slots = c->slots.n - 1;
@@ -684,6 +784,7 @@ void tt_collector_close(struct tt_collector *c)
 	ttytop_bpf__destroy(c->skel);
 	tt_sym_free(c->sym);
 	tt_slots_free(&c->slots);
+	free(c->picks);
 	if (c->slots_mem)
 		munmap(c->slots_mem, c->slots_len);
 	if (c->grace_outer >= 0)

@@ -602,7 +602,9 @@ static int parse_frames(struct pc *c, const cJSON *o, const char *path, const ch
 	return 0;
 }
 
-static int parse_event(struct pc *c, const cJSON *o, const char *p, struct tt_model_event *e)
+/* An event, or (inflight) a write in flight: elapsed_ns for latency_ns, no ret. */
+static int parse_event(struct pc *c, const cJSON *o, const char *p, struct tt_model_event *e,
+                       bool inflight)
 {
 	const cJSON *x, *it;
 	char q[PATH_LEN];
@@ -645,8 +647,8 @@ static int parse_event(struct pc *c, const cJSON *o, const char *p, struct tt_mo
 		return -1;
 	e->syscall = (enum tt_syscall)en;
 	if (get_u32(c, o, p, "bytes", &e->count) < 0 ||
-	    get_i64(c, o, p, "ret", INT64_MIN, INT64_MAX, &e->ret) < 0 ||
-	    get_u64(c, o, p, "latency_ns", &e->latency_ns) < 0 ||
+	    (!inflight && get_i64(c, o, p, "ret", INT64_MIN, INT64_MAX, &e->ret) < 0) ||
+	    get_u64(c, o, p, inflight ? "elapsed_ns" : "latency_ns", &e->latency_ns) < 0 ||
 	    get_u64(c, o, p, "oncpu_ns", &e->oncpu_ns) < 0 ||
 	    get_u64(c, o, p, "blocked_ns", &e->blocked_ns) < 0 ||
 	    get_u64(c, o, p, "runq_ns", &e->runq_ns) < 0 ||
@@ -711,6 +713,116 @@ static int parse_event(struct pc *c, const cJSON *o, const char *p, struct tt_mo
 		e->flags |= TT_EV_NO_USTACK;
 	if (e->kstack.n == 0)
 		e->flags |= TT_EV_NO_KSTACK;
+	return 0;
+}
+
+static const char *wstate_n(int i)
+{
+	return tt_wstate_name(i);
+}
+
+static int parse_readers(struct pc *c, const cJSON *o, const char *p, struct tt_model_inflight *w)
+{
+	const cJSON *a = get(c, o, p, "reader"), *it;
+	char q[PATH_LEN];
+	int i = 0;
+
+	if (!a)
+		return -1;
+	w->nreaders = -1;
+	if (cJSON_IsNull(a))
+		return 0;
+	if (!cJSON_IsArray(a))
+		return failf(c, p, "reader", "expected an array or null");
+	w->nreaders = 0;
+	cJSON_ArrayForEach(it, a)
+	{
+		struct tt_proc_ref *r = &w->readers[w->nreaders];
+
+		subpath(q, p, "reader", i++);
+		if (w->nreaders >= TT_MODEL_MAX_READERS)
+			break; /* extra ones are dropped, like extra frames */
+		if (!cJSON_IsObject(it))
+			return failf(c, q, NULL, "expected an object");
+		if (get_u32(c, it, q, "pid", &r->pid) < 0 ||
+		    get_str(c, it, q, "comm", r->comm, sizeof(r->comm), false) < 0)
+			return -1;
+		w->nreaders++;
+	}
+	return 0;
+}
+
+/* lock_holder and line: an object or null each. */
+static int parse_blame(struct pc *c, const cJSON *o, const char *p, struct tt_model_inflight *w)
+{
+	const cJSON *x = get(c, o, p, "lock_holder"), *sp;
+	char q[PATH_LEN];
+
+	if (!x)
+		return -1;
+	if (!cJSON_IsNull(x)) {
+		if (!cJSON_IsObject(x))
+			return failf(c, p, "lock_holder", "expected an object or null");
+		subpath(q, p, "lock_holder", -1);
+		if (get_u32(c, x, q, "pid", &w->lock_pid) < 0 ||
+		    get_u32(c, x, q, "tid", &w->lock_tid) < 0)
+			return -1;
+		w->has_lock_holder = true;
+	}
+	if (!(x = get(c, o, p, "line")))
+		return -1;
+	if (cJSON_IsNull(x))
+		return 0;
+	if (!cJSON_IsObject(x))
+		return failf(c, p, "line", "expected an object or null");
+	subpath(q, p, "line", -1);
+	if (!(sp = get(c, x, q, "speed")))
+		return -1;
+	if (!cJSON_IsNull(sp) && get_u32(c, x, q, "speed", &w->line_speed) < 0)
+		return -1;
+	if (get_bool(c, x, q, "crtscts", &w->line_crtscts) < 0 ||
+	    get_bool(c, x, q, "ixon", &w->line_ixon) < 0)
+		return -1;
+	w->has_line = true;
+	return 0;
+}
+
+static int parse_inflight(struct pc *c, const cJSON *o, const char *p, struct tt_model_inflight *w)
+{
+	int en;
+
+	if (parse_event(c, o, p, &w->ev, true) < 0 ||
+	    get_enum(c, o, p, "state", TT_W_NR, wstate_n, &en) < 0 ||
+	    get_u64(c, o, p, "state_ns", &w->state_ns) < 0 || parse_readers(c, o, p, w) < 0 ||
+	    parse_blame(c, o, p, w) < 0)
+		return -1;
+	w->state = (enum tt_wstate)en;
+	return 0;
+}
+
+/* Optional (added within ttytop/1): the longest TT_MODEL_MAX_INFLIGHT are kept. */
+static int get_in_flight(struct pc *c, const cJSON *root, struct tt_model *m)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "in_flight"), *it;
+	char q[PATH_LEN];
+
+	if (!a)
+		return 0;
+	if (!cJSON_IsArray(a))
+		return failf(c, "", "in_flight", "expected an array");
+	cJSON_ArrayForEach(it, a)
+	{
+		struct tt_model_inflight *w;
+
+		if (m->ninflight >= TT_MODEL_MAX_INFLIGHT)
+			break;
+		w = &m->inflight[m->ninflight];
+		memset(w, 0, sizeof(*w));
+		subpath(q, "", "in_flight", m->ninflight);
+		if (parse_inflight(c, it, q, w) < 0)
+			return -1;
+		m->ninflight++;
+	}
 	return 0;
 }
 
@@ -781,6 +893,9 @@ static int get_totals_since_v2(struct pc *c, const cJSON *x, const char *p, stru
 		return -1;
 	if (cJSON_GetObjectItemCaseSensitive(x, "skipped_runs") &&
 	    get_u64(c, x, p, "skipped_runs", &t->skipped_runs) < 0)
+		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(x, "in_flight") &&
+	    get_u64(c, x, p, "in_flight", &t->in_flight) < 0)
 		return -1;
 	if (!cJSON_GetObjectItemCaseSensitive(x, "tty_slots"))
 		return 0;
@@ -912,7 +1027,7 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 	if (get_arr(c, root, "", "terminals", &a) < 0 || get_terminals(c, a, m) < 0)
 		return -1;
 
-	if (get_arr(c, root, "", "events", &a) < 0)
+	if (get_in_flight(c, root, m) < 0 || get_arr(c, root, "", "events", &a) < 0)
 		return -1;
 	/* Newest first: keep the first TT_MODEL_EVENT_RING, store oldest first. */
 	n = cJSON_GetArraySize(a);
@@ -927,7 +1042,7 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 		e = &m->events[k - 1 - i];
 		memset(e, 0, sizeof(*e));
 		subpath(q, "", "events", i);
-		if (parse_event(c, it, q, e) < 0)
+		if (parse_event(c, it, q, e, false) < 0)
 			return -1;
 		i++;
 	}
@@ -941,12 +1056,14 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 static void model_reset(struct tt_model *m)
 {
 	struct tt_model_event *ev = m->events;
+	struct tt_model_inflight *inf = m->inflight;
 
 	/* not the rows: taken rows are zeroed, and untouched pages stay unmapped */
 	memset(m, 0, offsetof(struct tt_model, terminals));
 	memset((char *)m + offsetof(struct tt_model, nterminals), 0,
 	       sizeof(*m) - offsetof(struct tt_model, nterminals));
 	m->events = ev;
+	m->inflight = inf;
 }
 
 /* Upper bound on the number of values cJSON would allocate for text. */

@@ -240,13 +240,11 @@ static int render_frames(cJSON *o, const char *key, const struct tt_stack *s, in
 	return 0;
 }
 
-static int render_event(cJSON *arr, const struct tt_model_event *e)
+/* Who wrote where: the fields an event and an in-flight write share first. */
+static int event_who(cJSON *o, const struct tt_model_event *e)
 {
-	cJSON *o = cJSON_CreateObject(), *x;
 	char buf[40];
 
-	if (!o || !cJSON_AddItemToArray(arr, o))
-		return cJSON_Delete(o), -1;
 	fmt_time(e->time_ns, buf, sizeof(buf));
 	if (!add_u64(o, "time_ns", e->time_ns) || !cJSON_AddStringToObject(o, "time", buf) ||
 	    !add_u64(o, "pid", e->pid) || !add_u64(o, "tid", e->tid) ||
@@ -262,12 +260,23 @@ static int render_event(cJSON *arr, const struct tt_model_event *e)
 	    !cJSON_AddStringToObject(o, "class", tt_class_name(e->class)) ||
 	    !add_i64(o, "fd", e->fd) ||
 	    !cJSON_AddStringToObject(o, "syscall", tt_syscall_name(e->syscall)) ||
-	    !add_u64(o, "bytes", e->count) || !add_i64(o, "ret", e->ret) ||
-	    !add_u64(o, "latency_ns", e->latency_ns) || !add_u64(o, "oncpu_ns", e->oncpu_ns) ||
-	    !add_u64(o, "blocked_ns", e->blocked_ns) || !add_u64(o, "runq_ns", e->runq_ns) ||
-	    !add_u64(o, "sleeps", e->nr_sleeps) ||
+	    !add_u64(o, "bytes", e->count))
+		return -1;
+	return 0;
+}
+
+static int event_split(cJSON *o, const struct tt_model_event *e)
+{
+	if (!add_u64(o, "oncpu_ns", e->oncpu_ns) || !add_u64(o, "blocked_ns", e->blocked_ns) ||
+	    !add_u64(o, "runq_ns", e->runq_ns) || !add_u64(o, "sleeps", e->nr_sleeps) ||
 	    !cJSON_AddStringToObject(o, "reason", tt_reason_name(e->reason)))
 		return -1;
+	return 0;
+}
+
+static int event_waker(cJSON *o, const struct tt_model_event *e)
+{
+	cJSON *x;
 
 	if (e->waker_irq) {
 		/* Woken from an interrupt: whoever was interrupted is not the waker. */
@@ -284,6 +293,13 @@ static int render_event(cJSON *arr, const struct tt_model_event *e)
 	} else if (!cJSON_AddNullToObject(o, "waker")) {
 		return -1;
 	}
+	return 0;
+}
+
+/* The terminal's backlog and the stacks. */
+static int event_state(cJSON *o, const struct tt_model_event *e)
+{
+	cJSON *x;
 
 	if (!(x = cJSON_AddObjectToObject(o, "backlog")) ||
 	    !add_u64(x, "buf_used", e->backlog.buf_used) ||
@@ -300,6 +316,72 @@ static int render_event(cJSON *arr, const struct tt_model_event *e)
 	    render_frames(x, "kernel", &e->kstack, TT_KSTACK_MAX) < 0 ||
 	    !cJSON_AddBoolToObject(x, "symbolized", (e->stk_flags & TT_EVSTK_SYMBOLIZED) != 0) ||
 	    !cJSON_AddBoolToObject(x, "process_gone", (e->stk_flags & TT_EVSTK_PROC_GONE) != 0))
+		return -1;
+	return 0;
+}
+
+static int render_event(cJSON *arr, const struct tt_model_event *e)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return cJSON_Delete(o), -1;
+	if (event_who(o, e) < 0 || !add_i64(o, "ret", e->ret) ||
+	    !add_u64(o, "latency_ns", e->latency_ns) || event_split(o, e) < 0 ||
+	    event_waker(o, e) < 0 || event_state(o, e) < 0)
+		return -1;
+	return 0;
+}
+
+/* Who should unblock it: the pty's reader, the write lock's holder, the line. */
+static int inflight_blame(cJSON *o, const struct tt_model_inflight *w)
+{
+	cJSON *x, *r;
+
+	if (w->nreaders < 0) {
+		if (!cJSON_AddNullToObject(o, "reader"))
+			return -1;
+	} else {
+		if (!(x = cJSON_AddArrayToObject(o, "reader")))
+			return -1;
+		for (int i = 0; i < w->nreaders && i < TT_MODEL_MAX_READERS; i++)
+			if (!(r = cJSON_CreateObject()) || !cJSON_AddItemToArray(x, r) ||
+			    !add_u64(r, "pid", w->readers[i].pid) ||
+			    !add_str(r, "comm", w->readers[i].comm, sizeof(w->readers[i].comm)))
+				return -1;
+	}
+	if (w->has_lock_holder) {
+		if (!(x = cJSON_AddObjectToObject(o, "lock_holder")) ||
+		    !add_u64(x, "pid", w->lock_pid) || !add_u64(x, "tid", w->lock_tid))
+			return -1;
+	} else if (!cJSON_AddNullToObject(o, "lock_holder")) {
+		return -1;
+	}
+	if (w->has_line) {
+		if (!(x = cJSON_AddObjectToObject(o, "line")) ||
+		    !(w->line_speed ? add_u64(x, "speed", w->line_speed)
+				    : cJSON_AddNullToObject(x, "speed")) ||
+		    !cJSON_AddBoolToObject(x, "crtscts", w->line_crtscts) ||
+		    !cJSON_AddBoolToObject(x, "ixon", w->line_ixon))
+			return -1;
+	} else if (!cJSON_AddNullToObject(o, "line")) {
+		return -1;
+	}
+	return 0;
+}
+
+static int render_inflight(cJSON *arr, const struct tt_model_inflight *w)
+{
+	const struct tt_model_event *e = &w->ev;
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return cJSON_Delete(o), -1;
+	if (event_who(o, e) < 0 || !add_u64(o, "elapsed_ns", e->latency_ns) ||
+	    event_split(o, e) < 0 ||
+	    !cJSON_AddStringToObject(o, "state", tt_wstate_name(w->state)) ||
+	    !add_u64(o, "state_ns", w->state_ns) || event_waker(o, e) < 0 ||
+	    inflight_blame(o, w) < 0 || event_state(o, e) < 0)
 		return -1;
 	return 0;
 }
@@ -371,6 +453,7 @@ static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 		if (!add_u64(y, tt_drop_name(i), m->totals.drops[i]))
 			return -1;
 	if (!add_u64(x, "no_stack", m->totals.no_stack) || !add_u64(x, "writes", m->totals.writes) ||
+	    !add_u64(x, "in_flight", m->totals.in_flight) ||
 	    !add_u64(x, "lost_writes", m->totals.lost_writes) ||
 	    !add_u64(x, "skipped_runs", m->totals.skipped_runs) ||
 	    !(y = cJSON_AddObjectToObject(x, "lost_by_reason")))
@@ -391,6 +474,12 @@ static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 			return -1;
 	if ((m->others_n || m->others.writes) && render_terminal(x, &m->others, m->others_n) < 0)
 		return -1;
+
+	if (!(x = cJSON_AddArrayToObject(root, "in_flight")))
+		return -1;
+	for (i = 0; m->inflight && i < m->ninflight && i < TT_MODEL_MAX_INFLIGHT; i++)
+		if (render_inflight(x, &m->inflight[i]) < 0)
+			return -1;
 
 	if (!(x = cJSON_AddArrayToObject(root, "events")))
 		return -1;

@@ -35,8 +35,11 @@ int tt_model_init(struct tt_model *m)
 	memset((char *)m + offsetof(struct tt_model, nterminals), 0,
 	       sizeof(*m) - offsetof(struct tt_model, nterminals));
 	m->events = calloc(TT_MODEL_EVENT_RING, sizeof(*m->events));
-	if (!m->events)
+	m->inflight = calloc(TT_MODEL_MAX_INFLIGHT, sizeof(*m->inflight));
+	if (!m->events || !m->inflight) {
+		tt_model_free(m);
 		return -ENOMEM;
+	}
 	/* gethostname does not promise NUL termination on truncation. */
 	if (gethostname(m->host.hostname, sizeof(m->host.hostname) - 1) != 0)
 		snprintf(m->host.hostname, sizeof(m->host.hostname), "unknown");
@@ -58,6 +61,9 @@ void tt_model_free(struct tt_model *m)
 	free(m->events);
 	m->events = NULL;
 	m->ev_head = m->ev_count = 0;
+	free(m->inflight);
+	m->inflight = NULL;
+	m->ninflight = 0;
 }
 
 struct tt_terminal *tt_model_find_terminal(struct tt_model *m, uint32_t dev)
@@ -405,4 +411,21 @@ void tt_model_tick(struct tt_model *m, double dt)
 		tick_terminal(&m->terminals[i], dt);
 	if (m->others_n || m->others.writes)
 		tick_terminal(tt_model_others(m, 0), dt);
+}
+
+/* The list is kept longest first, so the first match is the longest. */
+const struct tt_model_inflight *tt_model_inflight_on(const struct tt_model *m, uint32_t dev)
+{
+	for (int i = 0; m->inflight && i < m->ninflight && i < TT_MODEL_MAX_INFLIGHT; i++)
+		if (m->inflight[i].ev.dev == dev)
+			return &m->inflight[i];
+	return NULL;
+}
+
+const struct tt_model_inflight *tt_model_inflight_of(const struct tt_model *m, uint32_t tid)
+{
+	for (int i = 0; m->inflight && i < m->ninflight && i < TT_MODEL_MAX_INFLIGHT; i++)
+		if (m->inflight[i].ev.tid == tid)
+			return &m->inflight[i];
+	return NULL;
 }

@@ -21,6 +21,8 @@
 #define TT_MODEL_FOLD_IDLE_NS (10ull * 1000000000ull) /* quiet rows may be folded */
 #define TT_MODEL_MAX_WRITERS 8 /* top writers kept per terminal */
 #define TT_MODEL_EVENT_RING 2048
+#define TT_MODEL_MAX_INFLIGHT 64 /* writes in flight shown, the longest first */
+#define TT_MODEL_MAX_READERS 4
 #define TT_SPARK_LEN 32 /* p99 history points per terminal */
 #define TT_FUNC_LEN 128
 #define TT_FILE_LEN 160
@@ -120,6 +122,31 @@ struct tt_model_event {
 	struct tt_stack kstack; /* n <= TT_KSTACK_MAX */
 };
 
+struct tt_proc_ref {
+	uint32_t pid;
+	char comm[TT_COMM_LEN];
+};
+
+/*
+ * A write that had not returned at the last refresh and had been in flight
+ * longer than the threshold. ev holds what an event would: latency_ns is
+ * the time so far, reason that of the sleep it is in (none while it runs),
+ * the waker that of its longest sleep so far, backlog the terminal's state
+ * now, the stacks those of its first sleep; ret means nothing yet.
+ */
+struct tt_model_inflight {
+	struct tt_model_event ev;
+	enum tt_wstate state;
+	uint64_t state_ns; /* in that state for this long: the sleep so far */
+	int nreaders;	   /* -1: not known (no pty, or /proc unreadable) */
+	struct tt_proc_ref readers[TT_MODEL_MAX_READERS]; /* holding the pty master */
+	bool has_lock_holder;
+	uint32_t lock_pid, lock_tid; /* the task holding the terminal's write lock */
+	bool has_line;		     /* a serial line's settings */
+	uint32_t line_speed;	     /* baud, 0 = unknown */
+	bool line_crtscts, line_ixon;
+};
+
 struct tt_totals {
 	uint64_t events;     /* slow-write events received */
 	uint64_t dropped;    /* sum of drops[] */
@@ -135,6 +162,7 @@ struct tt_totals {
 	 * row. Counts every write syscall skipped, tty or not.
 	 */
 	uint64_t skipped_runs;
+	uint64_t in_flight; /* writes in flight over the threshold at the last refresh */
 	/* the kernel's terminal slots (live only; 0 in older snapshots) */
 	uint64_t slots_size, slots_used, slots_retired;
 };
@@ -203,6 +231,10 @@ struct tt_model {
 	uint32_t ev_head;
 	uint32_t ev_count;
 	uint64_t ev_seq; /* events ever pushed (to slice "this interval") */
+
+	/* writes in flight at the last refresh, the longest first */
+	struct tt_model_inflight *inflight; /* TT_MODEL_MAX_INFLIGHT entries */
+	int ninflight;
 };
 
 int tt_model_init(struct tt_model *m);
@@ -215,6 +247,8 @@ int tt_class_from_name(const char *s); /* -1 when not a class name */
 const char *tt_reason_name(enum tt_reason r);
 int tt_reason_from_name(const char *s);
 const char *tt_syscall_name(enum tt_syscall s);
+const char *tt_wstate_name(enum tt_wstate s);
+int tt_wstate_from_name(const char *s);
 const char *tt_drop_name(enum tt_drop d);
 const char *tt_errslot_name(enum tt_errslot e);
 const char *tt_lost_name(enum tt_lost l);
@@ -251,6 +285,10 @@ void tt_model_offer_writer(struct tt_terminal *t, uint32_t pid, const char *comm
 struct tt_model_event *tt_model_push_event(struct tt_model *m, const struct tt_model_event *ev);
 /* i = 0 is the newest event; NULL past the end. */
 struct tt_model_event *tt_model_event_at(struct tt_model *m, uint32_t i);
+
+/* The longest write in flight on dev, or by thread tid; NULL when none. */
+const struct tt_model_inflight *tt_model_inflight_on(const struct tt_model *m, uint32_t dev);
+const struct tt_model_inflight *tt_model_inflight_of(const struct tt_model *m, uint32_t tid);
 
 /* Close an interval of dt seconds: rates, percentiles, sparklines. */
 void tt_model_tick(struct tt_model *m, double dt);

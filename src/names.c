@@ -28,6 +28,10 @@ static const char *const syscall_names[TT_SYS_NR] = {
     [TT_SYS_PWRITEV] = "pwritev", [TT_SYS_PWRITEV2] = "pwritev2",
 };
 
+static const char *const wstate_names[TT_W_NR] = {
+    [TT_W_RUNNING] = "running", [TT_W_BLOCKED] = "blocked", [TT_W_RUNNABLE] = "runnable",
+};
+
 static const char *const drop_names[TT_DROP_NR] = {
     [TT_DROP_RINGBUF_FULL] = "ringbuf_full",     [TT_DROP_RATELIMIT] = "ratelimit",
     [TT_DROP_INFLIGHT_FULL] = "inflight_full",   [TT_DROP_KSTACK_FULL] = "kstack_full",
@@ -93,6 +97,16 @@ int tt_reason_from_name(const char *s)
 const char *tt_syscall_name(enum tt_syscall s)
 {
 	return (unsigned)s < TT_SYS_NR ? syscall_names[s] : "write";
+}
+
+const char *tt_wstate_name(enum tt_wstate s)
+{
+	return (unsigned)s < TT_W_NR ? wstate_names[s] : "running";
+}
+
+int tt_wstate_from_name(const char *s)
+{
+	return lookup(wstate_names, TT_W_NR, s);
 }
 
 const char *tt_drop_name(enum tt_drop d)

@@ -10,7 +10,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ttyt import (Skip, Tracer, case, drain, finish, fork_writer, open_pty,  # noqa: E402
+from ttyt import (Skip, Tracer, case, drain, finish, fork_writer, open_pty, open_pty_ixon,  # noqa: E402
                   expected_flavour, expected_hooks, expected_lost, kernel_btf, kernel_skips,
                   require_root, within, TTYTOP)
 
@@ -179,11 +179,7 @@ def test_longest_sleep_names_the_write():
 @case
 def test_xoff_flow_stopped_until_xon():
     require_root()
-    master, slave, name = open_pty(raw=False)
-    a = termios.tcgetattr(slave)
-    a[0] |= termios.IXON
-    a[3] &= ~(termios.ICANON | termios.ECHO)
-    termios.tcsetattr(slave, termios.TCSANOW, a)
+    master, slave, name = open_pty_ixon()
     stop = threading.Event()
     tr = Tracer("-T", "50")
     os.write(master, b"\x13")  # ^S

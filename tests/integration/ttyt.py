@@ -7,6 +7,7 @@ import resource
 import signal
 import subprocess
 import sys
+import termios
 import threading
 import time
 import traceback
@@ -228,11 +229,43 @@ class Tracer:
         return out
 
 
+def in_flight(doc, pid):
+    return [w for w in doc.get("in_flight", []) if w["pid"] == pid]
+
+
+def wait_in_flight(tr, pid, pred=lambda w: True, timeout=None):
+    """pid's entry in the first document that lists it in flight with pred true,
+    when that document arrived (time.time()) and its index in tr.docs."""
+    if timeout is None:
+        timeout = 30 if os.environ.get("TTYTOP_IN_VM") else 10
+    end = time.time() + timeout
+    seen = 0
+    while time.time() < end:
+        for i in range(seen, len(tr.docs)):
+            ws = [w for w in in_flight(tr.docs[i], pid) if pred(w)]
+            if ws:
+                return ws[0], tr.times[i], i
+        seen = len(tr.docs)
+        time.sleep(0.02)
+    last = tr.docs[-1].get("in_flight") if tr.docs else None
+    raise AssertionError(f"{pid} not in flight as expected; last in_flight: {last}")
+
+
 def open_pty(raw=True):
     master, slave = pty.openpty()
     if raw:
         ttymod.setraw(slave)
     name = os.ttyname(slave).replace("/dev/", "")  # "pts/3"
+    return master, slave, name
+
+
+def open_pty_ixon():
+    """A pty whose slave honours ^S/^Q (IXON), non-canonical, no echo."""
+    master, slave, name = open_pty(raw=False)
+    a = termios.tcgetattr(slave)
+    a[0] |= termios.IXON
+    a[3] &= ~(termios.ICANON | termios.ECHO)
+    termios.tcsetattr(slave, termios.TCSANOW, a)
     return master, slave, name
 
 

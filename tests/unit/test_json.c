@@ -58,6 +58,115 @@ static void fill_frame(struct tt_frame *fr, uint64_t addr, const char *func, con
 	snprintf(fr->module, sizeof(fr->module), "%s", mod);
 }
 
+/* Two writes in flight: a pty writer with its readers, a serial one behind a lock. */
+static void fill_inflight(struct tt_model *m)
+{
+	struct tt_model_inflight *w = &m->inflight[0];
+
+	memset(m->inflight, 0, 2 * sizeof(*m->inflight));
+	w->ev.time_ns = 1764133358000000000ull;
+	w->ev.pid = w->ev.tid = 4100;
+	w->ev.goid = 9;
+	snprintf(w->ev.comm, sizeof(w->ev.comm), "marquee");
+	snprintf(w->ev.terminal, sizeof(w->ev.terminal), "pts/1");
+	w->ev.dev = 136u << 20 | 1;
+	w->ev.class = TT_CLASS_PTY;
+	w->ev.count = 200000;
+	w->ev.latency_ns = 5000000000ull;
+	w->ev.oncpu_ns = 1000;
+	w->ev.blocked_ns = 4999998000ull;
+	w->ev.runq_ns = 1000;
+	w->ev.nr_sleeps = 1;
+	w->ev.reason = TT_REASON_BUFFER_FULL;
+	w->ev.backlog.buf_used = 8960;
+	w->ev.backlog.buf_limit = 8192;
+	w->ev.kstack.n = 1;
+	fill_frame(&w->ev.kstack.frames[0], 0xffffffff81000000ull, "n_tty_write", "", 0, "kernel");
+	w->ev.stk_flags = TT_EVSTK_SYMBOLIZED;
+	w->state = TT_W_BLOCKED;
+	w->state_ns = 4999998000ull;
+	w->nreaders = 2;
+	w->readers[0].pid = 900;
+	snprintf(w->readers[0].comm, sizeof(w->readers[0].comm), "tmux: server");
+	w->readers[1].pid = 4100;
+	snprintf(w->readers[1].comm, sizeof(w->readers[1].comm), "marquee");
+	w = &m->inflight[1];
+	w->ev.time_ns = 1764133358500000000ull;
+	w->ev.pid = 4200;
+	w->ev.tid = 4201;
+	w->ev.goid = -1;
+	snprintf(w->ev.comm, sizeof(w->ev.comm), "getty");
+	snprintf(w->ev.terminal, sizeof(w->ev.terminal), "ttyS1");
+	w->ev.dev = 4u << 20 | 65;
+	w->ev.class = TT_CLASS_SERIAL;
+	w->ev.count = 10;
+	w->ev.latency_ns = 4500000000ull;
+	w->ev.reason = TT_REASON_WRITE_LOCK;
+	w->ev.has_waker = true;
+	w->ev.waker_pid = 4100;
+	snprintf(w->ev.waker_comm, sizeof(w->ev.waker_comm), "marquee");
+	w->state = TT_W_RUNNABLE;
+	w->state_ns = 12;
+	w->nreaders = -1;
+	w->has_lock_holder = true;
+	w->lock_pid = 4100;
+	w->lock_tid = 4100;
+	w->has_line = true;
+	w->line_speed = 115200;
+	w->line_ixon = true;
+	m->ninflight = 2;
+	m->totals.in_flight = 5;
+}
+
+static void assert_frames_equal(const struct tt_stack *x, const struct tt_stack *y)
+{
+	assert_int_equal(x->n, y->n);
+	for (int i = 0; i < x->n; i++) {
+		assert_true(x->frames[i].addr == y->frames[i].addr);
+		assert_string_equal(x->frames[i].func, y->frames[i].func);
+		assert_string_equal(x->frames[i].file, y->frames[i].file);
+		assert_int_equal(x->frames[i].line, y->frames[i].line);
+		assert_string_equal(x->frames[i].module, y->frames[i].module);
+	}
+}
+
+static void assert_inflight_equal(const struct tt_model *a, const struct tt_model *b)
+{
+	assert_int_equal(a->ninflight, b->ninflight);
+	assert_true(a->totals.in_flight == b->totals.in_flight);
+	for (int i = 0; i < a->ninflight; i++) {
+		const struct tt_model_inflight *x = &a->inflight[i], *y = &b->inflight[i];
+
+		assert_true(x->ev.time_ns - y->ev.time_ns + 256 <= 512);
+		assert_int_equal(x->ev.pid, y->ev.pid);
+		assert_int_equal(x->ev.tid, y->ev.tid);
+		assert_true(x->ev.goid == y->ev.goid);
+		assert_string_equal(x->ev.comm, y->ev.comm);
+		assert_string_equal(x->ev.terminal, y->ev.terminal);
+		assert_int_equal(x->ev.class, y->ev.class);
+		assert_true(x->ev.latency_ns == y->ev.latency_ns);
+		assert_true(x->ev.blocked_ns == y->ev.blocked_ns);
+		assert_int_equal(x->ev.reason, y->ev.reason);
+		assert_int_equal(x->ev.has_waker, y->ev.has_waker);
+		assert_memory_equal(&x->ev.backlog, &y->ev.backlog, sizeof(x->ev.backlog));
+		assert_frames_equal(&x->ev.kstack, &y->ev.kstack);
+		assert_int_equal(x->state, y->state);
+		assert_true(x->state_ns == y->state_ns);
+		assert_int_equal(x->nreaders, y->nreaders);
+		for (int r = 0; r < x->nreaders; r++) {
+			assert_int_equal(x->readers[r].pid, y->readers[r].pid);
+			assert_string_equal(x->readers[r].comm, y->readers[r].comm);
+		}
+		assert_int_equal(x->has_lock_holder, y->has_lock_holder);
+		assert_int_equal(x->lock_pid, y->lock_pid);
+		assert_int_equal(x->lock_tid, y->lock_tid);
+		assert_int_equal(x->has_line, y->has_line);
+		assert_int_equal(x->line_speed, y->line_speed);
+		assert_int_equal(x->line_crtscts, y->line_crtscts);
+		assert_int_equal(x->line_ixon, y->line_ixon);
+	}
+}
+
 /* A model with every field set to something distinguishable. */
 static void fill_model(struct tt_model *m)
 {
@@ -183,19 +292,9 @@ static void fill_model(struct tt_model *m)
 		tt_model_push_event(m, e);
 	}
 	free(e);
+	fill_inflight(m);
 }
 
-static void assert_frames_equal(const struct tt_stack *x, const struct tt_stack *y)
-{
-	assert_int_equal(x->n, y->n);
-	for (int i = 0; i < x->n; i++) {
-		assert_true(x->frames[i].addr == y->frames[i].addr);
-		assert_string_equal(x->frames[i].func, y->frames[i].func);
-		assert_string_equal(x->frames[i].file, y->frames[i].file);
-		assert_int_equal(x->frames[i].line, y->frames[i].line);
-		assert_string_equal(x->frames[i].module, y->frames[i].module);
-	}
-}
 
 static void assert_models_equal(struct tt_model *a, struct tt_model *b)
 {
@@ -289,6 +388,7 @@ static void assert_models_equal(struct tt_model *a, struct tt_model *b)
 		assert_frames_equal(&x->ustack, &y->ustack);
 		assert_frames_equal(&x->kstack, &y->kstack);
 	}
+	assert_inflight_equal(a, b);
 }
 
 static void round_trip(struct fx *f, bool compact)
@@ -638,6 +738,39 @@ static void m_event_goid_source(cJSON *r)
 {
 	cJSON_ReplaceItemInObject(event(r, 3), "goid_source", cJSON_CreateString("r15"));
 }
+static cJSON *inflight(cJSON *r, int i)
+{
+	return cJSON_GetArrayItem(cJSON_GetObjectItem(r, "in_flight"), i);
+}
+static void m_inflight_state(cJSON *r)
+{
+	cJSON_ReplaceItemInObject(inflight(r, 0), "state", cJSON_CreateString("sleepy"));
+}
+static void m_inflight_reader(cJSON *r)
+{
+	cJSON_ReplaceItemInObject(inflight(r, 0), "reader", cJSON_CreateString("tmux"));
+}
+static void m_inflight_reader_pid(cJSON *r)
+{
+	cJSON *rd = cJSON_GetArrayItem(cJSON_GetObjectItem(inflight(r, 0), "reader"), 1);
+	cJSON_ReplaceItemInObject(rd, "pid", cJSON_CreateNumber(-3));
+}
+static void m_inflight_lock(cJSON *r)
+{
+	cJSON_ReplaceItemInObject(inflight(r, 1), "lock_holder", cJSON_CreateTrue());
+}
+static void m_inflight_line(cJSON *r)
+{
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(inflight(r, 1), "line"), "ixon");
+}
+static void m_inflight_no_elapsed(cJSON *r)
+{
+	cJSON_DeleteItemFromObject(inflight(r, 1), "elapsed_ns");
+}
+static void m_inflight_not_array(cJSON *r)
+{
+	cJSON_ReplaceItemInObject(r, "in_flight", cJSON_CreateObject());
+}
 static void m_event_waker(cJSON *r)
 {
 	cJSON_ReplaceItemInObject(event(r, 1), "waker", cJSON_CreateNumber(1));
@@ -776,6 +909,13 @@ static void test_wrong_types(void **state)
 	mutate_expect(f, m_filters_pid, "filters.pid: expected an integer");
 	mutate_expect(f, m_lost_not_array, "attach.lost: expected an array");
 	mutate_expect(f, m_lost_number, "attach.lost: expected an array of strings");
+	mutate_expect(f, m_inflight_state, "in_flight[0].state: unknown value \"sleepy\"");
+	mutate_expect(f, m_inflight_reader, "in_flight[0].reader: expected an array or null");
+	mutate_expect(f, m_inflight_reader_pid, "in_flight[0].reader[1].pid: expected");
+	mutate_expect(f, m_inflight_lock, "in_flight[1].lock_holder: expected an object or null");
+	mutate_expect(f, m_inflight_line, "in_flight[1].line.ixon: missing");
+	mutate_expect(f, m_inflight_no_elapsed, "in_flight[1].elapsed_ns: missing");
+	mutate_expect(f, m_inflight_not_array, "in_flight: expected an array");
 }
 
 static void test_truncated_everywhere(void **state)
@@ -1013,6 +1153,20 @@ static void test_worst_case_document_loads(void **state)
 	}
 	for (int i = 0; i < TT_MODEL_EVENT_RING; i++)
 		tt_model_push_event(m, e);
+	for (int i = 0; i < TT_MODEL_MAX_INFLIGHT; i++) {
+		struct tt_model_inflight *w = &m->inflight[i];
+
+		w->ev = *e;
+		w->nreaders = TT_MODEL_MAX_READERS;
+		for (int r = 0; r < TT_MODEL_MAX_READERS; r++) {
+			w->readers[r].pid = UINT32_MAX;
+			memset(w->readers[r].comm, 'r', sizeof(w->readers[r].comm) - 1);
+		}
+		w->has_lock_holder = w->has_line = true;
+		w->lock_pid = w->lock_tid = w->line_speed = UINT32_MAX;
+		w->state_ns = UINT64_MAX;
+	}
+	m->ninflight = TT_MODEL_MAX_INFLIGHT;
 	free(e);
 
 	s = tt_json_render(m, 0, false);
@@ -1022,6 +1176,7 @@ static void test_worst_case_document_loads(void **state)
 		fail_msg("our own worst-case document was refused: %s", f->err);
 	assert_int_equal(f->b->nterminals, TT_MODEL_MAX_TERMINALS);
 	assert_int_equal(f->b->ev_count, TT_MODEL_EVENT_RING);
+	assert_int_equal(f->b->ninflight, TT_MODEL_MAX_INFLIGHT);
 	assert_true(f->b->terminals[5].lat.counts[TT_HIST_BUCKETS - 1] == UINT64_MAX);
 	assert_true(tt_model_event_at(f->b, 0)->ret == INT64_MIN);
 	assert_int_equal(tt_model_event_at(f->b, 7)->ustack.frames[47].line, INT32_MAX);

@@ -13,6 +13,7 @@ root=$(cd "$here/../.." && pwd)
 # the suites kernels.list names, in the order a guest runs them
 declare -A suite_script=(
 	[collector]=tests/integration/test_collector.py
+	[inflight]=tests/integration/test_inflight.py
 	[compat]=tests/integration/test_collector_compat.sh
 	[schema]=tests/integration/test_schema.py
 	[stacks]=tests/integration/test_stacks.py
@@ -20,7 +21,7 @@ declare -A suite_script=(
 	[scale]=tests/integration/test_scale.py
 	[tui]=tests/tui/test_tui.py
 )
-suite_order=(collector compat schema stacks serial scale tui)
+suite_order=(collector inflight compat schema stacks serial scale tui)
 
 # Boot one prepared kernel and report on it (stdout is its part of the summary).
 boot_one() {

@@ -19,7 +19,8 @@ import termios
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from ttyt import Skip, Tracer, case, finish, fork_writer, require_root, within  # noqa: E402
+from ttyt import (Skip, Tracer, case, finish, fork_writer, in_flight, require_root,  # noqa: E402
+                  wait_in_flight, within)
 
 DATA = "/dev/ttyS1"
 CTL = "/dev/ttyS2"
@@ -221,6 +222,40 @@ def test_serial_xoff_flow_stopped():
         f"blocked {e['blocked_ns'] / 1e6:.1f} ms, line held 300 ms (released {tr.held_s * 1e3:.0f} ms in, " \
         f"writes done {tr.done_s * 1e3:.0f} ms in)"
     assert e["backlog"]["stopped"], told(e)
+    os.close(fd)
+    peer.close()
+
+
+@case
+def test_serial_stuck_writer_in_flight():
+    """The far end stops reading: while the writer waits it is in flight,
+    buffer-full, with the line's speed and flow control and the transmit
+    buffer full; once the far end drains, it is one event."""
+    require_root()
+    peer = Peer()
+    fd = open_line()
+    a = termios.tcgetattr(fd)
+    a[4] = a[5] = termios.B115200
+    termios.tcsetattr(fd, termios.TCSANOW, a)
+    tr = Tracer("-T", "100")
+    peer.say("stall")
+    time.sleep(0.1)
+    pid = fork_writer(lambda: os.write(fd, b"q" * 16384))
+    w, _, _ = wait_in_flight(tr, pid, lambda w: w["elapsed_ns"] >= 0.5e9)
+    assert w["terminal"] == "ttyS1" and w["class"] == "serial", (w["terminal"], w["class"])
+    assert w["state"] == "blocked" and w["reason"] == "buffer-full", (w["state"], w["reason"])
+    assert w["line"] == {"speed": 115200, "crtscts": False, "ixon": False}, w["line"]
+    assert w["reader"] is None and w["lock_holder"] is None, (w["reader"], w["lock_holder"])
+    bl = w["backlog"]
+    assert bl["buf_limit"] == 4096 and bl["buf_used"] >= 4096 - 64, bl
+    peer.say("drain")
+    os.waitpid(pid, 0)
+    termios.tcdrain(fd)
+    assert tr.wait_until(lambda d: not in_flight(d, pid)), "still in flight after the drain"
+    tr.wait_docs(2)
+    tr.stop()
+    evs = tr.events(pid=pid)
+    assert len({e["time_ns"] for e in evs}) == 1, f"{len(evs)} events for one write"
     os.close(fd)
     peer.close()
 
