@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The slow-write log, newest first. Rows are event sequence numbers, so a
- * paused log keeps showing the same events while the ring moves on.
+ * paused log keeps showing the same events while the ring moves on. Writes
+ * still in flight head it, by thread, their time counting at each refresh:
+ * a hang is the first thing on screen, not something seen once it is over.
  */
 #include "ui.h"
 
@@ -21,7 +23,7 @@ enum { C_TIME, C_TTY, C_PID, C_COMM, C_BYTES, C_LAT, C_CPU, C_BLK, C_RQ, C_REASO
 static const char *col_head[C_NR] = {"TIME",  "TERMINAL", "PID/TID GOID", "COMM",
                                      "BYTES", "LATENCY",  "ON-CPU",       "BLOCKED",
                                      "RUNQ",  "REASON",   "WAKER"};
-static const int col_w[C_NR] = {12, 8, 17, 15, 6, 7, 7, 7, 7, 12, 18};
+static const int col_w[C_NR] = {12, 9, 17, 15, 6, 7, 7, 7, 7, 12, 18};
 /*
  * Dropped from the highest number down as the pane narrows: at 120 columns
  * only ON-CPU (latency minus the other two); at ~96 (the wide layout's left
@@ -47,6 +49,12 @@ struct tt_model_event *tt_eventlog_by_seq(struct tt_ui *ui, uint64_t seq)
 	uint64_t top = seq_top(ui->m), i;
 	uint32_t cnt = ui->m->ev_count;
 
+	if (seq & TT_SEQ_INFLIGHT) {
+		const struct tt_model_inflight *w =
+		    tt_model_inflight_of(ui->m, (uint32_t)(seq & 0xffffffffu));
+
+		return w ? (struct tt_model_event *)&w->ev : NULL;
+	}
 	if (!ui->m->events || seq >= top)
 		return NULL;
 	i = top - 1 - seq;
@@ -55,6 +63,20 @@ struct tt_model_event *tt_eventlog_by_seq(struct tt_ui *ui, uint64_t seq)
 	if (i >= cnt)
 		return NULL;
 	return tt_model_event_at(ui->m, (uint32_t)i);
+}
+
+uint64_t tt_eventlog_seq_of(struct tt_ui *ui, uint32_t tid, uint64_t time_ns)
+{
+	uint64_t top = seq_top(ui->m);
+	uint32_t cnt = ui->m->ev_count < TT_MODEL_EVENT_RING ? ui->m->ev_count : TT_MODEL_EVENT_RING;
+
+	for (uint32_t i = 0; ui->m->events && i < cnt; i++) {
+		const struct tt_model_event *ev = tt_model_event_at(ui->m, i);
+
+		if (ev && ev->tid == tid && ev->time_ns == time_ns)
+			return top - 1 - i;
+	}
+	return UINT64_MAX;
 }
 
 static const char *reason_str(enum tt_reason r)
@@ -142,6 +164,10 @@ void tt_eventlog_update(struct tt_ui *ui)
 	if (cnt > TT_MODEL_EVENT_RING)
 		cnt = TT_MODEL_EVENT_RING;
 	ui->nvis = 0;
+	for (k = 0; ui->m->inflight && k < ui->m->ninflight && k < TT_MODEL_MAX_INFLIGHT; k++)
+		if (tt_eventlog_match(&ui->m->inflight[k].ev, ui->filter))
+			ui->vis[ui->nvis++] = TT_SEQ_INFLIGHT | ui->m->inflight[k].ev.tid;
+	ui->nvis_inflight = ui->nvis;
 	for (i = 0; i < cnt && ui->m->events; i++) {
 		uint64_t seq = top - 1 - i;
 		struct tt_model_event *ev;
@@ -153,8 +179,9 @@ void tt_eventlog_update(struct tt_ui *ui)
 			ui->vis[ui->nvis++] = seq;
 	}
 	/* The worst writes of the last TT_MODEL_EVENT_RING, for "what hurt most?". */
-	if (ui->log_slowest && ui->nvis > 1)
-		qsort_r(ui->vis, (size_t)ui->nvis, sizeof(ui->vis[0]), by_latency, ui);
+	if (ui->log_slowest && ui->nvis - ui->nvis_inflight > 1)
+		qsort_r(ui->vis + ui->nvis_inflight, (size_t)(ui->nvis - ui->nvis_inflight),
+		        sizeof(ui->vis[0]), by_latency, ui);
 	for (k = 0; sticky && k < ui->nvis; k++)
 		if (ui->vis[k] == ui->log_sel_seq) {
 			/* Scroll with it: the row stays where it was on the screen. */
@@ -210,17 +237,23 @@ static void ns_or_dash(uint64_t ns, char *s, size_t len)
 		snprintf(s, len, "-");
 }
 
-static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, int c, char *s, size_t len)
+static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, bool inflight, int c,
+                     char *s, size_t len)
 {
+	char t[TT_TTY_NAME_LEN];
 
-	(void)ui;
 	s[0] = '\0';
 	switch (c) {
 	case C_TIME:
-		tt_fmt_clock(ev->time_ns, s, len);
+		if (inflight)
+			snprintf(s, len, "IN FLIGHT");
+		else
+			tt_fmt_clock(ev->time_ns, s, len);
 		break;
 	case C_TTY:
-		tt_fmt_sanitize(ev->terminal, sizeof(ev->terminal), s, len);
+		/* the mark stays when a narrow pane drops the TIME column */
+		tt_fmt_sanitize(ev->terminal, sizeof(ev->terminal), t, sizeof(t));
+		snprintf(s, len, "%s%s", !inflight ? "" : ui->utf8 ? "\xe2\x96\xb6" : ">", t);
 		break;
 	case C_PID:
 		tt_fmt_pid_tid(ev->pid, ev->tid, ev->goid, col_w[C_PID], s, len);
@@ -229,7 +262,7 @@ static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, int c, c
 		tt_fmt_sanitize(ev->comm, sizeof(ev->comm), s, len);
 		break;
 	case C_BYTES:
-		if (ev->ret < 0)
+		if (!inflight && ev->ret < 0)
 			snprintf(s, len, "err%lld", (long long)-ev->ret);
 		else
 			tt_fmt_bytes((double)ev->count, s, len);
@@ -266,12 +299,14 @@ static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, int c, c
 static void eventlog_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 {
 	bool shown[C_NR];
-	char title[160], f[TT_FILTER_LEN];
+	char title[160], f[TT_FILTER_LEN], inf[32] = "";
 	int rows, i, c, x;
 
 	tt_eventlog_update(ui);
-	snprintf(title, sizeof(title), "Slow writes (%d)%s%s%s%s%s", ui->nvis,
-	         ui->log_slowest ? " slowest first" : "", ui->filter[0] ? " filter /" : "",
+	if (ui->nvis_inflight)
+		snprintf(inf, sizeof(inf), " + %d IN FLIGHT", ui->nvis_inflight);
+	snprintf(title, sizeof(title), "Slow writes (%d%s)%s%s%s%s%s", ui->nvis - ui->nvis_inflight,
+	         inf, ui->log_slowest ? " slowest first" : "", ui->filter[0] ? " filter /" : "",
 	         ui->filter[0] ? tt_fmt_sanitize(ui->filter, sizeof(ui->filter), f, sizeof(f)) : "",
 	         ui->filter[0] ? "/" : "", ui->paused ? " PAUSED" : "");
 	tt_draw_frame(ui, w, h, wd, title, ui->focus == TT_PANE_LOG);
@@ -308,13 +343,17 @@ static void eventlog_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		int idx = ui->log_top + i, y = 2 + i;
 		struct tt_model_event *ev = tt_eventlog_by_seq(ui, ui->vis[idx]);
 		bool sel = idx == ui->log_sel && ui->focus == TT_PANE_LOG;
+		bool inflight = idx < ui->nvis_inflight;
 		unsigned long a;
 
 		if (!ev)
 			continue;
-		a = tt_theme_attr(sel                             ? TT_EL_ROW_SELECTED
-		                  : ev->latency_ns >= SLOW_ROW_NS ? TT_EL_LOG_SLOW
-		                                                  : TT_EL_LOG_NORMAL);
+		a = tt_theme_attr(sel                                         ? TT_EL_ROW_SELECTED
+		                  : inflight || ev->latency_ns >= SLOW_ROW_NS ? TT_EL_LOG_SLOW
+		                                                              : TT_EL_LOG_NORMAL);
+		/* a write that has not returned: bold, whatever the theme makes of slow rows */
+		if (inflight)
+			a |= A_BOLD;
 		/* The selection stays visible (underlined) when another pane has focus. */
 		if (idx == ui->log_sel && !sel)
 			a |= A_UNDERLINE;
@@ -325,7 +364,7 @@ static void eventlog_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 
 			if (!shown[c])
 				continue;
-			fmt_cell(ui, ev, c, s, sizeof(s));
+			fmt_cell(ui, ev, inflight, c, s, sizeof(s));
 			len = (int)strlen(s);
 			tt_draw_text(w, y,
 			             x + (col_right[c] && len < col_w[c] ? col_w[c] - len : 0),

@@ -132,6 +132,12 @@ static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
 	else
 		snprintf(buf, sizeof(buf), "slow writes %s", t1);
 	x = field(w, 1, x, wd, buf, a);
+	/* right after the slow writes: the ones that have not returned */
+	if (m->totals.in_flight) {
+		tt_fmt_total(m->totals.in_flight, t1, sizeof(t1));
+		snprintf(buf, sizeof(buf), "IN FLIGHT %s", t1);
+		x = field(w, 1, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
+	}
 	drops_field(ui, buf, sizeof(buf));
 	x = field(w, 1, x, wd, buf, m->totals.dropped ? tt_theme_attr(TT_EL_HEADER_ALERT) : a);
 	/* not counted in any row, others included: the figure that breaks the sums */

@@ -13,8 +13,19 @@ void tt_stack_refresh(struct tt_ui *ui)
 		return;
 	/* Symbolization fills frames in later: re-copy while the event is in the ring. */
 	ev = tt_eventlog_by_seq(ui, ui->stack_seq);
-	if (ev && ev->pid == ui->stack_ev->pid && ev->time_ns == ui->stack_ev->time_ns)
+	if (ev && ev->pid == ui->stack_ev->pid && ev->time_ns == ui->stack_ev->time_ns) {
 		*ui->stack_ev = *ev;
+		return;
+	}
+	/* A write in flight that returned: follow it to its event. */
+	if (ui->stack_seq & TT_SEQ_INFLIGHT) {
+		uint64_t seq = tt_eventlog_seq_of(ui, ui->stack_ev->tid, ui->stack_ev->time_ns);
+
+		if (seq != UINT64_MAX && (ev = tt_eventlog_by_seq(ui, seq))) {
+			ui->stack_seq = seq;
+			*ui->stack_ev = *ev;
+		}
+	}
 }
 
 /* A frame on one line: func (or raw address), file:line, module. */
@@ -99,16 +110,58 @@ static void separator(struct emitter *e, const char *label)
 	}
 }
 
+/* Who should unblock a write in flight, and how long it has waited for them. */
+static void inflight_details(struct emitter *e, const struct tt_model_inflight *w)
+{
+	char line[256], a[16], cm[TT_COMM_LEN];
+	size_t o;
+
+	snprintf(line, sizeof(line), "IN FLIGHT: %s %s, %s",
+	         w->state == TT_W_BLOCKED ? "blocked" : w->state == TT_W_RUNNABLE ? "waiting for a CPU"
+	                                                                           : "on CPU",
+	         tt_fmt_ns(w->state_ns, a, sizeof(a)),
+	         w->state == TT_W_BLOCKED ? tt_reason_name(w->ev.reason) : "has not returned");
+	note(e, line, TT_EL_STATUS_ERROR);
+	line[0] = '\0';
+	if (w->nreaders > 0) {
+		o = (size_t)snprintf(line, sizeof(line), "pty master held by");
+		for (int i = 0; i < w->nreaders && i < TT_MODEL_MAX_READERS && o < sizeof(line); i++)
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %s/%u", i ? "," : "",
+			                      tt_fmt_sanitize(w->readers[i].comm,
+			                                      sizeof(w->readers[i].comm), cm, sizeof(cm)),
+			                      w->readers[i].pid);
+	} else if (w->nreaders == 0) {
+		snprintf(line, sizeof(line), "nobody holds the pty master open");
+	}
+	if (line[0])
+		note(e, line, TT_EL_STACK_FUNC);
+	if (w->has_lock_holder) {
+		snprintf(line, sizeof(line), "write lock held by pid %u tid %u", w->lock_pid,
+		         w->lock_tid);
+		note(e, line, TT_EL_STACK_FUNC);
+	}
+	if (w->has_line) {
+		if (w->line_speed)
+			o = (size_t)snprintf(line, sizeof(line), "line %u baud", w->line_speed);
+		else
+			o = (size_t)snprintf(line, sizeof(line), "line speed unknown");
+		snprintf(line + o, sizeof(line) - o, ", %s%s", w->line_crtscts ? "RTS/CTS" : "no RTS/CTS",
+		         w->line_ixon ? ", XON/XOFF" : "");
+		note(e, line, TT_EL_STACK_FUNC);
+	}
+}
+
 /*
  * What the event log row abbreviates, in words, above the frames: where the
  * time went, why and until whom it slept, and the terminal's state at entry.
  */
-static void details(struct emitter *e, const struct tt_model_event *ev)
+static void details(struct emitter *e, const struct tt_model_event *ev, bool inflight)
 {
 	/* A short pane keeps the one line the log row cannot show, for the frames. */
 	bool brief = e->rows < 10;
 	char line[256], a[16], b[16], c[16], d[16], who[TT_COMM_LEN + 16], cm[TT_COMM_LEN];
 	const char *sc = tt_syscall_name(ev->syscall);
+	const char *when = inflight ? "now: " : "at entry: ";
 
 	snprintf(line, sizeof(line), "%s = on-CPU %s + blocked %s + run queue %s",
 	         tt_fmt_ns(ev->latency_ns, a, sizeof(a)), tt_fmt_ns(ev->oncpu_ns, b, sizeof(b)),
@@ -138,7 +191,10 @@ static void details(struct emitter *e, const struct tt_model_event *ev)
 	note(e, line, TT_EL_DIM);
 	/* The time too: a narrow log drops its TIME column first. */
 	tt_fmt_clock(ev->time_ns, c, sizeof(c));
-	if (ev->ret < 0)
+	if (inflight)
+		snprintf(line, sizeof(line), "%s %s(fd %d, %s) has not returned", c,
+		         sc ? sc : "write", ev->fd, tt_fmt_bytes((double)ev->count, a, sizeof(a)));
+	else if (ev->ret < 0)
 		snprintf(line, sizeof(line), "%s %s(fd %d, %s): error %lld", c, sc ? sc : "write",
 		         ev->fd, tt_fmt_bytes((double)ev->count, a, sizeof(a)),
 		         (long long)-ev->ret);
@@ -149,20 +205,20 @@ static void details(struct emitter *e, const struct tt_model_event *ev)
 	note(e, line, TT_EL_DIM);
 	line[0] = '\0';
 	if (ev->backlog.buf_limit)
-		snprintf(line, sizeof(line), "at entry: buffer %s of %s",
+		snprintf(line, sizeof(line), "%sbuffer %s of %s", when,
 		         tt_fmt_bytes(ev->backlog.buf_used, c, sizeof(c)),
 		         tt_fmt_bytes(ev->backlog.buf_limit, d, sizeof(d)));
 	if (ev->backlog.reader_unread) {
 		size_t o = strlen(line);
 
-		snprintf(line + o, sizeof(line) - o, "%sreader %s behind", o ? ", " : "at entry: ",
+		snprintf(line + o, sizeof(line) - o, "%sreader %s behind", o ? ", " : when,
 		         tt_fmt_bytes(ev->backlog.reader_unread, c, sizeof(c)));
 	}
 	if (ev->backlog.stopped || ev->backlog.tco_stopped || ev->backlog.hw_stopped) {
 		size_t o = strlen(line);
 
 		snprintf(line + o, sizeof(line) - o, "%soutput stopped (%s)",
-		         o ? ", " : "at entry: ",
+		         o ? ", " : when,
 		         ev->backlog.stopped       ? "XOFF"
 		         : ev->backlog.tco_stopped ? "tcflow"
 		                                   : "CTS");
@@ -171,8 +227,21 @@ static void details(struct emitter *e, const struct tt_model_event *ev)
 		note(e, line, TT_EL_DIM);
 }
 
+/* The pane shows a write in flight that has not returned yet. */
+static const struct tt_model_inflight *still_in_flight(struct tt_ui *ui,
+                                                       const struct tt_model_event *ev)
+{
+	const struct tt_model_inflight *fl;
+
+	if (!(ui->stack_seq & TT_SEQ_INFLIGHT))
+		return NULL;
+	fl = tt_model_inflight_of(ui->m, ev->tid);
+	return fl && fl->ev.time_ns == ev->time_ns ? fl : NULL;
+}
+
 static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 {
+	const struct tt_model_inflight *fl;
 	const struct tt_model_event *ev = ui->stack_ev;
 	const char *dot = ui->utf8 ? " \xc2\xb7 " : " - ";
 	char title[200], tty[TT_TTY_NAME_LEN], lat[16];
@@ -211,7 +280,10 @@ static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		          strnlen(f->module, TT_MODULE_LEN) + 20) > wd - 3)
 			short_paths = true;
 	}
-	details(&e, ev);
+	fl = still_in_flight(ui, ev);
+	if (fl)
+		inflight_details(&e, fl);
+	details(&e, ev, fl != NULL);
 	if (ev->stk_flags & TT_EVSTK_PROC_GONE)
 		note(&e, "process exited: raw addresses", TT_EL_STATUS_ERROR);
 	else if (!(ev->stk_flags & TT_EVSTK_SYMBOLIZED) && (un || kn))

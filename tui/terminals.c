@@ -74,6 +74,14 @@ static int cmp_num(double a, double b)
 	return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/* How long the longest write on t has been stuck; 0 when none is in flight. */
+static uint64_t stuck_ns(const struct tt_ui *ui, const struct tt_terminal *t)
+{
+	const struct tt_model_inflight *w = tt_model_inflight_on(ui->m, t->dev);
+
+	return w ? w->ev.latency_ns : 0;
+}
+
 static int term_cmp(const void *pa, const void *pb, void *arg)
 {
 	struct tt_ui *ui = arg;
@@ -81,6 +89,12 @@ static int term_cmp(const void *pa, const void *pb, void *arg)
 	const struct tt_terminal *b = &ui->m->terminals[*(const int *)pb];
 	int r = 0;
 
+	/* In the default order a terminal with a writer stuck now comes first. */
+	if (ui->sort == TT_SORT_WPS && !ui->sort_rev) {
+		r = -cmp_num((double)stuck_ns(ui, a), (double)stuck_ns(ui, b));
+		if (r)
+			return r;
+	}
 	switch (ui->sort) {
 	case TT_SORT_NAME:
 		r = strncmp(a->name, b->name, sizeof(a->name));
@@ -360,8 +374,16 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 				break;
 			case C_REASON: {
 				const char *rs = top_reason(t);
+				uint64_t st = others ? 0 : stuck_ns(ui, t);
+				char d[16];
 
-				snprintf(s, sizeof(s), "%s", rs ? rs : "-");
+				if (st) { /* a writer stuck now says more than the past */
+					snprintf(s, sizeof(s), "STUCK %s", tt_fmt_ns(st, d, sizeof(d)));
+					if (!is_sel)
+						ca = tt_theme_attr(TT_EL_LOG_SLOW) | A_BOLD;
+				} else {
+					snprintf(s, sizeof(s), "%s", rs ? rs : "-");
+				}
 				break;
 			}
 			case C_SPARK:
@@ -438,6 +460,9 @@ static int terminals_key(struct tt_ui *ui, int ch)
 			ui->log_sel_valid = false; /* start at the newest of that terminal */
 			ui->focus = TT_PANE_LOG;
 			tt_ui_status(ui, false, "log filtered to %s (Esc clears)", ui->filter);
+			/* a writer stuck there heads the log: open it */
+			if (stuck_ns(ui, t))
+				return tt_eventlog_open_selected(ui);
 		}
 		return TT_HANDLED | TT_REDRAW;
 	}

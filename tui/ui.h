@@ -49,6 +49,8 @@ enum tt_hist_kind { TT_HK_LAT = 0, TT_HK_BLOCKED, TT_HK_RUNQ, TT_HK_NR };
 enum tt_prompt_kind { TT_PROMPT_NONE = 0, TT_PROMPT_FILTER, TT_PROMPT_THRESHOLD };
 
 #define TT_FILTER_LEN 64
+/* A log row that is a write in flight, by its thread: TT_SEQ_INFLIGHT | tid. */
+#define TT_SEQ_INFLIGHT (1ull << 63)
 
 struct tt_ui {
 	struct tt_snapshot_job snap; /* a snapshot being written in the background */
@@ -89,8 +91,10 @@ struct tt_ui {
 	uint64_t log_sel_seq;
 	bool log_sel_valid;
 	bool log_slowest; /* order: slowest first instead of newest first */
-	uint64_t vis[TT_MODEL_EVENT_RING];
+	/* writes in flight head the log: TT_SEQ_INFLIGHT | tid (events count from 0) */
+	uint64_t vis[TT_MODEL_MAX_INFLIGHT + TT_MODEL_EVENT_RING];
 	int nvis;
+	int nvis_inflight; /* the first rows of vis */
 
 	/* stack pane: a copy so it survives the event leaving the ring */
 	bool stack_valid;
@@ -155,6 +159,8 @@ const char *tt_terminals_sort_name(int col);
 void tt_eventlog_update(struct tt_ui *ui);      /* recompute ui->vis */
 int tt_eventlog_toggle_order(struct tt_ui *ui); /* newest first <-> slowest first */
 struct tt_model_event *tt_eventlog_by_seq(struct tt_ui *ui, uint64_t seq);
+/* The event of thread tid's write that began at time_ns; UINT64_MAX when not in the ring. */
+uint64_t tt_eventlog_seq_of(struct tt_ui *ui, uint32_t tid, uint64_t time_ns);
 bool tt_eventlog_match(const struct tt_model_event *ev, const char *filter);
 void tt_eventlog_set_paused(struct tt_ui *ui, bool paused);
 int tt_eventlog_open_selected(struct tt_ui *ui); /* Enter: fill the stack pane */

@@ -101,6 +101,20 @@ def event(i, term, dev, cls, pid, tid, comm, lat, goid=None, reason="buffer-full
     }
 
 
+def with_in_flight(doc):
+    """doc with bash on pts/7 stuck for 7 s on a full buffer, the master held by tmux."""
+    w = dict(doc["events"][2])
+    del w["ret"], w["latency_ns"]
+    w.update({"pid": 1300, "tid": 1300, "comm": "bash", "terminal": "pts/7", "dev": "136:7",
+              "elapsed_ns": 7 * 10**9, "oncpu_ns": 10**6, "blocked_ns": 7 * 10**9 - 2 * 10**6,
+              "runq_ns": 10**6, "sleeps": 1, "reason": "buffer-full", "state": "blocked",
+              "state_ns": 6 * 10**9, "waker": None, "lock_holder": None, "line": None,
+              "reader": [{"pid": 3001, "comm": "tmux: server"}]})
+    doc["in_flight"] = [w]
+    doc["totals"]["in_flight"] = 1
+    return doc
+
+
 def document():
     lat_a = [(3000, 900), (12000, 300), (250000, 40), (2 * 10**6, 10), (212 * 10**6, 2)]
     lat_b = [(2500, 400), (9000, 50)]

@@ -183,6 +183,42 @@ def t_rows(fx):
         s.close()
 
 
+@case("replay_shows_in_flight")
+def t_replay_inflight(fx, tmp):
+    """A snapshot taken during a hang shows the hang: the header counts it, the
+    log starts with it, its terminal is first and STUCK, and Enter names the
+    reader holding the pty master."""
+    path = os.path.join(tmp, "inflight.json")
+    with open(path, "w") as f:
+        json.dump(fixture.with_in_flight(fixture.document()), f)
+    bad = schema_errors(path)
+    if bad:
+        return "the fixture does not validate: " + bad
+    s, scr = start_replay(path, 160, 50)
+    try:
+        if not scr:
+            return "dashboard did not come up: " + last_lines(s.screen(), 5)
+        if "IN FLIGHT 1" not in scr.splitlines()[1]:
+            return "header does not count it: " + scr.splitlines()[1]
+        log = scr.split("Slow writes", 1)[-1]
+        rows = [l for l in log.splitlines() if re.match(r"│\S", l)]
+        if "Slow writes (25 + 1 IN FLIGHT)" not in scr or not re.match(r"│(IN FLIGHT +)?[▶>]pts/7 +1300/1300 ", rows[1]):
+            return "the log does not start with it: %r" % rows[:3]
+        table = [l for l in scr.split("Slow writes")[0].splitlines() if re.match(r"│(pts|ttyS)", l)]
+        if not table[0].startswith("│pts/7 ") or "STUCK 7.00s" not in table[0]:
+            return "pts/7 not first and STUCK: %r" % table[:2]
+        s.send("Tab")
+        s.send("Enter")
+        got = s.wait(lambda x: "IN FLIGHT: blocked 6.00s, buffer-full" in x
+                     and "pty master held by tmux: server/3001" in x, 4)
+        if not got:
+            return "Enter did not open it: " + last_lines(s.screen(), 30)
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        s.close()
+
+
 @case("help_opens_and_closes")
 def t_help(fx):
     s, scr = start_replay(fx)
@@ -1056,6 +1092,9 @@ def thousand_ptys(tmp, max_terminals):
             return "snapshot not saved: " + last_lines(s.screen(), 2)
         files = [f for f in os.listdir(d) if f.endswith(".json")]
         doc = json.load(open(os.path.join(d, files[0])))
+        bad = schema_errors(os.path.join(d, files[0]))
+        if bad:  # the schema once said 256 terminals at most
+            return "the snapshot does not validate: " + bad
         listed = [t for t in doc["terminals"] if "others" not in t]
         others = [t for t in doc["terminals"] if "others" in t]
         total = sum(t["writes"] for t in doc["terminals"])
@@ -1078,6 +1117,100 @@ def t_thousand(tmp):
 @case("thousand_fresh_ptys_beyond_max_terminals")
 def t_thousand_others(tmp):
     return thousand_ptys(tmp, 300)
+
+
+@case("stuck_writer_heads_the_dashboard")
+def t_stuck(tmp):
+    """A pty nobody reads: while its writer is stuck the header counts it, the
+    log's first row is it (IN FLIGHT, its time counting), its terminal row
+    says STUCK and comes first, Enter there opens it with the reader named,
+    and a snapshot taken meanwhile holds it. Once drained it is an event."""
+    why = live_reason()
+    if why:
+        return "SKIP: " + why
+    import pty
+    import threading
+    import tty as ttymod
+    master, slave = pty.openpty()
+    ttymod.setraw(slave)
+    name = os.ttyname(slave).replace("/dev/", "")
+    d = tempfile.mkdtemp(dir=tmp)
+    s = Session(160, 50)
+    pid = None
+    try:
+        s.run("%s -T 100 --snapshot-dir %s" % (BIN, d))
+        if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 30):
+            return "dashboard did not come up"
+        pid = os.fork()
+        if pid == 0:
+            os.write(slave, b"w" * 200000)
+            os._exit(0)
+        # the TIME column (IN FLIGHT) is dropped at this width; the mark stays
+        row = re.compile(r"│(?:IN FLIGHT +)?[▶>]%s +%d/%d +\S+ +(\d+(?:\.\d+)?)(ms|s) " % (
+            re.escape(name), pid, pid))
+        # at least ours: a guest's console writes can be in flight too
+        got = s.wait(lambda x: row.search(x) and re.search(r"IN FLIGHT [1-9]", x.splitlines()[1]),
+                     30 if os.environ.get("TTYTOP_IN_VM") else 15)
+        if not got:
+            return "no in-flight row for %s/%d: %s" % (name, pid, last_lines(s.screen(), 50))
+        first = [l for l in got.splitlines() if row.search(l)]
+        if len(first) != 1:
+            return "expected one in-flight row: %r" % first
+        table = [l for l in got.split("Slow writes")[0].splitlines() if re.match(r"│pts/\d+ ", l)]
+        if not table or not table[0].startswith("│%s " % name) or "STUCK " not in table[0]:
+            return "%s not first and STUCK in the terminals table: %r" % (name, table[:3])
+
+        def latency(x):
+            m = row.search(x)
+            return float(m.group(1)) * (1e-3 if m.group(2) == "ms" else 1) if m else -1
+        l1 = latency(got)
+        got = s.wait(lambda x: latency(x) >= l1 + 1.0, 6)
+        if not got:
+            return "the in-flight time does not count: %.2f s, then %s" % (l1, last_lines(s.screen(), 30))
+        s.send("Enter")  # on the terminals table: its row is selected, first
+        got = s.wait(lambda x: "IN FLIGHT: blocked" in x and "buffer-full" in x
+                     and "pty master held by" in x and "has not returned" in x, 6)
+        if not got:
+            return "Enter did not open the stuck write: " + last_lines(s.screen(), 30)
+        s.send("s")
+        got = s.wait(lambda x: "snapshot saved:" in x or "snapshot failed" in x, 10)
+        if not got or "snapshot saved:" not in got:
+            return "snapshot not saved: " + last_lines(s.screen(), 2)
+        files = [f for f in os.listdir(d) if f.endswith(".json")]
+        doc = json.load(open(os.path.join(d, files[0])))
+        bad = schema_errors(os.path.join(d, files[0]))
+        if bad:
+            return "snapshot does not validate: " + bad
+        mine = [w for w in doc.get("in_flight", []) if w["pid"] == pid]
+        if not mine or mine[0]["reason"] != "buffer-full" or mine[0]["elapsed_ns"] < 1e9:
+            return "snapshot's in_flight lacks the stuck writer: %r" % doc.get("in_flight")
+        stop = threading.Event()
+
+        def drain():
+            while not stop.is_set():
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    return
+        threading.Thread(target=drain, daemon=True).start()
+        os.waitpid(pid, 0)
+        done = pid
+        pid = None
+        got = s.wait(lambda x: "IN FLIGHT" not in x and re.search(
+            r"│%s +%d/%d " % (re.escape(name), done, done), x) and ") wrote " in x
+                     and "has not returned" not in x, 10)
+        stop.set()
+        if not got:
+            return "the write did not become an event: " + last_lines(s.screen(), 30)
+        if not quit_ok(s):
+            return "q did not exit"
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        s.close()
+        os.close(master)
+        os.close(slave)
 
 
 def stop_loop(work, tries=3):
@@ -1174,6 +1307,7 @@ def main():
     tmux("set-option", "-g", "default-terminal", term_name())
     try:
         t_rows(fx)
+        t_replay_inflight(fx, tmp)
         t_help(fx)
         t_stack(fx)
         t_pause(fx)
@@ -1205,6 +1339,7 @@ def main():
         t_others_row(tmp)
         t_thousand(tmp)
         t_thousand_others(tmp)
+        t_stuck(tmp)
     finally:
         tmux("kill-server")
         shutil.rmtree(tmp, ignore_errors=True)
