@@ -698,6 +698,34 @@ def tmux(*args):
                           capture_output=True, text=True, timeout=20).stdout
 
 
+def tui_unfit():
+    """Why the dashboard phases cannot run here, or None (raises the fd limit)."""
+    import resource
+    if not shutil.which("tmux"):
+        return "tmux not installed"
+    need = 2 * SCALE_TTYS + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < need:
+        return "RLIMIT_NOFILE %d < %d" % (hard, need)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return None
+
+
+def start_dashboard():
+    """ttytop's dashboard (-T 1000 --interval 1) in a fresh 160x50 tmux window; its pid."""
+    binary = os.path.abspath(shlex.split(TTYTOP_CMD)[0])
+    tmux("kill-server")
+    tmux("new-session", "-d", "-s", "b", "-x", "160", "-y", "50",
+         "env TERM=tmux-256color %s -T 1000 --interval 1" % shlex.quote(binary))
+    pid = int(tmux("display-message", "-p", "-t", "b", "#{pane_pid}").strip() or 0)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while "Terminals" not in tmux("capture-pane", "-p", "-t", "b"):
+        if time.monotonic() > deadline or not pid:
+            raise BenchError("the dashboard did not come up in tmux")
+        time.sleep(0.1)
+    return pid
+
+
 def key_to_redraw_ms(samples=20):
     """Down in the terminals pane until the screen tmux holds has changed:
     the dashboard's key handling and redraw, plus tmux's own capture (a few ms)."""
@@ -718,26 +746,12 @@ def tui_phase():
     writing (each every 100 ms, from one process): its CPU while they do, and how
     long a key takes to show."""
     import pty
-    import resource
-    if not shutil.which("tmux"):
-        return {"error": "tmux not installed"}
-    need = 2 * SCALE_TTYS + 64
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard < need:
-        return {"error": "RLIMIT_NOFILE %d < %d" % (hard, need)}
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    binary = os.path.abspath(shlex.split(TTYTOP_CMD)[0])
+    why = tui_unfit()
+    if why:
+        return {"error": why}
     pairs = []
-    tmux("kill-server")
     try:
-        tmux("new-session", "-d", "-s", "b", "-x", "160", "-y", "50",
-             "env TERM=tmux-256color %s -T 1000 --interval 1" % shlex.quote(binary))
-        pid = int(tmux("display-message", "-p", "-t", "b", "#{pane_pid}").strip() or 0)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while "Terminals" not in tmux("capture-pane", "-p", "-t", "b"):
-            if time.monotonic() > deadline or not pid:
-                raise BenchError("the dashboard did not come up in tmux")
-            time.sleep(0.1)
+        pid = start_dashboard()
         for _ in range(SCALE_TTYS):
             m, sl = pty.openpty()
             pairs.append((m, sl))
@@ -762,6 +776,57 @@ def tui_phase():
         for m, sl in pairs:
             os.close(m)
             os.close(sl)
+
+
+def stuck_phase():
+    """The dashboard in tmux over SCALE_TTYS writers stuck at once (each blocked
+    writing to its own pty, which nobody reads): its CPU while they are in
+    flight, with the in-flight list read and shown every second."""
+    import pty
+    why = tui_unfit()
+    if why:
+        return {"error": why}
+    pairs, pids = [], []
+    try:
+        pid = start_dashboard()
+        for _ in range(SCALE_TTYS):
+            m, sl = pty.openpty()
+            pairs.append((m, sl))
+            w = os.fork()
+            if w == 0:
+                os.write(sl, b"s" * 200000)  # blocks: nobody reads m
+                os._exit(0)
+            pids.append(w)
+        time.sleep(3)  # all in flight longer than the 1 s threshold
+        t0, c0 = time.monotonic(), cpu_ticks(pid)
+        time.sleep(SCALE_S)
+        t1, c1 = time.monotonic(), cpu_ticks(pid)
+        head = tmux("capture-pane", "-p", "-t", "b").splitlines()
+        shown = re.search(r"IN FLIGHT ([\d.]+k?)", head[1] if len(head) > 1 else "")
+        return {"stuck": SCALE_TTYS, "shown": shown.group(1) if shown else None,
+                "cpu_pct": 100.0 * (c1 - c0) / os.sysconf("SC_CLK_TCK") / (t1 - t0),
+                "vm_hwm_kb": vm_hwm_kb(pid)}
+    finally:
+        tmux("kill-server")
+        for w in pids:
+            os.kill(w, signal.SIGKILL)
+        for w in pids:
+            os.waitpid(w, 0)
+        for m, sl in pairs:
+            os.close(m)
+            os.close(sl)
+
+
+def print_stuck(st):
+    if not st:
+        return
+    if "error" in st:
+        print("dashboard over stuck writers: not measured (%s)" % st["error"])
+        return
+    print("dashboard (tmux 160x50) with %d writers stuck at once (header: IN FLIGHT %s): "
+          "%.1f%% of one CPU, peak RSS %.1f MiB"
+          % (st["stuck"], st["shown"], st["cpu_pct"], (st["vm_hwm_kb"] or 0) / 1024))
+    print()
 
 
 def print_tui(tu):
@@ -942,7 +1007,7 @@ def main():
         errors.append("stopped early: %s" % (e or "interrupted"))
         print("bench: stopped early (%s); summarizing what was measured"
               % (e or "interrupted"), file=sys.stderr)
-    scale = raw = tui = None
+    scale = raw = tui = stuck = None
     try:
         if not errors:
             scale = scale_phase()
@@ -953,6 +1018,11 @@ def main():
             tui = tui_phase()
     except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
         tui = {"error": str(e)}
+    try:
+        if not errors:
+            stuck = stuck_phase()
+    except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
+        stuck = {"error": str(e)}
     try:
         if not errors:
             raw = raw_phase()
@@ -968,11 +1038,12 @@ def main():
     tg = targets(s)
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump({"meta": meta, "summary": s, "targets": tg, "errors": errors, "runs": runs,
-                   "scale": scale, "tui": tui, "raw_hooks": raw}, f, indent=1)
+                   "scale": scale, "tui": tui, "stuck": stuck, "raw_hooks": raw}, f, indent=1)
     print_table(s, tg, meta)
     print_maps(runs)
     print_scale(scale)
     print_tui(tui)
+    print_stuck(stuck)
     print_raw(raw)
     for e in errors:
         print("ERROR " + e)
