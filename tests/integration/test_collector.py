@@ -505,6 +505,9 @@ def fork_with_pid(want, fn):
         f.write(str(want - 1))
     pid = fork_writer(fn)
     if pid != want:
+        # another fork took the pid; this child may block in fn (a write to a
+        # pty nobody reads yet): it must not be waited for
+        os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         return None
     return pid

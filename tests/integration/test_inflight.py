@@ -3,6 +3,7 @@
 lasts (in_flight), named with who should unblock it, and becomes one ordinary
 event when it returns. Asserted against what the workload did."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ttyt import (Tracer, case, drain, finish, fork_writer, in_flight, open_pty,  # noqa: E402
+from ttyt import (Skip, Tracer, case, drain, finish, fork_writer, in_flight, open_pty,  # noqa: E402
                   open_pty_ixon, require_root, wait_in_flight)
 
 IN_VM = bool(os.environ.get("TTYTOP_IN_VM"))
@@ -155,6 +156,49 @@ def test_killed_writer_leaves_in_flight():
     assert tr.last()["totals"]["in_flight"] == len(tr.last()["in_flight"]), tr.last()["totals"]
     os.close(master)
     os.close(slave)
+
+
+@case
+def test_go_writer_in_flight_names_its_goroutine():
+    """A Go program whose pty nobody reads: its stuck write carries the
+    goroutine that made it, the one the program says wrote its lines."""
+    require_root()
+    binary = os.path.join(ROOT, "tests", "fixtures", "bin", "marquee")
+    if not os.path.exists(binary):
+        raise Skip("fixture marquee not built (make fixtures)")
+    master, slave, name = open_pty()
+    tr = Tracer("-T", "100", "-c", "marquee")
+    p = subprocess.Popen([binary, "-interval", "10", "-count", "40", "-size", "4000",
+                          "-writers", "1"], stdout=slave, stderr=subprocess.PIPE)
+    try:
+        w, _, _ = wait_in_flight(tr, p.pid, lambda w: w["goid"] is not None
+                                 and w["elapsed_ns"] >= 0.3e9)
+        assert w["goid_source"] in ("tls", "tls+r14"), w["goid_source"]
+        assert any(f["func"] and f["func"].startswith(("main.", "os.", "syscall.",
+                                                      "internal/poll."))
+                   for f in w["stack"]["user"]), [f["func"] for f in w["stack"]["user"]]
+        stop = threading.Event()
+        out = bytearray()
+
+        def read():
+            while not stop.is_set():
+                try:
+                    out.extend(os.read(master, 65536))
+                except OSError:
+                    return
+        threading.Thread(target=read, daemon=True).start()
+        p.wait(60)
+        time.sleep(0.3)
+        stop.set()
+        gids = {int(g) for g in re.findall(r"gid=(\d+) seq=", out.decode(errors="replace"))}
+        assert gids == {w["goid"]}, f"the program's writer goroutine {gids}, in flight {w['goid']}"
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        tr.stop()
+        os.close(master)
+        os.close(slave)
 
 
 @case

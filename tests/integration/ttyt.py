@@ -319,6 +319,30 @@ def raise_nofile(need):
     return hard
 
 
+def many_ptys(n, writes, comm):
+    """n fresh raw ptys, all written `writes` one-byte writes by one child named
+    comm (a process per pty, as burst_ptys makes, does not fit a 2 GiB guest
+    beside a dashboard: 1,000 of them were OOM-killed); returns their names."""
+    pairs = []
+    for _ in range(n):
+        m, s = pty.openpty()
+        ttymod.setraw(s)
+        pairs.append((m, s, os.ttyname(s).replace("/dev/", "")))
+    pid = os.fork()
+    if pid == 0:
+        set_comm(comm)
+        for _ in range(writes):
+            for _, s, _ in pairs:
+                os.write(s, b"x")
+        os._exit(0)
+    rc = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    for m, s, _ in pairs:
+        os.close(m)
+        os.close(s)
+    assert rc == 0, f"the writer exited with {rc}"
+    return [name for _, _, name in pairs]
+
+
 def burst_ptys(n, writes, comm):
     """n fresh raw ptys, one child named comm each, all writing `writes` one-byte
     writes at once; returns the ptys' names once every child is done."""

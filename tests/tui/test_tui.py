@@ -1049,7 +1049,7 @@ def thousand_ptys(tmp, max_terminals):
     if why:
         return "SKIP: " + why
     sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-    from ttyt import burst_ptys, raise_nofile
+    from ttyt import many_ptys, raise_nofile
     n, writes = 1000, 20
     if raise_nofile(2 * n + 64) < 2 * n + 64:
         return "RLIMIT_NOFILE too small for %d ptys" % n
@@ -1060,7 +1060,7 @@ def thousand_ptys(tmp, max_terminals):
         s.run("%s -T 1000 -c ttyt-many --snapshot-dir %s%s" % (BIN, d, extra))
         if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 30):
             return "dashboard did not come up"
-        names = set(burst_ptys(n, writes, b"ttyt-many"))
+        names = set(many_ptys(n, writes, b"ttyt-many"))
         kept = max_terminals or n
         title = "Terminals (%d)" % n if kept == n else \
             "Terminals (%d + %d in others)" % (kept, n - kept)
