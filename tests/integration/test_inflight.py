@@ -160,39 +160,49 @@ def test_killed_writer_leaves_in_flight():
 
 @case
 def test_go_writer_in_flight_names_its_goroutine():
-    """A Go program whose pty nobody reads: its stuck write carries the
-    goroutine that made it, the one the program says wrote its lines."""
+    """A Go program whose pty stops being read: its stuck write carries the
+    goroutine that made it, the one the program says wrote its lines. The
+    goroutine is read as the write first sleeps, so the reader keeps up until
+    ttytop has registered the process as Go (its events carry goids)."""
     require_root()
     binary = os.path.join(ROOT, "tests", "fixtures", "bin", "marquee")
     if not os.path.exists(binary):
         raise Skip("fixture marquee not built (make fixtures)")
     master, slave, name = open_pty()
-    tr = Tracer("-T", "100", "-c", "marquee")
-    p = subprocess.Popen([binary, "-interval", "10", "-count", "40", "-size", "4000",
-                          "-writers", "1"], stdout=slave, stderr=subprocess.PIPE)
-    try:
-        w, _, _ = wait_in_flight(tr, p.pid, lambda w: w["goid"] is not None
-                                 and w["elapsed_ns"] >= 0.3e9)
-        assert w["goid_source"] in ("tls", "tls+r14"), w["goid_source"]
-        assert any(f["func"] and f["func"].startswith(("main.", "os.", "syscall.",
-                                                      "internal/poll."))
-                   for f in w["stack"]["user"]), [f["func"] for f in w["stack"]["user"]]
-        stop = threading.Event()
-        out = bytearray()
+    tr = Tracer("-T", "0", "-c", "marquee")
+    reading, stop, out = threading.Event(), threading.Event(), bytearray()
+    reading.set()
 
-        def read():
-            while not stop.is_set():
+    def read():
+        import select
+        while not stop.is_set():
+            if not reading.is_set():
+                time.sleep(0.01)
+                continue
+            if select.select([master], [], [], 0.05)[0]:
                 try:
                     out.extend(os.read(master, 65536))
                 except OSError:
                     return
-        threading.Thread(target=read, daemon=True).start()
-        p.wait(60)
+    threading.Thread(target=read, daemon=True).start()
+    p = subprocess.Popen([binary, "-interval", "10", "-count", "400", "-size", "4000",
+                          "-writers", "1"], stdout=slave, stderr=subprocess.PIPE)
+    try:
+        assert tr.wait_until(lambda d: any(e["pid"] == p.pid and e["goid"] is not None
+                                           for e in d["events"])), "never registered as Go"
+        reading.clear()
+        w, _, _ = wait_in_flight(tr, p.pid, lambda w: w["elapsed_ns"] >= 0.3e9)
+        assert w["goid"] is not None, f"stuck Go write without a goid: {w}"
+        assert w["goid_source"] in ("tls", "tls+r14"), w["goid_source"]
+        funcs = [f["func"] or "" for f in w["stack"]["user"]]
+        assert "main.tick" in funcs, funcs
+        reading.set()
+        p.wait(120)
         time.sleep(0.3)
-        stop.set()
         gids = {int(g) for g in re.findall(r"gid=(\d+) seq=", out.decode(errors="replace"))}
         assert gids == {w["goid"]}, f"the program's writer goroutine {gids}, in flight {w['goid']}"
     finally:
+        stop.set()
         if p.poll() is None:
             p.kill()
             p.wait()
