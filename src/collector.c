@@ -639,7 +639,8 @@ static int setup_slots(struct tt_collector *c, char *err, size_t errlen)
  * BPF_PROG_TEST_RUN for raw tracepoint programs (5.10+) in-flight writes are
  * still shown, with the backlog of their entry and no lock holder.
  */
-static int setup_inflight(struct tt_collector *c, char *err, size_t errlen)
+static int setup_inflight(struct tt_collector *c, struct tt_probe_report *rep, char *err,
+                          size_t errlen)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	struct tt_inflight_src *s = &c->inflight;
@@ -660,6 +661,7 @@ static int setup_inflight(struct tt_collector *c, char *err, size_t errlen)
 			fprintf(stderr, "ttytop: the terminal's state of writes in flight is not read "
 			                "(BPF_PROG_TEST_RUN: %s)\n", strerror(errno));
 		s->now_prog_fd = -1;
+		rep->lost |= 1u << TT_LOST_INFLIGHT_NOW;
 	}
 	tt_ptyreaders_init(&c->readers, NULL);
 	return 0;
@@ -733,7 +735,7 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	ret = setup_slots(c, err, errlen);
 	if (ret)
 		goto cleanup;
-	ret = setup_inflight(c, err, errlen);
+	ret = setup_inflight(c, rep, err, errlen);
 	if (ret)
 		goto cleanup;
 	rep->tty_slots = c->slots.n - 1;

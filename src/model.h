@@ -178,6 +178,7 @@ enum tt_lost {
 	TT_LOST_FRAME1,		  /* no bpf_task_pt_regs: the syscall wrapper's caller */
 	TT_LOST_IRQ_WAKER,	  /* no interrupt entry text: IRQ wake-ups blamed on a task */
 	TT_LOST_CONSOLE_REDIRECT, /* no redirected_tty_write: /dev/console writes unseen */
+	TT_LOST_INFLIGHT_NOW,	  /* no BPF_PROG_TEST_RUN of raw_tp: in-flight state at entry */
 	TT_LOST_NR,
 };
 

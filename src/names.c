@@ -50,6 +50,7 @@ static const char *const lost_names[TT_LOST_NR] = {
     [TT_LOST_FRAME1] = "frame-1",
     [TT_LOST_IRQ_WAKER] = "irq-waker",
     [TT_LOST_CONSOLE_REDIRECT] = "console-redirect",
+    [TT_LOST_INFLIGHT_NOW] = "inflight-now",
 };
 
 static const char *const lost_help[TT_LOST_NR] = {
@@ -61,6 +62,9 @@ static const char *const lost_help[TT_LOST_NR] = {
 			  "(no __irqentry_text in kallsyms)",
     [TT_LOST_CONSOLE_REDIRECT] = "writes through /dev/console redirection are not seen "
 				 "(no redirected_tty_write in kallsyms)",
+    [TT_LOST_INFLIGHT_NOW] = "writes in flight show the terminal's backlog at their entry and "
+			     "no write-lock holder (BPF_PROG_TEST_RUN of raw tracepoint "
+			     "programs refused)",
 };
 
 /* Enum values arrive from the kernel and from files: never index blindly. */
