@@ -1138,9 +1138,10 @@ def t_stuck(tmp):
     s = Session(160, 50)
     pid = None
     try:
-        s.run("%s -T 100 --snapshot-dir %s" % (BIN, d))
+        s.run("%s -T 100 --interval 0.5 --snapshot-dir %s" % (BIN, d))
         if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 30):
             return "dashboard did not come up"
+        t0 = time.monotonic()
         pid = os.fork()
         if pid == 0:
             os.write(slave, b"w" * 200000)
@@ -1153,6 +1154,11 @@ def t_stuck(tmp):
                      30 if os.environ.get("TTYTOP_IN_VM") else 15)
         if not got:
             return "no in-flight row for %s/%d: %s" % (name, pid, last_lines(s.screen(), 50))
+        # past the 100 ms threshold, at the next refresh (0.5 s), read back from tmux
+        # (the wait's own polling and settling take up to 0.2 s of it)
+        seen = time.monotonic() - t0
+        if seen > (5.0 if os.environ.get("TTYTOP_IN_VM") else 1.0):
+            return "the stuck write showed %.2f s into the stall" % seen
         first = [l for l in got.splitlines() if row.search(l)]
         if len(first) != 1:
             return "expected one in-flight row: %r" % first
