@@ -107,10 +107,11 @@ static void add_holder(struct tt_ptyreaders_entry *e, uint32_t pid, const char *
 	e->n++;
 }
 
-/* One process's descriptors: its pty masters that somebody asked about. */
-static void walk_pid(struct tt_ptyreaders *pr, const char *pidname,
+/* One process's descriptors: its pty masters that somebody asked about. True if it holds any. */
+static bool walk_pid(struct tt_ptyreaders *pr, const char *pidname,
                      struct tt_ptyreaders_entry **want, int nwant, long *budget)
 {
+	bool holds = false;
 	char path[64 + 256], link[64], info[1024];
 	struct dirent *d;
 	DIR *dir;
@@ -118,7 +119,7 @@ static void walk_pid(struct tt_ptyreaders *pr, const char *pidname,
 	snprintf(path, sizeof(path), "%s/%s/fd", pr->proc, pidname);
 	dir = opendir(path);
 	if (!dir)
-		return; /* gone, or a kernel thread */
+		return false; /* gone, or a kernel thread */
 	while ((d = readdir(dir)) && (*budget)-- > 0) {
 		ssize_t n = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
 		long idx;
@@ -128,6 +129,7 @@ static void walk_pid(struct tt_ptyreaders *pr, const char *pidname,
 		link[n] = 0;
 		if (strcmp(link, "/dev/ptmx") && strcmp(link, "/dev/pts/ptmx"))
 			continue;
+		holds = true;
 		snprintf(path, sizeof(path), "%s/%s/fdinfo/%s", pr->proc, pidname, d->d_name);
 		n = read_small(path, info, sizeof(info));
 		idx = n > 0 ? tt_fdinfo_tty_index(info, (size_t)n) : -1;
@@ -137,23 +139,61 @@ static void walk_pid(struct tt_ptyreaders *pr, const char *pidname,
 				           pidname);
 	}
 	closedir(dir);
+	return holds;
 }
 
-static void walk(struct tt_ptyreaders *pr, struct tt_ptyreaders_entry **want, int nwant)
+/* Every process; remembers those holding a pty master for the quick walks after. */
+static void walk_all(struct tt_ptyreaders *pr, struct tt_ptyreaders_entry **want, int nwant,
+                     uint64_t now_ns)
 {
 	long budget = TT_PTYREADERS_MAX_FDS;
 	struct dirent *d;
 	DIR *dir = opendir(pr->proc);
 
+	pr->nholders = 0;
 	if (!dir) {
 		for (int i = 0; i < nwant; i++)
 			want[i]->n = -1;
 		return;
 	}
 	while ((d = readdir(dir)) && budget > 0)
-		if (isdigit((unsigned char)d->d_name[0]) && strlen(d->d_name) < 16)
-			walk_pid(pr, d->d_name, want, nwant, &budget);
+		if (isdigit((unsigned char)d->d_name[0]) && strlen(d->d_name) < 16 &&
+		    walk_pid(pr, d->d_name, want, nwant, &budget) &&
+		    pr->nholders < TT_PTYREADERS_HOLDERS)
+			pr->holders[pr->nholders++] = (uint32_t)strtoul(d->d_name, NULL, 10);
 	closedir(dir);
+	pr->holders_at = now_ns ? now_ns : 1;
+}
+
+/*
+ * The processes that held pty masters at the last whole walk (the tmux
+ * servers, sshd sessions, terminal emulators) are nearly always the ones
+ * asked about: look at them alone, and walk everything only when one of the
+ * ptys asked about is held by none of them, or that knowledge is old.
+ */
+static void walk(struct tt_ptyreaders *pr, struct tt_ptyreaders_entry **want, int nwant,
+                 uint64_t now_ns)
+{
+	long budget = TT_PTYREADERS_MAX_FDS;
+	char pidname[16];
+	int kept = 0;
+
+	if (!pr->holders_at || now_ns - pr->holders_at >= TT_PTYREADERS_HOLDERS_TTL_NS)
+		goto all;
+	for (int i = 0; i < pr->nholders; i++) {
+		snprintf(pidname, sizeof(pidname), "%u", pr->holders[i]);
+		if (walk_pid(pr, pidname, want, nwant, &budget))
+			pr->holders[kept++] = pr->holders[i];
+	}
+	pr->nholders = kept;
+	for (int i = 0; i < nwant; i++)
+		if (want[i]->n == 0)
+			goto all;
+	return;
+all:
+	for (int i = 0; i < nwant; i++)
+		want[i]->n = 0;
+	walk_all(pr, want, nwant, now_ns);
 }
 
 int tt_ptyreaders_get(struct tt_ptyreaders *pr, const uint32_t *want, int nwant, uint32_t index,
@@ -163,23 +203,19 @@ int tt_ptyreaders_get(struct tt_ptyreaders *pr, const uint32_t *want, int nwant,
 	int n = 0;
 
 	if (!fresh(find(pr, index), now_ns)) {
-		for (int i = 0; i < nwant && n < TT_PTYREADERS_CACHE; i++) {
-			e = slot(pr, want[i]);
-			if (fresh(e, now_ns) && e->index == want[i])
-				continue;
-			e->index = want[i];
+		/* index first, then the others asked about that are missing or old */
+		for (int i = -1; i < nwant && n < TT_PTYREADERS_CACHE; i++) {
+			uint32_t x = i < 0 ? index : want[i];
+
+			e = slot(pr, x);
+			if (e->index == x && fresh(e, now_ns))
+				continue; /* fresh, or taken in this very call */
+			e->index = x;
 			e->at_ns = now_ns ? now_ns : 1;
 			e->n = 0;
 			stale[n++] = e;
 		}
-		if (!find(pr, index) && n < TT_PTYREADERS_CACHE) {
-			e = slot(pr, index);
-			e->index = index;
-			e->at_ns = now_ns ? now_ns : 1;
-			e->n = 0;
-			stale[n++] = e;
-		}
-		walk(pr, stale, n);
+		walk(pr, stale, n, now_ns);
 	}
 	e = find(pr, index);
 	if (!e || e->n < 0)

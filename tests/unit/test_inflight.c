@@ -178,6 +178,36 @@ static void test_readers_found_in_one_walk(void **state)
 	free(pr);
 }
 
+/* Between whole walks only the processes that held masters are looked at. */
+static void test_quick_walks_look_at_known_holders(void **state)
+{
+	struct tree *t = *state;
+	struct tt_ptyreaders *pr = calloc(1, sizeof(*pr));
+	struct tt_proc_ref r[TT_MODEL_MAX_READERS];
+	uint64_t ttl = TT_PTYREADERS_TTL_NS, s = 1000000000ull;
+
+	assert_non_null(pr);
+	tt_ptyreaders_init(pr, t->root);
+	assert_int_equal(tt_ptyreaders_get(pr, NULL, 0, 3, s, r, TT_MODEL_MAX_READERS), 1);
+	assert_int_equal(pr->nholders, 2); /* tmux and sshd, not the shell */
+	/* a second holder of pts/3 appears: the quick walk (tmux, sshd) does not see it */
+	proc(t->root, "500", "screen\n");
+	fd(t->root, "500", "3", "/dev/ptmx", 3);
+	assert_int_equal(tt_ptyreaders_get(pr, NULL, 0, 3, s + ttl, r, TT_MODEL_MAX_READERS), 1);
+	assert_int_equal(r[0].pid, 100);
+	/* a pty none of the known holders has: every process is walked again */
+	proc(t->root, "400", "sshd\n");
+	fd(t->root, "400", "8", "/dev/ptmx", 11);
+	assert_int_equal(tt_ptyreaders_get(pr, NULL, 0, 11, s + ttl, r, TT_MODEL_MAX_READERS), 1);
+	assert_int_equal(r[0].pid, 400);
+	assert_int_equal(pr->nholders, 4);
+	/* and once the holders are old, a whole walk finds both of pts/3 */
+	assert_int_equal(tt_ptyreaders_get(pr, NULL, 0, 3, s + 2 * ttl + TT_PTYREADERS_HOLDERS_TTL_NS,
+	                                   r, TT_MODEL_MAX_READERS),
+	                 2);
+	free(pr);
+}
+
 static void test_no_proc(void **state)
 {
 	struct tt_ptyreaders *pr = calloc(1, sizeof(*pr));
@@ -198,6 +228,8 @@ int main(void)
 	    cmocka_unit_test(test_line_speed),
 	    cmocka_unit_test(test_split_adds_the_current_state),
 	    cmocka_unit_test_setup_teardown(test_readers_found_in_one_walk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_quick_walks_look_at_known_holders, setup,
+	                                    teardown),
 	    cmocka_unit_test(test_no_proc),
 	};
 
