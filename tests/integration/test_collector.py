@@ -683,13 +683,9 @@ def test_check_names_the_paths_this_kernel_takes():
     require_root()
     p = subprocess.run([TTYTOP, "--check"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stdout[-600:] + p.stderr
-    # Seen in a 5.10 guest and once on the host (raw hooks, in CI): exit 0 and
-    # nothing on stdout, not reproduced in 60 runs by hand. Not understood: it is
-    # said in the log, and a second empty run in a row fails.
-    if not p.stdout.strip():
-        print(f"# --check exited 0 with an empty stdout (stderr {p.stderr!r}); again", flush=True)
-        p = subprocess.run([TTYTOP, "--check"], capture_output=True, text=True, timeout=120)
-    assert p.stdout.strip(), f"--check exited {p.returncode} with an empty stdout twice (stderr {p.stderr!r})"
+    # an empty stdout here was a drain thread of an earlier test reading the
+    # reused descriptor number (see ttyt.drain); say all there is if it recurs
+    assert p.stdout.strip(), f"--check exited 0 with an empty stdout (stderr {p.stderr!r})"
     rows = dict(l.split(":", 1) for l in p.stdout.splitlines() if ":" in l)
     rows = {k.strip(): v.strip() for k, v in rows.items()}
     btf = kernel_btf()

@@ -175,16 +175,19 @@ def test_go_writer_in_flight_names_its_goroutine():
 
     def read():
         import select
+        own = os.dup(master)  # not the number itself: see ttyt.drain
         while not stop.is_set():
             if not reading.is_set():
                 time.sleep(0.01)
                 continue
-            if select.select([master], [], [], 0.05)[0]:
+            if select.select([own], [], [], 0.05)[0]:
                 try:
-                    out.extend(os.read(master, 65536))
+                    out.extend(os.read(own, 65536))
                 except OSError:
-                    return
-    threading.Thread(target=read, daemon=True).start()
+                    break
+        os.close(own)
+    th = threading.Thread(target=read, daemon=True)
+    th.start()
     p = subprocess.Popen([binary, "-interval", "10", "-count", "400", "-size", "4000",
                           "-writers", "1"], stdout=slave, stderr=subprocess.PIPE)
     try:
@@ -203,6 +206,7 @@ def test_go_writer_in_flight_names_its_goroutine():
         assert gids == {w["goid"]}, f"the program's writer goroutine {gids}, in flight {w['goid']}"
     finally:
         stop.set()
+        th.join(2)
         if p.poll() is None:
             p.kill()
             p.wait()

@@ -270,20 +270,30 @@ def open_pty_ixon():
 
 
 def drain(fd, stop_evt, pause=None):
-    """Read fd until stop_evt; pause = (after_bytes, seconds) stops reading once."""
+    """Read fd until stop_evt; pause = (after_bytes, seconds) stops reading once.
+
+    Reads a duplicate of fd: tests close fd right after stop_evt.set(), while
+    this thread may still be in select() for up to 50 ms, and the number is then
+    reused by the next open() or pipe(). Reading the number itself stole the
+    output of a `ttytop --check` run through subprocess (exit 0, empty stdout)
+    and a read of /proc/sys/kernel/pid_max (an empty string) in earlier runs."""
     total = 0
     paused = False
     import select
-    while not stop_evt.is_set():
-        if pause and not paused and total >= pause[0]:
-            time.sleep(pause[1])
-            paused = True
-        r, _, _ = select.select([fd], [], [], 0.05)
-        if r:
-            try:
-                total += len(os.read(fd, 65536))
-            except OSError:
-                break
+    own = os.dup(fd)
+    try:
+        while not stop_evt.is_set():
+            if pause and not paused and total >= pause[0]:
+                time.sleep(pause[1])
+                paused = True
+            r, _, _ = select.select([own], [], [], 0.05)
+            if r:
+                try:
+                    total += len(os.read(own, 65536))
+                except OSError:
+                    break
+    finally:
+        os.close(own)
     return total
 
 

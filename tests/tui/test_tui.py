@@ -1190,15 +1190,10 @@ def t_stuck(tmp):
         mine = [w for w in doc.get("in_flight", []) if w["pid"] == pid]
         if not mine or mine[0]["reason"] != "buffer-full" or mine[0]["elapsed_ns"] < 1e9:
             return "snapshot's in_flight lacks the stuck writer: %r" % doc.get("in_flight")
+        sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+        from ttyt import drain
         stop = threading.Event()
-
-        def drain():
-            while not stop.is_set():
-                try:
-                    os.read(master, 65536)
-                except OSError:
-                    return
-        threading.Thread(target=drain, daemon=True).start()
+        threading.Thread(target=drain, args=(master, stop), daemon=True).start()
         os.waitpid(pid, 0)
         done = pid
         pid = None
