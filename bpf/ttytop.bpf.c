@@ -982,6 +982,15 @@ static __always_inline __u8 sleep_reason(struct tt_inflight *s, struct task_stru
 {
 	struct tty_struct *tty = (void *)s->tty;
 	__u64 owner = mutex_owner(&tty->atomic_write_lock);
+	/*
+	 * Past the write lock (another owner, checked first), the only
+	 * interruptible wait of a tty write is n_tty_write's for room (the other
+	 * locks it takes sleep uninterruptibly, an RT spinlock in
+	 * TASK_RTLOCK_WAIT), and it is woken, so does not sleep, once room is
+	 * back; but between finding no room and the switch the reader side can
+	 * take some (a pty's flush work, a UART), so the fill alone misjudges.
+	 */
+	bool waits_for_room = (prev_state & TT_TASK_STATE_MASK) == TT_TASK_INTERRUPTIBLE;
 	bool tco = false;
 
 	if (owner && owner != (__u64)prev)
@@ -997,7 +1006,8 @@ static __always_inline __u8 sleep_reason(struct tt_inflight *s, struct task_stru
 		used = BPF_CORE_READ(peer, port, buf.mem_used.counter);
 		limit = BPF_CORE_READ(peer, port, buf.mem_limit);
 		/* n_tty_write sleeps when the peer's flip buffer has no room */
-		return limit - used < 2048 ? TT_REASON_BUFFER_FULL : TT_REASON_OTHER;
+		return limit - used < 2048 || waits_for_room ? TT_REASON_BUFFER_FULL
+							      : TT_REASON_OTHER;
 	}
 	if (s->class == TT_CLASS_SERIAL) {
 		struct tt_backlog b = {};
@@ -1011,17 +1021,12 @@ static __always_inline __u8 sleep_reason(struct tt_inflight *s, struct task_stru
 		if (b.buf_limit && b.buf_limit - b.buf_used < b.buf_limit / 8)
 			return TT_REASON_BUFFER_FULL;
 		/*
-		 * Its only interruptible wait is that one (the locks it takes sleep
-		 * uninterruptibly, an RT spinlock in TASK_RTLOCK_WAIT), and it is
-		 * woken, so does not sleep, once the line drains below WAKEUP_CHARS.
-		 * Between filling the buffer and the switch the line can drain far
-		 * more than a FIFO: 1837 of 4096 bytes left, in wait_woken, in a 5.10
-		 * guest whose two vCPUs share one host thread.
+		 * A serial writer is woken below WAKEUP_CHARS; until then the line can
+		 * drain far more than a FIFO: 1837 of 4096 bytes left at the switch
+		 * in a 5.10 guest whose two vCPUs share one host thread.
 		 */
-		return (prev_state & TT_TASK_STATE_MASK) == TT_TASK_INTERRUPTIBLE &&
-				       b.buf_used >= TT_WAKEUP_CHARS
-			       ? TT_REASON_BUFFER_FULL
-			       : TT_REASON_OTHER;
+		return waits_for_room && b.buf_used >= TT_WAKEUP_CHARS ? TT_REASON_BUFFER_FULL
+								       : TT_REASON_OTHER;
 	}
 	return TT_REASON_OTHER;
 }
