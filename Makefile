@@ -5,9 +5,11 @@ VERSION := 0.1.0
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
-ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+# The architecture built for (x86 or arm64; `make dist` builds both). BPF types,
+# BPF arch helpers and the user-space arch file are chosen by it.
+ARCH ?= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
-B := build
+B ?= build
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -I$(B) -Isrc -Ibpf \
 	-DTTYTOP_VERSION='"$(VERSION)"'
 CFLAGS ?=
@@ -21,7 +23,8 @@ DEB_TEST := libcmocka-dev golang-go tmux python3 python3-jsonschema bpftrace pro
 DEB_SHOTS := aha chromium fonts-dejavu-core
 DEPS_STAMP := $(B)/.deps
 
-SRC_CORE := $(filter-out src/main.c,$(wildcard src/*.c))
+# One src/arch_<arch>.c per architecture (registers, TLS, instruction checks).
+SRC_CORE := $(filter-out src/main.c src/arch_%.c,$(wildcard src/*.c)) src/arch_$(ARCH).c
 SRC_TUI := $(wildcard tui/*.c)
 OBJ_CORE := $(SRC_CORE:%.c=$(B)/%.o)
 OBJ_TUI := $(SRC_TUI:%.c=$(B)/%.o)
@@ -53,9 +56,9 @@ deps-shots: $(DEPS_STAMP)
 	@./tools/deps.sh $(DEB_SHOTS)
 
 # --- BPF --------------------------------------------------------------------
-$(B)/ttytop.bpf.o: bpf/ttytop.bpf.c $(wildcard bpf/*.h) | $(DEPS_STAMP)
+$(B)/ttytop.bpf.o: bpf/ttytop.bpf.c $(wildcard bpf/*.h bpf/$(ARCH)/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(B)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -c $< -o $@
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf/$(ARCH) -Ibpf -c $< -o $@
 
 $(B)/ttytop.skel.h: $(B)/ttytop.bpf.o
 	$(BPFTOOL) gen skeleton $< name ttytop_bpf > $@

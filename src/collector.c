@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "arch.h"
 #include "collector.h"
 #include "goinfo.h"
 #include "inflight.h"
@@ -42,8 +43,8 @@ struct tt_collector {
 	void *slots_mem;
 	size_t slots_len;
 	int grace_outer, grace_inner; /* see wait_for_programs() */
-	uint64_t retired; /* slots given back */
-	struct tt_procseen seen; /* processes inspected (on_new_proc) */
+	uint64_t retired;             /* slots given back */
+	struct tt_procseen seen;      /* processes inspected (on_new_proc) */
 	struct tt_inflight_src inflight;
 	struct tt_inflight_pick *picks; /* TT_MODEL_MAX_INFLIGHT */
 	struct tt_ptyreaders readers;
@@ -79,38 +80,6 @@ static void tty_filter_kname(const char *in, char *out, size_t len)
 	out[j] = 0;
 }
 
-/* The instruction before a return address must be a call, or it is not one. */
-static bool follows_call(pid_t pid, uint64_t ret)
-{
-	unsigned char b[7];
-	struct iovec local = {b, sizeof(b)}, remote = {(void *)(ret - 7), sizeof(b)};
-
-	if (ret < 7 || process_vm_readv(pid, &local, 1, &remote, 1, 0) != sizeof(b))
-		return false;
-	if (b[2] == 0xe8) /* call rel32 */
-		return true;
-	/* call *reg / call *(reg) / call *disp8(reg) / call *disp32(reg), with REX */
-	for (int len = 2; len <= 7; len++) {
-		const unsigned char *p = b + 7 - len;
-		int i = 0;
-
-		if ((p[0] & 0xf0) == 0x40 && len > 2)
-			i = 1;
-		if (p[i] == 0xff && ((p[i + 1] >> 3) & 7) == 2) {
-			int mod = p[i + 1] >> 6, want = i + 2;
-
-			if ((p[i + 1] & 7) == 4 && mod != 3)
-				want++; /* SIB */
-			want += mod == 1 ? 1 : mod == 2 ? 4 : 0;
-			if (mod == 0 && (p[i + 1] & 7) == 5)
-				want += 4; /* rip-relative */
-			if (want == len)
-				return true;
-		}
-	}
-	return false;
-}
-
 /* A terminal's display name for an event: its row, else its slot's identity. */
 static void name_for_dev(struct tt_collector *c, __u32 dev, char *out, size_t len)
 {
@@ -121,7 +90,8 @@ static void name_for_dev(struct tt_collector *c, __u32 dev, char *out, size_t le
 		snprintf(out, len, "%s", t->name);
 		return;
 	}
-	if (!bpf_map__lookup_elem(c->skel->maps.tty_slot, &dev, sizeof(dev), &idx, sizeof(idx), 0) &&
+	if (!bpf_map__lookup_elem(c->skel->maps.tty_slot, &dev, sizeof(dev), &idx, sizeof(idx),
+	                          0) &&
 	    idx < c->slots.n) {
 		const struct tt_tty_info *info = &c->slots.mem[idx].info;
 		char kname[TT_TTY_NAME_LEN];
@@ -129,8 +99,9 @@ static void name_for_dev(struct tt_collector *c, __u32 dev, char *out, size_t le
 		memcpy(kname, info->name, sizeof(kname));
 		kname[sizeof(kname) - 1] = 0;
 		if (kname[0]) {
-			tt_tty_display_name(kname, info->class < TT_CLASS_NR ? info->class : TT_CLASS_OTHER,
-			                    out, len);
+			tt_tty_display_name(
+			    kname, info->class < TT_CLASS_NR ? info->class : TT_CLASS_OTHER, out,
+			    len);
 			return;
 		}
 	}
@@ -220,11 +191,13 @@ static void event_to_model(struct tt_collector *c, const struct tt_event *e,
 
 	user_ret = 0;
 	if ((e->flags & TT_EV_USER_RET) && e->user_ret &&
-	    (e->ustack_len < 2 || e->user_ret != e->ustack[1]) && follows_call(e->pid, e->user_ret))
+	    (e->ustack_len < 2 || e->user_ret != e->ustack[1]) &&
+	    tt_arch_follows_call(e->pid, e->user_ret))
 		user_ret = e->user_ret;
 	tt_sym_event(c->sym, ev, (const uint64_t *)e->ustack,
 	             e->ustack_len < TT_USTACK_MAX ? e->ustack_len : TT_USTACK_MAX, user_ret,
-	             (const uint64_t *)e->kstack, e->kstack_len < TT_KSTACK_MAX ? e->kstack_len : TT_KSTACK_MAX);
+	             (const uint64_t *)e->kstack,
+	             e->kstack_len < TT_KSTACK_MAX ? e->kstack_len : TT_KSTACK_MAX);
 	drop_tracing_frames(&ev->kstack);
 }
 
@@ -321,7 +294,8 @@ static void retire_slots(struct tt_collector *c, uint64_t now)
 	for (int i = 0; i < n; i++) {
 		tt_slots_collect_one(&c->slots, pick[i], c->m, now);
 		tt_slots_clear(&c->slots, pick[i]);
-		bpf_map__update_elem(c->skel->maps.free_slots, NULL, 0, &pick[i], sizeof(pick[i]), 0);
+		bpf_map__update_elem(c->skel->maps.free_slots, NULL, 0, &pick[i], sizeof(pick[i]),
+		                     0);
 	}
 	c->retired += n;
 }
@@ -610,8 +584,8 @@ static int setup_slots(struct tt_collector *c, char *err, size_t errlen)
 	LIBBPF_OPTS(bpf_map_create_opts, o);
 
 	c->slots_len = ((size_t)n * sizeof(struct tt_tty_slot) + page - 1) / page * page;
-	c->slots_mem = mmap(NULL, c->slots_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-	                    bpf_map__fd(map), 0);
+	c->slots_mem =
+	    mmap(NULL, c->slots_len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
 	if (c->slots_mem == MAP_FAILED) {
 		c->slots_mem = NULL;
 		snprintf(err, errlen, "cannot map the terminal statistics: %s", strerror(errno));
@@ -623,14 +597,15 @@ static int setup_slots(struct tt_collector *c, char *err, size_t errlen)
 	}
 	for (__u32 i = 1; i < n; i++)
 		if (bpf_map__update_elem(c->skel->maps.free_slots, NULL, 0, &i, sizeof(i), 0)) {
-			snprintf(err, errlen, "cannot fill the free terminal slots: %s", strerror(errno));
+			snprintf(err, errlen, "cannot fill the free terminal slots: %s",
+			         strerror(errno));
 			return -errno;
 		}
 	c->grace_inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tt_grace_in", 4, 4, 1, NULL);
 	o.inner_map_fd = c->grace_inner;
-	c->grace_outer = c->grace_inner < 0 ? -1
-	                                    : bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS,
-	                                                     "tt_grace", 4, 4, 1, &o);
+	c->grace_outer = c->grace_inner < 0
+	                     ? -1
+	                     : bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "tt_grace", 4, 4, 1, &o);
 	return 0;
 }
 
@@ -658,8 +633,10 @@ static int setup_inflight(struct tt_collector *c, struct tt_probe_report *rep, c
 	s->now->tid = 0;
 	if (s->now_prog_fd >= 0 && bpf_prog_test_run_opts(s->now_prog_fd, &opts) < 0) {
 		if (c->verbose)
-			fprintf(stderr, "ttytop: the terminal's state of writes in flight is not read "
-			                "(BPF_PROG_TEST_RUN: %s)\n", strerror(errno));
+			fprintf(stderr,
+			        "ttytop: the terminal's state of writes in flight is not read "
+			        "(BPF_PROG_TEST_RUN: %s)\n",
+			        strerror(errno));
 		s->now_prog_fd = -1;
 		rep->lost |= 1u << TT_LOST_INFLIGHT_NOW;
 	}

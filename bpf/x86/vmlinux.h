@@ -1,3 +1,6 @@
+/* x86-64 kernel types for CO-RE: made on a 6.18 x86-64 kernel with
+ * `bpftool btf dump file /sys/kernel/btf/vmlinux format c`. CO-RE relocates every
+ * access at load time, so one newest layout serves 5.10 and later (core_fixes.bpf.h). */
 #ifndef __VMLINUX_H__
 #define __VMLINUX_H__
 
