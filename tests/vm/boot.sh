@@ -12,7 +12,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 name=$1 out=$2 limit=${3:-900}
 dir=$("$here/kernel.sh" "$name") || exit $?
 read -r _ _ arch _ <"$dir/kernel"
-"$here/mkinitrd.sh" image "$dir/modules" "$arch" "$out/initrd.cpio.gz" || exit 1
+# OUTDIR/initrd.files (lines "SRC DST") puts programs into the initramfs; such a guest
+# gets no host root and runs cmd.sh with busybox sh alone (static programs only)
+extra=()
+if [ -f "$out/initrd.files" ]; then
+	while read -r src dst; do
+		[ -n "$src" ] && extra+=("$src:$dst")
+	done <"$out/initrd.files"
+fi
+"$here/mkinitrd.sh" image "$dir/modules" "$arch" "$out/initrd.cpio.gz" "${extra[@]}" || exit 1
 rm -f "$out/rc" "$out/log" "$out/console.log" "$out"/ttyS[12].{in,out}
 for f in ttyS1.in ttyS1.out ttyS2.in ttyS2.out; do mkfifo "$out/$f"; done
 "$here/serial_peer.py" "$out" 2>"$out/serial_peer.log" &
@@ -35,7 +43,7 @@ arm64)
 esac
 # 9p of the host root: only when there is something to run from it (amd64 guests)
 share=()
-[ "$arch" = amd64 ] && share=(-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap")
+[ "$arch" = amd64 ] && [ ! -f "$out/initrd.files" ] && share=(-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap")
 timeout --foreground -k 10 "$limit" "${qemu[@]}" -m "${TTYTOP_VM_MEM:-2G}" -smp "${TTYTOP_VM_CPUS:-2}" \
 	-display none -monitor "unix:$out/monitor.sock,server=on,wait=off" -no-reboot -nodefaults \
 	-kernel "$dir/vmlinuz" -initrd "$out/initrd.cpio.gz" \
