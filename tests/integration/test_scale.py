@@ -70,7 +70,9 @@ def check_burst(n, writes=50, max_terminals=None):
     if max_terminals:
         args += ["--max-terminals", str(max_terminals)]
     tr = Tracer(*args, interval=0.3)
+    t0 = time.time()
     names = burst_ptys(n, writes, COMM)
+    burst = time.time() - t0
     d = settle(tr, n * writes, timeout=90 if IN_VM else 30)
     skipped = kernel_skips()
     tr.stop()
@@ -83,13 +85,24 @@ def check_burst(n, writes=50, max_terminals=None):
     kept = {t["name"]: t for t in d["terminals"] if "others" not in t}
     want_rows = min(n, max_terminals or n)
     assert len(kept) == want_rows, f"{len(kept)} rows, expected {want_rows}"
-    assert all(t["writes"] == writes for t in kept.values()), \
-        sorted({t["writes"] for t in kept.values()})
     assert set(kept) <= set(names), set(kept) - set(names)
+    # A row quiet for 10 s (TT_MODEL_FOLD_IDLE_NS) gives its place to a newcomer: under
+    # emulation a burst can outlast that, and a terminal whose first writes went to
+    # others then has a row with the rest. Such a row is counted in others too, and only
+    # a burst longer than the fold's idle time makes one.
+    partial = [t["writes"] for t in kept.values() if t["writes"] != writes]
+    assert all(0 < w < writes for w in partial), sorted(set(partial))
+    if partial:
+        assert want_rows < n and burst >= 10, \
+            f"rows with {sorted(set(partial))} writes after a {burst:.1f} s burst"
     if want_rows < n:
         assert len(others) == 1, f"{len(others)} others rows"
-        assert others[0]["others"] == n - want_rows, others[0]["others"]
-        assert others[0]["writes"] == (n - want_rows) * writes, others[0]["writes"]
+        assert others[0]["others"] == n - want_rows + len(partial), \
+            f"others {others[0]['others']}, {len(partial)} rows begun in others"
+        assert others[0]["writes"] == n * writes - sum(t["writes"] for t in kept.values()), \
+            others[0]["writes"]
+        if partial:
+            print(f"# burst of {burst:.1f} s: {len(partial)} rows begun in others", flush=True)
     else:
         assert not others, others[0]["others"]
 
