@@ -33,7 +33,8 @@ OBJ_MAIN := $(B)/src/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps deps-test deps-shots run test unit fixtures bench fuzz screenshots clean format install
+.PHONY: all deps deps-test deps-shots run test unit fixtures bench fuzz screenshots clean format install \
+	dist
 
 all: ttytop
 
@@ -83,14 +84,51 @@ $(B)/themes.h: $(THEME_BUILTIN) tools/gen-themes.sh
 $(B)/tui/theme.o: $(B)/themes.h
 # fuzz/fuzz_theme.c compiles tui/theme.c, which includes the generated header.
 fuzz: $(B)/themes.h
+# The common terminals' compiled terminfo entries, for a static binary on a
+# machine with no terminfo database (tui/terminfo.c); from ncurses-base.
+TERMINFO_BUILTIN := xterm-256color xterm screen screen-256color tmux tmux-256color linux vt100
+$(B)/terminfo.h: tools/gen-terminfo.sh
+	@mkdir -p $(B)
+	./tools/gen-terminfo.sh $(TERMINFO_BUILTIN) > $@.tmp && mv $@.tmp $@
+$(B)/tui/terminfo.o: $(B)/terminfo.h
 # --- end tui ----------------------------------------------------------------
 
 $(B)/libttytop.a: $(OBJ_CORE)
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 ttytop: $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a
 	$(CC) $(CFLAGS_BASE) $(CFLAGS) -o $@ $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a $(LDLIBS)
+
+# --- dist: static executables for x86-64 and aarch64 --------------------------
+# `make dist` builds dist/ttytop-$(VERSION)-linux-{x86_64,aarch64} and
+# dist/SHA256SUMS; tools/dist.sh runs this Makefile once per architecture, each in
+# its own build dir (build/dist-x86, build/dist-arm64), linking $(B)/ttytop.static,
+# so ./ttytop is never touched. DIST_ARCHS picks a subset.
+DIST_ARCHS ?= x86_64 aarch64
+DEB_DIST := gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross \
+	libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64 libncurses-dev:arm64 \
+	libzstd-dev dpkg-dev ncurses-base
+DIST_DEPS_STAMP := build/.deps-dist
+# Debian ships static archives of all of these but cJSON (tools/cjson.sh builds
+# it); libelf needs zlib and zstd.
+LDLIBS_STATIC := -lbpf -lelf -lz -lzstd -lcjson -lncursesw -ltinfo -lm
+DIST_LDFLAGS ?=
+
+$(DIST_DEPS_STAMP): $(DEPS_STAMP)
+	@./tools/deps.sh $(DEB_BUILD) $(DEB_DIST)
+	@mkdir -p $(dir $@) && touch $@
+
+dist: $(DIST_DEPS_STAMP)
+	+@./tools/dist.sh $(VERSION) $(DIST_ARCHS)
+
+$(B)/cjson/libcjson.a: tools/cjson.sh tools/mirror.sh | $(DEPS_STAMP)
+	./tools/cjson.sh $(CC) $(B)/cjson
+
+$(B)/ttytop.static: $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a $(B)/cjson/libcjson.a
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -static -o $@ $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a \
+		-L$(B)/cjson $(DIST_LDFLAGS) $(LDLIBS_STATIC)
+# --- end dist ---------------------------------------------------------------
 
 install: ttytop
 	install -m 0755 ttytop /usr/local/sbin/ttytop
@@ -126,4 +164,4 @@ format:
 	clang-format -i $(wildcard src/*.[ch] tui/*.[ch] tests/unit/*.c) bpf/ttytop.bpf.c bpf/ttytop.h
 
 clean:
-	rm -rf $(B) ttytop tests/fixtures/bin fuzz/out
+	rm -rf $(B) ttytop tests/fixtures/bin fuzz/out dist

@@ -13,5 +13,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "ttytop: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# a foreign package (libbpf-dev:arm64, for `make dist`) needs its architecture known
+# to dpkg first; the update below then fetches that architecture's lists
+for p in "${missing[@]}"; do
+	case $p in *:*) a=${p##*:} ;; *) continue ;; esac
+	[ "$a" = "$(dpkg --print-architecture)" ] && continue
+	dpkg --print-foreign-architectures | grep -qx "$a" || dpkg --add-architecture "$a"
+done
 apt-get update -qq >/dev/null
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -110,11 +110,17 @@ bool tt_tui_usable(char *why, size_t len)
 		snprintf(why, len, "TERM=dumb: use --json");
 		return false;
 	}
-	if (setupterm(term, STDOUT_FILENO, &e) != OK) {
-		char t[40];
+	/* no database here (a static binary on a busybox system): the built-in entry */
+	if (setupterm(term, STDOUT_FILENO, &e) != OK &&
+	    (tt_terminfo_fallback(term) < 0 || setupterm(term, STDOUT_FILENO, &e) != OK)) {
+		char t[40], names[200];
 
-		snprintf(why, len, "unknown terminal type '%s'; use --json",
-		         tt_fmt_sanitize(term, strlen(term), t, sizeof(t)));
+		tt_terminfo_release();
+		snprintf(why, len,
+		         "unknown terminal type '%s': no terminfo entry for it on this machine "
+		         "(built in: %s); use --json",
+		         tt_fmt_sanitize(term, strlen(term), t, sizeof(t)),
+		         tt_terminfo_builtin_names(names, sizeof(names)));
 		return false;
 	}
 	del_curterm(cur_term);
@@ -474,6 +480,7 @@ static int screen_init(struct tt_ui *ui, SCREEN **scr, char *err, size_t errlen)
 	const char *nc = getenv("NO_COLOR");
 
 	*scr = newterm(NULL, stdout, stdin);
+	tt_terminfo_release(); /* ncurses has read a built-in entry, if it used one */
 	if (!*scr) {
 		snprintf(err, errlen, "cannot initialise the terminal (check TERM); use --json");
 		return -1;

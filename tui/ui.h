@@ -182,6 +182,14 @@ void tt_prompt_start(struct tt_ui *ui, int kind);
 int tt_prompt_key(struct tt_ui *ui, int ch);
 int tt_prompt_apply_threshold(struct tt_ui *ui, const char *text);
 
+/* terminfo.c: built-in entries for when ncurses finds no $TERM on this machine.
+ * fallback() writes the entry for term into a private directory and points
+ * TERMINFO there (-1: none built in, or it cannot be written); release()
+ * removes it and restores TERMINFO once ncurses has read it. */
+int tt_terminfo_fallback(const char *term);
+void tt_terminfo_release(void);
+const char *tt_terminfo_builtin_names(char *buf, size_t len);
+
 /* keybar.c */
 int tt_keybar_key_at(int x); /* key code of the function-key label at column x, or 0 */
 void tt_ui_status(struct tt_ui *ui, bool error, const char *fmt, ...)

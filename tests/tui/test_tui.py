@@ -808,6 +808,58 @@ def t_usable(fx):
         s.close()
 
 
+def dist_bin():
+    """The static dist binary for this machine when built, else the one under test."""
+    m = re.search(r'^VERSION := (\S+)', open(os.path.join(ROOT, "Makefile")).read(), re.M)
+    p = os.path.join(ROOT, "dist", "ttytop-%s-linux-%s" % (m.group(1) if m else "?", os.uname().machine))
+    return p if os.access(p, os.X_OK) else BIN
+
+
+@case("terminfo_builtin_without_database")
+def t_no_terminfo(fx, tmp):
+    # A machine with no terminfo database at all (busybox, a slim container): a
+    # mount namespace hides every system directory behind an empty tmpfs, TERMINFO
+    # names an empty directory. The common terminals still draw from the built-in
+    # entries, whose private directory is gone once ncurses has read it; an unknown
+    # one is refused with its name, never a crash.
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return "SKIP: hiding the terminfo database needs root and unshare"
+    if subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        return "SKIP: unshare -m is not permitted here"
+    empty = os.path.join(tmp, "terminfo-empty")
+    private = os.path.join(tmp, "terminfo-tmp")
+    os.makedirs(empty, exist_ok=True)
+    os.makedirs(private, exist_ok=True)
+    hide = ("for d in /usr/share/terminfo /lib/terminfo /etc/terminfo; do "
+            "[ -d $d ] && mount -t tmpfs -o size=1m tmpfs $d; done; ")
+    for term in (term_name(), "xterm-256color", "no-such-term"):
+        s = Session(env={"TERM": term, "TERMINFO": empty, "TMPDIR": private, "HOME": empty})
+        try:
+            s.run("unshare -m sh -c '%s"
+                  "if command -v infocmp >/dev/null && infocmp $TERM >/dev/null 2>&1; then "
+                  "echo DATABASE-STILL-VISIBLE; exit 9; fi; exec %s --replay %s'"
+                  % (hide, dist_bin(), fx))
+            if term == "no-such-term":
+                got = s.wait(lambda x: len(exits(x)) >= 1, 6)
+                if not got or exits(got)[0] != 2 or "unknown terminal type 'no-such-term'" not in got \
+                        or "built in:" not in got:
+                    return "unknown TERM without a database: " + last_lines(s.screen(), 4)
+                continue
+            got = s.wait(lambda x: ("Terminals" in x and "Slow writes" in x and "F10Quit" in x)
+                         or len(exits(x)) >= 1, 8)
+            if not got or exits(got):
+                return "TERM=%s without a database: no dashboard: %s" % (term, last_lines(s.screen(), 4))
+            left = os.listdir(private)
+            if left:
+                return "TERM=%s: the private terminfo directory outlived ncurses' read: %s" % (term, left)
+            if not quit_ok(s):
+                return "TERM=%s: q did not exit 0: %s" % (term, last_lines(s.screen(), 3))
+        finally:
+            s.close()
+    if os.listdir(private):
+        return "private terminfo directories left behind: %s" % os.listdir(private)
+
+
 @case("quit_restores_terminal")
 def t_restore(fx):
     for how in ("q", "F10", "C-c"):
@@ -1331,6 +1383,7 @@ def main():
         t_replay_unprivileged(fx, tmp)
         t_snapshot_err(fx, tmp)
         t_usable(fx)
+        t_no_terminfo(fx, tmp)
         t_restore(fx)
         t_crash(fx)
         t_term_signals(fx)

@@ -14,19 +14,8 @@ cache=${TTYTOP_CACHE:-/var/cache/ttytop}
 read -r _ suite arch meta _ < <(awk -v n="$name" '$1 == n && $1 !~ /^#/' "$here/kernels.list") ||
 	{ echo "kernel.sh: $name is not in kernels.list" >&2; exit 1; }
 
-mirror() { # the Debian archive the system's apt sources name (deb822 or one-line)
-	local f u
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		u=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
-		[ -n "$u" ] && { echo "$u"; return; }
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		u=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($i !~ /security/) { print $i; exit } } }' "$f")
-		[ -n "$u" ] && { echo "$u"; return; }
-	done
-}
+# mirror(): the Debian archive this machine's apt sources name
+. "$here/../../tools/mirror.sh"
 
 aptdir=$cache/apt/$suite-$arch
 apt_() {
