@@ -35,8 +35,40 @@ fi
 
 mods=$1 arch=$2 out=$3
 shift 3
+cache=${TTYTOP_CACHE:-/var/cache/ttytop}
+# busybox-static of another architecture is fetched, not installed: as a package it
+# would replace this machine's own /bin/busybox, which the amd64 guests carry
+foreign_busybox() {
+	local arch=$1 bb=$cache/busybox-$1/busybox suite aptdir uri tmp
+	[ -x "$bb" ] && { echo "$bb"; return 0; }
+	suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	. "$here/../../tools/mirror.sh"
+	uri=$(mirror)
+	[ -n "$suite" ] && [ -n "$uri" ] || { echo "mkinitrd.sh: no Debian mirror or suite to fetch busybox-static:$arch from" >&2; return 1; }
+	aptdir=$cache/apt/$suite-$arch
+	mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
+	echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" >"$aptdir/sources.list"
+	set -- -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" \
+		-o APT::Architecture="$arch" -o APT::Architectures::="$arch"
+	tmp=$(mktemp -d)
+	# the lists kernel.sh keeps for this suite do; a first download refreshes them
+	(cd "$tmp" && apt-get -qq "$@" download busybox-static 2>/dev/null) ||
+		(apt-get -qq "$@" update >/dev/null 2>&1 && cd "$tmp" && apt-get -qq "$@" download busybox-static) || {
+		echo "mkinitrd.sh: cannot download busybox-static:$arch from $suite" >&2
+		rm -rf "$tmp"
+		return 1
+	}
+	dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/root"
+	mkdir -p "$(dirname "$bb")"
+	cp "$tmp/root/bin/busybox" "$bb.tmp" && mv "$bb.tmp" "$bb"
+	rm -rf "$tmp"
+	echo "$bb"
+}
 busybox=${BUSYBOX:-/bin/busybox}
-[ "$arch" = arm64 ] && busybox=${BUSYBOX_ARM64:-/usr/lib/ttytop-vm/busybox-arm64}
+if [ "$arch" = arm64 ]; then
+	busybox=${BUSYBOX_ARM64:-$(foreign_busybox arm64)} || exit 1
+fi
 [ -x "$busybox" ] || { echo "mkinitrd.sh: no busybox at $busybox (busybox-static)" >&2; exit 1; }
 
 work=$(mktemp -d)

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""The host's half of tests/vm/test_arm64.sh: judges what an arm64 guest left in
+its OUTDIR (guest.sh's CASE.ndjson, CASE.meta, CASE.out) against what the
+workloads did, and prints PASS/FAIL/SKIP NAME/case lines.
+    check.py OUTDIR NAME"""
+import collections
+import json
+import os
+import re
+import sys
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+MARQUEE_SRC = os.path.join(ROOT, "tests", "fixtures", "marquee", "main.go")
+out, kname = sys.argv[1], sys.argv[2]
+have_ttytop = os.path.exists(os.path.join(out, "ttytop.present"))
+counts = {"pass": 0, "fail": 0, "skip": 0}
+
+
+class Skip(Exception):
+    pass
+
+
+def case(fn):
+    name = f"{kname}/{fn.__name__}"
+    try:
+        note = fn()
+        print(f"PASS {name}" + (f" ({note})" if note else ""), flush=True)
+        counts["pass"] += 1
+    except Skip as e:
+        print(f"SKIP {name}: {e}", flush=True)
+        counts["skip"] += 1
+    except AssertionError as e:
+        print(f"FAIL {name}: {e}", flush=True)
+        counts["fail"] += 1
+    except Exception as e:  # a broken check is a failed check
+        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+        traceback.print_exc()
+        counts["fail"] += 1
+    return fn
+
+
+def meta(c):
+    p = os.path.join(out, c + ".meta")
+    assert os.path.exists(p), f"the workload left no {c}.meta (guest log: {tail('log')})"
+    return json.load(open(p))
+
+
+def tail(f, n=3):
+    try:
+        return " | ".join(open(os.path.join(out, f), errors="replace").read().splitlines()[-n:])
+    except OSError:
+        return "none"
+
+
+def docs(c):
+    """ttytop's documents for case c; Skip when the guest had no ttytop."""
+    if not have_ttytop:
+        raise Skip("no aarch64 ttytop in the guest (dist/ttytop-*-linux-aarch64: make dist); "
+                   "the workload alone ran (see harness)")
+    p = os.path.join(out, c + ".ndjson")
+    assert os.path.exists(p) and os.path.getsize(p), \
+        f"ttytop wrote no document; stderr: {tail(c + '.err')}; exit {tail(c + '.ttrc')}"
+    ds = [json.loads(line) for line in open(p) if line.strip()]
+    rc = open(os.path.join(out, c + ".ttrc")).read().strip() if os.path.exists(
+        os.path.join(out, c + ".ttrc")) else "none"
+    assert rc == "0", f"ttytop exited {rc}: {tail(c + '.err')}"
+    return ds
+
+
+def terminal(ds, name):
+    for t in ds[-1]["terminals"]:
+        if t["name"] == name:
+            return t
+    raise AssertionError(f"{name} not in terminals: {[t['name'] for t in ds[-1]['terminals']]}")
+
+
+def events(ds, **match):
+    return [e for d in ds for e in d["events"] if all(e.get(k) == v for k, v in match.items())]
+
+
+def within(value, expect, tol):
+    return abs(value - expect) <= expect * tol
+
+
+def gid_lengths(c):
+    """marquee -vary: goroutine i writes lines of its own length, so a write's
+    byte count names its goroutine (tests/fixtures/README.md)."""
+    by_len = {}
+    for line in open(os.path.join(out, c + ".out"), errors="replace").read().splitlines():
+        m = re.match(r"gid=(\d+) seq=", line)
+        if m:
+            g = int(m.group(1))
+            assert by_len.setdefault(len(line) + 1, g) == g, "two goroutines, one line length"
+    return by_len
+
+
+@case
+def harness():
+    """The workloads themselves did what the other cases assume they did."""
+    m = meta("exact_counts")
+    assert m["writer_ok"] and m["read"] == m["bytes"] == 200 * 100 + 60, m
+    m = meta("paused_reader_blocks_300ms")
+    assert m["writer_ok"] and m["read"] == m["bytes"] == 65536, m
+    assert m["pause_ns"] >= 300e6, m
+    ran = []
+    for g in ("marquee", "marquee-cgo"):
+        if not os.path.exists(os.path.join(out, f"go_{g}.meta")):
+            continue
+        m = meta(f"go_{g}")
+        assert m["ok"], f"{g} exited with status {m['status']}"
+        by_len = gid_lengths(f"go_{g}")
+        assert len(set(by_len.values())) == 3, f"{g}: goroutines by line length {by_len}"
+        ran.append(g)
+    assert "marquee" in ran, "the Go marquee did not run"
+    return "ran " + ", ".join(["ptywork"] + ran)
+
+
+@case
+def exact_counts():
+    m = meta("exact_counts")
+    ds = docs("exact_counts")
+    t = terminal(ds, m["pts"])
+    assert t["class"] == "pty", t["class"]
+    assert t["writes"] == m["writes"], f"writes {t['writes']} != {m['writes']}"
+    assert t["bytes"] == m["bytes"], f"bytes {t['bytes']} != {m['bytes']}"
+    w = [w for w in t["writers"] if w["pid"] == m["writer_pid"]]
+    assert w and w[0]["writes"] == m["writes"], f"writer entry {w}"
+    hist = sum(b["count"] for b in t["hist"])
+    assert hist == m["writes"], f"histogram holds {hist} writes"
+    assert t["dev"].split(":") == ["136", m["pts"].split("/")[1]], (t["dev"], m["pts"])
+
+
+@case
+def paused_reader_blocks_300ms():
+    m = meta("paused_reader_blocks_300ms")
+    ds = docs("paused_reader_blocks_300ms")
+    evs = events(ds, pid=m["writer_pid"])
+    assert evs, f"no slow event for writer {m['writer_pid']}"
+    e = max(evs, key=lambda e: e["blocked_ns"])
+    assert within(e["blocked_ns"], 300e6, 0.10), f"blocked {e['blocked_ns']/1e6:.1f} ms, want ~300"
+    # the writer cannot have waited longer than its reader paused (plus the wake-up)
+    assert e["blocked_ns"] <= m["pause_ns"] + 20e6, (e["blocked_ns"], m["pause_ns"])
+    assert e["reason"] == "buffer-full", e["reason"]
+    assert e["waker"] and e["waker"]["pid"] == m["reader_pid"], \
+        f"waker {e['waker']} != reader {m['reader_pid']}"
+    assert e["terminal"] == m["pts"], (e["terminal"], m["pts"])
+    parts = e["oncpu_ns"] + e["blocked_ns"] + e["runq_ns"]
+    assert abs(parts - e["latency_ns"]) <= 0.02 * e["latency_ns"] + 200_000, (parts, e["latency_ns"])
+    assert e["backlog"]["buf_limit"] > 0, e["backlog"]
+    t = terminal(ds, m["pts"])
+    assert t["blocked_ns"] >= e["blocked_ns"], "terminal blocked total below the event's"
+    assert t.get("blocked_by_reason", {}).get("buffer-full", 0) >= 1, t.get("blocked_by_reason")
+    return f"blocked {e['blocked_ns']/1e6:.1f} ms of a {m['pause_ns']/1e6:.1f} ms pause"
+
+
+def tick_lines():
+    lines = open(MARQUEE_SRC).read().splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("func tick("):
+            for j in range(i + 1, len(lines)):
+                if lines[j] == "}":
+                    return i + 1, j + 1
+    raise AssertionError("func tick not found in " + MARQUEE_SRC)
+
+
+def go_case(binary):
+    c = "go_" + binary
+    if not os.path.exists(os.path.join(out, c + ".meta")) and not os.path.exists(
+            os.path.join(out, c + ".ndjson")):
+        raise Skip(f"arm64 {binary} fixture not built (tests/fixtures/build.sh)")
+    m = meta(c)
+    ds = docs(c)
+    assert m["ok"], f"{binary} exited with status {m['status']}"
+    by_len = gid_lengths(c)
+    evs = events(ds, pid=m["pid"])
+    assert evs, f"no events from {binary} (pid {m['pid']})"
+
+    def end(e):
+        return e["time_ns"] + e["latency_ns"]
+    first = min((end(e) for e in evs if e["goid"] is not None), default=None)
+    assert first is not None, f"no write of {len(evs)} had a goid"
+    checked = missing = 0
+    for e in evs:
+        want = by_len.get(e["bytes"])
+        if want is None:
+            continue  # the rest of a short write: its length names nobody
+        if e["goid"] is None:
+            # only before ttytop registered the process as Go
+            assert end(e) < first, "a write without a goid after registration"
+            missing += 1
+            continue
+        assert e["goid"] == want, f"write of {e['bytes']} bytes by goroutine {want} reported as {e['goid']}"
+        checked += 1
+    assert checked >= 0.9 * len(evs) - missing, f"only {checked} of {len(evs)} events checked"
+    sources = collections.Counter(e.get("goid_source") for e in evs if e["goid"] is not None)
+    assert None not in sources, f"a goid without its source: {dict(sources)}"
+    lo, hi = tick_lines()
+    good = 0
+    for e in evs:
+        frames = e["stack"]["user"]
+        funcs = [f["func"] for f in frames]
+        if "main.tick" not in funcs:
+            continue
+        i = funcs.index("main.tick")
+        f = frames[i]
+        assert f["file"] and f["file"].endswith("tests/fixtures/marquee/main.go"), f
+        assert lo <= f["line"] <= hi, f"main.tick line {f['line']} outside {lo}..{hi}"
+        assert "main.writer" in funcs[i + 1:], f"caller main.writer missing after main.tick: {funcs}"
+        assert any(x and x.startswith("os.(*File).Write") for x in funcs[:i]), funcs
+        good += 1
+    eg = [f["func"] for f in evs[-1]["stack"]["user"]]
+    assert good >= 0.8 * len(evs), f"main.tick named in only {good} of {len(evs)} stacks; e.g. {eg}"
+    return (f"{checked} goids exact of {len(evs)} events ({missing} before registration), "
+            f"sources {dict(sources)}, main.tick in {good}")
+
+
+@case
+def go_goroutine_ids_and_frames():
+    return go_case("marquee")
+
+
+@case
+def go_cgo_goroutine_ids_and_frames():
+    return go_case("marquee-cgo")
+
+
+@case
+def kernel_health():
+    """ttytop must not hurt the kernel it runs on (as tests/vm/run.sh judges)."""
+    bad = [line for line in open(os.path.join(out, "console.log"), errors="replace")
+           if re.search(r"soft lockup|hard LOCKUP|rcu: INFO|self-detected stall|BUG:|Oops|"
+                        r"WARNING: CPU|Internal error|Kernel panic", line)]
+    assert not bad, "the guest kernel reported: " + "; ".join(b.strip() for b in bad[:3])
+
+
+print(f"# {counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped", flush=True)
