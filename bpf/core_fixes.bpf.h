@@ -20,6 +20,8 @@
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 
+#include "arch.bpf.h"
+
 #define RD(fast, p, field) ((fast) ? (p)->field : BPF_CORE_READ(p, field))
 
 /*
@@ -46,7 +48,9 @@ struct tty_driver___pre615 {
 static __always_inline void tty_driver_type(struct tty_driver *drv, bool fast, int *type,
 					    int *subtype)
 {
-	if (bpf_core_field_exists(drv->type)) {
+	/* by size, not existence: the field exists in both forms, and a vmlinux.h made
+	 * before 6.15 (bpf/arm64's, from 6.12) describes the short one */
+	if (bpf_core_field_size(drv->type) == 4) {
 		*type = (int)RD(fast, drv, type) + 1;
 		*subtype = RD(fast, drv, subtype);
 	} else {
@@ -171,31 +175,15 @@ static __always_inline void serial_backlog(struct tty_struct *tty, bool fast, __
 
 /*
  * The user registers saved at syscall entry. bpf_task_pt_regs() came in 5.15;
- * before it, x86-64 keeps them where task_pt_regs() says: at the top of the
- * task's kernel stack, THREAD_SIZE (16 KiB; 32 KiB under KASAN) above
- * task->stack. The guess is proven, not trusted: in a write syscall the saved
- * orig_ax is that syscall's number, so a layout that disagrees is refused.
+ * before it, each architecture finds them on the task's kernel stack, checked
+ * against the syscall number (regs_on_stack, bpf/<arch>/arch.bpf.h).
  * Returns a kernel pointer for BPF_CORE_READ, or NULL.
  */
 static __always_inline struct pt_regs *user_regs(struct task_struct *task, long sysnr)
 {
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
 		return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-#ifdef __TARGET_ARCH_x86
-	{
-		__u64 stack = (__u64)BPF_CORE_READ(task, stack);
-		__u64 sz = bpf_core_type_size(struct pt_regs);
-
-#pragma unroll
-		for (int order = 14; order <= 15; order++) {
-			struct pt_regs *r = (void *)(stack + (1ull << order) - sz);
-
-			if (stack && BPF_CORE_READ(r, orig_ax) == sysnr)
-				return r;
-		}
-	}
-#endif
-	return NULL;
+	return regs_on_stack(task, sysnr);
 }
 
 #endif

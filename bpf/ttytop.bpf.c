@@ -546,56 +546,7 @@ static __always_inline struct file *fd_file(__u64 fd, bool fast)
 	return fd_file_compat((struct task_struct *)bpf_get_current_task(), fd);
 }
 
-
-/* The architecture's number of a write syscall, as the user registers hold it. */
-static __always_inline long syscall_nr(__u8 sys)
-{
-#ifdef __TARGET_ARCH_x86
-	switch (sys) {
-	case TT_SYS_WRITE:
-		return 1;
-	case TT_SYS_PWRITE64:
-		return 18;
-	case TT_SYS_WRITEV:
-		return 20;
-	case TT_SYS_PWRITEV:
-		return 296;
-	default:
-		return 328; /* pwritev2 */
-	}
-#elif defined(__TARGET_ARCH_arm64)
-	switch (sys) { /* asm-generic/unistd.h */
-	case TT_SYS_WRITE:
-		return 64;
-	case TT_SYS_PWRITE64:
-		return 68;
-	case TT_SYS_WRITEV:
-		return 66;
-	case TT_SYS_PWRITEV:
-		return 70;
-	default:
-		return 286; /* pwritev2 */
-	}
-#else
-	return -1;
-#endif
-}
-
-/* A system call of the native ABI: 32-bit callers have numbers of their own. */
-static __always_inline bool native_syscall(struct pt_regs *regs)
-{
-#ifdef __TARGET_ARCH_x86
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-
-	(void)regs;
-	return !(BPF_CORE_READ(t, thread_info.status) & 0x0002); /* TS_COMPAT: ia32 */
-#elif defined(__TARGET_ARCH_arm64)
-	return !(BPF_CORE_READ(regs, pstate) & 0x10); /* PSR_MODE32_BIT: AArch32 */
-#else
-	(void)regs;
-	return false;
-#endif
-}
+/* syscall_nr() and native_syscall() come from arch.bpf.h (through core_fixes.bpf.h). */
 
 /*
  * Entry programs come in two flavours with the same logic; user space keeps
@@ -725,33 +676,49 @@ static __always_inline bool ratelimited(__u64 now)
 	return ++r->count > ratelimit_per_cpu;
 }
 
-/* Goroutine of the current thread: TLS g, or m.curg when on g0/gsignal. */
+/*
+ * Goroutine of the current thread: g from TLS, confirmed by the g register,
+ * or from the register alone where the runtime keeps it nowhere else (arm64
+ * without cgo); then m.curg when g is the thread's g0 or gsignal.
+ */
 static __always_inline __s64 current_goid(struct task_struct *task, struct pt_regs *regs,
 					  struct tt_go_proc *gp, __u32 *flags)
 {
-	__u64 fsbase = BPF_CORE_READ(task, thread.fsbase);
-	__u64 g = 0, m = 0, g0 = 0, gsig = 0;
+	__u64 g = 0, m = 0, g0 = 0, gsig = 0, curg = 0, greg = regs ? g_register(regs) : 0;
 	__s64 goid = -1;
 
-	if (bpf_probe_read_user(&g, sizeof(g), (void *)(fsbase + (__s64)gp->tls_g_off)) || !g)
-		return -1;
-#ifdef __TARGET_ARCH_x86
-	/*
-	 * Go code keeps g in R14 too, but assembly and C (cgo) frames use R14
-	 * freely: TLS decides, R14 only confirms.
-	 */
-	if (regs && BPF_CORE_READ(regs, r14) == g)
-		*flags |= TT_EV_GOID_R14;
-#endif
+	if (gp->g_in_reg) {
+		g = greg;
+		if (!g)
+			return -1;
+	} else {
+		__u64 tp = thread_pointer(task);
+
+		if (bpf_probe_read_user(&g, sizeof(g), (void *)(tp + (__s64)gp->tls_g_off)) || !g)
+			return -1;
+	}
 	if (!bpf_probe_read_user(&m, sizeof(m), (void *)(g + gp->g_m_off)) && m) {
 		bpf_probe_read_user(&g0, sizeof(g0), (void *)(m + gp->m_g0_off));
 		bpf_probe_read_user(&gsig, sizeof(gsig), (void *)(m + gp->m_gsignal_off));
-		if (g == g0 || g == gsig) {
-			g = 0;
-			bpf_probe_read_user(&g, sizeof(g), (void *)(m + gp->m_curg_off));
-			if (!g)
-				return -1;
-		}
+		bpf_probe_read_user(&curg, sizeof(curg), (void *)(m + gp->m_curg_off));
+	} else if (gp->g_in_reg) {
+		return -1;
+	}
+	/*
+	 * A register is believed alone only when its m agrees that g runs
+	 * there: a stray value cannot pass for a goroutine.
+	 */
+	if (gp->g_in_reg) {
+		if (g != g0 && g != gsig && g != curg)
+			return -1;
+		*flags |= TT_EV_GOID_REG | TT_EV_GOID_GREG;
+	} else if (greg == g) {
+		*flags |= TT_EV_GOID_GREG;
+	}
+	if (m && (g == g0 || g == gsig)) {
+		g = curg;
+		if (!g)
+			return -1;
 	}
 	if (bpf_probe_read_user(&goid, sizeof(goid), (void *)(g + gp->goid_off)))
 		return -1;
@@ -763,7 +730,7 @@ static __always_inline void emit_event(void *ctx, struct tt_inflight *s, __u32 t
 				       __u64 lat, __s64 ret)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	/* the user registers saved at syscall entry, read once for R14 and sp */
+	/* the user registers saved at syscall entry, read once for g and frame 1 */
 	struct pt_regs *regs = NULL;
 	struct tt_sleep_stack *ss;
 	struct tt_go_proc *gp;
@@ -818,8 +785,7 @@ static __always_inline void emit_event(void *ctx, struct tt_inflight *s, __u32 t
 	if (n > 0) {
 		e->ustack_len = n / sizeof(__u64);
 		/* the frameless syscall wrapper hides its caller from the FP walk */
-		if (regs && !bpf_probe_read_user(&e->user_ret, sizeof(e->user_ret),
-						 (void *)PT_REGS_SP_CORE(regs)))
+		if (regs && !frame1_ret(regs, &e->user_ret))
 			e->flags |= TT_EV_USER_RET;
 	} else {
 		e->flags |= TT_EV_NO_USTACK;
@@ -1081,8 +1047,7 @@ static __always_inline void capture_sleep_user(void *ctx, struct tt_inflight *s,
 		return;
 	n = bpf_get_stack(ctx, us->ip, sizeof(us->ip), BPF_F_USER_STACK);
 	us->n = n > 0 ? n / sizeof(__u64) : 0;
-	if (regs && !bpf_probe_read_user(&us->user_ret, sizeof(us->user_ret),
-					 (void *)PT_REGS_SP_CORE(regs)))
+	if (regs && !frame1_ret(regs, &us->user_ret))
 		us->flags |= TT_EV_USER_RET;
 }
 

@@ -8,7 +8,7 @@
 #ifndef TTYTOP_ABI_H
 #define TTYTOP_ABI_H
 
-#define TTYTOP_ABI 3
+#define TTYTOP_ABI 4
 
 #ifndef __VMLINUX_H__ /* user space: the kernel side gets these from vmlinux.h */
 #include <linux/types.h>
@@ -87,6 +87,10 @@ enum tt_syscall {
 #define TT_EV_RATELIMITED_BEFORE (1u << 6) /* some events before this one were rate limited */
 #define TT_EV_USER_RET (1u << 7)      /* user_ret holds the frameless caller's return addr */
 #define TT_EV_GOID_R14 (1u << 8)      /* the ABIInternal g register agrees with the TLS g */
+#define TT_EV_GOID_R28 (1u << 9)      /* arm64: the g register R28 agrees with the TLS g */
+#define TT_EV_GOID_REG (1u << 10)     /* g read from the register alone (arm64 without cgo) */
+/* Everything that says how goid was read, carried together. */
+#define TT_EV_GOID_BITS (TT_EV_GOID | TT_EV_GOID_R14 | TT_EV_GOID_R28 | TT_EV_GOID_REG)
 
 /* Drop / loss counters, one slot each in the per-CPU "drops" array. */
 enum tt_drop {
@@ -177,13 +181,19 @@ struct tt_writer_val {
 
 /* Registered by user space for Go processes; read at exit of slow writes. */
 struct tt_go_proc {
-	__s32 tls_g_off; /* g = *(fsbase + tls_g_off) */
+	__s32 tls_g_off; /* g = *(thread pointer + tls_g_off), unless g_in_reg */
 	__u16 goid_off;	 /* offsetof(g, goid) */
 	__u16 g_m_off;	 /* offsetof(g, m) */
 	__u16 m_g0_off;
 	__u16 m_gsignal_off;
 	__u16 m_curg_off;
-	__u16 pad;
+	/*
+	 * 1: g is the g register at syscall entry (arm64 without cgo, whose
+	 * TLS slot is never written), checked against its m; 0: g is the TLS
+	 * slot and the register only confirms it.
+	 */
+	__u8 g_in_reg;
+	__u8 pad;
 };
 
 /* Ring-buffer record kinds. */
@@ -267,7 +277,7 @@ struct tt_inflight {
 	__u8 pad[2];
 	__u32 last_dev;	  /* (terminal, process) of the previous write: */
 	__u32 last_tgid;  /* when unchanged, the writer entry exists; the writer's tgid */
-	__u32 goid_flags; /* TT_EV_GOID, TT_EV_GOID_R14 of goid */
+	__u32 goid_flags; /* the TT_EV_GOID_BITS of goid */
 	__u32 pad2;
 	char waker_comm[TT_COMM_LEN];
 	struct tt_backlog backlog; /* at entry */

@@ -1,4 +1,4 @@
-// srcs: src/goinfo.c src/elfsym.c src/gopclntab.c src/gobuildinfo.c src/godwarf.c
+// srcs: src/goinfo.c src/arch_x86.c src/elfsym.c src/gopclntab.c src/gobuildinfo.c src/godwarf.c
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The input is a whole executable, run through the Go detection that

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-/* x86-64 behind the arch seam (arch.h): instruction checks on traced programs. */
+/* x86-64 behind the arch seam (arch.h): instruction checks on traced programs, Go's TLS. */
+#include <elf.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
 #include "arch.h"
+
+const char tt_arch_name[] = "x86-64";
+const uint16_t tt_arch_elf_machine = EM_X86_64;
+const bool tt_arch_regs_on_stack = true;
+const char tt_arch_regs_on_stack_how[] = "checked against orig_ax";
 
 /* The instruction before a return address must be a call, or it is not one. */
 bool tt_arch_follows_call(pid_t pid, uint64_t ret)
@@ -36,5 +43,49 @@ bool tt_arch_follows_call(pid_t pid, uint64_t ret)
 				return true;
 		}
 	}
+	return false;
+}
+
+/*
+ * runtime.stackcheck begins by loading g from TLS: every build has it, its
+ * symbol or its .gopclntab entry, and its first load names the slot.
+ */
+const char *const tt_arch_go_tls_funcs[] = {"runtime.stackcheck.abi0", "runtime.stackcheck", NULL};
+
+/*
+ * MOVQ FS:off, reg, encoded as 64 REX.W 8B modrm(mod=00,rm=100) sib(0x25)
+ * disp32. The offset is -8 in plain builds and moves with the C TLS layout
+ * in static cgo links (-88 seen).
+ */
+int tt_arch_go_decode_tls(const uint8_t *code, size_t n, uint64_t va, struct tt_arch_go_tls *out)
+{
+	(void)va;
+	for (size_t i = 0; i + 9 <= n; i++) {
+		if (code[i] == 0x64 && (code[i + 1] & 0xf8) == 0x48 && code[i + 2] == 0x8b &&
+		    (code[i + 3] & 0xc7) == 0x04 && code[i + 4] == 0x25) {
+			uint32_t d = (uint32_t)code[i + 5] | (uint32_t)code[i + 6] << 8 |
+			             (uint32_t)code[i + 7] << 16 | (uint32_t)code[i + 8] << 24;
+			out->off = (int32_t)d;
+			out->iscgo_va = 0;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Without C in the process the runtime's own TLS block puts g just below FS. */
+bool tt_arch_go_tls_default(int32_t *off)
+{
+	*off = -8;
+	return true;
+}
+
+/*
+ * amd64 Go sets FS and writes g to TLS in every build; R14 holds g only in
+ * ABIInternal code, so it is never the source.
+ */
+bool tt_arch_go_g_in_reg(bool cgo)
+{
+	(void)cgo;
 	return false;
 }

@@ -23,10 +23,6 @@ int tt_gobuildinfo_parse(const uint8_t *buf, size_t len, tt_readva_fn rd, void *
  */
 int tt_go_scan_version(const uint8_t *buf, size_t len, int min_minor, char *version, size_t vlen);
 
-/*
- * The TLS slot of g, decoded from the first bytes of runtime.stackcheck
- * (MOVQ %fs:disp32, reg on amd64). 0 and *off, or -ENOENT. In goinfo.c.
- */
-int tt_go_decode_tls(const uint8_t *code, size_t n, int32_t *off);
+/* g's TLS slot is decoded behind the arch seam: tt_arch_go_decode_tls in arch.h. */
 
 #endif

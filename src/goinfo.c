@@ -2,7 +2,8 @@
 /*
  * Go detection for goroutine attribution: the toolchain version (from
  * .go.buildinfo or, failing that, a version string in read-only data), the
- * TLS slot of g decoded from runtime.stackcheck's first instruction, and the
+ * place of g decoded from the runtime's code (arch_<arch>.c: x86-64 TLS from
+ * runtime.stackcheck, arm64 TLS or R28 from runtime.load_g), and the
  * struct offsets from the version table below, overridden by the binary's own
  * DWARF where it has one (goid_from_dwarf says whether goid came from it).
  */
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "elfsym.h"
 #include "gobuildinfo.h"
 #include "godwarf.h"
@@ -78,7 +80,6 @@ int tt_go_offsets_for_version(int major, int minor, struct tt_go_proc *off)
 	if (major != 1 || minor < 17 || minor > 99)
 		return -ENOTSUP;
 	memset(off, 0, sizeof(*off));
-	off->tls_g_off = -8;
 	off->goid_off = minor <= 22 ? 152 : minor <= 24 ? 160 : 152;
 	off->g_m_off = 48;
 	off->m_g0_off = 0;
@@ -110,19 +111,21 @@ static int read_va(void *ctx, uint64_t va, void *buf, size_t len)
 }
 
 /*
- * g's TLS slot: runtime.stackcheck starts with MOVQ FS:off, reg, encoded as
- * 64 REX.W 8B modrm(mod=00,rm=100) sib(0x25) disp32.
+ * Whether runtime.iscgo, the byte the TLS code tests, is set in the file: a
+ * cgo program's is initialised data, anyone else's is zero (in .bss, past
+ * the segment's file bytes). -ENOENT when va is in no segment.
  */
-int tt_go_decode_tls(const uint8_t *code, size_t n, int32_t *off)
+static int iscgo_byte(struct file_ctx *c, uint64_t va)
 {
-	for (size_t i = 0; i + 9 <= n; i++) {
-		if (code[i] == 0x64 && (code[i + 1] & 0xf8) == 0x48 && code[i + 2] == 0x8b &&
-		    (code[i + 3] & 0xc7) == 0x04 && code[i + 4] == 0x25) {
-			uint32_t d = (uint32_t)code[i + 5] | (uint32_t)code[i + 6] << 8 |
-			             (uint32_t)code[i + 7] << 16 | (uint32_t)code[i + 8] << 24;
-			*off = (int32_t)d;
+	for (int i = 0; i < c->es->nsegs; i++) {
+		const struct tt_elf_seg *s = &c->es->segs[i];
+		uint8_t b;
+
+		if (va < s->vaddr || va - s->vaddr >= s->memsz)
+			continue;
+		if (va - s->vaddr >= s->filesz)
 			return 0;
-		}
+		return read_va(c, va, &b, 1) == 0 ? b != 0 : -ENOENT;
 	}
 	return -ENOENT;
 }
@@ -333,32 +336,32 @@ static int goinfo_fd(int fd, struct tt_goinfo *out)
 		int n;
 		out->goid_from_dwarf = offsets_from_dwarf(e, &out->off, &n);
 		/* a version outside the table is fine when DWARF gave every offset */
-		if (r == -ENOTSUP && out->major == 1 && n == 5) {
-			out->off.tls_g_off = -8;
+		if (r == -ENOTSUP && out->major == 1 && n == 5)
 			r = 0;
-		}
 	}
-	if (r == 0 && eh.e_machine != EM_X86_64)
-		r = -ENOTSUP; /* arm64 keeps g behind TPIDR_EL0: not decoded yet */
+	/* the kernel side reads the registers and thread pointer of its own machine */
+	if (r == 0 && eh.e_machine != tt_arch_elf_machine)
+		r = -ENOTSUP;
 	if (r == 0) {
-		uint64_t addr;
-		uint8_t code[32];
-		int32_t tls = 0;
+		uint64_t addr, dummy;
+		uint8_t code[64];
+		struct tt_arch_go_tls tls = {0, 0};
 		bool found = false;
-		if ((tt_elfsyms_find(es, "runtime.stackcheck.abi0", &addr) == 0 ||
-		     tt_elfsyms_find(es, "runtime.stackcheck", &addr) == 0) &&
-		    read_va(&fc, addr, code, sizeof(code)) == 0 &&
-		    tt_go_decode_tls(code, sizeof(code), &tls) == 0)
-			found = true;
-		uint64_t dummy;
+
+		for (int i = 0; !found && tt_arch_go_tls_funcs[i]; i++)
+			found = tt_elfsyms_find(es, tt_arch_go_tls_funcs[i], &addr) == 0 &&
+			        read_va(&fc, addr, code, sizeof(code)) == 0 &&
+			        tt_arch_go_decode_tls(code, sizeof(code), addr, &tls) == 0;
 		bool cgo = has_interp(e) || tt_elfsyms_find(es, "_cgo_init", &dummy) == 0 ||
-		           tt_elfsyms_find(es, "x_cgo_init", &dummy) == 0;
+		           tt_elfsyms_find(es, "x_cgo_init", &dummy) == 0 ||
+		           (found && tls.iscgo_va && iscgo_byte(&fc, tls.iscgo_va) == 1);
+		out->off.g_in_reg = tt_arch_go_g_in_reg(cgo);
 		if (found)
-			out->off.tls_g_off = tls;
+			out->off.tls_g_off = tls.off;
 		else if (cgo)
 			r = -ENOTSUP; /* the slot moves with the C TLS layout: never guess */
-		else
-			out->off.tls_g_off = -8;
+		else if (!out->off.g_in_reg && !tt_arch_go_tls_default(&out->off.tls_g_off))
+			r = -ENOTSUP;
 	}
 	elf_end(e);
 	tt_elfsyms_free(es);

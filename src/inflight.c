@@ -207,7 +207,7 @@ void tt_inflight_event(const struct tt_inflight_pick *p, uint64_t now, struct tt
 	e->dev = w->dev;
 	e->count = w->count;
 	e->waker_pid = w->waker_pid;
-	e->flags = (w->flags & ~(TT_EV_GOID | TT_EV_GOID_R14)) | w->goid_flags;
+	e->flags = (w->flags & ~TT_EV_GOID_BITS) | w->goid_flags;
 	e->nr_sleeps = w->nr_sleeps;
 	e->fd = w->fd;
 	e->syscall = w->syscall;

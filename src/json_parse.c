@@ -624,15 +624,30 @@ static int parse_event(struct pc *c, const cJSON *o, const char *p, struct tt_mo
 		return -1;
 	e->goid = -1;
 	if (!cJSON_IsNull(it)) {
+		/* the goid_source names json_render.c writes, as TT_EV_GOID_* bits */
+		static const struct {
+			const char *name;
+			uint32_t flags;
+		} srcs[] = {{"tls", 0},
+			    {"tls+r14", TT_EV_GOID_R14},
+			    {"tls+r28", TT_EV_GOID_R28},
+			    {"r28", TT_EV_GOID_REG | TT_EV_GOID_R28}};
+		size_t k = 0;
+
 		if (get_i64(c, o, p, "goid", 0, INT64_MAX, &e->goid) < 0)
 			return -1;
 		e->flags |= TT_EV_GO | TT_EV_GOID;
 		it = cJSON_GetObjectItemCaseSensitive(o, "goid_source");
-		if (cJSON_IsString(it) && strcmp(it->valuestring, "tls+r14") == 0)
-			e->flags |= TT_EV_GOID_R14;
-		else if (it && !cJSON_IsNull(it) &&
-			 !(cJSON_IsString(it) && strcmp(it->valuestring, "tls") == 0))
-			return failf(c, p, "goid_source", "expected \"tls\", \"tls+r14\" or null");
+		if (it && !cJSON_IsNull(it)) {
+			while (k < sizeof(srcs) / sizeof(srcs[0]) &&
+			       !(cJSON_IsString(it) && strcmp(it->valuestring, srcs[k].name) == 0))
+				k++;
+			if (k == sizeof(srcs) / sizeof(srcs[0]))
+				return failf(c, p, "goid_source",
+					     "expected \"tls\", \"tls+r14\", \"tls+r28\", \"r28\" "
+					     "or null");
+			e->flags |= srcs[k].flags;
+		}
 	}
 	if (get_str(c, o, p, "comm", e->comm, sizeof(e->comm), false) < 0 ||
 	    get_str(c, o, p, "terminal", e->terminal, sizeof(e->terminal), false) < 0 ||

@@ -240,6 +240,22 @@ static int render_frames(cJSON *o, const char *key, const struct tt_stack *s, in
 	return 0;
 }
 
+/*
+ * Where the goroutine was read (the kernel side's TT_EV_GOID_* bits): the
+ * thread's TLS g, confirmed (+) by the g register Go code keeps it in (amd64
+ * R14, arm64 R28), or the register alone (arm64 without cgo).
+ */
+static const char *goid_source(uint32_t flags)
+{
+	if (flags & TT_EV_GOID_REG) /* arm64 alone reads it so */
+		return "r28";
+	if (flags & TT_EV_GOID_R14)
+		return "tls+r14";
+	if (flags & TT_EV_GOID_R28)
+		return "tls+r28";
+	return "tls";
+}
+
 /* Who wrote where: the fields an event and an in-flight write share first. */
 static int event_who(cJSON *o, const struct tt_model_event *e)
 {
@@ -249,8 +265,7 @@ static int event_who(cJSON *o, const struct tt_model_event *e)
 	if (!add_u64(o, "time_ns", e->time_ns) || !cJSON_AddStringToObject(o, "time", buf) ||
 	    !add_u64(o, "pid", e->pid) || !add_u64(o, "tid", e->tid) ||
 	    !(e->goid >= 0 ? add_i64(o, "goid", e->goid) : cJSON_AddNullToObject(o, "goid")) ||
-	    !(e->goid >= 0 ? cJSON_AddStringToObject(o, "goid_source",
-						     (e->flags & TT_EV_GOID_R14) ? "tls+r14" : "tls")
+	    !(e->goid >= 0 ? cJSON_AddStringToObject(o, "goid_source", goid_source(e->flags))
 			   : cJSON_AddNullToObject(o, "goid_source")) ||
 	    !add_str(o, "comm", e->comm, sizeof(e->comm)) ||
 	    !add_str(o, "terminal", e->terminal, sizeof(e->terminal)))

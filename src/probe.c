@@ -17,11 +17,7 @@
 
 #include "collector.h"
 
-#if defined(__x86_64__)
-#define TT_ARCH_X86 1
-#else
-#define TT_ARCH_X86 0
-#endif
+#include "arch.h"
 #include "symbolize.h"
 
 static bool path_exists(const char *p)
@@ -142,7 +138,7 @@ static int probe_btf(struct tt_probe_report *rep, char *err, size_t errlen)
 	rep->tp_btf = btf_has(vmlinux, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
 	/* 5.18 appended prev_state to sched_switch; before, the task's state is read */
 	rep->sched_prev_state = btf_tp_args(vmlinux, "sched_switch") >= 4;
-	/* 5.15: the user registers of a task (R14 check, frame-1 return address) */
+	/* 5.15: the user registers of a task (g register, frame-1 return address) */
 	rep->task_pt_regs =
 		btf_has_part(vmlinux, BTF_KIND_ENUM, "bpf_func_id", "BPF_FUNC_task_pt_regs");
 	rep->preempt_rt = btf_has_part(vmlinux, BTF_KIND_STRUCT, "mutex", "rtmutex");
@@ -216,8 +212,8 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 	ret = probe_ksyms(rep, err, errlen);
 	if (ret)
 		return ret;
-	/* x86-64 finds the registers on the kernel stack instead (core_fixes.bpf.h) */
-	rep->regs_on_stack = !rep->task_pt_regs && TT_ARCH_X86;
+	/* the architecture may find the registers on the kernel stack instead (arch.bpf.h) */
+	rep->regs_on_stack = !rep->task_pt_regs && tt_arch_regs_on_stack;
 	rep->lost = (rep->task_pt_regs || rep->regs_on_stack
 			 ? 0
 			 : 1u << TT_LOST_R14_CHECK | 1u << TT_LOST_FRAME1) |
@@ -237,6 +233,7 @@ static const char *yes(bool b)
 
 void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
 {
+	fprintf(f, "architecture:           %s\n", tt_arch_name);
 	fprintf(f, "root:                   %s\n", yes(r->root));
 	fprintf(f, "kernel BTF:             %s\n", yes(r->btf));
 	if (r->btf)
@@ -271,11 +268,14 @@ void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
 		r->preempt_rt ? "rt_mutex owner (PREEMPT_RT)" : "mutex owner");
 	fprintf(f, "serial backlog:         %s\n",
 		r->uart_circ_buf ? "uart_state.xmit (circ_buf, before 6.10)" : "tty_port.xmit_fifo");
-	fprintf(f, "user registers:         %s\n",
-		r->task_pt_regs    ? "bpf_task_pt_regs"
-		: r->regs_on_stack ? "top of the kernel stack, checked against orig_ax "
-				     "(no bpf_task_pt_regs before 5.15)"
-				   : "unavailable (no bpf_task_pt_regs before 5.15)");
+	if (r->task_pt_regs)
+		fprintf(f, "user registers:         bpf_task_pt_regs\n");
+	else if (r->regs_on_stack)
+		fprintf(f, "user registers:         top of the kernel stack, %s "
+			   "(no bpf_task_pt_regs before 5.15)\n",
+			tt_arch_regs_on_stack_how);
+	else
+		fprintf(f, "user registers:         unavailable (no bpf_task_pt_regs before 5.15)\n");
 	fprintf(f, "irq waker detection:    %s\n",
 		!r->irq_detect ? "unavailable: interrupt wake-ups are blamed on the interrupted task"
 		: r->irq_threads

@@ -363,7 +363,8 @@ static void assert_models_equal(struct tt_model *a, struct tt_model *b)
 		assert_int_equal(x->pid, y->pid);
 		assert_int_equal(x->tid, y->tid);
 		assert_true(x->goid == y->goid);
-		assert_int_equal(x->flags & TT_EV_GOID_R14, y->flags & TT_EV_GOID_R14);
+		assert_int_equal(x->flags & (TT_EV_GOID_R14 | TT_EV_GOID_R28 | TT_EV_GOID_REG),
+				 y->flags & (TT_EV_GOID_R14 | TT_EV_GOID_R28 | TT_EV_GOID_REG));
 		assert_string_equal(x->comm, y->comm);
 		assert_string_equal(x->terminal, y->terminal);
 		assert_int_equal(x->dev, y->dev);
@@ -563,6 +564,42 @@ static void test_document_shape(void **state)
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "tty")));
 	cJSON_Delete(root);
 	free(s);
+}
+
+/* Each way the kernel side read a goroutine has its name, and parses back to the same bits. */
+static void test_goid_sources(void **state)
+{
+	struct fx *f = *state;
+	static const struct {
+		uint32_t flags;
+		const char *name;
+	} cases[] = {{0, "tls"},
+		     {TT_EV_GOID_R14, "tls+r14"},
+		     {TT_EV_GOID_R28, "tls+r28"},
+		     {TT_EV_GOID_REG | TT_EV_GOID_R28, "r28"}};
+
+	struct tt_model_event *e = NULL;
+
+	fill_model(f->a);
+	for (uint32_t i = 0; (e = tt_model_event_at(f->a, i)) && e->goid != 17; i++)
+		;
+	assert_non_null(e);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct tt_model_event *back = NULL;
+		char *s, want[64];
+
+		e->flags = (e->flags & ~TT_EV_GOID_BITS) | TT_EV_GO | TT_EV_GOID | cases[c].flags;
+		s = tt_json_render(f->a, 0, true);
+		assert_non_null(s);
+		snprintf(want, sizeof(want), "\"goid\":17,\"goid_source\":\"%s\"", cases[c].name);
+		assert_non_null(strstr(s, want));
+		assert_int_equal(tt_json_parse(s, strlen(s), f->b, f->err, sizeof(f->err)), 0);
+		for (uint32_t i = 0; (back = tt_model_event_at(f->b, i)) && back->goid != 17; i++)
+			;
+		assert_non_null(back);
+		assert_int_equal(back->flags & TT_EV_GOID_BITS, TT_EV_GOID | cases[c].flags);
+		free(s);
+	}
 }
 
 static void test_since_seq(void **state)
@@ -1207,6 +1244,7 @@ int main(void)
 	    T(test_round_trip_pretty),
 	    T(test_document_shape),
 	    T(test_others_row_round_trip),
+	    T(test_goid_sources),
 	    T(test_since_seq),
 	    T(test_invalid_utf8_and_controls),
 	    T(test_not_ours),

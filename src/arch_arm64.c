@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/* arm64 (AArch64) behind the arch seam (arch.h): instruction checks on traced programs, Go's TLS.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "arch.h"
+
+#ifndef EM_AARCH64
+#define EM_AARCH64 183
+#endif
+
+const char tt_arch_name[] = "arm64";
+const uint16_t tt_arch_elf_machine = EM_AARCH64;
+const bool tt_arch_regs_on_stack = true;
+const char tt_arch_regs_on_stack_how[] = "checked against syscallno";
+
+static uint32_t insn_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * A call leaves the link register pointing just past itself, and every
+ * instruction is 4 bytes: the word at ret-4 is BL, BLR or, with pointer
+ * authentication, BLRAA/BLRAB/BLRAAZ/BLRABZ -- or ret is no return address.
+ */
+static bool is_call(uint32_t w)
+{
+	return (w & 0xfc000000u) == 0x94000000u || /* BL imm26 */
+	       (w & 0xfffffc1fu) == 0xd63f0000u || /* BLR Xn */
+	       (w & 0xfffff81fu) == 0xd63f081fu || /* BLRAAZ / BLRABZ Xn */
+	       (w & 0xfffff800u) == 0xd73f0800u;   /* BLRAA / BLRAB Xn, Xm */
+}
+
+bool tt_arch_follows_call(pid_t pid, uint64_t ret)
+{
+	uint8_t b[4];
+	struct iovec local = {b, sizeof(b)}, remote = {(void *)(ret - 4), sizeof(b)};
+
+	if (ret < 4 || (ret & 3) || process_vm_readv(pid, &local, 1, &remote, 1, 0) != sizeof(b))
+		return false;
+	return is_call(insn_at(b));
+}
+
+/*
+ * runtime.load_g (and save_g, its twin) is the one place the runtime reaches
+ * g's TLS slot; .gopclntab names it in stripped binaries too ("load_g", no
+ * ABI suffix there).
+ */
+const char *const tt_arch_go_tls_funcs[] = {"runtime.load_g.abi0", "runtime.load_g",
+                                            "runtime.save_g.abi0", "runtime.save_g", NULL};
+
+/*
+ * Go 1.19 links load_g as (checked with objdump on the marquee fixture, plain,
+ * PIE, cgo and static cgo builds):
+ *
+ *	adrp x27, runtime.iscgo ; add x27, x27, :lo12: ; ldrsb x0, [x27]
+ *	cbz x0, ret		; g lives in TLS only for cgo programs
+ *	mrs x0, tpidr_el0
+ *	movz x27, #off		; PIE: movz x27, #hi, lsl #16 ; movk x27, #lo
+ *	ldr x28, [x0, x27]	; save_g: str
+ *
+ * off is the linker's TLS-LE offset from the thread pointer: 16 (the TCB)
+ * plus runtime.tls_g in PT_TLS, so 0x10 alone, 0x30 under a static libc.
+ * Also taken: ldr/str [xtp, #imm], a linker folding the offset in.
+ */
+int tt_arch_go_decode_tls(const uint8_t *code, size_t n, uint64_t va, struct tt_arch_go_tls *out)
+{
+	uint64_t val[32] = {0}; /* what adrp/add/movz/movk left in each register */
+	uint32_t known = 0;     /* bit r: val[r] is known */
+	uint64_t iscgo = 0;
+	int tp = -1;
+
+	for (size_t i = 0; i + 4 <= n; i += 4) {
+		uint32_t w = insn_at(code + i);
+		unsigned rd = w & 31, rn = (w >> 5) & 31, rm = (w >> 16) & 31;
+
+		if ((w & 0x9f000000u) == 0x90000000u) { /* ADRP Xd, label */
+			uint64_t imm = ((uint64_t)((w >> 5) & 0x7ffff) << 2 | ((w >> 29) & 3))
+			               << 12;
+
+			if (imm & (1ull << 32)) /* 21-bit signed page count */
+				imm |= ~((1ull << 33) - 1);
+			val[rd] = ((va + i) & ~0xfffull) + imm;
+			known |= 1u << rd;
+		} else if ((w & 0xff800000u) == 0x91000000u) { /* ADD Xd, Xn, #imm{, lsl 12} */
+			uint64_t imm = (uint64_t)((w >> 10) & 0xfff) << ((w >> 22) & 1 ? 12 : 0);
+
+			if (known & (1u << rn) && rn != 31) {
+				val[rd] = val[rn] + imm;
+				known |= 1u << rd;
+			} else {
+				known &= ~(1u << rd);
+			}
+		} else if ((w & 0xffc00000u) == 0x39800000u || (w & 0xffc00000u) == 0x39400000u) {
+			/* LDRSB Xt / LDRB Wt, [Xn, #imm]: the iscgo test */
+			if (tp < 0 && known & (1u << rn) && rn != 31)
+				iscgo = val[rn] + ((w >> 10) & 0xfff);
+		} else if ((w & 0xffffffe0u) == 0xd53bd040u) { /* MRS Xt, TPIDR_EL0 */
+			tp = (int)rd;
+			known &= ~(1u << rd);
+		} else if ((w & 0xff800000u) == 0xd2800000u) { /* MOVZ Xd, #imm, lsl #hw */
+			val[rd] = (uint64_t)((w >> 5) & 0xffff) << (16 * ((w >> 21) & 3));
+			known |= 1u << rd;
+		} else if ((w & 0xff800000u) == 0xf2800000u) { /* MOVK Xd, #imm, lsl #hw */
+			unsigned sh = 16 * ((w >> 21) & 3);
+
+			val[rd] = (val[rd] & ~(0xffffull << sh)) | (uint64_t)((w >> 5) & 0xffff)
+			                                               << sh;
+		} else if (tp >= 0 &&
+		           ((w & 0xffe0fc00u) == 0xf8606800u || (w & 0xffe0fc00u) == 0xf8206800u)) {
+			/* LDR / STR Xt, [Xn, Xm]: thread pointer plus the offset register */
+			unsigned off_reg = rn == (unsigned)tp ? rm : rm == (unsigned)tp ? rn : 32;
+
+			if (off_reg == 32 || off_reg == 31 || !(known & (1u << off_reg)) ||
+			    val[off_reg] > INT32_MAX)
+				return -ENOENT;
+			out->off = (int32_t)val[off_reg];
+			out->iscgo_va = iscgo;
+			return 0;
+		} else if (tp >= 0 &&
+		           ((w & 0xffc00000u) == 0xf9400000u || (w & 0xffc00000u) == 0xf9000000u)) {
+			/* LDR / STR Xt, [Xn, #imm*8] */
+			if (rn != (unsigned)tp)
+				return -ENOENT;
+			out->off = (int32_t)(((w >> 10) & 0xfff) * 8);
+			out->iscgo_va = iscgo;
+			return 0;
+		} else if (w == 0xd65f03c0u) { /* RET: the function ended without the load */
+			return -ENOENT;
+		} else if (tp >= 0 && rd == (unsigned)tp) {
+			/* anything else may overwrite the thread pointer copy: stay strict */
+			return -ENOENT;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Every arm64 Go program that has g in TLS is a cgo one: the C side lays it out. */
+bool tt_arch_go_tls_default(int32_t *off)
+{
+	(void)off;
+	return false;
+}
+
+/*
+ * Without cgo the runtime never sets TPIDR_EL0 nor writes the slot (save_g
+ * returns at the iscgo test): g is in R28 only, which all Go code, ABI0
+ * assembly too, keeps it in. With cgo a C frame may hold anything in R28, and
+ * save_g keeps TLS current at every g switch: TLS first.
+ */
+bool tt_arch_go_g_in_reg(bool cgo)
+{
+	return !cgo;
+}
