@@ -19,7 +19,8 @@ LDLIBS := -lbpf -lelf -lz -lcjson -lncursesw -ltinfo -lm
 DEB_BUILD := clang llvm make gcc libbpf-dev libelf-dev bpftool libncurses-dev libcjson-dev \
 	zlib1g-dev pkg-config
 DEB_TEST := libcmocka-dev golang-go tmux python3 python3-jsonschema bpftrace procps util-linux \
-	libclang-rt-14-dev binutils qemu-system-x86 busybox-static cpio kmod xz-utils zstd
+	libclang-rt-14-dev binutils qemu-system-x86 busybox-static cpio kmod xz-utils zstd \
+	qemu-system-arm
 DEB_SHOTS := aha chromium fonts-dejavu-core
 DEPS_STAMP := $(B)/.deps
 
@@ -148,7 +149,7 @@ unit: $(UNIT_BIN)
 fixtures: deps-test
 	@./tests/fixtures/build.sh
 
-test: deps-test ttytop unit fixtures
+test: deps-test ttytop unit dist fixtures
 	@./tests/run.sh
 
 bench: deps-test ttytop
