@@ -45,14 +45,27 @@ struct tty_driver___pre615 {
 	short subtype;
 } __attribute__((preserve_access_index));
 
+/*
+ * The 6.15 form, spelled here rather than taken from vmlinux.h: CO-RE matches an
+ * enum field only to an enum (of the same name), never to a short, so this
+ * flavour exists exactly on 6.15+ whichever kernel a vmlinux.h came from
+ * (bpf/x86's is 6.18, with the enums; bpf/arm64's is 6.12, with the shorts).
+ */
+enum tty_driver_type___v615 { TTY_DRIVER_TYPE_SYSTEM___v615 };
+enum tty_driver_subtype___v615 { SYSTEM_TYPE_TTY___v615 };
+struct tty_driver___v615 {
+	enum tty_driver_type___v615 type;
+	enum tty_driver_subtype___v615 subtype;
+} __attribute__((preserve_access_index));
+
 static __always_inline void tty_driver_type(struct tty_driver *drv, bool fast, int *type,
 					    int *subtype)
 {
-	/* by size, not existence: the field exists in both forms, and a vmlinux.h made
-	 * before 6.15 (bpf/arm64's, from 6.12) describes the short one */
-	if (bpf_core_field_size(drv->type) == 4) {
-		*type = (int)RD(fast, drv, type) + 1;
-		*subtype = RD(fast, drv, subtype);
+	struct tty_driver___v615 *n = (void *)drv;
+
+	if (bpf_core_field_exists(n->type)) {
+		*type = (int)RD(fast, n, type) + 1;
+		*subtype = RD(fast, n, subtype);
 	} else {
 		struct tty_driver___pre615 *o = (void *)drv;
 

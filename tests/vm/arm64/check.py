@@ -7,12 +7,14 @@ import collections
 import json
 import os
 import re
+import subprocess
 import sys
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 MARQUEE_SRC = os.path.join(ROOT, "tests", "fixtures", "marquee", "main.go")
+FIXTURES = os.path.join(os.environ.get("TTYTOP_FIXTURES", os.path.join(ROOT, "tests", "fixtures", "bin")), "arm64")
 out, kname = sys.argv[1], sys.argv[2]
 have_ttytop = os.path.exists(os.path.join(out, "ttytop.present"))
 counts = {"pass": 0, "fail": 0, "skip": 0}
@@ -196,8 +198,16 @@ def go_case(binary):
     assert checked >= 0.9 * len(evs) - missing, f"only {checked} of {len(evs)} events checked"
     sources = collections.Counter(e.get("goid_source") for e in evs if e["goid"] is not None)
     assert None not in sources, f"a goid without its source: {dict(sources)}"
+    want_src = "r28" if binary == "marquee" else "tls+r28"
+    assert sources.most_common(1)[0][0] == want_src, \
+        f"goid_source {dict(sources)}: {want_src} expected for {binary}"
+    # Before Go 1.21 an arm64 goroutine's frame pointers are not moved with its stack
+    # (golang/go#58432: copystack did not adjust them), so a walk stops at the first
+    # frame older than a stack growth: callers below main.tick are not promised then.
+    ver = go_version(binary)
+    fp_reliable = ver >= (1, 21)
     lo, hi = tick_lines()
-    good = 0
+    good = cut = 0
     for e in evs:
         frames = e["stack"]["user"]
         funcs = [f["func"] for f in frames]
@@ -207,13 +217,27 @@ def go_case(binary):
         f = frames[i]
         assert f["file"] and f["file"].endswith("tests/fixtures/marquee/main.go"), f
         assert lo <= f["line"] <= hi, f"main.tick line {f['line']} outside {lo}..{hi}"
-        assert "main.writer" in funcs[i + 1:], f"caller main.writer missing after main.tick: {funcs}"
+        if fp_reliable:
+            assert "main.writer" in funcs[i + 1:], f"caller main.writer missing after main.tick: {funcs}"
+        elif "main.writer" not in funcs[i + 1:]:
+            cut += 1
         assert any(x and x.startswith("os.(*File).Write") for x in funcs[:i]), funcs
         good += 1
     eg = [f["func"] for f in evs[-1]["stack"]["user"]]
     assert good >= 0.8 * len(evs), f"main.tick named in only {good} of {len(evs)} stacks; e.g. {eg}"
     return (f"{checked} goids exact of {len(evs)} events ({missing} before registration), "
-            f"sources {dict(sources)}, main.tick in {good}")
+            f"sources {dict(sources)}, main.tick in {good}"
+            + (f"; go{ver[0]}.{ver[1]}: {cut} stacks end at main.tick (frame pointers not "
+               f"moved with a grown stack before Go 1.21)" if cut else ""))
+
+
+def go_version(binary):
+    """The Go release the fixture was built with, from its build info (go version FILE)."""
+    path = os.path.join(FIXTURES, binary)
+    r = subprocess.run(["go", "version", path], capture_output=True, text=True, timeout=60)
+    mt = re.search(r"go(\d+)\.(\d+)", r.stdout)
+    assert mt, f"go version {path}: {r.stdout.strip()} {r.stderr.strip()}"
+    return int(mt.group(1)), int(mt.group(2))
 
 
 @case
