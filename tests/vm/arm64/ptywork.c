@@ -169,6 +169,34 @@ static int mode_exact(const char *meta, long n, long size)
 	return 0;
 }
 
+/*
+ * Wait until pid sleeps (state S in /proc/pid/stat): the writer does so only once
+ * the pty is full, so the pause is timed from its block, not from its start (under
+ * emulation filling the buffer alone can take a good part of the pause).
+ */
+static int wait_sleeping(pid_t pid)
+{
+	char path[64], st[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 20000; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, st, sizeof(st) - 1);
+		char *p;
+
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			return -1;
+		st[n] = 0;
+		p = strrchr(st, ')');
+		if (p && p[1] == ' ' && p[2] == 'S')
+			return 0;
+		sleep_ms(1);
+	}
+	return -1;
+}
+
 static int mode_paused(const char *meta, long ms)
 {
 	static char buf[1024];
@@ -187,7 +215,7 @@ static int mode_paused(const char *meta, long ms)
 		die("fork");
 	if (pid == 0) {
 		close(master);
-		/* the pause is timed from here: fork and exec under emulation take long */
+		/* started: the parent now waits for it to block on the full pty */
 		write_all(go[1], "g", 1);
 		for (int i = 0; i < 64; i++)
 			write_all(slave, buf, sizeof(buf));
@@ -196,6 +224,8 @@ static int mode_paused(const char *meta, long ms)
 	close(go[1]);
 	if (read(go[0], &c, 1) != 1)
 		die("the writer did not start");
+	if (wait_sleeping(pid) < 0)
+		die("the writer never blocked");
 	t0 = now_ns();
 	sleep_ms(ms);
 	t1 = now_ns();
