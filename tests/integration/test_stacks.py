@@ -3,10 +3,13 @@
 fixtures say about themselves, Go frames with file:line checked against the
 source, C frames in order, stripped binaries never named wrongly."""
 import collections
+import fcntl
 import os
 import re
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 
@@ -216,6 +219,11 @@ def test_c_stripped_never_wrong():
     assert frames >= len(evs) * 3, f"only {frames} frames in the stripped binary"
 
 
+def pending(fd):
+    """Bytes waiting to be read on fd (FIONREAD)."""
+    return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
 @case
 def test_debian_go_program():
     require_root()
@@ -226,6 +234,11 @@ def test_debian_go_program():
     p = subprocess.Popen([gofmt], stdin=subprocess.PIPE, stdout=slave, stderr=slave)
     p.stdin.write(src)
     p.stdin.close()
+    # formatting comes first, and takes over 0.4 s under emulation (6.1-rt: no slow
+    # write at all when the reader started too early): pause from gofmt's first output
+    end = time.time() + 30
+    while pending(master) == 0 and p.poll() is None and time.time() < end:
+        time.sleep(0.01)
     time.sleep(0.4)  # nobody reads: gofmt's write blocks on the full pty
     stop = threading.Event()
     threading.Thread(target=drain, args=(master, stop), daemon=True).start()
