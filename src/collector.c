@@ -438,6 +438,27 @@ static void row_for_stuck(struct tt_model *m, const struct tt_inflight_pick *p)
 	tt_tty_display_name(kname, t->class, t->name, sizeof(t->name));
 }
 
+/*
+ * Naming who holds each pty master can walk /proc, which takes a second in a
+ * slow guest on a first walk: the writes went on meanwhile, in the state they
+ * were read in, so their times are brought up to when the document is stamped.
+ */
+static void age_in_flight(struct tt_model *m, uint64_t late)
+{
+	for (int i = 0; i < m->ninflight; i++) {
+		struct tt_model_inflight *mi = &m->inflight[i];
+
+		mi->ev.latency_ns += late;
+		mi->state_ns += late;
+		if (mi->state == TT_W_BLOCKED)
+			mi->ev.blocked_ns += late;
+		else if (mi->state == TT_W_RUNNABLE)
+			mi->ev.runq_ns += late;
+		else
+			mi->ev.oncpu_ns += late;
+	}
+}
+
 /* The writes in flight longer than the threshold (and 1 ms), the longest first. */
 static void read_in_flight(struct tt_collector *c)
 {
@@ -467,6 +488,7 @@ static void read_in_flight(struct tt_collector *c)
 		mi->has_lock_holder = mi->has_line = false;
 		tt_inflight_blame(&c->readers, p, ptys, nptys, now, mi);
 	}
+	age_in_flight(m, clock_ns(CLOCK_MONOTONIC) - now);
 }
 
 static int src_refresh(void *ctx, double dt)

@@ -63,17 +63,9 @@ def test_stalled_reader_in_flight_while_it_lasts():
     grew = (w2["elapsed_ns"] - w["elapsed_ns"]) / 1e9
     wall = tr.docs[i2]["uptime_s"] - tr.docs[i]["uptime_s"]
     why = f"elapsed grew {grew:.2f} s in {wall:.2f} s (arrivals {t2 - t_seen:.2f} s apart)"
-    assert grew >= 0.9 * wall - 0.3, why
-    # Not understood: in the 6.12 and 6.1-rt guests elapsed grew about twice as fast
-    # as the documents' clock (1.51 s in 0.77 s, 1.65 s in 1.06 s, 1.55 s in 1.04 s)
-    # while on the host they agree within 10 %; the bound here is that of a guest
-    # until the cause is found (closing note of issue 10)
-    if IN_VM:
-        assert grew <= 2.2 * wall + 0.3, why
-        if grew > 1.1 * wall + 0.3:
-            print(f"# {why}: faster than the documents' clock", flush=True)
-    else:
-        assert grew <= 1.1 * wall + 0.3, why
+    # (in guests the first walk of /proc naming the readers took most of a second
+    # after the writes were read; the collector now ages them to the document's time)
+    assert abs(grew - wall) <= 0.1 * wall + 0.3, why
     assert w2["state_ns"] >= w["state_ns"], "the sleep got shorter"
     while time.monotonic() - t0 < 5.0:
         time.sleep(0.05)

@@ -6,9 +6,11 @@ import collections
 import fcntl
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import threading
 import time
@@ -236,28 +238,39 @@ def test_debian_go_program():
     gofmt = fixture("deb-gofmt")
     master, slave, name = open_pty()
     tr = Tracer("-T", "50", "-c", "deb-gofmt")
-    src = b"package p\n" + b"".join(b"func f%d() { println(%d) }\n" % (i, i) for i in range(3000))
-    p = subprocess.Popen([gofmt], stdin=subprocess.PIPE, stdout=slave, stderr=slave)
-    p.stdin.write(src)
-    p.stdin.close()
-    # formatting comes first, and takes over 0.4 s under emulation (6.1-rt: no slow
-    # write at all when the reader started too early): pause from gofmt's first output
-    end = time.time() + 30
-    while pending(master) == 0 and p.poll() is None and time.time() < end:
+    # Two files: the first one's short output registers gofmt as a Go program (a
+    # process's writes before that carry no goid), formatting the second gives that
+    # time, and its output then blocks on the pty nobody reads.
+    work = tempfile.mkdtemp(prefix="ttyt-gofmt.")
+    small, big = os.path.join(work, "a.go"), os.path.join(work, "b.go")
+    with open(small, "w") as f:
+        f.write("package p\n")
+    with open(big, "w") as f:
+        f.write("package p\n" + "".join("func f%d() { println(%d) }\n" % (i, i) for i in range(3000)))
+    p = subprocess.Popen([gofmt, small, big], stdout=slave, stderr=slave)
+    # the reader starts once the second output has stood still 0.4 s: gofmt is blocked
+    end, prev, since = time.time() + 60, -1, time.time()
+    while time.time() < end and p.poll() is None:
+        n = pending(master)
+        if n != prev:
+            prev, since = n, time.time()
+        elif n > 1024 and time.time() - since >= 0.4:
+            break
         time.sleep(0.01)
-    time.sleep(0.4)  # nobody reads: gofmt's write blocks on the full pty
     stop = threading.Event()
     threading.Thread(target=drain, args=(master, stop), daemon=True).start()
-    p.wait(30)
+    p.wait(60)
     time.sleep(0.2)
     tr.wait_docs(2)
     tr.stop()
     stop.set()
     os.close(master)
     os.close(slave)
+    shutil.rmtree(work, ignore_errors=True)
     evs = tr.events(pid=p.pid)
     assert evs, "no slow write from gofmt"
     e = max(evs, key=lambda e: e["blocked_ns"])
+    assert e["blocked_ns"] >= 300e6, f"blocked {e['blocked_ns'] / 1e6:.0f} ms"
     assert e["goid"] is not None and e["goid"] > 0, f"goid {e['goid']}"
     funcs = [f["func"] for f in e["stack"]["user"] if f["func"]]
     assert any(f.startswith("os.(*File).Write") for f in funcs), funcs
