@@ -31,6 +31,7 @@ def case(fn):
     only = os.environ.get("TTYTOP_ONLY")  # "a,b": run just these cases (to iterate)
     if only and short not in only.split(","):
         return fn
+    t0 = time.monotonic()
     try:
         fn()
         print(f"PASS {name}", flush=True)
@@ -45,6 +46,8 @@ def case(fn):
         print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
         traceback.print_exc()
         results["fail"] += 1
+    # what to look at when make test gets slow (tests/run.sh sums these)
+    print(f"# took {time.monotonic() - t0:.1f} s: {name}", flush=True)
     return fn
 
 
@@ -162,8 +165,10 @@ class Tracer:
     def _read(self):
         for line in self.proc.stdout:
             self._reading.wait()
-            self.docs.append(json.loads(line))
+            doc = json.loads(line)
+            # times first: a reader that sees docs[i] may index times[i] at once
             self.times.append(time.time())
+            self.docs.append(doc)
             self._first.set()
 
     def wait_docs(self, n, timeout=10):
