@@ -34,7 +34,7 @@ OBJ_MAIN := $(B)/src/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps deps-test deps-shots run test unit fixtures bench fuzz screenshots clean format install \
+.PHONY: test-clock all deps deps-test deps-shots run test unit fixtures bench fuzz screenshots clean format install \
 	dist
 
 all: ttytop
@@ -149,8 +149,12 @@ unit: $(UNIT_BIN)
 fixtures: deps-test
 	@./tests/fixtures/build.sh
 
-test: deps-test ttytop unit dist fixtures
+# test-clock first: tests/run.sh reports how long packages, build and fixtures took
+test: test-clock deps-test ttytop unit dist fixtures
 	@./tests/run.sh
+
+test-clock:
+	@mkdir -p $(B) && date +%s >$(B)/.test-start
 
 bench: deps-test ttytop
 	@./bench/run.sh

@@ -10,6 +10,24 @@ fail=0
 skip=0
 failed_names=()
 log_dir=build/test-logs
+t_start=$(date +%s)
+t_phase=$t_start
+phases=()
+# make test's start (Makefile: test-clock), when this run is part of one
+t0_make=$(cat build/.test-start 2>/dev/null || echo "")
+if [ -n "$t0_make" ] && [ "$t0_make" -le "$t_start" ] && [ $((t_start - t0_make)) -lt 7200 ]; then
+	phases+=("packages, build, dist, fixtures (make test) $((t_start - t0_make)) s")
+	t_start=$t0_make
+fi
+# phase NAME: close the phase before (its time goes in the summary) and say the next
+phase() {
+	local now
+	now=$(date +%s)
+	[ ${#phases[@]} -gt 0 ] && phases[-1]="${phases[-1]} $((now - t_phase)) s"
+	t_phase=$now
+	phases+=("$1")
+	echo "== $1"
+}
 mkdir -p "$log_dir"
 
 count_cmocka() { # $1 = name, $2 = log
@@ -24,7 +42,7 @@ count_cmocka() { # $1 = name, $2 = log
 	[ -n "${f:-}" ] && [ "${f:-0}" -gt 0 ] && failed_names+=("$1")
 }
 
-echo "== unit tests (cmocka)"
+phase "unit tests (cmocka)"
 for t in build/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
@@ -63,17 +81,17 @@ run_script() { # $1 = script printing PASS/FAIL/SKIP lines, $2 = time limit (s)
 	fi
 }
 
-echo "== integration tests (real BPF, real ptys)"
+phase "integration tests (real BPF, real ptys)"
 for s in tests/integration/test_*; do
 	[ -x "$s" ] && run_script "$s"
 done
 
-echo "== TUI tests (tmux)"
+phase "TUI tests (tmux)"
 for s in tests/tui/test_*; do
 	[ -x "$s" ] && run_script "$s"
 done
 
-echo "== kernels of tests/vm/kernels.list, booted under qemu"
+phase "kernels of tests/vm/kernels.list, booted under qemu"
 if [ -n "${TTYTOP_SKIP_VM:-}" ]; then
 	echo "  SKIP vm: TTYTOP_SKIP_VM is set (the kernel matrix is part of make test)"
 	skip=$((skip + 1))
@@ -81,14 +99,14 @@ else
 	# ~2 min per core kernel and ~5 min for the full one under emulation
 	run_script tests/vm/run.sh 2700
 	sed -n 's/^# \(.*passed.*\)/  \1/p' "$log_dir/vm.log"
-	echo "== the dist binaries alone: x86-64 in a busybox guest, aarch64 on Debian's arm64 kernels"
+	phase "the dist binaries alone: x86-64 in a busybox guest, aarch64 on Debian's arm64 kernels"
 	run_script tests/vm/test_dist.sh 600
 	sed -n 's/^# \(.*passed.*\)/  \1/p' "$log_dir/test_dist.log"
 	run_script tests/vm/test_arm64.sh 1500
 	sed -n 's/^# \(.*passed.*\)/  \1/p' "$log_dir/test_arm64.log"
 fi
 
-echo "== fuzz (short run; make fuzz for a longer one)"
+phase "fuzz (short run; make fuzz for a longer one)"
 if [ -f fuzz/Makefile ]; then
 	if make -s -C fuzz run FUZZ_SECONDS="${FUZZ_SECONDS:-40}" >"$log_dir/fuzz.log" 2>&1; then
 		echo "  PASS fuzz"
@@ -101,6 +119,15 @@ if [ -f fuzz/Makefile ]; then
 	fi
 fi
 
-[ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
+phase "summary"
+unset 'phases[-1]'
+# the end of a long log is what a CI page shows: the times, and every failure again
+echo "time: $(($(date +%s) - t_start)) s in all"
+printf '  %s\n' "${phases[@]}"
+if [ ${#failed_names[@]} -gt 0 ]; then
+	echo "failed: ${failed_names[*]}"
+	cat "$log_dir"/*.log 2>/dev/null | grep -E '^(FAIL |\[  FAILED  \] [a-z_])' | cut -c1-300 | head -40 |
+		sed 's/^/  /'
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
