@@ -38,8 +38,14 @@
  * Linux 6.15 ("tty: convert TTY_DRIVER_TYPE_* to an enum") turned
  * tty_driver.type/subtype from short into 4-byte enums and renumbered type
  * from 0 (SYSTEM=0 CONSOLE=1 SERIAL=2 PTY=3; before SYSTEM=1 .. PTY=4).
- * Subtypes kept their values. Returns the pre-6.15 numbering on every kernel.
+ * Subtypes kept their values. Returns the pre-6.15 numbering on every kernel:
+ * the TT_DRV_TYPE_* below (vmlinux.h may carry either set of TTY_DRIVER_TYPE_*).
  */
+#define TT_DRV_TYPE_CONSOLE 2
+#define TT_DRV_TYPE_SERIAL 3
+#define TT_DRV_TYPE_PTY 4
+#define TT_PTY_TYPE_MASTER 1 /* subtype of a PTY driver */
+
 struct tty_driver___pre615 {
 	short type;
 	short subtype;
@@ -59,12 +65,12 @@ struct tty_driver___v615 {
 } __attribute__((preserve_access_index));
 
 static __always_inline void tty_driver_type(struct tty_driver *drv, bool fast, int *type,
-					    int *subtype)
+                                            int *subtype)
 {
 	struct tty_driver___v615 *n = (void *)drv;
 
 	if (bpf_core_field_exists(n->type)) {
-		*type = (int)RD(fast, n, type) + 1;
+		*type = (int)RD(fast, n, type) + 1; /* 6.15 counts from 0 */
 		*subtype = RD(fast, n, subtype);
 	} else {
 		struct tty_driver___pre615 *o = (void *)drv;
@@ -108,14 +114,17 @@ struct mutex___rt {
 	struct rt_mutex_base rtmutex;
 } __attribute__((preserve_access_index));
 
+#define TT_MUTEX_FLAGS 0x07ull       /* kernel/locking/mutex.c MUTEX_FLAGS */
+#define TT_RT_MUTEX_HAS_WAITERS 1ull /* kernel/locking/rtmutex.c */
+
 static __always_inline __u64 mutex_owner(struct mutex *m)
 {
 	if (bpf_core_field_exists(m->owner))
-		return BPF_CORE_READ(m, owner.counter) & ~7ull;
+		return BPF_CORE_READ(m, owner.counter) & ~TT_MUTEX_FLAGS;
 	else {
 		struct mutex___rt *rt = (void *)m;
 
-		return (__u64)BPF_CORE_READ(rt, rtmutex.owner) & ~1ull;
+		return (__u64)BPF_CORE_READ(rt, rtmutex.owner) & ~TT_RT_MUTEX_HAS_WAITERS;
 	}
 }
 
@@ -162,7 +171,7 @@ struct uart_state___pre610 {
 #define TT_UART_XMIT_SIZE 4096 /* PAGE_SIZE on every kernel the matrix runs (x86, arm64 4K) */
 
 static __always_inline void serial_backlog(struct tty_struct *tty, bool fast, __u32 *used,
-					   __u32 *limit)
+                                           __u32 *limit)
 {
 	struct tty_port *port = RD(fast, tty, port);
 

@@ -18,8 +18,17 @@
 
 #include "ttytop.h"
 #include "core_fixes.bpf.h"
+#include "maps.bpf.h"
 
-#define E2BIG 7
+#define TT_NSEC_PER_MSEC 1000000ull
+#define TT_NSEC_PER_SEC 1000000000ull
+#define TT_U32_MAX 0xffffffffu
+/* writev: iovec lengths summed per write, a bound the verifier can unroll */
+#define TT_IOV_SUMMED 16
+/* termios c_oflag: output post-processing */
+#define TT_OPOST 0x1
+/* ERESTARTSYS is the kernel's own (include/linux/errno.h), not in the uapi */
+#define TT_ERESTARTSYS 512
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -44,8 +53,7 @@ const volatile __u64 irq_ranges[TT_IRQ_RANGES][2] = {};
 const volatile __u32 nr_irq_ranges = 0;
 
 /* Changed at run time by user space (the dashboard's `t`). */
-__u64 threshold_ns = 10000000;
-
+__u64 threshold_ns = 10 * TT_NSEC_PER_MSEC;
 
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
@@ -221,7 +229,7 @@ static __always_inline struct file *fd_file_fast(struct task_struct *t, __u64 fd
 	 * its offset through CO-RE).
 	 */
 	slot = bpf_rdonly_cast((void *)((unsigned long)fdt->fd + fd * sizeof(void *)),
-			       bpf_core_type_id_kernel(struct kiocb));
+	                       bpf_core_type_id_kernel(struct kiocb));
 	return slot->ki_filp;
 }
 
@@ -281,27 +289,27 @@ static __always_inline __u8 tty_class(struct tty_driver *drv, bool fast)
 	int type, subtype;
 
 	tty_driver_type(drv, fast, &type, &subtype);
-	switch (type) { /* pre-6.15 numbering */
-	case 2: /* CONSOLE */
+	switch (type) {
+	case TT_DRV_TYPE_CONSOLE:
 		return TT_CLASS_CONSOLE;
-	case 3: /* SERIAL */
+	case TT_DRV_TYPE_SERIAL:
 		return TT_CLASS_SERIAL;
-	case 4: /* PTY */
-		return subtype == 1 ? TT_CLASS_PTY_MASTER : TT_CLASS_PTY;
+	case TT_DRV_TYPE_PTY:
+		return subtype == TT_PTY_TYPE_MASTER ? TT_CLASS_PTY_MASTER : TT_CLASS_PTY;
 	default:
 		return TT_CLASS_OTHER;
 	}
 }
 
-static __always_inline void read_backlog(struct tty_struct *tty, __u8 class,
-					 struct tt_backlog *b, bool fast)
+static __always_inline void read_backlog(struct tty_struct *tty, __u8 class, struct tt_backlog *b,
+                                         bool fast)
 {
 	bool tco = false;
 
 	b->stopped = tty_output_stopped(tty, fast, &tco);
 	b->tco_stopped = tco;
 	b->hw_stopped = RD(fast, tty, hw_stopped);
-	b->opost = RD(fast, tty, termios.c_oflag) & 1; /* OPOST */
+	b->opost = RD(fast, tty, termios.c_oflag) & TT_OPOST;
 
 	if (class == TT_CLASS_PTY || class == TT_CLASS_PTY_MASTER) {
 		struct tty_struct *peer = RD(fast, tty, link);
@@ -321,10 +329,11 @@ static __always_inline void read_backlog(struct tty_struct *tty, __u8 class,
 		ldisc = RD(fast, peer, ldisc);
 		ops = ldisc ? RD(fast, ldisc, ops) : NULL;
 		if (ops && RD(fast, ops, num) == 0) {
-			ld = cast(RD(fast, peer, disc_data), bpf_core_type_id_kernel(struct n_tty_data),
-				  fast);
+			ld = cast(RD(fast, peer, disc_data),
+			          bpf_core_type_id_kernel(struct n_tty_data), fast);
 			if (ld)
-				b->reader_unread = RD(fast, ld, read_head) - RD(fast, ld, read_tail);
+				b->reader_unread =
+				    RD(fast, ld, read_head) - RD(fast, ld, read_tail);
 		}
 	} else if (class == TT_CLASS_SERIAL) {
 		serial_backlog(tty, fast, &b->buf_used, &b->buf_limit);
@@ -389,7 +398,7 @@ static __always_inline struct tt_tty_slot *take_slot(struct tt_inflight *s)
 	sl->info.class = s->class;
 	bpf_probe_read_kernel_str(sl->info.name, sizeof(sl->info.name), &tty->name);
 	bpf_probe_read_kernel_str(sl->info.driver, sizeof(sl->info.driver),
-				  BPF_CORE_READ(tty, driver, name));
+	                          BPF_CORE_READ(tty, driver, name));
 	asm volatile("" ::: "memory"); /* identity before the flag user space checks */
 	sl->info.in_use = 1;
 	return sl;
@@ -408,13 +417,18 @@ static __always_inline struct tt_tty_slot *tty_slot_of(struct tt_inflight *s)
 	return bpf_map_lookup_elem(&slots, idx);
 }
 
-/* Bytes requested by a writev: sum of the first 16 iovec lengths. */
+static __always_inline __u32 clamp_u32(__u64 v)
+{
+	return v > TT_U32_MAX ? TT_U32_MAX : (__u32)v;
+}
+
+/* Bytes requested by a writev: sum of the first TT_IOV_SUMMED iovec lengths. */
 static __always_inline __u32 iov_bytes(const struct iovec *iov, __u64 cnt)
 {
 	__u64 total = 0;
 
 #pragma unroll
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; i < TT_IOV_SUMMED; i++) {
 		struct iovec v;
 
 		if (i >= cnt)
@@ -423,93 +437,88 @@ static __always_inline __u32 iov_bytes(const struct iovec *iov, __u64 cnt)
 			break;
 		total += v.iov_len;
 	}
-	return total > 0xffffffffull ? 0xffffffffu : (__u32)total;
+	return clamp_u32(total);
 }
 
-/*
- * Vectored writes pass iov/iovcnt: their byte count is summed from user memory
- * only once the fd is known to be a tty, so other writev callers never pay.
- */
-static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count,
-				    const struct iovec *iov, __u8 sys, bool fast)
+/* The terminal a write goes to, or NULL when f is not a tty. */
+static __always_inline struct tty_struct *tty_of_file(struct file *f, bool fast)
 {
 	const struct file_operations *fops;
 	struct tty_file_private *priv;
-	struct tt_writer_key wk;
-	struct tty_driver *drv;
-	struct tty_struct *tty;
-	struct tt_inflight *s;
-	__u64 wi, pid_tgid;
-	__u32 tid, tgid;
-	__u8 class;
+	__u64 wi;
 
 	if (!f)
-		return 0;
+		return NULL;
 	fops = RD(fast, f, f_op);
 	if (!fops)
-		return 0;
+		return NULL;
 	wi = (__u64)RD(fast, fops, write_iter);
 	if (wi != tty_write_addr && (!redirected_tty_write_addr || wi != redirected_tty_write_addr))
-		return 0;
+		return NULL;
+	priv =
+	    cast(RD(fast, f, private_data), bpf_core_type_id_kernel(struct tty_file_private), fast);
+	if (!priv)
+		return NULL;
+	return RD(fast, priv, tty);
+}
 
-	/* A tty write. From here on the cost is paid only by terminal output. */
-	pid_tgid = bpf_get_current_pid_tgid();
-	tgid = pid_tgid >> 32;
-	tid = (__u32)pid_tgid;
+/* --pid and --comm; ttytop's own output is never timed. */
+static __always_inline bool writer_wanted(__u32 tgid)
+{
 	if (tgid == self_tgid)
-		return 0;
+		return false;
 	if (filter_tgid && tgid != filter_tgid)
-		return 0;
+		return false;
 	if (filter_comm_on) {
 		char comm[TT_COMM_LEN];
 
 		bpf_get_current_comm(comm, sizeof(comm));
 		if (!comm_matches(comm))
-			return 0;
+			return false;
 	}
+	return true;
+}
 
-	priv = cast(RD(fast, f, private_data), bpf_core_type_id_kernel(struct tty_file_private),
-		    fast);
-	if (!priv)
-		return 0;
-	tty = RD(fast, priv, tty);
-	if (!tty)
-		return 0;
-	drv = RD(fast, tty, driver);
-	if (!drv)
-		return 0;
-	class = tty_class(drv, fast);
+/* --tty as a class or as one terminal's name. */
+static __always_inline bool terminal_wanted(struct tty_struct *tty, __u8 class)
+{
 	if (filter_class >= 0 && class != filter_class)
-		return 0;
+		return false;
 	if (filter_tty_on) {
 		char name[TT_TTY_NAME_LEN] = {};
 
 		bpf_probe_read_kernel_str(name, sizeof(name), &tty->name);
 		if (!name_matches(name))
-			return 0;
+			return false;
 	}
-	wk.dev = (RD(fast, drv, major) << 20) |
-		 ((RD(fast, drv, minor_start) + RD(fast, tty, index)) & 0xfffff);
-	wk.tgid = tgid;
+	return true;
+}
 
-	s = bpf_map_lookup_elem(&inflight, &tid);
-	if (!s) {
-		struct tt_inflight init = {};
+/* The terminal's device number, in the kernel's MKDEV encoding. */
+static __always_inline __u32 tty_dev(struct tty_struct *tty, struct tty_driver *drv, bool fast)
+{
+	return (RD(fast, drv, major) << TT_DEV_MINOR_BITS) |
+	       ((RD(fast, drv, minor_start) + RD(fast, tty, index)) & TT_DEV_MINOR_MASK);
+}
 
-		bpf_map_update_elem(&inflight, &tid, &init, BPF_NOEXIST);
-		s = bpf_map_lookup_elem(&inflight, &tid);
-		if (!s) {
-			count_drop(TT_DROP_INFLIGHT_FULL);
-			return 0;
-		}
-	}
-	if (s->last_dev != wk.dev || s->last_tgid != tgid) {
-		if (!bpf_map_lookup_elem(&writers, &wk))
-			first_write(&wk);
-		s->last_dev = wk.dev;
-		s->last_tgid = tgid;
-	}
+/*
+ * Whether this (terminal, process) has its writer entry is known without a
+ * lookup while a thread keeps writing to the same terminal.
+ */
+static __always_inline void note_writer(struct tt_inflight *s, struct tt_writer_key *wk)
+{
+	if (s->last_dev == wk->dev && s->last_tgid == wk->tgid)
+		return;
+	if (!bpf_map_lookup_elem(&writers, wk))
+		first_write(wk);
+	s->last_dev = wk->dev;
+	s->last_tgid = wk->tgid;
+}
 
+/* A new write on the thread's reused entry: everything of the last one cleared. */
+static __always_inline void start_write(struct tt_inflight *s, struct tty_struct *tty, __u32 dev,
+                                        __u8 class, bool fast)
+{
 	s->start_ns = bpf_ktime_get_ns();
 	s->last_ns = s->start_ns;
 	s->oncpu_ns = 0;
@@ -519,19 +528,67 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count,
 	s->goid = -1;
 	s->goid_flags = 0;
 	s->tty = (__u64)tty;
-	s->dev = wk.dev;
-	s->count = iov ? iov_bytes(iov, count) : (count > 0xffffffffull ? 0xffffffffu : count);
+	s->dev = dev;
 	s->waker_pid = 0;
 	s->nr_sleeps = 0;
 	s->flags = 0;
-	s->fd = fd;
 	s->state = TT_W_RUNNING;
 	s->reason = TT_REASON_NONE;
 	s->class = class;
-	s->syscall = sys;
 	__builtin_memset(s->waker_comm, 0, sizeof(s->waker_comm));
 	__builtin_memset(&s->backlog, 0, sizeof(s->backlog));
 	read_backlog(tty, class, &s->backlog, fast);
+}
+
+/* The thread's entry, reused from write to write, created on its first. */
+static __always_inline struct tt_inflight *inflight_entry(__u32 tid)
+{
+	struct tt_inflight init = {};
+
+	return map_lookup_or_try_init(&inflight, &tid, &init);
+}
+
+/*
+ * Vectored writes pass iov/iovcnt: their byte count is summed from user memory
+ * only once the fd is known to be a tty, so other writev callers never pay.
+ */
+static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count, const struct iovec *iov,
+                                    __u8 sys, bool fast)
+{
+	struct tty_struct *tty = tty_of_file(f, fast);
+	struct tt_inflight *s;
+	struct tt_writer_key wk;
+	struct tty_driver *drv;
+	__u64 pid_tgid;
+	__u32 tid;
+	__u8 class;
+
+	if (!tty)
+		return 0;
+	/* A tty write. From here on the cost is paid only by terminal output. */
+	pid_tgid = bpf_get_current_pid_tgid();
+	tid = (__u32)pid_tgid;
+	wk.tgid = pid_tgid >> 32;
+	if (!writer_wanted(wk.tgid))
+		return 0;
+	drv = RD(fast, tty, driver);
+	if (!drv)
+		return 0;
+	class = tty_class(drv, fast);
+	if (!terminal_wanted(tty, class))
+		return 0;
+	wk.dev = tty_dev(tty, drv, fast);
+
+	s = inflight_entry(tid);
+	if (!s) {
+		count_drop(TT_DROP_INFLIGHT_FULL);
+		return 0;
+	}
+	note_writer(s, &wk);
+	s->count = iov ? iov_bytes(iov, count) : clamp_u32(count);
+	s->fd = fd;
+	s->syscall = sys;
+	start_write(s, tty, wk.dev, class, fast);
 	s->active = 1;
 	hint_add(tid, 1);
 	return 0;
@@ -552,25 +609,24 @@ static __always_inline struct file *fd_file(__u64 fd, bool fast)
  * Entry programs come in two flavours with the same logic; user space keeps
  * one set loaded (bpf_program__set_autoload) after probing for bpf_rdonly_cast.
  */
-static __always_inline int enter(struct syscall_trace_enter *ctx, __u8 sys, bool vec,
-				 bool fast)
+static __always_inline int enter(struct syscall_trace_enter *ctx, __u8 sys, bool vec, bool fast)
 {
 	return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],
-			vec ? (const struct iovec *)ctx->args[1] : NULL, sys, fast);
+	                vec ? (const struct iovec *)ctx->args[1] : NULL, sys, fast);
 }
 
-#define ENTER_PROG(name, sys, vec, flavour, fast)                                           \
-	SEC("tp/syscalls/sys_enter_" #name)                                                  \
-	int enter_##name##_##flavour(struct syscall_trace_enter *ctx)                        \
-	{                                                                                    \
-		return enter(ctx, sys, vec, fast);                                           \
+#define ENTER_PROG(name, sys, vec, flavour, fast)                                                  \
+	SEC("tp/syscalls/sys_enter_" #name)                                                        \
+	int enter_##name##_##flavour(struct syscall_trace_enter *ctx)                              \
+	{                                                                                          \
+		return enter(ctx, sys, vec, fast);                                                 \
 	}
 
-#define ENTER_PROGS(flavour, fast)                                                          \
-	ENTER_PROG(write, TT_SYS_WRITE, false, flavour, fast)                                \
-	ENTER_PROG(pwrite64, TT_SYS_PWRITE64, false, flavour, fast)                          \
-	ENTER_PROG(writev, TT_SYS_WRITEV, true, flavour, fast)                               \
-	ENTER_PROG(pwritev, TT_SYS_PWRITEV, true, flavour, fast)                             \
+#define ENTER_PROGS(flavour, fast)                                                                 \
+	ENTER_PROG(write, TT_SYS_WRITE, false, flavour, fast)                                      \
+	ENTER_PROG(pwrite64, TT_SYS_PWRITE64, false, flavour, fast)                                \
+	ENTER_PROG(writev, TT_SYS_WRITEV, true, flavour, fast)                                     \
+	ENTER_PROG(pwritev, TT_SYS_PWRITEV, true, flavour, fast)                                   \
 	ENTER_PROG(pwritev2, TT_SYS_PWRITEV2, true, flavour, fast)
 
 ENTER_PROGS(fast, true)
@@ -608,9 +664,9 @@ static __always_inline int enter_raw(struct pt_regs *regs, long id, bool fast)
 	arg1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	count = PT_REGS_PARM3_CORE_SYSCALL(regs);
 	return on_enter(fd_file(fd, fast), fd, count,
-			sys == TT_SYS_WRITE || sys == TT_SYS_PWRITE64 ? NULL
-								    : (const struct iovec *)arg1,
-			sys, fast);
+	                sys == TT_SYS_WRITE || sys == TT_SYS_PWRITE64 ? NULL
+	                                                              : (const struct iovec *)arg1,
+	                sys, fast);
 }
 
 SEC("tp_btf/sys_enter")
@@ -628,17 +684,17 @@ int BPF_PROG(enter_raw_compat, struct pt_regs *regs, long id)
 static __always_inline __u32 errslot(__s64 ret)
 {
 	switch (-ret) {
-	case 11:
+	case EAGAIN:
 		return TT_ERR_EAGAIN;
-	case 5:
+	case EIO:
 		return TT_ERR_EIO;
-	case 4:
+	case EINTR:
 		return TT_ERR_EINTR;
-	case 512:
+	case TT_ERESTARTSYS:
 		return TT_ERR_ERESTARTSYS;
-	case 28:
+	case ENOSPC:
 		return TT_ERR_ENOSPC;
-	case 32:
+	case EPIPE:
 		return TT_ERR_EPIPE;
 	default:
 		return TT_ERR_OTHER;
@@ -664,12 +720,11 @@ static __always_inline __u32 bucket(__u64 v)
 
 static __always_inline bool ratelimited(__u64 now)
 {
-	__u32 zero = 0;
-	struct ratelimit *r = bpf_map_lookup_elem(&rl, &zero);
+	struct ratelimit *r = map_first(&rl);
 
 	if (!r)
 		return false;
-	if (now - r->window_ns >= 1000000000ull) {
+	if (now - r->window_ns >= TT_NSEC_PER_SEC) {
 		r->window_ns = now;
 		r->count = 0;
 	}
@@ -682,7 +737,7 @@ static __always_inline bool ratelimited(__u64 now)
  * without cgo); then m.curg when g is the thread's g0 or gsignal.
  */
 static __always_inline __s64 current_goid(struct task_struct *task, struct pt_regs *regs,
-					  struct tt_go_proc *gp, __u32 *flags)
+                                          struct tt_go_proc *gp, __u32 *flags)
 {
 	__u64 g = 0, m = 0, g0 = 0, gsig = 0, curg = 0, greg = regs ? g_register(regs) : 0;
 	__s64 goid = -1;
@@ -726,22 +781,10 @@ static __always_inline __s64 current_goid(struct task_struct *task, struct pt_re
 	return goid;
 }
 
-static __always_inline void emit_event(void *ctx, struct tt_inflight *s, __u32 tid, __u32 tgid,
-				       __u64 lat, __s64 ret)
+/* The write's figures as the thread's entry holds them at its exit. */
+static __always_inline void fill_event(struct tt_event *e, struct tt_inflight *s, __u32 tid,
+                                       __u32 tgid, __u64 lat, __s64 ret)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	/* the user registers saved at syscall entry, read once for g and frame 1 */
-	struct pt_regs *regs = NULL;
-	struct tt_sleep_stack *ss;
-	struct tt_go_proc *gp;
-	struct tt_event *e;
-	long n;
-
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop(TT_DROP_RINGBUF_FULL);
-		return;
-	}
 	e->hdr.kind = TT_REC_WRITE;
 	e->hdr.size = sizeof(*e);
 	e->start_ns = s->start_ns;
@@ -769,29 +812,29 @@ static __always_inline void emit_event(void *ctx, struct tt_inflight *s, __u32 t
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	__builtin_memcpy(e->waker_comm, s->waker_comm, sizeof(e->waker_comm));
 	e->backlog = s->backlog;
+}
 
-	regs = user_regs(task, syscall_nr(s->syscall));
-	gp = bpf_map_lookup_elem(&go_procs, &tgid);
-	if (gp) {
-		e->flags |= TT_EV_GO;
-		e->goid = current_goid(task, regs, gp, &e->flags);
-	}
+static __always_inline void event_ustack(void *ctx, struct tt_event *e, struct pt_regs *regs)
+{
+	long n = bpf_get_stack(ctx, e->ustack, sizeof(e->ustack), BPF_F_USER_STACK);
 
-	if (!capture_stacks) {
-		e->flags |= TT_EV_NO_KSTACK | TT_EV_NO_USTACK;
-		goto submit;
-	}
-	n = bpf_get_stack(ctx, e->ustack, sizeof(e->ustack), BPF_F_USER_STACK);
-	if (n > 0) {
-		e->ustack_len = n / sizeof(__u64);
-		/* the frameless syscall wrapper hides its caller from the FP walk */
-		if (regs && !frame1_ret(regs, &e->user_ret))
-			e->flags |= TT_EV_USER_RET;
-	} else {
+	if (n <= 0) {
 		e->flags |= TT_EV_NO_USTACK;
+		return;
 	}
+	e->ustack_len = n / sizeof(__u64);
+	/* the frameless syscall wrapper hides its caller from the FP walk */
+	if (regs && !frame1_ret(regs, &e->user_ret))
+		e->flags |= TT_EV_USER_RET;
+}
 
-	ss = s->nr_sleeps ? bpf_map_lookup_elem(&sleep_stacks, &tid) : NULL;
+/* A write that slept is shown where it first slept, not where it returns. */
+static __always_inline void event_kstack(void *ctx, struct tt_event *e, struct tt_inflight *s,
+                                         __u32 tid)
+{
+	struct tt_sleep_stack *ss = s->nr_sleeps ? bpf_map_lookup_elem(&sleep_stacks, &tid) : NULL;
+	long n;
+
 	if (ss) {
 		__u32 kn = ss->n;
 
@@ -807,7 +850,35 @@ static __always_inline void emit_event(void *ctx, struct tt_inflight *s, __u32 t
 		else
 			e->flags |= TT_EV_NO_KSTACK;
 	}
-submit:
+}
+
+static __always_inline void emit_event(void *ctx, struct tt_inflight *s, __u32 tid, __u32 tgid,
+                                       __u64 lat, __s64 ret)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	/* the user registers saved at syscall entry, read once for g and frame 1 */
+	struct pt_regs *regs;
+	struct tt_go_proc *gp;
+	struct tt_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(TT_DROP_RINGBUF_FULL);
+		return;
+	}
+	fill_event(e, s, tid, tgid, lat, ret);
+	regs = user_regs(task, syscall_nr(s->syscall));
+	gp = bpf_map_lookup_elem(&go_procs, &tgid);
+	if (gp) {
+		e->flags |= TT_EV_GO;
+		e->goid = current_goid(task, regs, gp, &e->flags);
+	}
+	if (capture_stacks) {
+		event_ustack(ctx, e, regs);
+		event_kstack(ctx, e, s, tid);
+	} else {
+		e->flags |= TT_EV_NO_KSTACK | TT_EV_NO_USTACK;
+	}
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -815,7 +886,7 @@ submit:
 
 /* Atomic adds: the slot is shared by every CPU that writes to the terminal. */
 static __always_inline void add_stats(struct tt_tty_stats *st, struct tt_inflight *s, __u64 lat,
-				      __s64 ret)
+                                      __s64 ret)
 {
 	ADD(&st->writes, 1);
 	if (ret > 0)
@@ -848,6 +919,19 @@ static __always_inline void add_stats(struct tt_tty_stats *st, struct tt_infligh
 		ADD(&st->slow, 1);
 }
 
+/* The (terminal, process) entry was created at entry; its threads may race here. */
+static __always_inline void count_writer(struct tt_inflight *s, __u32 tgid, __s64 ret)
+{
+	struct tt_writer_key wk = {.dev = s->dev, .tgid = tgid};
+	struct tt_writer_val *wv = bpf_map_lookup_elem(&writers, &wk);
+
+	if (!wv)
+		return;
+	ADD(&wv->writes, 1);
+	if (ret > 0)
+		ADD(&wv->bytes, ret);
+}
+
 static __always_inline int on_exit(void *ctx, __s64 ret)
 {
 	struct tt_tty_slot *sl;
@@ -872,17 +956,7 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 	else
 		count_drop(TT_DROP_TTY_TABLE_FULL);
 
-	{
-		struct tt_writer_key wk = { .dev = s->dev, .tgid = tgid };
-		struct tt_writer_val *wv = bpf_map_lookup_elem(&writers, &wk);
-
-		/* created at entry; threads of one process may race here */
-		if (wv) {
-			__sync_fetch_and_add(&wv->writes, 1);
-			if (ret > 0)
-				__sync_fetch_and_add(&wv->bytes, ret);
-		}
-	}
+	count_writer(s, tgid, ret);
 
 	if (lat >= threshold_ns) {
 		if (threshold_ns == 0 && ratelimited(now))
@@ -941,10 +1015,16 @@ int exit_pwritev2(struct syscall_trace_exit *ctx)
 #define TT_TASK_INTERRUPTIBLE 0x1
 /* include/linux/tty.h: n_tty_write is woken below this much pending output */
 #define TT_WAKEUP_CHARS 256
+/*
+ * Room in a pty peer's flip buffer under which a writer counts as out of it:
+ * about one buffer chunk (TTY_BUFFER_PAGE, 1792 bytes with 4 KiB pages), the
+ * most pty_write asks for at once.
+ */
+#define TT_PTY_ROOM_LOW 2048
 
 /* Why did the writer go to sleep? Judged from the tty's state at that moment. */
 static __always_inline __u8 sleep_reason(struct tt_inflight *s, struct task_struct *prev,
-					 __u64 prev_state)
+                                         __u64 prev_state)
 {
 	struct tty_struct *tty = (void *)s->tty;
 	__u64 owner = mutex_owner(&tty->atomic_write_lock);
@@ -972,8 +1052,8 @@ static __always_inline __u8 sleep_reason(struct tt_inflight *s, struct task_stru
 		used = BPF_CORE_READ(peer, port, buf.mem_used.counter);
 		limit = BPF_CORE_READ(peer, port, buf.mem_limit);
 		/* n_tty_write sleeps when the peer's flip buffer has no room */
-		return limit - used < 2048 || waits_for_room ? TT_REASON_BUFFER_FULL
-							      : TT_REASON_OTHER;
+		return limit - used < TT_PTY_ROOM_LOW || waits_for_room ? TT_REASON_BUFFER_FULL
+		                                                        : TT_REASON_OTHER;
 	}
 	if (s->class == TT_CLASS_SERIAL) {
 		struct tt_backlog b = {};
@@ -992,28 +1072,24 @@ static __always_inline __u8 sleep_reason(struct tt_inflight *s, struct task_stru
 		 * in a 5.10 guest whose two vCPUs share one host thread.
 		 */
 		return waits_for_room && b.buf_used >= TT_WAKEUP_CHARS ? TT_REASON_BUFFER_FULL
-								       : TT_REASON_OTHER;
+		                                                       : TT_REASON_OTHER;
 	}
 	return TT_REASON_OTHER;
 }
 
 static __always_inline void capture_sleep_stack(void *ctx, struct tt_inflight *s, __u32 tid)
 {
-	struct tt_sleep_stack *ss;
-	__u32 zero = 0;
+	struct tt_sleep_stack *ss = map_first(&zero_stack);
 	long n;
 
-	ss = bpf_map_lookup_elem(&zero_stack, &zero);
 	if (!ss)
 		return;
-	if (bpf_map_update_elem(&sleep_stacks, &tid, ss, BPF_ANY)) {
+	ss = map_reset_elem(&sleep_stacks, &tid, ss);
+	if (!ss) {
 		s->flags |= TT_EV_NO_KSTACK;
 		count_drop(TT_DROP_KSTACK_FULL);
 		return;
 	}
-	ss = bpf_map_lookup_elem(&sleep_stacks, &tid);
-	if (!ss)
-		return;
 	n = bpf_get_stack(ctx, ss->ip, sizeof(ss->ip), 0);
 	ss->n = n > 0 ? n / sizeof(__u64) : 0;
 }
@@ -1025,10 +1101,10 @@ static __always_inline void capture_sleep_stack(void *ctx, struct tt_inflight *s
  * sleeps (the writer is still current here).
  */
 static __always_inline void capture_sleep_user(void *ctx, struct tt_inflight *s,
-					       struct task_struct *prev)
+                                               struct task_struct *prev)
 {
 	struct pt_regs *regs = user_regs(prev, syscall_nr(s->syscall));
-	__u32 tid = prev->pid, tgid = s->last_tgid, zero = 0;
+	__u32 tid = prev->pid, tgid = s->last_tgid;
 	struct tt_sleep_ustack *us;
 	struct tt_go_proc *gp;
 	long n;
@@ -1039,10 +1115,9 @@ static __always_inline void capture_sleep_user(void *ctx, struct tt_inflight *s,
 		s->goid = current_goid(prev, regs, gp, &s->goid_flags);
 	if (!capture_stacks)
 		return;
-	us = bpf_map_lookup_elem(&zero_ustack, &zero);
-	if (!us || bpf_map_update_elem(&sleep_ustacks, &tid, us, BPF_ANY))
-		return;
-	us = bpf_map_lookup_elem(&sleep_ustacks, &tid);
+	us = map_first(&zero_ustack);
+	if (us)
+		us = map_reset_elem(&sleep_ustacks, &tid, us);
 	if (!us)
 		return;
 	n = bpf_get_stack(ctx, us->ip, sizeof(us->ip), BPF_F_USER_STACK);
@@ -1070,7 +1145,7 @@ static __always_inline bool end_sleep(struct tt_inflight *s, __u64 now)
 }
 
 static __always_inline void on_switch(void *ctx, bool preempt, struct task_struct *prev,
-				      struct task_struct *next, __u64 prev_state)
+                                      struct task_struct *next, __u64 prev_state)
 {
 	struct tt_inflight *ps = lookup_inflight(prev->pid), *ns = lookup_inflight(next->pid);
 	__u64 now;
@@ -1115,8 +1190,7 @@ static __always_inline void on_switch(void *ctx, bool preempt, struct task_struc
  */
 static __always_inline bool in_interrupt(void *ctx)
 {
-	__u32 zero = 0;
-	struct tt_sleep_stack *ss = bpf_map_lookup_elem(&scratch_stack, &zero);
+	struct tt_sleep_stack *ss = map_first(&scratch_stack);
 	long n;
 
 	if (!ss || !nr_irq_ranges)
@@ -1170,7 +1244,7 @@ static __always_inline void on_waking(void *ctx, struct task_struct *p)
 
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next,
-	     unsigned int prev_state)
+             unsigned int prev_state)
 {
 	on_switch(ctx, preempt, prev, next, prev_state);
 	return 0;
@@ -1183,7 +1257,7 @@ int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct ta
  */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch_btf_pre518, bool preempt, struct task_struct *prev,
-	     struct task_struct *next)
+             struct task_struct *next)
 {
 	on_switch(ctx, preempt, prev, next, task_state(prev));
 	return 0;

@@ -18,7 +18,7 @@
 #define TT_TTY_NAME_LEN 32
 #define TT_USTACK_MAX 48 /* user frames kept per slow write */
 #define TT_KSTACK_MAX 32 /* kernel frames kept per slow write */
-#define TT_IRQ_RANGES 8	 /* kernel text ranges that mean "woken by an interrupt" */
+#define TT_IRQ_RANGES 8  /* kernel text ranges that mean "woken by an interrupt" */
 /*
  * Terminal slots in the kernel's statistics array, slot 0 included: slot 0
  * holds the writes of terminals that found every other slot taken (shown as
@@ -50,20 +50,20 @@
 /* What kind of terminal a write landed on. */
 enum tt_class {
 	TT_CLASS_OTHER = 0,
-	TT_CLASS_PTY = 1,	 /* pty slave, pts/N */
+	TT_CLASS_PTY = 1,        /* pty slave, pts/N */
 	TT_CLASS_PTY_MASTER = 2, /* writes into the master side (sshd, tmux) */
-	TT_CLASS_CONSOLE = 3,	 /* VT, ttyN */
-	TT_CLASS_SERIAL = 4,	 /* ttyS0, ttyUSB0, ttyAMA0, ... */
+	TT_CLASS_CONSOLE = 3,    /* VT, ttyN */
+	TT_CLASS_SERIAL = 4,     /* ttyS0, ttyUSB0, ttyAMA0, ... */
 	TT_CLASS_NR
 };
 
 /* Why a write went to sleep (from the tty's state as it slept; of its longest sleep). */
 enum tt_reason {
-	TT_REASON_NONE = 0,	   /* never slept */
-	TT_REASON_BUFFER_FULL = 1, /* output room exhausted: reader not draining */
-	TT_REASON_WRITE_LOCK = 2,  /* atomic_write_lock held by another writer */
+	TT_REASON_NONE = 0,         /* never slept */
+	TT_REASON_BUFFER_FULL = 1,  /* output room exhausted: reader not draining */
+	TT_REASON_WRITE_LOCK = 2,   /* atomic_write_lock held by another writer */
 	TT_REASON_FLOW_STOPPED = 3, /* XOFF / ^S / hardware flow control */
-	TT_REASON_OTHER = 4,	   /* ldisc change, termios, memory, ... */
+	TT_REASON_OTHER = 4,        /* ldisc change, termios, memory, ... */
 	TT_REASON_NR
 };
 
@@ -77,29 +77,33 @@ enum tt_syscall {
 	TT_SYS_NR
 };
 
+/* tt_*.dev: the kernel's MKDEV encoding, major << 20 | minor */
+#define TT_DEV_MINOR_BITS 20
+#define TT_DEV_MINOR_MASK ((1u << TT_DEV_MINOR_BITS) - 1)
+
 /* Event flags. */
-#define TT_EV_WAKER_IRQ (1u << 0)     /* woken from interrupt context: waker unknown */
-#define TT_EV_NO_KSTACK (1u << 1)     /* kernel stack storage full or capture failed */
-#define TT_EV_NO_USTACK (1u << 2)     /* user stack capture failed */
+#define TT_EV_WAKER_IRQ (1u << 0)       /* woken from interrupt context: waker unknown */
+#define TT_EV_NO_KSTACK (1u << 1)       /* kernel stack storage full or capture failed */
+#define TT_EV_NO_USTACK (1u << 2)       /* user stack capture failed */
 #define TT_EV_KSTACK_AT_SLEEP (1u << 3) /* kstack taken at the first sleep */
-#define TT_EV_GO (1u << 4)	      /* writer registered as a Go process */
-#define TT_EV_GOID (1u << 5)	      /* goid field is valid */
-#define TT_EV_RATELIMITED_BEFORE (1u << 6) /* some events before this one were rate limited */
-#define TT_EV_USER_RET (1u << 7)      /* user_ret holds the frameless caller's return addr */
-#define TT_EV_GOID_R14 (1u << 8)      /* the ABIInternal g register agrees with the TLS g */
-#define TT_EV_GOID_R28 (1u << 9)      /* arm64: the g register R28 agrees with the TLS g */
-#define TT_EV_GOID_REG (1u << 10)     /* g read from the register alone (arm64 without cgo) */
+#define TT_EV_GO (1u << 4)              /* writer registered as a Go process */
+#define TT_EV_GOID (1u << 5)            /* goid field is valid */
+/* (1u << 6) is free */
+#define TT_EV_USER_RET (1u << 7)  /* user_ret holds the frameless caller's return addr */
+#define TT_EV_GOID_R14 (1u << 8)  /* the ABIInternal g register agrees with the TLS g */
+#define TT_EV_GOID_R28 (1u << 9)  /* arm64: the g register R28 agrees with the TLS g */
+#define TT_EV_GOID_REG (1u << 10) /* g read from the register alone (arm64 without cgo) */
 /* Everything that says how goid was read, carried together. */
 #define TT_EV_GOID_BITS (TT_EV_GOID | TT_EV_GOID_R14 | TT_EV_GOID_R28 | TT_EV_GOID_REG)
 
 /* Drop / loss counters, one slot each in the per-CPU "drops" array. */
 enum tt_drop {
-	TT_DROP_RINGBUF_FULL = 0, /* bpf_ringbuf_reserve failed */
-	TT_DROP_RATELIMIT = 1,	  /* threshold 0: over the per-CPU event budget */
-	TT_DROP_INFLIGHT_FULL = 2, /* no room to track a write: not timed */
-	TT_DROP_KSTACK_FULL = 3,  /* sleep-stack storage full: event has no kstack */
+	TT_DROP_RINGBUF_FULL = 0,   /* bpf_ringbuf_reserve failed */
+	TT_DROP_RATELIMIT = 1,      /* threshold 0: over the per-CPU event budget */
+	TT_DROP_INFLIGHT_FULL = 2,  /* no room to track a write: not timed */
+	TT_DROP_KSTACK_FULL = 3,    /* sleep-stack storage full: event has no kstack */
 	TT_DROP_TTY_TABLE_FULL = 4, /* no terminal slot free: counted in slot 0 (others) */
-	TT_DROP_WRITERS_FULL = 5, /* per-writer table full */
+	TT_DROP_WRITERS_FULL = 5,   /* per-writer table full */
 	TT_DROP_NR
 };
 
@@ -117,23 +121,23 @@ enum tt_errslot {
 
 /* Terminal backlog read at write entry. Zero where not applicable. */
 struct tt_backlog {
-	__u32 buf_used;	    /* pty: peer flip-buffer bytes in use; serial: xmit fifo fill */
-	__u32 buf_limit;    /* pty: peer flip-buffer limit; serial: fifo size */
+	__u32 buf_used;      /* pty: peer flip-buffer bytes in use; serial: xmit fifo fill */
+	__u32 buf_limit;     /* pty: peer flip-buffer limit; serial: fifo size */
 	__u32 reader_unread; /* pty: bytes in the peer's n_tty read buffer not yet read */
-	__u8 stopped;	     /* tty->flow.stopped (XOFF) */
+	__u8 stopped;        /* tty->flow.stopped (XOFF) */
 	__u8 tco_stopped;    /* tty->flow.tco_stopped (tcflow) */
 	__u8 hw_stopped;     /* tty->hw_stopped (CTS) */
-	__u8 opost;	     /* output post-processing on */
+	__u8 opost;          /* output post-processing on */
 };
 
 /* Identity of a terminal, written into its slot when the slot is taken. */
 struct tt_tty_info {
-	__u32 dev;  /* real tty dev: major << 20 | minor (kernel encoding) */
-	__u8 class; /* enum tt_class */
+	__u32 dev;   /* real tty dev: major << 20 | minor (kernel encoding) */
+	__u8 class;  /* enum tt_class */
 	__u8 in_use; /* set last: the slot's identity is complete */
 	__u8 pad[2];
 	char name[TT_TTY_NAME_LEN]; /* tty->name: "pts0", "ptm3", "tty1", "ttyS0" */
-	char driver[16];	    /* tty->driver->name */
+	char driver[16];            /* tty->driver->name */
 };
 
 /*
@@ -150,7 +154,7 @@ struct tt_tty_stats {
 	__u64 bytes; /* bytes actually written (positive returns) */
 	__u64 errors;
 	__u64 short_writes; /* 0 <= ret < requested */
-	__u64 slow;	    /* writes over the threshold */
+	__u64 slow;         /* writes over the threshold */
 	__u64 oncpu_ns;
 	__u64 blocked_ns;
 	__u64 runq_ns;
@@ -182,8 +186,8 @@ struct tt_writer_val {
 /* Registered by user space for Go processes; read at exit of slow writes. */
 struct tt_go_proc {
 	__s32 tls_g_off; /* g = *(thread pointer + tls_g_off), unless g_in_reg */
-	__u16 goid_off;	 /* offsetof(g, goid) */
-	__u16 g_m_off;	 /* offsetof(g, m) */
+	__u16 goid_off;  /* offsetof(g, goid) */
+	__u16 g_m_off;   /* offsetof(g, m) */
 	__u16 m_g0_off;
 	__u16 m_gsignal_off;
 	__u16 m_curg_off;
@@ -223,7 +227,7 @@ struct tt_event {
 	__s64 ret;
 	__s64 goid;
 	__u64 user_ret; /* return address at the user sp: frame 1 of the user stack */
-	__u32 pid;	/* tgid */
+	__u32 pid;      /* tgid */
 	__u32 tid;
 	__u32 dev;
 	__u32 count; /* bytes requested */
@@ -255,27 +259,27 @@ enum tt_wstate { TT_W_RUNNING = 0, TT_W_BLOCKED = 1, TT_W_RUNNABLE = 2, TT_W_NR 
  */
 struct tt_inflight {
 	__u64 start_ns; /* CLOCK_MONOTONIC at entry */
-	__u64 last_ns;	/* last state change */
+	__u64 last_ns;  /* last state change */
 	__u64 oncpu_ns; /* so far, up to last_ns */
 	__u64 blocked_ns;
 	__u64 runq_ns;
 	__u64 longest_sleep_ns; /* the sleep whose reason and waker are reported */
-	__u64 tty;		/* struct tty_struct *, only for reads in the kernel */
-	__s64 goid;		/* at the first sleep, when goid_flags has TT_EV_GOID */
+	__u64 tty;              /* struct tty_struct *, only for reads in the kernel */
+	__s64 goid;             /* at the first sleep, when goid_flags has TT_EV_GOID */
 	__u32 dev;
 	__u32 count;
 	__u32 waker_pid;
 	__u32 nr_sleeps;
 	__u32 flags;
 	__s32 fd;
-	__u8 state;	   /* enum tt_wstate */
-	__u8 reason;	   /* of the longest sleep so far */
+	__u8 state;        /* enum tt_wstate */
+	__u8 reason;       /* of the longest sleep so far */
 	__u8 sleep_reason; /* of the sleep in progress (or the last one) */
 	__u8 class;
 	__u8 syscall;
 	__u8 active; /* a write is in flight */
 	__u8 pad[2];
-	__u32 last_dev;	  /* (terminal, process) of the previous write: */
+	__u32 last_dev;   /* (terminal, process) of the previous write: */
 	__u32 last_tgid;  /* when unchanged, the writer entry exists; the writer's tgid */
 	__u32 goid_flags; /* the TT_EV_GOID_BITS of goid */
 	__u32 pad2;
@@ -293,7 +297,7 @@ struct tt_sleep_stack {
 /* User stack at a write's first sleep ("sleep_ustacks", keyed by tid). */
 struct tt_sleep_ustack {
 	__u32 n;
-	__u32 flags;	/* TT_EV_USER_RET: user_ret is valid */
+	__u32 flags;    /* TT_EV_USER_RET: user_ret is valid */
 	__u64 user_ret; /* as tt_event.user_ret */
 	__u64 ip[TT_USTACK_MAX];
 };
@@ -303,8 +307,8 @@ struct tt_sleep_ustack {
  * runs the inflight_now program (BPF_PROG_TEST_RUN) and reads the rest.
  */
 struct tt_inflight_now {
-	__u32 tid;	/* in */
-	__u32 found;	/* a write of tid is in flight */
+	__u32 tid;      /* in */
+	__u32 found;    /* a write of tid is in flight */
 	__u64 start_ns; /* of that write: tells a new write of the same thread apart */
 	__u32 lock_pid; /* the task holding the terminal's write lock, 0 = none */
 	__u32 lock_tid;

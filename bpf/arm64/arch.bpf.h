@@ -35,10 +35,12 @@ static __always_inline long syscall_nr(__u8 sys)
 	}
 }
 
+#define TT_PSR_MODE32_BIT 0x10 /* arch/arm64/include/uapi/asm/ptrace.h */
+
 /* A system call of the native ABI: AArch32 callers have numbers of their own. */
 static __always_inline bool native_syscall(struct pt_regs *regs)
 {
-	return !(BPF_CORE_READ(regs, pstate) & 0x10); /* PSR_MODE32_BIT */
+	return !(BPF_CORE_READ(regs, pstate) & TT_PSR_MODE32_BIT);
 }
 
 /*
@@ -49,13 +51,16 @@ static __always_inline bool native_syscall(struct pt_regs *regs)
  * syscall's number, so a layout that disagrees is refused. Returns a kernel
  * pointer for BPF_CORE_READ, or NULL.
  */
+#define TT_THREAD_ORDER_MIN 14 /* log2 THREAD_SIZE: 16 KiB */
+#define TT_THREAD_ORDER_MAX 16 /* 64 KiB pages with VMAP_STACK */
+
 static __always_inline struct pt_regs *regs_on_stack(struct task_struct *task, long sysnr)
 {
 	__u64 stack = (__u64)BPF_CORE_READ(task, stack);
 	__u64 sz = bpf_core_type_size(struct pt_regs);
 
 #pragma unroll
-	for (int order = 14; order <= 16; order++) {
+	for (int order = TT_THREAD_ORDER_MIN; order <= TT_THREAD_ORDER_MAX; order++) {
 		struct pt_regs *r = (void *)(stack + (1ull << order) - sz);
 
 		if (stack && BPF_CORE_READ(r, syscallno) == sysnr)

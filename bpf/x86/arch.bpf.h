@@ -35,13 +35,15 @@ static __always_inline long syscall_nr(__u8 sys)
 	}
 }
 
+#define TT_TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
+
 /* A system call of the native ABI: ia32 callers have numbers of their own. */
 static __always_inline bool native_syscall(struct pt_regs *regs)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 
 	(void)regs;
-	return !(BPF_CORE_READ(t, thread_info.status) & 0x0002); /* TS_COMPAT */
+	return !(BPF_CORE_READ(t, thread_info.status) & TT_TS_COMPAT);
 }
 
 /*
@@ -51,13 +53,16 @@ static __always_inline bool native_syscall(struct pt_regs *regs)
  * write syscall the saved orig_ax is that syscall's number, so a layout that
  * disagrees is refused. Returns a kernel pointer for BPF_CORE_READ, or NULL.
  */
+#define TT_THREAD_ORDER_MIN 14 /* log2 THREAD_SIZE: 16 KiB */
+#define TT_THREAD_ORDER_MAX 15 /* 32 KiB, KASAN */
+
 static __always_inline struct pt_regs *regs_on_stack(struct task_struct *task, long sysnr)
 {
 	__u64 stack = (__u64)BPF_CORE_READ(task, stack);
 	__u64 sz = bpf_core_type_size(struct pt_regs);
 
 #pragma unroll
-	for (int order = 14; order <= 15; order++) {
+	for (int order = TT_THREAD_ORDER_MIN; order <= TT_THREAD_ORDER_MAX; order++) {
 		struct pt_regs *r = (void *)(stack + (1ull << order) - sz);
 
 		if (stack && BPF_CORE_READ(r, orig_ax) == sysnr)
