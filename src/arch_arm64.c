@@ -69,74 +69,101 @@ const char *const tt_arch_go_tls_funcs[] = {"runtime.load_g.abi0", "runtime.load
  * plus runtime.tls_g in PT_TLS, so 0x10 alone, 0x30 under a static libc.
  * Also taken: ldr/str [xtp, #imm], a linker folding the offset in.
  */
+/* What the instructions seen so far left in the registers. */
+struct tls_scan {
+	uint64_t val[32]; /* what adrp/add/movz/movk left in each register */
+	uint32_t known;   /* bit r: val[r] is known */
+	uint64_t iscgo;
+	int tp; /* register holding TPIDR_EL0, or -1 */
+};
+
+/* Follow an instruction that builds an address or constant; false if w is none. */
+static bool track_regs(struct tls_scan *s, uint32_t w, uint64_t pc)
+{
+	unsigned rd = w & 31, rn = (w >> 5) & 31;
+
+	if ((w & 0x9f000000u) == 0x90000000u) { /* ADRP Xd, label */
+		uint64_t imm = ((uint64_t)((w >> 5) & 0x7ffff) << 2 | ((w >> 29) & 3)) << 12;
+
+		if (imm & (1ull << 32)) /* 21-bit signed page count */
+			imm |= ~((1ull << 33) - 1);
+		s->val[rd] = (pc & ~0xfffull) + imm;
+		s->known |= 1u << rd;
+	} else if ((w & 0xff800000u) == 0x91000000u) { /* ADD Xd, Xn, #imm{, lsl 12} */
+		uint64_t imm = (uint64_t)((w >> 10) & 0xfff) << ((w >> 22) & 1 ? 12 : 0);
+
+		if (s->known & (1u << rn) && rn != 31) {
+			s->val[rd] = s->val[rn] + imm;
+			s->known |= 1u << rd;
+		} else {
+			s->known &= ~(1u << rd);
+		}
+	} else if ((w & 0xffc00000u) == 0x39800000u || (w & 0xffc00000u) == 0x39400000u) {
+		/* LDRSB Xt / LDRB Wt, [Xn, #imm]: the iscgo test */
+		if (s->tp < 0 && s->known & (1u << rn) && rn != 31)
+			s->iscgo = s->val[rn] + ((w >> 10) & 0xfff);
+	} else if ((w & 0xffffffe0u) == 0xd53bd040u) { /* MRS Xt, TPIDR_EL0 */
+		s->tp = (int)rd;
+		s->known &= ~(1u << rd);
+	} else if ((w & 0xff800000u) == 0xd2800000u) { /* MOVZ Xd, #imm, lsl #hw */
+		s->val[rd] = (uint64_t)((w >> 5) & 0xffff) << (16 * ((w >> 21) & 3));
+		s->known |= 1u << rd;
+	} else if ((w & 0xff800000u) == 0xf2800000u) { /* MOVK Xd, #imm, lsl #hw */
+		unsigned sh = 16 * ((w >> 21) & 3);
+
+		s->val[rd] = (s->val[rd] & ~(0xffffull << sh)) | (uint64_t)((w >> 5) & 0xffff)
+		                                                     << sh;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Any other instruction: 0 with the slot in out, -ENOENT to give up, 1 to go on. */
+static int tls_access(const struct tls_scan *s, uint32_t w, struct tt_arch_go_tls *out)
+{
+	unsigned rd = w & 31, rn = (w >> 5) & 31, rm = (w >> 16) & 31;
+
+	if (s->tp >= 0 && ((w & 0xffe0fc00u) == 0xf8606800u || (w & 0xffe0fc00u) == 0xf8206800u)) {
+		/* LDR / STR Xt, [Xn, Xm]: thread pointer plus the offset register */
+		unsigned off_reg = rn == (unsigned)s->tp ? rm : rm == (unsigned)s->tp ? rn : 32;
+
+		if (off_reg == 32 || off_reg == 31 || !(s->known & (1u << off_reg)) ||
+		    s->val[off_reg] > INT32_MAX)
+			return -ENOENT;
+		out->off = (int32_t)s->val[off_reg];
+		out->iscgo_va = s->iscgo;
+		return 0;
+	} else if (s->tp >= 0 &&
+	           ((w & 0xffc00000u) == 0xf9400000u || (w & 0xffc00000u) == 0xf9000000u)) {
+		/* LDR / STR Xt, [Xn, #imm*8] */
+		if (rn != (unsigned)s->tp)
+			return -ENOENT;
+		out->off = (int32_t)(((w >> 10) & 0xfff) * 8);
+		out->iscgo_va = s->iscgo;
+		return 0;
+	} else if (w == 0xd65f03c0u) { /* RET: the function ended without the load */
+		return -ENOENT;
+	} else if (s->tp >= 0 && rd == (unsigned)s->tp) {
+		/* anything else may overwrite the thread pointer copy: stay strict */
+		return -ENOENT;
+	}
+	return 1;
+}
+
 int tt_arch_go_decode_tls(const uint8_t *code, size_t n, uint64_t va, struct tt_arch_go_tls *out)
 {
-	uint64_t val[32] = {0}; /* what adrp/add/movz/movk left in each register */
-	uint32_t known = 0;     /* bit r: val[r] is known */
-	uint64_t iscgo = 0;
-	int tp = -1;
+	struct tls_scan s = {.tp = -1};
 
 	for (size_t i = 0; i + 4 <= n; i += 4) {
 		uint32_t w = insn_at(code + i);
-		unsigned rd = w & 31, rn = (w >> 5) & 31, rm = (w >> 16) & 31;
+		int r;
 
-		if ((w & 0x9f000000u) == 0x90000000u) { /* ADRP Xd, label */
-			uint64_t imm = ((uint64_t)((w >> 5) & 0x7ffff) << 2 | ((w >> 29) & 3))
-			               << 12;
-
-			if (imm & (1ull << 32)) /* 21-bit signed page count */
-				imm |= ~((1ull << 33) - 1);
-			val[rd] = ((va + i) & ~0xfffull) + imm;
-			known |= 1u << rd;
-		} else if ((w & 0xff800000u) == 0x91000000u) { /* ADD Xd, Xn, #imm{, lsl 12} */
-			uint64_t imm = (uint64_t)((w >> 10) & 0xfff) << ((w >> 22) & 1 ? 12 : 0);
-
-			if (known & (1u << rn) && rn != 31) {
-				val[rd] = val[rn] + imm;
-				known |= 1u << rd;
-			} else {
-				known &= ~(1u << rd);
-			}
-		} else if ((w & 0xffc00000u) == 0x39800000u || (w & 0xffc00000u) == 0x39400000u) {
-			/* LDRSB Xt / LDRB Wt, [Xn, #imm]: the iscgo test */
-			if (tp < 0 && known & (1u << rn) && rn != 31)
-				iscgo = val[rn] + ((w >> 10) & 0xfff);
-		} else if ((w & 0xffffffe0u) == 0xd53bd040u) { /* MRS Xt, TPIDR_EL0 */
-			tp = (int)rd;
-			known &= ~(1u << rd);
-		} else if ((w & 0xff800000u) == 0xd2800000u) { /* MOVZ Xd, #imm, lsl #hw */
-			val[rd] = (uint64_t)((w >> 5) & 0xffff) << (16 * ((w >> 21) & 3));
-			known |= 1u << rd;
-		} else if ((w & 0xff800000u) == 0xf2800000u) { /* MOVK Xd, #imm, lsl #hw */
-			unsigned sh = 16 * ((w >> 21) & 3);
-
-			val[rd] = (val[rd] & ~(0xffffull << sh)) | (uint64_t)((w >> 5) & 0xffff)
-			                                               << sh;
-		} else if (tp >= 0 &&
-		           ((w & 0xffe0fc00u) == 0xf8606800u || (w & 0xffe0fc00u) == 0xf8206800u)) {
-			/* LDR / STR Xt, [Xn, Xm]: thread pointer plus the offset register */
-			unsigned off_reg = rn == (unsigned)tp ? rm : rm == (unsigned)tp ? rn : 32;
-
-			if (off_reg == 32 || off_reg == 31 || !(known & (1u << off_reg)) ||
-			    val[off_reg] > INT32_MAX)
-				return -ENOENT;
-			out->off = (int32_t)val[off_reg];
-			out->iscgo_va = iscgo;
-			return 0;
-		} else if (tp >= 0 &&
-		           ((w & 0xffc00000u) == 0xf9400000u || (w & 0xffc00000u) == 0xf9000000u)) {
-			/* LDR / STR Xt, [Xn, #imm*8] */
-			if (rn != (unsigned)tp)
-				return -ENOENT;
-			out->off = (int32_t)(((w >> 10) & 0xfff) * 8);
-			out->iscgo_va = iscgo;
-			return 0;
-		} else if (w == 0xd65f03c0u) { /* RET: the function ended without the load */
-			return -ENOENT;
-		} else if (tp >= 0 && rd == (unsigned)tp) {
-			/* anything else may overwrite the thread pointer copy: stay strict */
-			return -ENOENT;
-		}
+		if (track_regs(&s, w, va + i))
+			continue;
+		r = tls_access(&s, w, out);
+		if (r <= 0)
+			return r;
 	}
 	return -ENOENT;
 }

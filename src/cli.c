@@ -206,17 +206,127 @@ static int bad_option(int argc, char **argv, char *err, size_t errlen)
 	return errf(err, errlen, "unknown option '%s' (see --help)", shown);
 }
 
-int tt_cli_parse(int argc, char **argv, struct tt_opts *o, char *err, size_t errlen)
+static void set_defaults(struct tt_opts *o)
 {
-	char shown[80];
-	double v;
-	int c;
-
 	memset(o, 0, sizeof(*o));
 	o->mode = TT_MODE_TUI;
 	o->interval_s = 1.0;
 	o->threshold_ms = 10.0;
 	snprintf(o->snapshot_dir, sizeof(o->snapshot_dir), ".");
+}
+
+/* An integer option parsed as a decimal: "1e3" and "1.0" are not integers. */
+static int opt_int(const char *arg, int max, int *out)
+{
+	double v;
+
+	if (parse_decimal(arg, &v) < 0 || strpbrk(arg, ".eE") || v < 1 || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int number_option(int c, struct tt_opts *o, char *err, size_t errlen)
+{
+	switch (c) {
+	case 'd':
+		return opt_double("interval", optarg, 0.1, 3600, &o->interval_s, err, errlen);
+	case OPT_DURATION:
+		/* Bounded so that seconds -> ns conversions cannot overflow. */
+		return opt_double("duration", optarg, 0, 1e9, &o->duration_s, err, errlen);
+	case 'T':
+		return opt_double("threshold", optarg, 0, 600000, &o->threshold_ms, err, errlen);
+	case 'p':
+		if (opt_int(optarg, PID_LIMIT, &o->pid) < 0)
+			return errf(err, errlen,
+			            "invalid pid '%s': expected an integer from 1 to %d", optarg,
+			            PID_LIMIT);
+		return 0;
+	default: /* OPT_MAX_TERMINALS */
+		if (opt_int(optarg, TT_MODEL_MAX_TERMINALS, &o->max_terminals) < 0)
+			return errf(err, errlen,
+			            "invalid --max-terminals '%s': expected an integer from 1 "
+			            "to %d",
+			            optarg, TT_MODEL_MAX_TERMINALS);
+		return 0;
+	}
+}
+
+static int string_option(int c, struct tt_opts *o, char *err, size_t errlen)
+{
+	const char *t;
+
+	switch (c) {
+	case 'c':
+		if (!printable(optarg))
+			return errf(err, errlen, "--comm: control characters not allowed");
+		return opt_string("--comm", optarg, o->comm, sizeof(o->comm), err, errlen);
+	case OPT_TTY:
+		/* "/dev/pts/3" is how users know it; the model says "pts/3". */
+		t = strncmp(optarg, "/dev/", 5) == 0 ? optarg + 5 : optarg;
+		if (!printable(t))
+			return errf(err, errlen, "--tty: control characters not allowed");
+		return opt_string("--tty", t, o->tty, sizeof(o->tty), err, errlen);
+	case OPT_THEME:
+		return opt_string("--theme", optarg, o->theme, sizeof(o->theme), err, errlen);
+	default: /* OPT_SNAPSHOT_DIR */
+		return opt_string("--snapshot-dir", optarg, o->snapshot_dir,
+		                  sizeof(o->snapshot_dir), err, errlen);
+	}
+}
+
+/* One option from getopt: -1 on error, 1 when parsing stops (--help), else 0. */
+static int apply_option(int c, int argc, char **argv, struct tt_opts *o, char *err, size_t errlen)
+{
+	char shown[80];
+
+	switch (c) {
+	case 'h':
+		o->mode = TT_MODE_HELP;
+		return 1;
+	case 'V':
+		o->mode = TT_MODE_VERSION;
+		return 1;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	case OPT_JSON:
+		return set_mode(o, TT_MODE_JSON, "--json", err, errlen);
+	case OPT_CHECK:
+		return set_mode(o, TT_MODE_CHECK, "--check", err, errlen);
+	case OPT_REPLAY:
+		if (set_mode(o, TT_MODE_REPLAY, "--replay", err, errlen) < 0)
+			return -1;
+		return opt_string("--replay FILE", optarg, o->replay_path, sizeof(o->replay_path),
+		                  err, errlen);
+	case 'd':
+	case OPT_DURATION:
+	case 'T':
+	case 'p':
+	case OPT_MAX_TERMINALS:
+		return number_option(c, o, err, errlen);
+	case 'c':
+	case OPT_TTY:
+	case OPT_THEME:
+	case OPT_SNAPSHOT_DIR:
+		return string_option(c, o, err, errlen);
+	case OPT_NO_STACKS:
+		o->no_stacks = true;
+		return 0;
+	case ':':
+		opt_shown(argc, argv, optind, optopt, shown, sizeof(shown));
+		return errf(err, errlen, "option '%s' requires an argument (see --help)", shown);
+	case '?':
+	default:
+		return bad_option(argc, argv, err, errlen);
+	}
+}
+
+int tt_cli_parse(int argc, char **argv, struct tt_opts *o, char *err, size_t errlen)
+{
+	int c, r;
+
+	set_defaults(o);
 	if (err && errlen)
 		err[0] = '\0';
 
@@ -224,99 +334,11 @@ int tt_cli_parse(int argc, char **argv, struct tt_opts *o, char *err, size_t err
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			o->mode = TT_MODE_HELP;
+		r = apply_option(c, argc, argv, o, err, errlen);
+		if (r < 0)
+			return -1;
+		if (r > 0)
 			return 0;
-		case 'V':
-			o->mode = TT_MODE_VERSION;
-			return 0;
-		case 'v':
-			o->verbose = true;
-			break;
-		case OPT_JSON:
-			if (set_mode(o, TT_MODE_JSON, "--json", err, errlen) < 0)
-				return -1;
-			break;
-		case OPT_CHECK:
-			if (set_mode(o, TT_MODE_CHECK, "--check", err, errlen) < 0)
-				return -1;
-			break;
-		case OPT_REPLAY:
-			if (set_mode(o, TT_MODE_REPLAY, "--replay", err, errlen) < 0 ||
-			    opt_string("--replay FILE", optarg, o->replay_path,
-			               sizeof(o->replay_path), err, errlen) < 0)
-				return -1;
-			break;
-		case 'd':
-			if (opt_double("interval", optarg, 0.1, 3600, &o->interval_s, err, errlen) <
-			    0)
-				return -1;
-			break;
-		case OPT_DURATION:
-			/* Bounded so that seconds -> ns conversions cannot overflow. */
-			if (opt_double("duration", optarg, 0, 1e9, &o->duration_s, err, errlen) < 0)
-				return -1;
-			break;
-		case 'T':
-			if (opt_double("threshold", optarg, 0, 600000, &o->threshold_ms, err,
-			               errlen) < 0)
-				return -1;
-			break;
-		case 'p':
-			if (parse_decimal(optarg, &v) < 0 || strpbrk(optarg, ".eE") || v < 1 ||
-			    v > PID_LIMIT)
-				return errf(err, errlen,
-				            "invalid pid '%s': expected an integer from 1 to %d",
-				            optarg, PID_LIMIT);
-			o->pid = (int)v;
-			break;
-		case 'c':
-			if (!printable(optarg))
-				return errf(err, errlen, "--comm: control characters not allowed");
-			if (opt_string("--comm", optarg, o->comm, sizeof(o->comm), err, errlen) < 0)
-				return -1;
-			break;
-		case OPT_TTY: {
-			/* "/dev/pts/3" is how users know it; the model says "pts/3". */
-			const char *t = strncmp(optarg, "/dev/", 5) == 0 ? optarg + 5 : optarg;
-
-			if (!printable(t))
-				return errf(err, errlen, "--tty: control characters not allowed");
-			if (opt_string("--tty", t, o->tty, sizeof(o->tty), err, errlen) < 0)
-				return -1;
-			break;
-		}
-		case OPT_NO_STACKS:
-			o->no_stacks = true;
-			break;
-		case OPT_MAX_TERMINALS:
-			if (parse_decimal(optarg, &v) < 0 || strpbrk(optarg, ".eE") || v < 1 ||
-			    v > TT_MODEL_MAX_TERMINALS)
-				return errf(err, errlen,
-				            "invalid --max-terminals '%s': expected an integer from 1 "
-				            "to %d",
-				            optarg, TT_MODEL_MAX_TERMINALS);
-			o->max_terminals = (int)v;
-			break;
-		case OPT_THEME:
-			if (opt_string("--theme", optarg, o->theme, sizeof(o->theme), err, errlen) <
-			    0)
-				return -1;
-			break;
-		case OPT_SNAPSHOT_DIR:
-			if (opt_string("--snapshot-dir", optarg, o->snapshot_dir,
-			               sizeof(o->snapshot_dir), err, errlen) < 0)
-				return -1;
-			break;
-		case ':':
-			opt_shown(argc, argv, optind, optopt, shown, sizeof(shown));
-			return errf(err, errlen, "option '%s' requires an argument (see --help)",
-			            shown);
-		case '?':
-		default:
-			return bad_option(argc, argv, err, errlen);
-		}
 	}
 	if (optind < argc)
 		return errf(err, errlen, "unexpected argument '%.64s' (see --help)", argv[optind]);

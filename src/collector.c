@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "arch.h"
+#include "clock.h"
 #include "collector.h"
 #include "goinfo.h"
 #include "inflight.h"
@@ -59,14 +60,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (!g_verbose)
 		return 0; /* warnings become our own one-line errors */
 	return vfprintf(stderr, fmt, ap);
-}
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /* "pts/3" -> "pts3": filters compare against the kernel's tty->name. */
@@ -187,6 +180,9 @@ static void event_to_model(struct tt_collector *c, const struct tt_event *e,
 	memcpy(ev->waker_comm, e->waker_comm, TT_COMM_LEN);
 	ev->waker_comm[TT_COMM_LEN - 1] = 0;
 	ev->backlog = e->backlog;
+	ev->no_ustack = e->flags & TT_EV_NO_USTACK;
+	ev->no_kstack = e->flags & TT_EV_NO_KSTACK;
+	ev->kstack_at_sleep = e->flags & TT_EV_KSTACK_AT_SLEEP;
 	ev->flags = e->flags;
 
 	user_ret = 0;
@@ -302,7 +298,7 @@ static void retire_slots(struct tt_collector *c, uint64_t now)
 
 static void read_terminals(struct tt_collector *c)
 {
-	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = tt_mono_ns();
 
 	tt_slots_collect(&c->slots, c->m, now);
 	retire_slots(c, now);
@@ -462,7 +458,7 @@ static void age_in_flight(struct tt_model *m, uint64_t late)
 /* The writes in flight longer than the threshold (and 1 ms), the longest first. */
 static void read_in_flight(struct tt_collector *c)
 {
-	uint64_t now = clock_ns(CLOCK_MONOTONIC), min = c->skel->data->threshold_ns;
+	uint64_t now = tt_mono_ns(), min = c->skel->data->threshold_ns;
 	uint32_t ptys[TT_MODEL_MAX_INFLIGHT];
 	struct tt_model *m = c->m;
 	int total, n = 0, nptys = 0;
@@ -488,7 +484,7 @@ static void read_in_flight(struct tt_collector *c)
 		mi->has_lock_holder = mi->has_line = false;
 		tt_inflight_blame(&c->readers, p, ptys, nptys, now, mi);
 	}
-	age_in_flight(m, clock_ns(CLOCK_MONOTONIC) - now);
+	age_in_flight(m, tt_mono_ns() - now);
 }
 
 static int src_refresh(void *ctx, double dt)
@@ -666,48 +662,46 @@ static int setup_inflight(struct tt_collector *c, struct tt_probe_report *rep, c
 	return 0;
 }
 
-int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct tt_model *m,
-                      struct tt_probe_report *rep, char *err, size_t errlen)
+static struct tt_collector *collector_new(const struct tt_opts *o, struct tt_model *m, char *err,
+                                          size_t errlen, int *ret)
 {
-	uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
-	struct tt_collector *c;
-	int ret;
+	struct tt_collector *c = calloc(1, sizeof(*c));
 
-	*out = NULL;
-	g_verbose = o->verbose;
-	libbpf_set_print(libbpf_print);
-
-	ret = tt_collector_probe(rep, err, errlen);
-	if (ret)
-		return ret;
-
-	c = calloc(1, sizeof(*c));
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+		*ret = -ENOMEM;
+		return NULL;
 	}
 	c->m = m;
 	c->verbose = o->verbose;
 	c->no_stacks = o->no_stacks;
+	c->grace_outer = c->grace_inner = -1;
 	c->ncpus = libbpf_num_possible_cpus();
 	if (c->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count CPUs");
-		ret = -EINVAL;
-		goto cleanup;
+		*ret = -EINVAL;
+		return c;
 	}
-	c->grace_outer = c->grace_inner = -1;
 	c->sym = tt_sym_new();
 	if (!c->sym) {
 		snprintf(err, errlen, "out of memory");
-		ret = -ENOMEM;
-		goto cleanup;
+		*ret = -ENOMEM;
 	}
+	return c;
+}
+
+/* Open the BPF object, give it what the probe found and the filters, and
+ * choose the programs this kernel takes. */
+static int open_programs(struct tt_collector *c, const struct tt_opts *o,
+                         const struct tt_probe_report *rep, char *err, size_t errlen)
+{
+	int ret;
 
 	c->skel = ttytop_bpf__open();
 	if (!c->skel) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(-ret));
-		goto cleanup;
+		return ret;
 	}
 	c->skel->rodata->tty_write_addr = rep->tty_write;
 	c->skel->rodata->redirected_tty_write_addr = rep->redirected_tty_write;
@@ -720,8 +714,15 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	set_filters(c->skel, o);
 	choose_programs(c->skel, rep->raw_syscalls, rep->rdonly_cast, rep->sched_prev_state);
 	bpf_program__set_autoattach(c->skel->progs.inflight_now_read, false);
+	return 0;
+}
 
-	ret = ttytop_bpf__load(c->skel);
+/* Load, size the tables, attach, and open the ring buffer. */
+static int load_and_attach(struct tt_collector *c, struct tt_probe_report *rep, char *err,
+                           size_t errlen)
+{
+	int ret = ttytop_bpf__load(c->skel);
+
 	if (ret) {
 		snprintf(err, errlen,
 		         ret == -EPERM ? "the kernel refused to load the BPF programs (EPERM): "
@@ -729,28 +730,29 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 		                       : "the kernel rejected the BPF programs: %s (run with -v "
 		                         "for the verifier log)",
 		         strerror(-ret));
-		goto cleanup;
+		return ret;
 	}
-	ret = setup_slots(c, err, errlen);
-	if (ret)
-		goto cleanup;
-	ret = setup_inflight(c, rep, err, errlen);
-	if (ret)
-		goto cleanup;
+	if ((ret = setup_slots(c, err, errlen)) || (ret = setup_inflight(c, rep, err, errlen)))
+		return ret;
 	rep->tty_slots = c->slots.n - 1;
 	ret = ttytop_bpf__attach(c->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot attach to the tracepoints: %s", strerror(-ret));
-		goto cleanup;
+		return ret;
 	}
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_record, c, NULL);
 	if (!c->rb) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the event ring buffer: %s", strerror(-ret));
-		goto cleanup;
+		return ret;
 	}
+	return 0;
+}
 
-	c->mono_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+/* What the documents and the header say about how ttytop is attached. */
+static void describe_attach(struct tt_model *m, const struct tt_opts *o,
+                            const struct tt_probe_report *rep, uint64_t t0)
+{
 	snprintf(m->attach.mode, sizeof(m->attach.mode), "%s",
 	         rep->raw_syscalls ? "raw_syscalls" : "tracepoint");
 	snprintf(m->attach.enter_prog, sizeof(m->attach.enter_prog), "%s",
@@ -760,21 +762,43 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	m->attach.tty_write_found = rep->tty_write != 0;
 	m->attach.lost = rep->lost;
 	m->attach.redirected_found = rep->redirected_tty_write != 0;
-	m->attach.attach_us = (clock_ns(CLOCK_MONOTONIC) - t0) / 1000;
+	m->attach.attach_us = (tt_mono_ns() - t0) / 1000;
 	m->filters.pid = o->pid;
 	snprintf(m->filters.comm, sizeof(m->filters.comm), "%s", o->comm);
 	snprintf(m->filters.tty, sizeof(m->filters.tty), "%s", o->tty);
 	m->filters.threshold_ms = o->threshold_ms;
-	m->start_realtime_ns = clock_ns(CLOCK_REALTIME);
+	m->start_realtime_ns = tt_real_ns();
 	m->now_realtime_ns = m->start_realtime_ns;
 	m->interval_s = o->interval_s;
 	m->row_cap = o->max_terminals;
+}
+
+int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct tt_model *m,
+                      struct tt_probe_report *rep, char *err, size_t errlen)
+{
+	uint64_t t0 = tt_mono_ns();
+	struct tt_collector *c;
+	int ret;
+
+	*out = NULL;
+	g_verbose = o->verbose;
+	libbpf_set_print(libbpf_print);
+	ret = tt_collector_probe(rep, err, errlen);
+	if (ret)
+		return ret;
+	ret = 0;
+	c = collector_new(o, m, err, errlen, &ret);
+	if (!c)
+		return ret;
+	if (ret || (ret = open_programs(c, o, rep, err, errlen)) ||
+	    (ret = load_and_attach(c, rep, err, errlen))) {
+		tt_collector_close(c);
+		return ret;
+	}
+	c->mono_to_real_ns = tt_real_ns() - tt_mono_ns();
+	describe_attach(m, o, rep, t0);
 	*out = c;
 	return 0;
-
-cleanup:
-	tt_collector_close(c);
-	return ret;
 }
 
 void tt_collector_close(struct tt_collector *c)

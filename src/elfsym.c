@@ -121,6 +121,121 @@ static int cand_cmp(const void *a, const void *b)
 	return y->rank - x->rank; /* best first */
 }
 
+/* A defined function in an executable section, named inside the string table. */
+static bool func_sym(Elf *e, const GElf_Sym *s, size_t strs_size, GElf_Shdr *ssh)
+{
+	int type = GELF_ST_TYPE(s->st_info);
+	Elf_Scn *sscn;
+
+	if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s->st_value == 0 ||
+	    s->st_shndx == SHN_UNDEF || s->st_shndx >= SHN_LORESERVE || s->st_name >= strs_size)
+		return false;
+	sscn = elf_getscn(e, s->st_shndx);
+	if (!sscn || !gelf_getshdr(sscn, ssh) || !(ssh->sh_flags & SHF_EXECINSTR))
+		return false;
+	return !(s->st_size > UINT64_MAX - s->st_value);
+}
+
+/* Room for one more candidate: 0, -EFBIG past the cap or -ENOMEM. */
+static int cand_reserve(struct cand **c, size_t nc, size_t *cap)
+{
+	if (nc < *cap)
+		return 0;
+	if (*cap >= TT_ELF_MAX_SYMS)
+		return -EFBIG;
+	size_t ncap = *cap ? *cap * 2 : 1024;
+	if (ncap > TT_ELF_MAX_SYMS)
+		ncap = TT_ELF_MAX_SYMS;
+	struct cand *nc2 = realloc(*c, ncap * sizeof(**c));
+	if (!nc2)
+		return -ENOMEM;
+	*c = nc2;
+	*cap = ncap;
+	return 0;
+}
+
+/*
+ * Every entry is read (the section size is capped): a table cut short
+ * would lose functions and let an unsized one before the cut grow over
+ * their code. Only the function candidates are capped, and past that
+ * cap the whole table is refused for the same reason.
+ */
+static int collect_cands(Elf *e, Elf_Data *d, size_t strs_size, size_t entsize, struct cand **out,
+                         size_t *nout)
+{
+	size_t n = d->d_size / entsize, nc = 0, cap = 0;
+	struct cand *c = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		GElf_Sym s;
+		GElf_Shdr ssh;
+		int rc;
+
+		if (!gelf_getsym(d, (int)i, &s))
+			break;
+		if (!func_sym(e, &s, strs_size, &ssh))
+			continue;
+		rc = cand_reserve(&c, nc, &cap);
+		if (rc) {
+			free(c);
+			return rc;
+		}
+		c[nc].start = s.st_value;
+		c[nc].size = s.st_size;
+		c[nc].sec_end =
+		    ssh.sh_addr > UINT64_MAX - ssh.sh_size ? UINT64_MAX : ssh.sh_addr + ssh.sh_size;
+		c[nc].name = (uint32_t)s.st_name;
+		c[nc].rank = rank(&s);
+		nc++;
+	}
+	*out = c;
+	*nout = nc;
+	return 0;
+}
+
+/* Where candidate i's code ends; c is sorted by start, best alias first. */
+static uint64_t cand_end(const struct cand *c, size_t nc, size_t i, bool dynamic)
+{
+	uint64_t end;
+
+	if (c[i].size)
+		return c[i].start + c[i].size;
+	if (dynamic) {
+		/*
+		 * .dynsym does not list static functions, so the code up to
+		 * the next exported symbol is not known to be this one's:
+		 * only its first byte is.
+		 */
+		return c[i].start + 1;
+	}
+	/* Unsized (hand-written asm): up to the next symbol, never past its
+	 * section. */
+	end = c[i].sec_end > c[i].start ? c[i].sec_end : c[i].start + 1;
+	for (size_t j = i + 1; j < nc; j++)
+		if (c[j].start > c[i].start) {
+			if (c[j].start < end)
+				end = c[j].start;
+			break;
+		}
+	return end;
+}
+
+/* Sorted candidates to symbols; returns how many. */
+static uint32_t fill_syms(struct tt_elfsym *syms, const struct cand *c, size_t nc, bool dynamic)
+{
+	uint32_t k = 0;
+
+	for (size_t i = 0; i < nc; i++) {
+		if (k && syms[k - 1].start == c[i].start)
+			continue; /* aliases: the best-ranked one sorted first */
+		syms[k].start = c[i].start;
+		syms[k].end = cand_end(c, nc, i, dynamic);
+		syms[k].name = c[i].name;
+		k++;
+	}
+	return k;
+}
+
 /*
  * Collect function symbols of one symbol table; 0, -ENOENT or -errno.
  * dynamic: .dynsym, which lists exported functions only.
@@ -131,8 +246,9 @@ static int load_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct tt_elfs
 	Elf_Scn *strscn = elf_getscn(e, sh->sh_link);
 	GElf_Shdr strsh;
 	Elf_Data *d, *sd;
-	size_t n, nc = 0, cap = 0;
-	struct cand *c = NULL;
+	size_t nc;
+	struct cand *c;
+	int rc;
 
 	if (!strscn || !gelf_getshdr(strscn, &strsh) || strsh.sh_type != SHT_STRTAB)
 		return -ENOENT;
@@ -142,55 +258,9 @@ static int load_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct tt_elfs
 	sd = elf_getdata(strscn, NULL);
 	if (!d || !sd || !d->d_buf || !sd->d_buf || sh->sh_entsize == 0)
 		return -ENOENT;
-	/*
-	 * Every entry is read (the section size is capped): a table cut short
-	 * would lose functions and let an unsized one before the cut grow over
-	 * their code. Only the function candidates are capped, and past that
-	 * cap the whole table is refused for the same reason.
-	 */
-	n = d->d_size / sh->sh_entsize;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Sym s;
-		GElf_Shdr ssh;
-		Elf_Scn *sscn;
-		int type;
-
-		if (!gelf_getsym(d, (int)i, &s))
-			break;
-		type = GELF_ST_TYPE(s.st_info);
-		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s.st_value == 0 ||
-		    s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE ||
-		    s.st_name >= sd->d_size)
-			continue;
-		sscn = elf_getscn(e, s.st_shndx);
-		if (!sscn || !gelf_getshdr(sscn, &ssh) || !(ssh.sh_flags & SHF_EXECINSTR))
-			continue;
-		if (s.st_size > UINT64_MAX - s.st_value)
-			continue;
-		if (nc == cap) {
-			if (cap >= TT_ELF_MAX_SYMS) {
-				free(c);
-				return -EFBIG;
-			}
-			size_t ncap = cap ? cap * 2 : 1024;
-			if (ncap > TT_ELF_MAX_SYMS)
-				ncap = TT_ELF_MAX_SYMS;
-			struct cand *nc2 = realloc(c, ncap * sizeof(*c));
-			if (!nc2) {
-				free(c);
-				return -ENOMEM;
-			}
-			c = nc2;
-			cap = ncap;
-		}
-		c[nc].start = s.st_value;
-		c[nc].size = s.st_size;
-		c[nc].sec_end =
-		    ssh.sh_addr > UINT64_MAX - ssh.sh_size ? UINT64_MAX : ssh.sh_addr + ssh.sh_size;
-		c[nc].name = (uint32_t)s.st_name;
-		c[nc].rank = rank(&s);
-		nc++;
-	}
+	rc = collect_cands(e, d, sd->d_size, sh->sh_entsize, &c, &nc);
+	if (rc)
+		return rc;
 	if (nc == 0) {
 		free(c);
 		return -ENOENT;
@@ -205,36 +275,8 @@ static int load_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct tt_elfs
 	memcpy(es->strs, sd->d_buf, sd->d_size);
 	es->strs[sd->d_size] = 0; /* names cannot run past the table */
 	es->strs_len = sd->d_size + 1;
-	uint32_t k = 0;
-	for (size_t i = 0; i < nc; i++) {
-		if (k && es->syms[k - 1].start == c[i].start)
-			continue; /* aliases: the best-ranked one sorted first */
-		uint64_t end = c[i].size ? c[i].start + c[i].size : 0;
-		if (!c[i].size && dynamic) {
-			/*
-			 * .dynsym does not list static functions, so the code up to
-			 * the next exported symbol is not known to be this one's:
-			 * only its first byte is.
-			 */
-			end = c[i].start + 1;
-		} else if (!c[i].size) {
-			/* Unsized (hand-written asm): up to the next symbol, never past its
-			 * section. */
-			end = c[i].sec_end > c[i].start ? c[i].sec_end : c[i].start + 1;
-			for (size_t j = i + 1; j < nc; j++)
-				if (c[j].start > c[i].start) {
-					if (c[j].start < end)
-						end = c[j].start;
-					break;
-				}
-		}
-		es->syms[k].start = c[i].start;
-		es->syms[k].end = end;
-		es->syms[k].name = c[i].name;
-		k++;
-	}
-	es->nsyms = k;
-	es->mem += (size_t)k * sizeof(*es->syms) + es->strs_len;
+	es->nsyms = fill_syms(es->syms, c, nc, dynamic);
+	es->mem += (size_t)es->nsyms * sizeof(*es->syms) + es->strs_len;
 	free(c);
 	return 0;
 }
@@ -354,11 +396,59 @@ static void scan_pcln(const struct raw_src *src, struct tt_elfsyms *es)
 	}
 }
 
+/* PT_LOAD segments whose extents do not wrap, up to TT_ELF_MAX_SEGS. */
+static void load_segments(Elf *e, struct tt_elfsyms *es)
+{
+	size_t nph;
+
+	if (elf_getphdrnum(e, &nph) != 0)
+		return;
+	for (size_t i = 0; i < nph && es->nsegs < TT_ELF_MAX_SEGS; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (ph.p_offset > UINT64_MAX - ph.p_filesz || ph.p_vaddr > UINT64_MAX - ph.p_memsz)
+			continue;
+		es->segs[es->nsegs++] = (struct tt_elf_seg){ph.p_offset, ph.p_vaddr, ph.p_filesz,
+		                                            ph.p_memsz, ph.p_flags};
+	}
+}
+
+/* The first section of a type, or NULL. */
+static Elf_Scn *first_of_type(Elf *e, GElf_Word type, GElf_Shdr *sh)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(e, scn)) != NULL)
+		if (gelf_getshdr(scn, sh) && sh->sh_type == type)
+			return scn;
+	return NULL;
+}
+
+/* .symtab, or .dynsym when .symtab is missing or has no functions. */
+static int load_symbols(Elf *e, struct tt_elfsyms *es)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = first_of_type(e, SHT_SYMTAB, &sh);
+	int err;
+
+	if (scn) {
+		err = load_symtab(e, scn, &sh, es, false);
+		if (err != -ENOENT)
+			return err;
+	}
+	scn = first_of_type(e, SHT_DYNSYM, &sh);
+	if (!scn)
+		return -ENOENT;
+	err = load_symtab(e, scn, &sh, es, true);
+	es->from_dynsym = err == 0;
+	return err;
+}
+
 static int load_elf(Elf *e, const struct raw_src *src, struct tt_elfsyms **out)
 {
 	GElf_Ehdr eh;
 	GElf_Shdr sh;
-	size_t nph;
 	struct tt_elfsyms *es;
 	int err;
 
@@ -372,18 +462,7 @@ static int load_elf(Elf *e, const struct raw_src *src, struct tt_elfsyms **out)
 		return -ENOMEM;
 	es->e_type = eh.e_type;
 	es->mem = sizeof(*es);
-	if (elf_getphdrnum(e, &nph) == 0) {
-		for (size_t i = 0; i < nph && es->nsegs < TT_ELF_MAX_SEGS; i++) {
-			GElf_Phdr ph;
-			if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD)
-				continue;
-			if (ph.p_offset > UINT64_MAX - ph.p_filesz ||
-			    ph.p_vaddr > UINT64_MAX - ph.p_memsz)
-				continue;
-			es->segs[es->nsegs++] = (struct tt_elf_seg){
-			    ph.p_offset, ph.p_vaddr, ph.p_filesz, ph.p_memsz, ph.p_flags};
-		}
-	}
+	load_segments(e, es);
 	if (find_section(e, ".text", &sh) && sh.sh_type == SHT_PROGBITS) {
 		es->text_addr = sh.sh_addr;
 		es->text_size = sh.sh_size;
@@ -395,24 +474,7 @@ static int load_elf(Elf *e, const struct raw_src *src, struct tt_elfsyms **out)
 	if (!es->has_pcln && (elf_getshdrnum(e, &nsec) != 0 || nsec == 0))
 		scan_pcln(src, es);
 
-	err = -ENOENT;
-	Elf_Scn *scn = NULL;
-	while ((scn = elf_nextscn(e, scn)) != NULL) {
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
-			err = load_symtab(e, scn, &sh, es, false);
-			break;
-		}
-	}
-	if (err == -ENOENT) {
-		scn = NULL;
-		while ((scn = elf_nextscn(e, scn)) != NULL) {
-			if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNSYM) {
-				err = load_symtab(e, scn, &sh, es, true);
-				es->from_dynsym = err == 0;
-				break;
-			}
-		}
-	}
+	err = load_symbols(e, es);
 	if (err == -ENOMEM) {
 		tt_elfsyms_free(es);
 		return err;

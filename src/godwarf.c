@@ -151,159 +151,161 @@ struct val {
 	int64_t num;
 };
 
+/*
+ * How each form is encoded, by form code (DWARF 5, 7.5.6). A table rather
+ * than a switch so that the size of every form can be checked at a glance;
+ * a code past the end or left at F_UNKNOWN has a size we cannot know.
+ */
+enum form_kind {
+	F_UNKNOWN = 0,
+	F_FIXED,    /* skip size bytes */
+	F_ADDR,     /* skip addr_size bytes */
+	F_REF_ADDR, /* addr_size bytes in DWARF 2, 4 after */
+	F_BLOCK,    /* length of size bytes (0: ULEB128), then that many bytes */
+	F_DATA,     /* unsigned constant of size bytes */
+	F_SDATA,    /* SLEB128 constant */
+	F_UDATA,    /* ULEB128 constant */
+	F_IMPLICIT, /* constant held in the abbreviation */
+	F_ULEB,     /* skip one ULEB128 */
+	F_PRESENT,  /* no bytes at all */
+	F_STRING,   /* inline NUL-terminated string */
+	F_INDIRECT, /* the form itself follows as ULEB128 */
+	F_EXPRLOC,  /* ULEB128 length, then an expression */
+};
+
+struct form_desc {
+	uint8_t kind, size;
+};
+
+static const struct form_desc forms[] = {
+    [0x01] = {F_ADDR, 0},     /* addr */
+    [0x03] = {F_BLOCK, 2},    /* block2 */
+    [0x04] = {F_BLOCK, 4},    /* block4 */
+    [0x05] = {F_DATA, 2},     /* data2 */
+    [0x06] = {F_DATA, 4},     /* data4 */
+    [0x07] = {F_DATA, 8},     /* data8 */
+    [0x08] = {F_STRING, 0},   /* string */
+    [0x09] = {F_BLOCK, 0},    /* block */
+    [0x0a] = {F_BLOCK, 1},    /* block1 */
+    [0x0b] = {F_DATA, 1},     /* data1 */
+    [0x0c] = {F_FIXED, 1},    /* flag */
+    [0x0d] = {F_SDATA, 0},    /* sdata */
+    [0x0e] = {F_FIXED, 4},    /* strp */
+    [0x0f] = {F_UDATA, 0},    /* udata */
+    [0x10] = {F_REF_ADDR, 0}, /* ref_addr */
+    [0x11] = {F_FIXED, 1},    /* ref1 */
+    [0x12] = {F_FIXED, 2},    /* ref2 */
+    [0x13] = {F_FIXED, 4},    /* ref4 */
+    [0x14] = {F_FIXED, 8},    /* ref8 */
+    [0x15] = {F_ULEB, 0},     /* ref_udata */
+    [0x16] = {F_INDIRECT, 0}, /* indirect */
+    [0x17] = {F_FIXED, 4},    /* sec_offset */
+    [0x18] = {F_EXPRLOC, 0},  /* exprloc */
+    [0x19] = {F_PRESENT, 0},  /* flag_present */
+    [0x1a] = {F_ULEB, 0},     /* strx */
+    [0x1b] = {F_ULEB, 0},     /* addrx */
+    [0x1c] = {F_FIXED, 4},    /* ref_sup4 */
+    [0x1d] = {F_FIXED, 4},    /* strp_sup */
+    [0x1e] = {F_FIXED, 16},   /* data16 */
+    [0x1f] = {F_FIXED, 4},    /* line_strp */
+    [0x20] = {F_FIXED, 8},    /* ref_sig8 */
+    [0x21] = {F_IMPLICIT, 0}, /* implicit_const */
+    [0x22] = {F_ULEB, 0},     /* loclistx */
+    [0x23] = {F_ULEB, 0},     /* rnglistx */
+    [0x24] = {F_FIXED, 8},    /* ref_sup8 */
+    [0x25] = {F_FIXED, 1},    /* strx1 */
+    [0x26] = {F_FIXED, 2},    /* strx2 */
+    [0x27] = {F_FIXED, 3},    /* strx3 */
+    [0x28] = {F_FIXED, 4},    /* strx4 */
+    [0x29] = {F_FIXED, 1},    /* addrx1 */
+    [0x2a] = {F_FIXED, 2},    /* addrx2 */
+    [0x2b] = {F_FIXED, 3},    /* addrx3 */
+    [0x2c] = {F_FIXED, 4},    /* addrx4 */
+};
+
+static void read_string(struct rd *r, struct val *v)
+{
+	const uint8_t *s = r->p + r->pos;
+	const uint8_t *nul = r->pos < r->len ? memchr(s, 0, r->len - r->pos) : NULL;
+
+	if (!nul) {
+		r->bad = true;
+		return;
+	}
+	v->is_str = true;
+	v->str = (const char *)s;
+	v->str_len = (size_t)(nul - s);
+	r->pos += v->str_len + 1;
+}
+
+/* DW_OP_plus_uconst n is how a member offset is written as an expression */
+static void read_exprloc(struct rd *r, struct val *v)
+{
+	uint64_t n = rd_uleb(r);
+
+	if (!r->bad && n >= 2 && n <= r->len - r->pos && r->p[r->pos] == 0x23) {
+		struct rd sub = {r->p + r->pos + 1, (size_t)n - 1, 0, false};
+		v->num = (int64_t)rd_uleb(&sub);
+		v->is_int = !sub.bad;
+	}
+	skip(r, n);
+}
+
+static void set_int(struct val *v, int64_t num)
+{
+	v->num = num;
+	v->is_int = true;
+}
+
 /* Read (or skip) one attribute value; false on an unknown form. */
 static bool read_form(struct rd *r, unsigned form, unsigned addr_size, int version,
                       int64_t implicit, struct val *v, int depth)
 {
 	memset(v, 0, sizeof(*v));
-	switch (form) {
-	case 0x01:
+	if (form >= sizeof(forms) / sizeof(forms[0]))
+		return false;
+	const struct form_desc *d = &forms[form];
+	switch (d->kind) {
+	case F_FIXED:
+		skip(r, d->size);
+		break;
+	case F_ADDR:
 		skip(r, addr_size);
-		break; /* addr */
-	case 0x03:
-		skip(r, rd_n(r, 2));
-		break; /* block2 */
-	case 0x04:
-		skip(r, rd_n(r, 4));
-		break; /* block4 */
-	case 0x05:
-		v->num = (int64_t)rd_n(r, 2), v->is_int = true;
-		break; /* data2 */
-	case 0x06:
-		v->num = (int64_t)rd_n(r, 4), v->is_int = true;
-		break; /* data4 */
-	case 0x07:
-		v->num = (int64_t)rd_n(r, 8), v->is_int = true;
-		break; /* data8 */
-	case 0x08: {   /* string */
-		const uint8_t *s = r->p + r->pos;
-		const uint8_t *nul = r->pos < r->len ? memchr(s, 0, r->len - r->pos) : NULL;
-		if (!nul) {
-			r->bad = true;
-			break;
-		}
-		v->is_str = true;
-		v->str = (const char *)s;
-		v->str_len = (size_t)(nul - s);
-		r->pos += v->str_len + 1;
 		break;
-	}
-	case 0x09:
-		skip(r, rd_uleb(r));
-		break; /* block */
-	case 0x0a:
-		skip(r, rd_n(r, 1));
-		break; /* block1 */
-	case 0x0b:
-		v->num = (int64_t)rd_n(r, 1), v->is_int = true;
-		break; /* data1 */
-	case 0x0c:
-		skip(r, 1);
-		break; /* flag */
-	case 0x0d:
-		v->num = rd_sleb(r), v->is_int = true;
-		break; /* sdata */
-	case 0x0e:
-		skip(r, 4);
-		break; /* strp */
-	case 0x0f:
-		v->num = (int64_t)rd_uleb(r), v->is_int = true;
-		break; /* udata */
-	case 0x10:
+	case F_REF_ADDR:
 		skip(r, version <= 2 ? addr_size : 4);
-		break; /* ref_addr */
-	case 0x11:
-		skip(r, 1);
 		break;
-	case 0x12:
-		skip(r, 2);
+	case F_BLOCK:
+		skip(r, d->size ? rd_n(r, d->size) : rd_uleb(r));
 		break;
-	case 0x13:
-		skip(r, 4);
+	case F_DATA:
+		set_int(v, (int64_t)rd_n(r, d->size));
 		break;
-	case 0x14:
-		skip(r, 8);
+	case F_SDATA:
+		set_int(v, rd_sleb(r));
 		break;
-	case 0x15:
+	case F_UDATA:
+		set_int(v, (int64_t)rd_uleb(r));
+		break;
+	case F_IMPLICIT:
+		set_int(v, implicit);
+		break;
+	case F_ULEB:
 		rd_uleb(r);
-		break; /* ref_udata */
-	case 0x16: {   /* indirect */
+		break;
+	case F_PRESENT:
+		break;
+	case F_STRING:
+		read_string(r, v);
+		break;
+	case F_INDIRECT: {
 		uint64_t f = rd_uleb(r);
 		if (r->bad || depth > 2 || f == 0x16)
 			return false;
 		return read_form(r, (unsigned)f, addr_size, version, implicit, v, depth + 1);
 	}
-	case 0x17:
-		skip(r, 4);
-		break; /* sec_offset */
-	case 0x18: {   /* exprloc: DW_OP_plus_uconst n is a member offset */
-		uint64_t n = rd_uleb(r);
-		if (!r->bad && n >= 2 && n <= r->len - r->pos && r->p[r->pos] == 0x23) {
-			struct rd sub = {r->p + r->pos + 1, (size_t)n - 1, 0, false};
-			v->num = (int64_t)rd_uleb(&sub);
-			v->is_int = !sub.bad;
-		}
-		skip(r, n);
-		break;
-	}
-	case 0x19:
-		break; /* flag_present */
-	case 0x1a:
-		rd_uleb(r);
-		break; /* strx */
-	case 0x1b:
-		rd_uleb(r);
-		break; /* addrx */
-	case 0x1c:
-		skip(r, 4);
-		break; /* ref_sup4 */
-	case 0x1d:
-		skip(r, 4);
-		break; /* strp_sup */
-	case 0x1e:
-		skip(r, 16);
-		break; /* data16 */
-	case 0x1f:
-		skip(r, 4);
-		break; /* line_strp */
-	case 0x20:
-		skip(r, 8);
-		break; /* ref_sig8 */
-	case 0x21:
-		v->num = implicit, v->is_int = true;
-		break; /* implicit_const */
-	case 0x22:
-		rd_uleb(r);
-		break; /* loclistx */
-	case 0x23:
-		rd_uleb(r);
-		break; /* rnglistx */
-	case 0x24:
-		skip(r, 8);
-		break; /* ref_sup8 */
-	case 0x25:
-		skip(r, 1);
-		break; /* strx1 */
-	case 0x26:
-		skip(r, 2);
-		break;
-	case 0x27:
-		skip(r, 3);
-		break;
-	case 0x28:
-		skip(r, 4);
-		break;
-	case 0x29:
-		skip(r, 1);
-		break; /* addrx1 */
-	case 0x2a:
-		skip(r, 2);
-		break;
-	case 0x2b:
-		skip(r, 3);
-		break;
-	case 0x2c:
-		skip(r, 4);
+	case F_EXPRLOC:
+		read_exprloc(r, v);
 		break;
 	default:
 		return false;
@@ -314,6 +316,28 @@ static bool read_form(struct rd *r, unsigned form, unsigned addr_size, int versi
 static bool str_eq(const struct val *v, const char *s)
 {
 	return v->is_str && strlen(s) == v->str_len && memcmp(v->str, s, v->str_len) == 0;
+}
+
+/* Index of the query whose type a structure_type DIE named name is, or -1. */
+static int wanted_struct(const struct tt_dwarf_query *q, int nq, const struct val *name)
+{
+	if (!name->is_str)
+		return -1;
+	for (int i = 0; i < nq; i++)
+		if (str_eq(name, q[i].type))
+			return i;
+	return -1;
+}
+
+/* A member of struct type at offset: fill every query still open for it. */
+static void record_member(struct tt_dwarf_query *q, int nq, const char *type,
+                          const struct val *name, int64_t offset, int *found)
+{
+	for (int i = 0; i < nq; i++)
+		if (q[i].offset < 0 && strcmp(q[i].type, type) == 0 && str_eq(name, q[i].member)) {
+			q[i].offset = offset;
+			(*found)++;
+		}
 }
 
 /* Walk one unit's DIEs. Returns false if the unit could not be parsed. */
@@ -349,25 +373,12 @@ static bool walk_unit(struct rd *r, unsigned addr_size, int version, const struc
 			else if (a->attrs[i].name == 0x38)
 				loc = v;
 		}
-		int this_struct = -1;
-		if (a->tag == 0x13 && name.is_str) { /* structure_type */
-			for (int i = 0; i < nq; i++)
-				if (str_eq(&name, q[i].type)) {
-					this_struct = i;
-					break;
-				}
-		}
+		int this_struct = a->tag == 0x13 ? wanted_struct(q, nq, &name) : -1;
 		/* member of a wanted struct; a negative location (sdata, or udata
 		 * past INT64_MAX) is no offset and must not count as found */
 		if (a->tag == 0x0d && depth > 0 && struct_at[depth] >= 0 && name.is_str &&
 		    loc.is_int && loc.num >= 0) {
-			const char *type = q[struct_at[depth]].type;
-			for (int i = 0; i < nq; i++)
-				if (q[i].offset < 0 && strcmp(q[i].type, type) == 0 &&
-				    str_eq(&name, q[i].member)) {
-					q[i].offset = loc.num;
-					(*found)++;
-				}
+			record_member(q, nq, q[struct_at[depth]].type, &name, loc.num, found);
 			if (*found == nq)
 				return true;
 		}

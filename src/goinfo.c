@@ -295,6 +295,63 @@ static int offsets_from_dwarf(Elf *e, struct tt_go_proc *off, int *nfound)
 	return q[0].offset >= 0 && q[0].offset < 0x10000;
 }
 
+/*
+ * Every new tty writer comes through here: rule out the common non-Go
+ * program by its section names before loading any symbol table.
+ */
+static bool may_be_go(Elf *e)
+{
+	size_t nsec = 0;
+
+	return !(
+	    elf_getshdrnum(e, &nsec) == 0 && nsec > 0 && !tt_elf_has_section(e, ".gopclntab") &&
+	    !tt_elf_has_section(e, ".data.rel.ro.gopclntab") &&
+	    !tt_elf_has_section(e, ".go.buildinfo") && !tt_elf_has_section(e, ".note.go.buildid"));
+}
+
+/* The Go version, and the struct offsets for it (from DWARF where it has them). */
+static int go_version_offsets(Elf *e, struct file_ctx *fc, struct tt_goinfo *out)
+{
+	int r = find_version(e, fc, out->version, sizeof(out->version));
+
+	if (r == 0)
+		r = tt_go_parse_version(out->version, &out->major, &out->minor, &out->patch);
+	if (r == 0) {
+		r = tt_go_offsets_for_version(out->major, out->minor, &out->off);
+		int n;
+		out->goid_from_dwarf = offsets_from_dwarf(e, &out->off, &n);
+		/* a version outside the table is fine when DWARF gave every offset */
+		if (r == -ENOTSUP && out->major == 1 && n == 5)
+			r = 0;
+	}
+	return r;
+}
+
+/* Where g lives: a register, or a TLS slot read from the runtime's own code. */
+static int go_g_location(Elf *e, struct file_ctx *fc, struct tt_goinfo *out)
+{
+	uint64_t addr, dummy;
+	uint8_t code[64];
+	struct tt_arch_go_tls tls = {0, 0};
+	bool found = false;
+
+	for (int i = 0; !found && tt_arch_go_tls_funcs[i]; i++)
+		found = tt_elfsyms_find(fc->es, tt_arch_go_tls_funcs[i], &addr) == 0 &&
+		        read_va(fc, addr, code, sizeof(code)) == 0 &&
+		        tt_arch_go_decode_tls(code, sizeof(code), addr, &tls) == 0;
+	bool cgo = has_interp(e) || tt_elfsyms_find(fc->es, "_cgo_init", &dummy) == 0 ||
+	           tt_elfsyms_find(fc->es, "x_cgo_init", &dummy) == 0 ||
+	           (found && tls.iscgo_va && iscgo_byte(fc, tls.iscgo_va) == 1);
+	out->off.g_in_reg = tt_arch_go_g_in_reg(cgo);
+	if (found)
+		out->off.tls_g_off = tls.off;
+	else if (cgo)
+		return -ENOTSUP; /* the slot moves with the C TLS layout: never guess */
+	else if (!out->off.g_in_reg && !tt_arch_go_tls_default(&out->off.tls_g_off))
+		return -ENOTSUP;
+	return 0;
+}
+
 static int goinfo_fd(int fd, struct tt_goinfo *out)
 {
 	struct tt_elfsyms *es = NULL;
@@ -310,14 +367,7 @@ static int goinfo_fd(int fd, struct tt_goinfo *out)
 			elf_end(e);
 		return 0;
 	}
-	/*
-	 * Every new tty writer comes through here: rule out the common non-Go
-	 * program by its section names before loading any symbol table.
-	 */
-	size_t nsec = 0;
-	if (elf_getshdrnum(e, &nsec) == 0 && nsec > 0 && !tt_elf_has_section(e, ".gopclntab") &&
-	    !tt_elf_has_section(e, ".data.rel.ro.gopclntab") &&
-	    !tt_elf_has_section(e, ".go.buildinfo") && !tt_elf_has_section(e, ".note.go.buildid")) {
+	if (!may_be_go(e)) {
 		elf_end(e);
 		return 0;
 	}
@@ -328,41 +378,12 @@ static int goinfo_fd(int fd, struct tt_goinfo *out)
 		return r == 0 || r == -ENOEXEC ? 0 : r;
 	}
 	struct file_ctx fc = {fd, es};
-	r = find_version(e, &fc, out->version, sizeof(out->version));
-	if (r == 0)
-		r = tt_go_parse_version(out->version, &out->major, &out->minor, &out->patch);
-	if (r == 0) {
-		r = tt_go_offsets_for_version(out->major, out->minor, &out->off);
-		int n;
-		out->goid_from_dwarf = offsets_from_dwarf(e, &out->off, &n);
-		/* a version outside the table is fine when DWARF gave every offset */
-		if (r == -ENOTSUP && out->major == 1 && n == 5)
-			r = 0;
-	}
+	r = go_version_offsets(e, &fc, out);
 	/* the kernel side reads the registers and thread pointer of its own machine */
 	if (r == 0 && eh.e_machine != tt_arch_elf_machine)
 		r = -ENOTSUP;
-	if (r == 0) {
-		uint64_t addr, dummy;
-		uint8_t code[64];
-		struct tt_arch_go_tls tls = {0, 0};
-		bool found = false;
-
-		for (int i = 0; !found && tt_arch_go_tls_funcs[i]; i++)
-			found = tt_elfsyms_find(es, tt_arch_go_tls_funcs[i], &addr) == 0 &&
-			        read_va(&fc, addr, code, sizeof(code)) == 0 &&
-			        tt_arch_go_decode_tls(code, sizeof(code), addr, &tls) == 0;
-		bool cgo = has_interp(e) || tt_elfsyms_find(es, "_cgo_init", &dummy) == 0 ||
-		           tt_elfsyms_find(es, "x_cgo_init", &dummy) == 0 ||
-		           (found && tls.iscgo_va && iscgo_byte(&fc, tls.iscgo_va) == 1);
-		out->off.g_in_reg = tt_arch_go_g_in_reg(cgo);
-		if (found)
-			out->off.tls_g_off = tls.off;
-		else if (cgo)
-			r = -ENOTSUP; /* the slot moves with the C TLS layout: never guess */
-		else if (!out->off.g_in_reg && !tt_arch_go_tls_default(&out->off.tls_g_off))
-			r = -ENOTSUP;
-	}
+	if (r == 0)
+		r = go_g_location(e, &fc, out);
 	elf_end(e);
 	tt_elfsyms_free(es);
 	return r == 0 ? 1 : r;

@@ -98,11 +98,62 @@ static bool functab_sorted(const struct tt_pcln *t)
 }
 
 /* The header checks; the O(nfunc) order check is left to the callers. */
+/* Header words after the magic: nfunc, then (1.16+) the table offsets. */
+static const struct {
+	uint32_t magic;
+	enum tt_pcln_ver ver;
+	int nwords;
+} pcln_magics[] = {
+    {0xfffffffbu, TT_PCLN_12, 1},
+    {0xfffffffau, TT_PCLN_116, 7},
+    {0xfffffff0u, TT_PCLN_118, 8},
+    {0xfffffff1u, TT_PCLN_120, 8},
+};
+
+/* How many header words a table with this magic has; 0 if it is not one we know. */
+static int pcln_magic_words(uint32_t magic, enum tt_pcln_ver *ver)
+{
+	for (size_t i = 0; i < sizeof(pcln_magics) / sizeof(pcln_magics[0]); i++)
+		if (pcln_magics[i].magic == magic) {
+			*ver = pcln_magics[i].ver;
+			return pcln_magics[i].nwords;
+		}
+	return 0;
+}
+
+/* 1.16+: funcnametab, cutab, filetab, pctab, functab, each inside the table. */
+static int pcln_set_offsets(struct tt_pcln *t, const uint64_t *o, size_t len)
+{
+	for (int i = 0; i < 5; i++)
+		if (o[i] > len)
+			return -EINVAL;
+	t->funcnametab = o[0];
+	t->cutab = o[1];
+	t->filetab = o[2];
+	t->pctab = o[3];
+	t->funcdata = t->functab = o[4];
+	return 0;
+}
+
+/* 1.2: offsets are from the start of the table */
+static int pcln12_offsets(struct tt_pcln *t, size_t len, uint32_t fsz)
+{
+	uint32_t fileoff;
+
+	t->functab = 8 + t->ptrsize;
+	size_t ftsize = ((size_t)t->nfunc * 2 + 1) * fsz;
+	if (ftsize > len - t->functab || !rd_u32(t, t->functab + ftsize, &fileoff) ||
+	    fileoff >= len)
+		return -EINVAL;
+	t->filetab = fileoff;
+	return 0;
+}
+
 static int pcln_init_header(struct tt_pcln *t, const uint8_t *data, size_t len, uint64_t text_start)
 {
 	uint32_t magic;
 	uint64_t w[8];
-	int nw;
+	int nw, rc;
 
 	memset(t, 0, sizeof(*t));
 	t->data = data;
@@ -114,26 +165,9 @@ static int pcln_init_header(struct tt_pcln *t, const uint8_t *data, size_t len, 
 		return -EINVAL;
 	t->quantum = data[6];
 	t->ptrsize = data[7];
-	switch (magic) {
-	case 0xfffffffbu:
-		t->ver = TT_PCLN_12;
-		nw = 1;
-		break;
-	case 0xfffffffau:
-		t->ver = TT_PCLN_116;
-		nw = 7;
-		break;
-	case 0xfffffff0u:
-		t->ver = TT_PCLN_118;
-		nw = 8;
-		break;
-	case 0xfffffff1u:
-		t->ver = TT_PCLN_120;
-		nw = 8;
-		break;
-	default:
+	nw = pcln_magic_words(magic, &t->ver);
+	if (nw == 0)
 		return -EINVAL;
-	}
 	for (int i = 0; i < nw; i++)
 		if (!rd_word(t, 8 + (size_t)i * t->ptrsize, t->ptrsize, &w[i]))
 			return -EINVAL;
@@ -146,34 +180,17 @@ static int pcln_init_header(struct tt_pcln *t, const uint8_t *data, size_t len, 
 	case TT_PCLN_118:
 	case TT_PCLN_120:
 		t->text_start = text_start ? text_start : w[2];
-		if (w[3] > len || w[4] > len || w[5] > len || w[6] > len || w[7] > len)
-			return -EINVAL;
-		t->funcnametab = w[3];
-		t->cutab = w[4];
-		t->filetab = w[5];
-		t->pctab = w[6];
-		t->funcdata = t->functab = w[7];
+		rc = pcln_set_offsets(t, &w[3], len);
 		break;
 	case TT_PCLN_116:
-		if (w[2] > len || w[3] > len || w[4] > len || w[5] > len || w[6] > len)
-			return -EINVAL;
-		t->funcnametab = w[2];
-		t->cutab = w[3];
-		t->filetab = w[4];
-		t->pctab = w[5];
-		t->funcdata = t->functab = w[6];
+		rc = pcln_set_offsets(t, &w[2], len);
 		break;
-	default: { /* 1.2: offsets are from the start of the table */
-		uint32_t fileoff;
-		t->functab = 8 + t->ptrsize;
-		size_t ftsize = ((size_t)t->nfunc * 2 + 1) * fsz;
-		if (ftsize > len - t->functab || !rd_u32(t, t->functab + ftsize, &fileoff) ||
-		    fileoff >= len)
-			return -EINVAL;
-		t->filetab = fileoff;
+	default:
+		rc = pcln12_offsets(t, len, fsz);
 		break;
 	}
-	}
+	if (rc < 0)
+		return rc;
 	/* The functab holds nfunc (pc, funcoff) pairs plus the end PC. */
 	if (t->functab > len || ((uint64_t)t->nfunc * 2 + 1) * fsz > len - t->functab)
 		return -EINVAL;

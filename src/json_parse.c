@@ -207,7 +207,8 @@ static int get_lost(struct pc *c, const cJSON *o, const char *path, uint32_t *ou
 		return 0;
 	if (!cJSON_IsArray(a))
 		return failf(c, path, "lost", "expected an array");
-	cJSON_ArrayForEach(it, a) {
+	cJSON_ArrayForEach(it, a)
+	{
 		int l;
 
 		if (!cJSON_IsString(it))
@@ -444,11 +445,63 @@ static int get_hist(struct pc *c, const cJSON *o, const char *path, const char *
 	return 0;
 }
 
+/* Newest is last: keep the newest TT_SPARK_LEN points. */
+static int parse_spark(struct pc *c, const cJSON *o, const char *p, struct tt_terminal *t)
+{
+	const cJSON *a, *it;
+	char wp[PATH_LEN];
+	int n, i = 0, skip;
+
+	if (get_arr(c, o, p, "spark_p99_ns", &a) < 0)
+		return -1;
+	n = cJSON_GetArraySize(a);
+	skip = n > TT_SPARK_LEN ? n - TT_SPARK_LEN : 0;
+	cJSON_ArrayForEach(it, a)
+	{
+		if (i >= skip) {
+			subpath(wp, p, "spark_p99_ns", i);
+			if (val_u64(c, it, wp, NULL, UINT64_MAX, &t->spark_p99[t->spark_len]) < 0)
+				return -1;
+			t->spark_len++;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static int parse_writers(struct pc *c, const cJSON *o, const char *p, struct tt_terminal *t)
+{
+	const cJSON *a, *it;
+	char wp[PATH_LEN];
+	int i = 0;
+
+	if (get_arr(c, o, p, "writers", &a) < 0)
+		return -1;
+	cJSON_ArrayForEach(it, a)
+	{
+		struct tt_writer *w;
+
+		if (t->nwriters >= TT_MODEL_MAX_WRITERS)
+			break; /* sorted by writes: the rest are the smallest */
+		subpath(wp, p, "writers", i++);
+		if (!cJSON_IsObject(it))
+			return failf(c, wp, NULL, "expected an object");
+		w = &t->writers[t->nwriters];
+		if (get_u32(c, it, wp, "pid", &w->pid) < 0 ||
+		    get_str(c, it, wp, "comm", w->comm, sizeof(w->comm), false) < 0 ||
+		    get_u64(c, it, wp, "writes", &w->writes) < 0 ||
+		    get_u64(c, it, wp, "bytes", &w->bytes) < 0)
+			return -1;
+		t->nwriters++;
+	}
+	return 0;
+}
+
 static int parse_terminal(struct pc *c, const cJSON *o, const char *p, struct tt_terminal *t)
 {
-	const cJSON *x, *a, *it;
-	char q[PATH_LEN], wp[PATH_LEN];
-	int cls, n, i, skip;
+	const cJSON *x;
+	char q[PATH_LEN];
+	int cls;
 
 	if (!cJSON_IsObject(o))
 		return failf(c, p, NULL, "expected an object");
@@ -484,43 +537,8 @@ static int parse_terminal(struct pc *c, const cJSON *o, const char *p, struct tt
 	    get_hist(c, o, p, "hist_runq", &t->runq) < 0)
 		return -1;
 
-	if (get_arr(c, o, p, "spark_p99_ns", &a) < 0)
+	if (parse_spark(c, o, p, t) < 0 || parse_writers(c, o, p, t) < 0)
 		return -1;
-	/* Newest is last: keep the newest TT_SPARK_LEN points. */
-	n = cJSON_GetArraySize(a);
-	skip = n > TT_SPARK_LEN ? n - TT_SPARK_LEN : 0;
-	i = 0;
-	cJSON_ArrayForEach(it, a)
-	{
-		if (i >= skip) {
-			subpath(wp, p, "spark_p99_ns", i);
-			if (val_u64(c, it, wp, NULL, UINT64_MAX, &t->spark_p99[t->spark_len]) < 0)
-				return -1;
-			t->spark_len++;
-		}
-		i++;
-	}
-
-	if (get_arr(c, o, p, "writers", &a) < 0)
-		return -1;
-	i = 0;
-	cJSON_ArrayForEach(it, a)
-	{
-		struct tt_writer *w;
-
-		if (t->nwriters >= TT_MODEL_MAX_WRITERS)
-			break; /* sorted by writes: the rest are the smallest */
-		subpath(wp, p, "writers", i++);
-		if (!cJSON_IsObject(it))
-			return failf(c, wp, NULL, "expected an object");
-		w = &t->writers[t->nwriters];
-		if (get_u32(c, it, wp, "pid", &w->pid) < 0 ||
-		    get_str(c, it, wp, "comm", w->comm, sizeof(w->comm), false) < 0 ||
-		    get_u64(c, it, wp, "writes", &w->writes) < 0 ||
-		    get_u64(c, it, wp, "bytes", &w->bytes) < 0)
-			return -1;
-		t->nwriters++;
-	}
 
 	/* A tick after loading must see "nothing new", not the whole history. */
 	t->prev_writes = t->writes;
@@ -603,52 +621,49 @@ static int parse_frames(struct pc *c, const cJSON *o, const char *path, const ch
 }
 
 /* An event, or (inflight) a write in flight: elapsed_ns for latency_ns, no ret. */
-static int parse_event(struct pc *c, const cJSON *o, const char *p, struct tt_model_event *e,
-                       bool inflight)
+/* goid (null outside Go) and goid_source, as TT_EV_GOID_* bits */
+static int parse_goid(struct pc *c, const cJSON *o, const char *p, struct tt_model_event *e)
 {
-	const cJSON *x, *it;
-	char q[PATH_LEN];
-	char tbuf[40];
-	int64_t v;
-	int en;
-	bool b;
+	/* the goid_source names json_render.c writes */
+	static const struct {
+		const char *name;
+		uint32_t flags;
+	} srcs[] = {{"tls", 0},
+	            {"tls+r14", TT_EV_GOID_R14},
+	            {"tls+r28", TT_EV_GOID_R28},
+	            {"r28", TT_EV_GOID_REG | TT_EV_GOID_R28}};
+	const cJSON *it = get(c, o, p, "goid");
+	size_t k = 0;
 
-	if (!cJSON_IsObject(o))
-		return failf(c, p, NULL, "expected an object");
-	if (get_u64(c, o, p, "time_ns", &e->time_ns) < 0 ||
-	    get_str(c, o, p, "time", tbuf, sizeof(tbuf), false) < 0 ||
-	    get_u32(c, o, p, "pid", &e->pid) < 0 || get_u32(c, o, p, "tid", &e->tid) < 0)
-		return -1;
-	it = get(c, o, p, "goid");
 	if (!it)
 		return -1;
 	e->goid = -1;
-	if (!cJSON_IsNull(it)) {
-		/* the goid_source names json_render.c writes, as TT_EV_GOID_* bits */
-		static const struct {
-			const char *name;
-			uint32_t flags;
-		} srcs[] = {{"tls", 0},
-			    {"tls+r14", TT_EV_GOID_R14},
-			    {"tls+r28", TT_EV_GOID_R28},
-			    {"r28", TT_EV_GOID_REG | TT_EV_GOID_R28}};
-		size_t k = 0;
+	if (cJSON_IsNull(it))
+		return 0;
+	if (get_i64(c, o, p, "goid", 0, INT64_MAX, &e->goid) < 0)
+		return -1;
+	e->flags |= TT_EV_GO | TT_EV_GOID;
+	it = cJSON_GetObjectItemCaseSensitive(o, "goid_source");
+	if (!it || cJSON_IsNull(it))
+		return 0;
+	while (k < sizeof(srcs) / sizeof(srcs[0]) &&
+	       !(cJSON_IsString(it) && strcmp(it->valuestring, srcs[k].name) == 0))
+		k++;
+	if (k == sizeof(srcs) / sizeof(srcs[0]))
+		return failf(c, p, "goid_source",
+		             "expected \"tls\", \"tls+r14\", \"tls+r28\", \"r28\" "
+		             "or null");
+	e->flags |= srcs[k].flags;
+	return 0;
+}
 
-		if (get_i64(c, o, p, "goid", 0, INT64_MAX, &e->goid) < 0)
-			return -1;
-		e->flags |= TT_EV_GO | TT_EV_GOID;
-		it = cJSON_GetObjectItemCaseSensitive(o, "goid_source");
-		if (it && !cJSON_IsNull(it)) {
-			while (k < sizeof(srcs) / sizeof(srcs[0]) &&
-			       !(cJSON_IsString(it) && strcmp(it->valuestring, srcs[k].name) == 0))
-				k++;
-			if (k == sizeof(srcs) / sizeof(srcs[0]))
-				return failf(c, p, "goid_source",
-					     "expected \"tls\", \"tls+r14\", \"tls+r28\", \"r28\" "
-					     "or null");
-			e->flags |= srcs[k].flags;
-		}
-	}
+/* who the event ran for: fd, syscall, counts and the time split */
+static int parse_write(struct pc *c, const cJSON *o, const char *p, struct tt_model_event *e,
+                       bool inflight)
+{
+	int64_t v;
+	int en;
+
 	if (get_str(c, o, p, "comm", e->comm, sizeof(e->comm), false) < 0 ||
 	    get_str(c, o, p, "terminal", e->terminal, sizeof(e->terminal), false) < 0 ||
 	    get_dev(c, o, p, "dev", &e->dev) < 0 ||
@@ -671,45 +686,62 @@ static int parse_event(struct pc *c, const cJSON *o, const char *p, struct tt_mo
 	    get_enum(c, o, p, "reason", TT_REASON_NR, reason_n, &en) < 0)
 		return -1;
 	e->reason = (enum tt_reason)en;
+	return 0;
+}
 
-	it = get(c, o, p, "waker");
+static int parse_waker(struct pc *c, const cJSON *o, const char *p, struct tt_model_event *e)
+{
+	const cJSON *it = get(c, o, p, "waker");
+	char q[PATH_LEN];
+	bool b;
+
 	if (!it)
 		return -1;
-	if (!cJSON_IsNull(it)) {
-		if (!cJSON_IsObject(it))
-			return failf(c, p, "waker", "expected an object or null");
-		subpath(q, p, "waker", -1);
-		if (get_bool(c, it, q, "irq", &b) < 0)
-			return -1;
-		if (b) {
-			e->waker_irq = true;
-			e->flags |= TT_EV_WAKER_IRQ;
-		} else {
-			if (get_u32(c, it, q, "pid", &e->waker_pid) < 0 ||
-			    get_str(c, it, q, "comm", e->waker_comm, sizeof(e->waker_comm), false) <
-			        0)
-				return -1;
-			e->has_waker = true;
-		}
+	if (cJSON_IsNull(it))
+		return 0;
+	if (!cJSON_IsObject(it))
+		return failf(c, p, "waker", "expected an object or null");
+	subpath(q, p, "waker", -1);
+	if (get_bool(c, it, q, "irq", &b) < 0)
+		return -1;
+	if (b) {
+		e->waker_irq = true;
+		e->flags |= TT_EV_WAKER_IRQ;
+		return 0;
 	}
+	if (get_u32(c, it, q, "pid", &e->waker_pid) < 0 ||
+	    get_str(c, it, q, "comm", e->waker_comm, sizeof(e->waker_comm), false) < 0)
+		return -1;
+	e->has_waker = true;
+	return 0;
+}
+
+static int parse_backlog(struct pc *c, const cJSON *o, const char *p, struct tt_model_event *e)
+{
+	const cJSON *x;
+	char q[PATH_LEN];
+	bool b[4];
 
 	if (get_obj(c, o, p, "backlog", &x, q) < 0 ||
 	    get_u32(c, x, q, "buf_used", &e->backlog.buf_used) < 0 ||
 	    get_u32(c, x, q, "buf_limit", &e->backlog.buf_limit) < 0 ||
-	    get_u32(c, x, q, "reader_unread", &e->backlog.reader_unread) < 0)
+	    get_u32(c, x, q, "reader_unread", &e->backlog.reader_unread) < 0 ||
+	    get_bool(c, x, q, "stopped", &b[0]) < 0 ||
+	    get_bool(c, x, q, "tco_stopped", &b[1]) < 0 ||
+	    get_bool(c, x, q, "hw_stopped", &b[2]) < 0 || get_bool(c, x, q, "opost", &b[3]) < 0)
 		return -1;
-	if (get_bool(c, x, q, "stopped", &b) < 0)
-		return -1;
-	e->backlog.stopped = b;
-	if (get_bool(c, x, q, "tco_stopped", &b) < 0)
-		return -1;
-	e->backlog.tco_stopped = b;
-	if (get_bool(c, x, q, "hw_stopped", &b) < 0)
-		return -1;
-	e->backlog.hw_stopped = b;
-	if (get_bool(c, x, q, "opost", &b) < 0)
-		return -1;
-	e->backlog.opost = b;
+	e->backlog.stopped = b[0];
+	e->backlog.tco_stopped = b[1];
+	e->backlog.hw_stopped = b[2];
+	e->backlog.opost = b[3];
+	return 0;
+}
+
+static int parse_stack(struct pc *c, const cJSON *o, const char *p, struct tt_model_event *e)
+{
+	const cJSON *x;
+	char q[PATH_LEN];
+	bool b;
 
 	if (get_obj(c, o, p, "stack", &x, q) < 0 ||
 	    parse_frames(c, x, q, "user", &e->ustack, TT_USTACK_MAX) < 0 ||
@@ -723,11 +755,30 @@ static int parse_event(struct pc *c, const cJSON *o, const char *p, struct tt_mo
 		return -1;
 	if (b)
 		e->stk_flags |= TT_EVSTK_PROC_GONE;
-	/* The dashboard reads these flags to explain a missing stack. */
-	if (e->ustack.n == 0)
+	/* The dashboard reads these to explain a missing stack. */
+	e->no_ustack = e->ustack.n == 0;
+	e->no_kstack = e->kstack.n == 0;
+	if (e->no_ustack)
 		e->flags |= TT_EV_NO_USTACK;
-	if (e->kstack.n == 0)
+	if (e->no_kstack)
 		e->flags |= TT_EV_NO_KSTACK;
+	return 0;
+}
+
+static int parse_event(struct pc *c, const cJSON *o, const char *p, struct tt_model_event *e,
+                       bool inflight)
+{
+	char tbuf[40];
+
+	if (!cJSON_IsObject(o))
+		return failf(c, p, NULL, "expected an object");
+	if (get_u64(c, o, p, "time_ns", &e->time_ns) < 0 ||
+	    get_str(c, o, p, "time", tbuf, sizeof(tbuf), false) < 0 ||
+	    get_u32(c, o, p, "pid", &e->pid) < 0 || get_u32(c, o, p, "tid", &e->tid) < 0 ||
+	    parse_goid(c, o, p, e) < 0 || parse_write(c, o, p, e, inflight) < 0 ||
+	    parse_waker(c, o, p, e) < 0 || parse_backlog(c, o, p, e) < 0 ||
+	    parse_stack(c, o, p, e) < 0)
+		return -1;
 	return 0;
 }
 
@@ -914,7 +965,8 @@ static int get_totals_since_v2(struct pc *c, const cJSON *x, const char *p, stru
 		return -1;
 	if (!cJSON_GetObjectItemCaseSensitive(x, "tty_slots"))
 		return 0;
-	if (get_obj(c, x, p, "tty_slots", &y, q) < 0 || get_u64(c, y, q, "size", &t->slots_size) < 0 ||
+	if (get_obj(c, x, p, "tty_slots", &y, q) < 0 ||
+	    get_u64(c, y, q, "size", &t->slots_size) < 0 ||
 	    get_u64(c, y, q, "used", &t->slots_used) < 0 ||
 	    get_u64(c, y, q, "retired", &t->slots_retired) < 0)
 		return -1;
@@ -970,13 +1022,10 @@ static int get_terminals(struct pc *c, const cJSON *a, struct tt_model *m)
 	return 0;
 }
 
-static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
+static int parse_schema(struct pc *c, const cJSON *root)
 {
-	const cJSON *x, *a, *it;
-	char p[PATH_LEN], q[PATH_LEN], tbuf[64], sq[48];
-	double up;
-	int64_t pid;
-	int n, k, i;
+	const cJSON *it;
+	char sq[48];
 
 	if (!cJSON_IsObject(root))
 		return failf(c, NULL, NULL, "not a ttytop/1 snapshot (top level is not an object)");
@@ -989,6 +1038,15 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 		quote_for_msg(it->valuestring, sq, sizeof(sq));
 		return failf(c, NULL, NULL, "not a ttytop/1 snapshot (schema \"%s\")", sq);
 	}
+	return 0;
+}
+
+/* time, host, interval and uptime: when and where the document was taken */
+static int parse_when(struct pc *c, const cJSON *root, struct tt_model *m)
+{
+	const cJSON *x;
+	char p[PATH_LEN], tbuf[64];
+	double up;
 
 	if (get_str(c, root, "", "time", tbuf, sizeof(tbuf), false) < 0)
 		return -1;
@@ -1005,6 +1063,14 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 	m->start_realtime_ns = up * 1e9 < (double)m->now_realtime_ns
 	                           ? m->now_realtime_ns - (uint64_t)llround(up * 1e9)
 	                           : 0;
+	return 0;
+}
+
+static int parse_attach_filters(struct pc *c, const cJSON *root, struct tt_model *m)
+{
+	const cJSON *x, *it;
+	char p[PATH_LEN];
+	int64_t pid;
 
 	if (get_obj(c, root, "", "attach", &x, p) < 0 ||
 	    get_str(c, x, p, "mode", m->attach.mode, sizeof(m->attach.mode), false) < 0 ||
@@ -1016,7 +1082,6 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 	    get_u64(c, x, p, "attach_us", &m->attach.attach_us) < 0 ||
 	    get_lost(c, x, p, &m->attach.lost) < 0)
 		return -1;
-
 	if (get_obj(c, root, "", "filters", &x, p) < 0)
 		return -1;
 	if (!(it = get(c, x, p, "pid")))
@@ -1030,24 +1095,17 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 	    get_str(c, x, p, "tty", m->filters.tty, sizeof(m->filters.tty), true) < 0 ||
 	    get_double(c, x, p, "threshold_ms", 0, 1e9, &m->filters.threshold_ms) < 0)
 		return -1;
+	return 0;
+}
 
-	if (get_obj(c, root, "", "totals", &x, p) < 0 ||
-	    get_u64(c, x, p, "events", &m->totals.events) < 0 ||
-	    get_u64(c, x, p, "dropped", &m->totals.dropped) < 0 ||
-	    get_named_counts(c, x, p, "drops", TT_DROP_NR, drop_n, m->totals.drops) < 0 ||
-	    get_u64(c, x, p, "no_stack", &m->totals.no_stack) < 0 ||
-	    get_u64(c, x, p, "writes", &m->totals.writes) < 0 ||
-	    get_totals_since_v2(c, x, p, &m->totals) < 0)
-		return -1;
-	if (get_arr(c, root, "", "terminals", &a) < 0 || get_terminals(c, a, m) < 0)
-		return -1;
+/* Newest first: keep the first TT_MODEL_EVENT_RING, store oldest first. */
+static int parse_events(struct pc *c, const cJSON *a, struct tt_model *m)
+{
+	const cJSON *it;
+	char q[PATH_LEN];
+	int n = cJSON_GetArraySize(a), k, i = 0;
 
-	if (get_in_flight(c, root, m) < 0 || get_arr(c, root, "", "events", &a) < 0)
-		return -1;
-	/* Newest first: keep the first TT_MODEL_EVENT_RING, store oldest first. */
-	n = cJSON_GetArraySize(a);
 	k = n < TT_MODEL_EVENT_RING ? n : TT_MODEL_EVENT_RING;
-	i = 0;
 	cJSON_ArrayForEach(it, a)
 	{
 		struct tt_model_event *e;
@@ -1065,6 +1123,29 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 	m->ev_head = (uint32_t)k % TT_MODEL_EVENT_RING;
 	m->ev_seq = (uint64_t)k;
 	return 0;
+}
+
+static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
+{
+	const cJSON *x, *a;
+	char p[PATH_LEN];
+
+	if (parse_schema(c, root) < 0 || parse_when(c, root, m) < 0 ||
+	    parse_attach_filters(c, root, m) < 0)
+		return -1;
+	if (get_obj(c, root, "", "totals", &x, p) < 0 ||
+	    get_u64(c, x, p, "events", &m->totals.events) < 0 ||
+	    get_u64(c, x, p, "dropped", &m->totals.dropped) < 0 ||
+	    get_named_counts(c, x, p, "drops", TT_DROP_NR, drop_n, m->totals.drops) < 0 ||
+	    get_u64(c, x, p, "no_stack", &m->totals.no_stack) < 0 ||
+	    get_u64(c, x, p, "writes", &m->totals.writes) < 0 ||
+	    get_totals_since_v2(c, x, p, &m->totals) < 0)
+		return -1;
+	if (get_arr(c, root, "", "terminals", &a) < 0 || get_terminals(c, a, m) < 0)
+		return -1;
+	if (get_in_flight(c, root, m) < 0 || get_arr(c, root, "", "events", &a) < 0)
+		return -1;
+	return parse_events(c, a, m);
 }
 
 /* Clear everything but keep the event ring allocation. */
@@ -1169,72 +1250,88 @@ int tt_json_parse(const char *text, size_t len, struct tt_model *m, char *err, s
 	return 0;
 }
 
-int tt_json_load_file(const char *path, struct tt_model *m, char *err, size_t errlen)
+/* path opened for reading, refused when it is a directory or too large */
+static int open_snapshot(struct pc *c, const char *path)
 {
-	struct pc c = {err, errlen};
-	char msg[200];
 	struct stat st;
-	size_t cap = 0, len = 0;
-	char *buf = NULL, *nb;
-	ssize_t r;
-	int fd, rc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc;
 
-	if (err && errlen)
-		err[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return failf(&c, NULL, NULL, "cannot open %s: %s", path, strerror(errno));
+		return failf(c, NULL, NULL, "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
 		rc = errno;
 		close(fd);
-		return failf(&c, NULL, NULL, "cannot stat %s: %s", path, strerror(rc));
+		return failf(c, NULL, NULL, "cannot stat %s: %s", path, strerror(rc));
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
-		return failf(&c, NULL, NULL, "%s: is a directory, not a snapshot file", path);
+		return failf(c, NULL, NULL, "%s: is a directory, not a snapshot file", path);
 	}
 	if (S_ISREG(st.st_mode) && st.st_size > (off_t)TT_JSON_MAX_BYTES) {
 		close(fd);
-		return failf(&c, NULL, NULL, "%s: larger than %u MiB, not a ttytop snapshot", path,
+		return failf(c, NULL, NULL, "%s: larger than %u MiB, not a ttytop snapshot", path,
 		             TT_JSON_MAX_BYTES >> 20);
 	}
-	/* Pipes have no size: read in growing chunks, never past the limit + 1. */
+	return fd;
+}
+
+/* All of fd into *buf (*len bytes). Pipes have no size: read in growing
+ * chunks, never past the limit + 1. */
+static int read_snapshot(struct pc *c, int fd, const char *path, char **buf, size_t *len)
+{
+	size_t cap = 0;
+	char *nb;
+	ssize_t r;
+	int rc;
+
 	for (;;) {
-		if (len == cap) {
+		if (*len == cap) {
 			size_t ncap = cap ? cap * 2 : 65536;
 
 			if (ncap > TT_JSON_MAX_BYTES + 1)
 				ncap = TT_JSON_MAX_BYTES + 1;
-			if (ncap == cap) {
-				free(buf);
-				close(fd);
-				return failf(&c, NULL, NULL,
+			if (ncap == cap)
+				return failf(c, NULL, NULL,
 				             "%s: larger than %u MiB, not a ttytop snapshot", path,
 				             TT_JSON_MAX_BYTES >> 20);
-			}
-			nb = realloc(buf, ncap);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return failf(&c, NULL, NULL, "%s: out of memory", path);
-			}
-			buf = nb;
+			nb = realloc(*buf, ncap);
+			if (!nb)
+				return failf(c, NULL, NULL, "%s: out of memory", path);
+			*buf = nb;
 			cap = ncap;
 		}
-		r = read(fd, buf + len, cap - len);
+		r = read(fd, *buf + *len, cap - *len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
 			rc = errno;
-			free(buf);
-			close(fd);
-			return failf(&c, NULL, NULL, "cannot read %s: %s", path, strerror(rc));
+			return failf(c, NULL, NULL, "cannot read %s: %s", path, strerror(rc));
 		}
 		if (r == 0)
-			break;
-		len += (size_t)r;
+			return 0;
+		*len += (size_t)r;
 	}
+}
+
+int tt_json_load_file(const char *path, struct tt_model *m, char *err, size_t errlen)
+{
+	struct pc c = {err, errlen};
+	char msg[200];
+	size_t len = 0;
+	char *buf = NULL;
+	int fd, rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	fd = open_snapshot(&c, path);
+	if (fd < 0)
+		return fd;
+	rc = read_snapshot(&c, fd, path, &buf, &len);
 	close(fd);
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
 	if (len == 0) {
 		free(buf);
 		return failf(&c, NULL, NULL, "%s: empty file, not a ttytop snapshot", path);

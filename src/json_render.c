@@ -143,18 +143,13 @@ static cJSON *hist_array(cJSON *o, const char *key, const struct tt_hist *h)
 	return a;
 }
 
-/* others_n < 0: a terminal; else the others row, which says how many it holds */
-static int render_terminal(cJSON *arr, const struct tt_terminal *t, int64_t others_n)
+/* Named counters, present even when zero. */
+static int terminal_counts(cJSON *o, const struct tt_terminal *t)
 {
-	cJSON *o = cJSON_CreateObject(), *x, *y;
+	cJSON *x;
 	char dev[32];
-	int i;
 
-	if (!o || !cJSON_AddItemToArray(arr, o))
-		return cJSON_Delete(o), -1;
 	fmt_dev(t->dev, dev, sizeof(dev));
-	if (others_n >= 0 && !add_u64(o, "others", (uint64_t)others_n))
-		return -1;
 	if (!add_str(o, "name", t->name, sizeof(t->name)) ||
 	    !cJSON_AddStringToObject(o, "class", tt_class_name(t->class)) ||
 	    !cJSON_AddStringToObject(o, "dev", dev) ||
@@ -166,9 +161,16 @@ static int render_terminal(cJSON *arr, const struct tt_terminal *t, int64_t othe
 
 	if (!(x = cJSON_AddObjectToObject(o, "errors_by_errno")))
 		return -1;
-	for (i = 0; i < TT_ERR_NR; i++)
+	for (int i = 0; i < TT_ERR_NR; i++)
 		if (t->errs[i] && !add_u64(x, tt_errslot_name(i), t->errs[i]))
 			return -1;
+	return 0;
+}
+
+/* Where the time went: percentiles, totals by state, reasons, rates, histograms. */
+static int terminal_times(cJSON *o, const struct tt_terminal *t)
+{
+	cJSON *x;
 
 	if (!(x = cJSON_AddObjectToObject(o, "latency_ns")) || !add_u64(x, "p50", t->p50) ||
 	    !add_u64(x, "p90", t->p90) || !add_u64(x, "p99", t->p99) ||
@@ -180,7 +182,7 @@ static int render_terminal(cJSON *arr, const struct tt_terminal *t, int64_t othe
 
 	if (!(x = cJSON_AddObjectToObject(o, "blocked_by_reason")))
 		return -1;
-	for (i = TT_REASON_NONE + 1; i < TT_REASON_NR; i++)
+	for (int i = TT_REASON_NONE + 1; i < TT_REASON_NR; i++)
 		if (t->reasons[i] && !add_u64(x, tt_reason_name(i), t->reasons[i]))
 			return -1;
 
@@ -191,18 +193,30 @@ static int render_terminal(cJSON *arr, const struct tt_terminal *t, int64_t othe
 	if (!hist_array(o, "hist", &t->lat) || !hist_array(o, "hist_blocked", &t->blocked) ||
 	    !hist_array(o, "hist_runq", &t->runq))
 		return -1;
+	return 0;
+}
+
+static int terminal_spark(cJSON *o, const struct tt_terminal *t)
+{
+	cJSON *x, *y;
 
 	if (!(x = cJSON_AddArrayToObject(o, "spark_p99_ns")))
 		return -1;
-	for (i = 0; i < t->spark_len && i < TT_SPARK_LEN; i++) {
+	for (int i = 0; i < t->spark_len && i < TT_SPARK_LEN; i++) {
 		y = u64_item(t->spark_p99[i]);
 		if (!y || !cJSON_AddItemToArray(x, y))
 			return cJSON_Delete(y), -1;
 	}
+	return 0;
+}
+
+static int terminal_writers(cJSON *o, const struct tt_terminal *t)
+{
+	cJSON *x, *y;
 
 	if (!(x = cJSON_AddArrayToObject(o, "writers")))
 		return -1;
-	for (i = 0; i < t->nwriters && i < TT_MODEL_MAX_WRITERS; i++) {
+	for (int i = 0; i < t->nwriters && i < TT_MODEL_MAX_WRITERS; i++) {
 		const struct tt_writer *w = &t->writers[i];
 
 		y = cJSON_CreateObject();
@@ -212,6 +226,21 @@ static int render_terminal(cJSON *arr, const struct tt_terminal *t, int64_t othe
 		    !add_u64(y, "writes", w->writes) || !add_u64(y, "bytes", w->bytes))
 			return -1;
 	}
+	return 0;
+}
+
+/* others_n < 0: a terminal; else the others row, which says how many it holds */
+static int render_terminal(cJSON *arr, const struct tt_terminal *t, int64_t others_n)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return cJSON_Delete(o), -1;
+	if (others_n >= 0 && !add_u64(o, "others", (uint64_t)others_n))
+		return -1;
+	if (terminal_counts(o, t) < 0 || terminal_times(o, t) < 0 || terminal_spark(o, t) < 0 ||
+	    terminal_writers(o, t) < 0)
+		return -1;
 	return 0;
 }
 
@@ -420,12 +449,11 @@ static int add_lost(cJSON *o, uint32_t lost)
 	return 0;
 }
 
-static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
+static int render_header(cJSON *root, const struct tt_model *m)
 {
-	cJSON *x, *y;
+	cJSON *x;
 	char buf[40];
 	uint64_t up;
-	int i;
 
 	fmt_time(m->now_realtime_ns, buf, sizeof(buf));
 	up = m->now_realtime_ns > m->start_realtime_ns ? m->now_realtime_ns - m->start_realtime_ns
@@ -439,6 +467,12 @@ static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 		return -1;
 	if (!add_num(root, "interval_s", m->interval_s) || !add_num(root, "uptime_s", up / 1e9))
 		return -1;
+	return 0;
+}
+
+static int render_attach(cJSON *root, const struct tt_model *m)
+{
+	cJSON *x;
 
 	if (!(x = cJSON_AddObjectToObject(root, "attach")) ||
 	    !add_str(x, "mode", m->attach.mode, sizeof(m->attach.mode)) ||
@@ -448,6 +482,12 @@ static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 	    !cJSON_AddBoolToObject(x, "redirected_found", m->attach.redirected_found) ||
 	    !add_u64(x, "attach_us", m->attach.attach_us) || add_lost(x, m->attach.lost) < 0)
 		return -1;
+	return 0;
+}
+
+static int render_filters(cJSON *root, const struct tt_model *m)
+{
+	cJSON *x;
 
 	if (!(x = cJSON_AddObjectToObject(root, "filters")) ||
 	    !(m->filters.pid ? add_i64(x, "pid", m->filters.pid)
@@ -458,6 +498,13 @@ static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 	                        : cJSON_AddNullToObject(x, "tty")) ||
 	    !add_num(x, "threshold_ms", m->filters.threshold_ms))
 		return -1;
+	return 0;
+}
+
+static int render_totals(cJSON *root, const struct tt_model *m)
+{
+	cJSON *x, *y;
+	int i;
 
 	if (!(x = cJSON_AddObjectToObject(root, "totals")) ||
 	    !add_u64(x, "events", m->totals.events) || !add_u64(x, "dropped", m->totals.dropped) ||
@@ -467,7 +514,8 @@ static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 	for (i = 0; i < TT_DROP_NR; i++)
 		if (!add_u64(y, tt_drop_name(i), m->totals.drops[i]))
 			return -1;
-	if (!add_u64(x, "no_stack", m->totals.no_stack) || !add_u64(x, "writes", m->totals.writes) ||
+	if (!add_u64(x, "no_stack", m->totals.no_stack) ||
+	    !add_u64(x, "writes", m->totals.writes) ||
 	    !add_u64(x, "in_flight", m->totals.in_flight) ||
 	    !add_u64(x, "lost_writes", m->totals.lost_writes) ||
 	    !add_u64(x, "skipped_runs", m->totals.skipped_runs) ||
@@ -476,11 +524,19 @@ static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 	for (i = 0; i < TT_DROP_NR; i++)
 		if (m->totals.lost_by[i] && !add_u64(y, tt_drop_name(i), m->totals.lost_by[i]))
 			return -1;
-	if (m->totals.slots_size &&
-	    (!(y = cJSON_AddObjectToObject(x, "tty_slots")) ||
-	     !add_u64(y, "size", m->totals.slots_size) || !add_u64(y, "used", m->totals.slots_used) ||
-	     !add_u64(y, "retired", m->totals.slots_retired)))
+	if (m->totals.slots_size && (!(y = cJSON_AddObjectToObject(x, "tty_slots")) ||
+	                             !add_u64(y, "size", m->totals.slots_size) ||
+	                             !add_u64(y, "used", m->totals.slots_used) ||
+	                             !add_u64(y, "retired", m->totals.slots_retired)))
 		return -1;
+	return 0;
+}
+
+/* terminals, then in_flight, then events newest first (only those past since_seq) */
+static int render_rows(cJSON *root, const struct tt_model *m, uint64_t since_seq)
+{
+	cJSON *x;
+	int i;
 
 	if (!(x = cJSON_AddArrayToObject(root, "terminals")))
 		return -1;
@@ -508,6 +564,14 @@ static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 			return -1;
 	}
 	return 0;
+}
+
+static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
+{
+	if (render_header(root, m) < 0 || render_attach(root, m) < 0 ||
+	    render_filters(root, m) < 0 || render_totals(root, m) < 0)
+		return -1;
+	return render_rows(root, m, since_seq);
 }
 
 char *tt_json_render(const struct tt_model *m, uint64_t since_seq, bool compact)

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "clock.h"
 #include "json.h"
 #include "snapshot.h"
 
@@ -24,6 +25,9 @@
 
 static int fail(int e, char *err, size_t errlen, const char *what, const char *path)
 {
+	/* a failed call that left errno at 0 must still fail the save */
+	if (e <= 0)
+		e = EIO;
 	if (err && errlen)
 		snprintf(err, errlen, "cannot save snapshot %s %s: %s", what, path, strerror(e));
 	return -e;
@@ -78,31 +82,29 @@ static int rename_noreplace(const char *from, const char *to)
 	return 0;
 }
 
-int tt_snapshot_save(const struct tt_model *m, const char *dir, char *path, size_t pathlen,
-                     char *err, size_t errlen)
+/* The file name carries the document's own time, so the two agree. */
+static void snapshot_stamp(const struct tt_model *m, char *stamp, size_t len)
 {
-	char tmp[PATH_MAX], final[PATH_MAX], host[72], stamp[32];
 	uint64_t ns = m->now_realtime_ns;
-	struct timespec ts;
 	struct tm tm;
 	time_t sec;
-	char *doc;
-	int fd, rc, dfd, i, n;
 
-	if (err && errlen)
-		err[0] = '\0';
-	if (!dir || !dir[0])
-		dir = ".";
-	/* The file name carries the document's own time, so the two agree. */
-	if (ns == 0 && clock_gettime(CLOCK_REALTIME, &ts) == 0)
-		ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (ns == 0)
+		ns = tt_real_ns();
 	sec = (time_t)(ns / 1000000000ull);
-	if (!gmtime_r(&sec, &tm) || strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
-		snprintf(stamp, sizeof(stamp), "19700101T000000Z");
-	sanitize_host(m->host.hostname, host, sizeof(host));
+	if (!gmtime_r(&sec, &tm) || strftime(stamp, len, "%Y%m%dT%H%M%SZ", &tm) == 0)
+		snprintf(stamp, len, "19700101T000000Z");
+}
 
-	n = snprintf(tmp, sizeof(tmp), "%s/.ttytop-XXXXXX", dir);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
+/* The document, complete and on disk, in a new temporary file in dir. */
+static int write_temp(const struct tt_model *m, const char *dir, char *tmp, size_t tmplen,
+                      char *err, size_t errlen)
+{
+	char *doc;
+	int fd, rc, n;
+
+	n = snprintf(tmp, tmplen, "%s/.ttytop-XXXXXX", dir);
+	if (n < 0 || (size_t)n >= tmplen)
 		return fail(ENAMETOOLONG, err, errlen, "to", dir);
 
 	doc = tt_json_render(m, 0, false);
@@ -130,15 +132,22 @@ int tt_snapshot_save(const struct tt_model *m, const char *dir, char *path, size
 		unlink(tmp);
 		return fail(-rc, err, errlen, "to", dir);
 	}
+	return 0;
+}
+
+/* Rename tmp to the first free ttytop-HOST-STAMP[-N].json; tmp is gone after. */
+static int publish(const char *tmp, const char *dir, const char *host, const char *stamp,
+                   char *final, size_t finallen, char *err, size_t errlen)
+{
+	int i, n, rc = 0;
 
 	for (i = 0; i < MAX_SUFFIX; i++) {
 		if (i == 0)
-			n = snprintf(final, sizeof(final), "%s/ttytop-%s-%s.json", dir, host,
-			             stamp);
+			n = snprintf(final, finallen, "%s/ttytop-%s-%s.json", dir, host, stamp);
 		else
-			n = snprintf(final, sizeof(final), "%s/ttytop-%s-%s-%d.json", dir, host,
-			             stamp, i);
-		if (n < 0 || (size_t)n >= sizeof(final)) {
+			n = snprintf(final, finallen, "%s/ttytop-%s-%s-%d.json", dir, host, stamp,
+			             i);
+		if (n < 0 || (size_t)n >= finallen) {
 			unlink(tmp);
 			return fail(ENAMETOOLONG, err, errlen, "to", dir);
 		}
@@ -150,29 +159,55 @@ int tt_snapshot_save(const struct tt_model *m, const char *dir, char *path, size
 		unlink(tmp);
 		return fail(-rc, err, errlen, "as", final);
 	}
+	return 0;
+}
 
-	/* Without this the rename itself may not survive a crash. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+/* Without this the rename itself may not survive a crash. */
+static int sync_dir(const char *dir, const char *final, char *err, size_t errlen)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
 	if (dfd < 0 || (fsync(dfd) < 0 && errno != EINVAL)) {
 		rc = errno;
 		if (dfd >= 0)
 			close(dfd);
+		rc = rc > 0 ? rc : EIO;
 		if (err && errlen)
 			snprintf(err, errlen, "saved %s but could not sync %s: %s", final, dir,
 			         strerror(rc));
 		return -rc;
 	}
 	close(dfd);
+	return 0;
+}
+
+int tt_snapshot_save(const struct tt_model *m, const char *dir, char *path, size_t pathlen,
+                     char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], final[PATH_MAX], host[72], stamp[32];
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!dir || !dir[0])
+		dir = ".";
+	snapshot_stamp(m, stamp, sizeof(stamp));
+	sanitize_host(m->host.hostname, host, sizeof(host));
+
+	rc = write_temp(m, dir, tmp, sizeof(tmp), err, errlen);
+	if (rc == 0)
+		rc = publish(tmp, dir, host, stamp, final, sizeof(final), err, errlen);
+	if (rc == 0)
+		rc = sync_dir(dir, final, err, errlen);
+	if (rc < 0)
+		return rc;
 
 	if (path && pathlen)
 		snprintf(path, pathlen, "%s", final);
 	return 0;
 }
 
-/*
- * The child's report: one line, "<rc> <path or message>". A pipe rather than
- * shared memory: the child may die, and EOF then says so.
- */
 int tt_snapshot_start(const struct tt_model *m, const char *dir, struct tt_snapshot_job *job,
 		      char *err, size_t errlen)
 {

@@ -6,6 +6,7 @@
  */
 #include "symcache.h"
 #include "procseen.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,7 +16,6 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 struct file_ent {
@@ -231,14 +231,6 @@ void tt_pidcache_free(struct tt_pidcache *c)
 	free(c);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * A pidfd becomes readable when its process exits. Asked at most every 20 ms:
  * one event's stack asks for every frame, and a pid cannot be handed to a
@@ -258,16 +250,17 @@ static bool exited(struct tt_pidmaps *p, uint64_t now)
 	return false;
 }
 
-struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refresh, int *err)
+/* pid's cached entry, and in *victim the slot a new entry would take (a free
+ * one first, else the least recently used). */
+static struct tt_pidmaps *pc_find(struct tt_pidcache *c, pid_t pid, struct tt_pidmaps **victim)
 {
-	struct tt_pidmaps *slot = NULL, *oldest = NULL;
+	struct tt_pidmaps *oldest = NULL;
 
-	*err = 0;
 	for (int i = 0; i < c->max; i++) {
 		struct tt_pidmaps *p = &c->ents[i];
 		if (p->pid == pid && p->maps) {
-			slot = p;
-			break;
+			*victim = oldest;
+			return p;
 		}
 		if (!p->maps) {
 			if (!oldest || oldest->maps)
@@ -276,42 +269,97 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 			oldest = p;
 		}
 	}
-	if (slot && !slot->gone && exited(slot, now_ns()))
-		slot->gone = true;
-	if (slot && slot->gone) {
-		uint64_t st = tt_proc_start_time(pid);
-		if (st && st != slot->starttime) { /* another process has this pid now */
-			pm_clear(slot);
-			oldest = slot;
-			slot = NULL;
-		} else {
-			slot->stamp = ++c->clock;
-			return slot; /* the exited process's own maps: still right for it */
-		}
+	*victim = oldest;
+	return NULL;
+}
+
+static struct tt_pidmaps *pc_use(struct tt_pidcache *c, struct tt_pidmaps *slot)
+{
+	slot->stamp = ++c->clock;
+	return slot;
+}
+
+/*
+ * A cached entry of a process that has exited: its own maps stay right for
+ * it (its late events still symbolize). NULL when the pid now belongs to
+ * another process: the entry is cleared and becomes the victim.
+ */
+static struct tt_pidmaps *pc_reuse_if_gone(struct tt_pidcache *c, struct tt_pidmaps **slot,
+                                           struct tt_pidmaps **victim, pid_t pid)
+{
+	struct tt_pidmaps *s = *slot;
+
+	if (!s->gone && exited(s, tt_mono_ns()))
+		s->gone = true;
+	if (!s->gone)
+		return NULL;
+	uint64_t st = tt_proc_start_time(pid);
+	if (st && st != s->starttime) { /* another process has this pid now */
+		pm_clear(s);
+		*victim = s;
+		*slot = NULL;
+		return NULL;
 	}
-	uint64_t now = now_ns();
-	if (slot && (!refresh || now - slot->read_ns < TT_MAPS_REFRESH_NS)) {
-		slot->stamp = ++c->clock;
-		return slot;
-	}
-	int pidfd = -1;
-	bool has_pidfd = false;
+	return pc_use(c, s);
+}
+
+/* A pidfd for pid (the cached one when the process is the same): 0, or
+ * -ESRCH when it has exited, or 1 when pidfds are not available. */
+static int pc_open(struct tt_pidmaps *slot, pid_t pid, int *pidfd)
+{
 	if (slot && slot->has_pidfd) { /* same process: keep its pidfd */
-		pidfd = slot->pidfd;
-		has_pidfd = true;
+		*pidfd = slot->pidfd;
 		slot->has_pidfd = false;
-	} else {
-		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-		has_pidfd = pidfd >= 0;
-		if (!has_pidfd && errno == ESRCH) {
-			if (slot) { /* exited since: keep its maps (see gone above) */
-				slot->gone = true;
-				slot->stamp = ++c->clock;
-				return slot;
-			}
-			*err = -ESRCH;
-			return NULL;
+		return 0;
+	}
+	*pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (*pidfd >= 0)
+		return 0;
+	return errno == ESRCH ? -ESRCH : 1;
+}
+
+/* Fill slot from c->scratch (n maps read at now). */
+static int pc_store(struct tt_pidcache *c, struct tt_pidmaps *slot, pid_t pid, int n,
+                    int pidfd, bool has_pidfd, uint64_t st, uint64_t now)
+{
+	pm_clear(slot);
+	slot->pidfd = pidfd;
+	slot->has_pidfd = has_pidfd;
+	slot->maps = malloc(sizeof(*slot->maps) * (size_t)(n ? n : 1));
+	slot->keys = calloc((size_t)(n ? n : 1), sizeof(*slot->keys));
+	slot->have_key = calloc((size_t)(n ? n : 1), sizeof(*slot->have_key));
+	if (!slot->maps || !slot->keys || !slot->have_key) {
+		pm_clear(slot);
+		return -ENOMEM;
+	}
+	memcpy(slot->maps, c->scratch, sizeof(*slot->maps) * (size_t)n);
+	slot->n = n;
+	slot->pid = pid;
+	slot->read_ns = now;
+	slot->starttime = st;
+	pc_use(c, slot);
+	return 0;
+}
+
+/*
+ * Read pid's maps into slot (or the victim). When the process exited
+ * meanwhile, a cached entry of that same process is kept (marked gone).
+ */
+static struct tt_pidmaps *pc_read(struct tt_pidcache *c, struct tt_pidmaps *slot,
+                                  struct tt_pidmaps *victim, pid_t pid, int *err)
+{
+	uint64_t now = tt_mono_ns();
+	int pidfd = -1;
+	int o = pc_open(slot, pid, &pidfd);
+	bool has_pidfd = o == 0;
+
+	if (o == -ESRCH) {
+		if (slot) { /* exited since: keep its maps (see gone above) */
+			slot->gone = true;
+			return pc_use(c, slot);
 		}
+		*err = -ESRCH;
+		return NULL;
 	}
 	uint64_t st = tt_proc_start_time(pid);
 	int n = st ? tt_procmaps_read(pid, c->scratch, TT_MAPS_MAX, true) : -ESRCH;
@@ -324,8 +372,7 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 			slot->pidfd = pidfd;
 			slot->has_pidfd = has_pidfd;
 			slot->gone = true;
-			slot->stamp = ++c->clock;
-			return slot;
+			return pc_use(c, slot);
 		}
 		if (has_pidfd)
 			close(pidfd);
@@ -334,26 +381,21 @@ struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refres
 			pm_clear(slot);
 		return NULL;
 	}
-	if (!slot)
-		slot = oldest;
-	pm_clear(slot);
-	slot->pidfd = pidfd;
-	slot->has_pidfd = has_pidfd;
-	slot->maps = malloc(sizeof(*slot->maps) * (size_t)(n ? n : 1));
-	slot->keys = calloc((size_t)(n ? n : 1), sizeof(*slot->keys));
-	slot->have_key = calloc((size_t)(n ? n : 1), sizeof(*slot->have_key));
-	if (!slot->maps || !slot->keys || !slot->have_key) {
-		pm_clear(slot);
-		*err = -ENOMEM;
-		return NULL;
-	}
-	memcpy(slot->maps, c->scratch, sizeof(*slot->maps) * (size_t)n);
-	slot->n = n;
-	slot->pid = pid;
-	slot->stamp = ++c->clock;
-	slot->read_ns = now;
-	slot->starttime = st;
-	return slot;
+	slot = slot ? slot : victim;
+	*err = pc_store(c, slot, pid, n, pidfd, has_pidfd, st, now);
+	return *err ? NULL : slot;
+}
+
+struct tt_pidmaps *tt_pidcache_get(struct tt_pidcache *c, pid_t pid, bool refresh, int *err)
+{
+	struct tt_pidmaps *victim, *slot = pc_find(c, pid, &victim), *r;
+
+	*err = 0;
+	if (slot && (r = pc_reuse_if_gone(c, &slot, &victim, pid)))
+		return r;
+	if (slot && (!refresh || tt_mono_ns() - slot->read_ns < TT_MAPS_REFRESH_NS))
+		return pc_use(c, slot);
+	return pc_read(c, slot, victim, pid, err);
 }
 
 void tt_pidcache_forget(struct tt_pidcache *c, pid_t pid)
