@@ -8,20 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/utsname.h>
 
+#include "clock.h"
 #include "model.h"
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int tt_model_init(struct tt_model *m)
 {
@@ -49,7 +40,7 @@ int tt_model_init(struct tt_model *m)
 		         (int)sizeof(m->host.kernel) - 1, u.release);
 	m->interval_s = 1.0;
 	m->filters.threshold_ms = 10.0;
-	m->start_realtime_ns = realtime_ns();
+	m->start_realtime_ns = tt_real_ns();
 	m->now_realtime_ns = m->start_realtime_ns;
 	return 0;
 }
@@ -406,7 +397,7 @@ void tt_model_tick(struct tt_model *m, double dt)
 	/* A replayed snapshot is frozen evidence: its derived values stay as saved. */
 	if (m->replay)
 		return;
-	m->now_realtime_ns = realtime_ns();
+	m->now_realtime_ns = tt_real_ns();
 	for (int i = 0; i < m->nterminals; i++)
 		tick_terminal(&m->terminals[i], dt);
 	if (m->others_n || m->others.writes)

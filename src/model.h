@@ -112,11 +112,19 @@ struct tt_model_event {
 	int fd;
 	uint32_t nr_sleeps;
 	bool has_waker;
-	bool waker_irq;
+	bool waker_irq; /* woken from interrupt context: no waker task to name */
 	uint32_t waker_pid;
 	char waker_comm[TT_COMM_LEN];
 	struct tt_backlog backlog;
-	uint32_t flags;	    /* TT_EV_* from the kernel */
+	/*
+	 * What the kernel said of the stacks, as plain fields so that readers
+	 * of the model (the dashboard) need not know the kernel's bits.
+	 */
+	bool no_ustack;       /* the user stack could not be captured */
+	bool no_kstack;       /* the kernel stack could not be captured */
+	bool kstack_at_sleep; /* the kernel stack is the first sleep's, not the write's entry */
+	/* TT_EV_* as the kernel sent them: the JSON's goid_source reads them */
+	uint32_t flags;
 	uint32_t stk_flags; /* TT_EVSTK_* */
 	struct tt_stack ustack;
 	struct tt_stack kstack; /* n <= TT_KSTACK_MAX */

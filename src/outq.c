@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "outq.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -7,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 void tt_outq_init(struct tt_outq *q, int fd)
@@ -77,10 +77,7 @@ int tt_outq_write(struct tt_outq *q)
 
 static long long ms_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	return (long long)(tt_mono_ns() / 1000000);
 }
 
 int tt_outq_flush(struct tt_outq *q, int timeout_ms)

@@ -7,6 +7,8 @@
 #ifndef TTYTOP_SOURCE_H
 #define TTYTOP_SOURCE_H
 
+#include <stdint.h>
+
 struct tt_model;
 
 #define TT_SAMPLE_S 1.0
@@ -36,5 +38,26 @@ struct tt_source {
 	const struct tt_source_ops *ops;
 	void *ctx; /* NULL ops = replay: nothing changes */
 };
+
+/*
+ * One consumer's intervals (the dashboard's or --json's): when the last one
+ * closed, and the rates over it, so both close an interval the same way.
+ */
+struct tt_tick {
+	double last; /* monotonic seconds */
+	uint64_t prev_events, prev_dropped;
+	double ev_rate, drop_rate; /* per second over the last interval */
+};
+
+void tt_tick_init(struct tt_tick *t, const struct tt_model *m, double now);
+
+/*
+ * Close the interval ending at now: waiting events into the model, the
+ * counters read, pending stacks resolved (max_symbolize is passed on to
+ * symbolize_pending; < 0 skips it), the rates updated. A source with no ops
+ * (replay) only moves the clock. Returns 0, or the refresh's -errno.
+ */
+int tt_source_tick(const struct tt_source *src, struct tt_model *m, struct tt_tick *t, double now,
+                   int max_symbolize);
 
 #endif

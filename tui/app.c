@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The dashboard's event loop: terminal setup and restore, signals, layout,
- * key and mouse dispatch to the panes, and the refresh tick. Everything a
- * pane needs lives in struct tt_ui; this file is the only one that owns the
- * screen's lifetime.
+ * key and mouse dispatch to the panes and the action table (actions.c), and
+ * the refresh tick. Everything a pane needs lives in struct tt_ui; this file
+ * is the only one that owns the screen's lifetime.
  */
+#include "actions.h"
 #include "tui.h"
 #include "ui.h"
 
@@ -17,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <term.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "snapshot.h"
 
 #define SYMBOLIZE_PER_TICK 32
@@ -27,17 +28,12 @@
  * into a full log redraw per event on a 9600-baud console. */
 #define LOG_REDRAW_GAP_S 0.2
 #define RING_HOLD_S 0.02 /* at most 50 drains a second under a flood */
-#define KEY_CTRL(c) ((c)&0x1f)
 
 static const struct tt_pane_ops *const panes[TT_PANE_NR] = {
     [TT_PANE_HEADER] = &tt_header_pane,  [TT_PANE_TERMINALS] = &tt_terminals_pane,
     [TT_PANE_HIST] = &tt_histogram_pane, [TT_PANE_LOG] = &tt_eventlog_pane,
     [TT_PANE_STACK] = &tt_stack_pane,    [TT_PANE_KEYBAR] = &tt_keybar_pane,
 };
-
-/* Tab order: table, then its events, then why (stack), then the histogram. */
-static const int focus_order[] = {TT_PANE_TERMINALS, TT_PANE_LOG, TT_PANE_STACK, TT_PANE_HIST};
-#define NFOCUS ((int)(sizeof(focus_order) / sizeof(focus_order[0])))
 
 static volatile sig_atomic_t quit_signal;
 
@@ -127,14 +123,6 @@ bool tt_tui_usable(char *why, size_t len)
 	return true;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void windows_free(struct tt_ui *ui)
 {
 	int i;
@@ -207,52 +195,6 @@ static void draw_all(struct tt_ui *ui)
 	doupdate();
 }
 
-static void focus_step(struct tt_ui *ui, int dir)
-{
-	int i, cur = 0;
-
-	for (i = 0; i < NFOCUS; i++)
-		if (focus_order[i] == ui->focus)
-			cur = i;
-	ui->focus = focus_order[(cur + dir + NFOCUS) % NFOCUS];
-}
-
-static int set_theme(struct tt_ui *ui, int idx)
-{
-	struct tt_theme t;
-
-	if (tt_theme_builtin(idx, &t) < 0) {
-		tt_ui_status(ui, true, "theme %d is broken", idx);
-		return TT_HANDLED | TT_REDRAW;
-	}
-	ui->theme = t;
-	ui->theme_idx = idx;
-	tt_theme_apply(&ui->theme, ui->color);
-	tt_ui_status(ui, false, "theme: %s%s", t.name,
-	             ui->color ? "" : " (no colour: attributes only)");
-	return TT_HANDLED | TT_REPAINT;
-}
-
-/*
- * A full ring renders to tens of megabytes: a child writes it (a copy of the
- * model at the key press) while the dashboard keeps running.
- */
-static int save_snapshot(struct tt_ui *ui)
-{
-	char err[256];
-	const char *dir = ui->o->snapshot_dir[0] ? ui->o->snapshot_dir : ".";
-
-	if (ui->snap.pid) {
-		tt_ui_status(ui, false, "a snapshot is still being saved");
-		return TT_HANDLED | TT_REDRAW;
-	}
-	if (tt_snapshot_start(ui->m, dir, &ui->snap, err, sizeof(err)) < 0)
-		tt_ui_status(ui, true, "snapshot failed: %s", err);
-	else
-		tt_ui_status(ui, false, "saving snapshot...");
-	return TT_HANDLED | TT_REDRAW;
-}
-
 /* Report a finished background save; with wait, block until it is done. */
 static bool snapshot_done(struct tt_ui *ui, bool wait, char *msg, size_t len, bool *failed)
 {
@@ -269,95 +211,37 @@ static bool snapshot_done(struct tt_ui *ui, bool wait, char *msg, size_t len, bo
 	return true;
 }
 
-static int change_interval(struct tt_ui *ui, int dir)
+/* The wheel moves in the pane under the pointer, as its arrow keys do. */
+static int mouse_wheel(struct tt_ui *ui, int p, unsigned long bstate)
 {
-	char b[32];
-
-	if (ui->replay) {
-		tt_ui_status(ui, true, "replay: read-only");
-		return TT_HANDLED | TT_REDRAW;
-	}
-	ui->interval = tt_fmt_interval_step(ui->interval, dir);
-	ui->m->interval_s = ui->interval;
-	tt_ui_status(ui, false, "refresh every %s", tt_fmt_interval(ui->interval, b, sizeof(b)));
-	return TT_HANDLED | TT_REDRAW;
+	if (p < 0 || !tt_focusable(p) || !panes[p]->key)
+		return TT_HANDLED;
+	ui->focus = p;
+	return panes[p]->key(ui, (bstate & BUTTON4_PRESSED) ? KEY_UP : KEY_DOWN) | TT_HANDLED |
+	       TT_REDRAW;
 }
 
-static int cycle_sort(struct tt_ui *ui, int dir)
+/* A click focuses the pane under it, whether or not the pane acts on clicks. */
+static int mouse_click(struct tt_ui *ui, const MEVENT *me, int p)
 {
-	ui->sort = (ui->sort + dir + TT_SORT_NR) % TT_SORT_NR;
-	tt_ui_status(ui, false, "sort by %s", tt_terminals_sort_name(ui->sort));
-	return TT_HANDLED | TT_REDRAW;
-}
+	int flags = TT_HANDLED;
 
-static int global_key(struct tt_ui *ui, int ch)
-{
-	switch (ch) {
-	case 'q':
-	case KEY_F(10):
-		return TT_QUIT;
-	case '?':
-	case KEY_F(1):
-		ui->help = true;
-		return TT_HANDLED | TT_REDRAW;
-	case '\t':
-		focus_step(ui, 1);
-		return TT_HANDLED | TT_REDRAW;
-	case KEY_BTAB:
-		focus_step(ui, -1);
-		return TT_HANDLED | TT_REDRAW;
-	case ' ':
-		tt_eventlog_set_paused(ui, !ui->paused);
-		tt_ui_status(ui, false,
-		             ui->paused ? "event log paused (Space resumes)" : "event log resumed");
-		return TT_HANDLED | TT_REDRAW;
-	case '/':
-	case KEY_F(3):
-		tt_prompt_start(ui, TT_PROMPT_FILTER);
-		return TT_HANDLED | TT_REDRAW;
-	case 27:
-		if (ui->filter[0]) {
-			ui->filter[0] = '\0';
-			tt_ui_status(ui, false, "log filter cleared");
-		}
-		return TT_HANDLED | TT_REDRAW;
-	case 't':
-		if (ui->replay) {
-			tt_ui_status(ui, true, "replay: read-only");
-			return TT_HANDLED | TT_REDRAW;
-		}
-		tt_prompt_start(ui, TT_PROMPT_THRESHOLD);
-		return TT_HANDLED | TT_REDRAW;
-	case '+':
-	case '=':
-		return change_interval(ui, 1);
-	case '-':
-		return change_interval(ui, -1);
-	case 's':
-	case KEY_F(5):
-		return save_snapshot(ui);
-	case 'T':
-	case KEY_F(2):
-		return set_theme(ui, (ui->theme_idx + 1) % tt_theme_builtin_count());
-	case '<':
-		return cycle_sort(ui, -1);
-	case '>':
-	case KEY_F(6):
-		return cycle_sort(ui, 1);
-	case 'r':
-		ui->sort_rev = !ui->sort_rev;
-		return TT_HANDLED | TT_REDRAW;
-	case 'o':
-		return tt_eventlog_toggle_order(ui);
-	case 'b':
-		ui->hist_kind = (ui->hist_kind + 1) % TT_HK_NR;
-		return TT_HANDLED | TT_REDRAW;
-	case KEY_CTRL('l'):
-		return TT_HANDLED | TT_REPAINT;
-	case KEY_RESIZE:
-		return TT_HANDLED | TT_RELAYOUT;
+	if (p == TT_PANE_KEYBAR && me->y == ui->lay.rows - 1) {
+		int k = tt_keybar_key_at(me->x);
+
+		return k ? tt_action_key(ui, k) | TT_HANDLED : TT_HANDLED;
 	}
-	return 0;
+	if (p < 0)
+		return TT_HANDLED;
+	if (tt_focusable(p)) {
+		ui->focus = p;
+		flags |= TT_REDRAW;
+	}
+	if (panes[p]->mouse)
+		flags |= panes[p]->mouse(ui, me->y - ui->lay.r[p].y, me->x - ui->lay.r[p].x,
+		                         (unsigned long)me->bstate) |
+		         TT_REDRAW;
+	return flags;
 }
 
 static int mouse_event(struct tt_ui *ui)
@@ -372,31 +256,17 @@ static int mouse_event(struct tt_ui *ui)
 		return TT_HANDLED | TT_REDRAW;
 	}
 	p = tt_layout_hit(&ui->lay, me.y, me.x);
-	/* The wheel moves in the pane under the pointer, as its arrow keys do. */
-	if (me.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
-		if (p < 0 || p == TT_PANE_HEADER || p == TT_PANE_KEYBAR || !panes[p]->key)
-			return TT_HANDLED;
-		ui->focus = p;
-		return panes[p]->key(ui, (me.bstate & BUTTON4_PRESSED) ? KEY_UP : KEY_DOWN) |
-		       TT_HANDLED | TT_REDRAW;
-	}
+	if (me.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED))
+		return mouse_wheel(ui, p, (unsigned long)me.bstate);
 	if (!(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
 		return TT_HANDLED;
-	if (p == TT_PANE_KEYBAR && me.y == ui->lay.rows - 1) {
-		int k = tt_keybar_key_at(me.x);
-
-		return k ? global_key(ui, k) | TT_HANDLED : TT_HANDLED;
-	}
-	if (p < 0 || !panes[p]->mouse)
-		return TT_HANDLED;
-	ui->focus = p;
-	return panes[p]->mouse(ui, me.y - ui->lay.r[p].y, me.x - ui->lay.r[p].x,
-	                       (unsigned long)me.bstate) |
-	       TT_REDRAW;
+	return mouse_click(ui, &me, p);
 }
 
+/* The focused pane sees a key first; what it declines goes to the action table. */
 static int handle_key(struct tt_ui *ui, int ch)
 {
+	const struct tt_action *a;
 	int f;
 
 	if (ch == KEY_RESIZE)
@@ -409,39 +279,202 @@ static int handle_key(struct tt_ui *ui, int ch)
 		ui->help = false;
 		return TT_HANDLED | TT_REDRAW;
 	}
-	if (ui->lay.too_small)
-		return (ch == 'q' || ch == KEY_F(10)) ? TT_QUIT : TT_HANDLED;
-	if (panes[ui->focus]->key) {
-		f = panes[ui->focus]->key(ui, ch);
-		if (f)
-			return f;
+	if (ui->lay.too_small) {
+		a = tt_action_find(ch);
+		return a && a->when_small ? a->run(ui, ch) : TT_HANDLED;
 	}
-	return global_key(ui, ch);
+	if (panes[ui->focus]->key && (f = panes[ui->focus]->key(ui, ch)))
+		return f;
+	return tt_action_key(ui, ch);
 }
 
-static void tick(struct tt_ui *ui, double dt)
+/* The loop's state between its steps; one round is wait, keys, source, redraw, tick. */
+struct loop {
+	struct tt_ui *ui;
+	const struct tt_source *src;
+	const struct tt_opts *o;
+	/* stdin, the source's ring, the snapshot child's report */
+	struct pollfd pfd[3];
+	bool ring_polled; /* pfd[1] is in this round's set */
+	struct tt_tick tick;
+	double start, next_tick, sampled;
+	double ring_hold; /* the ring is not polled before this: a flood gathers */
+	double last_log_draw;
+	bool src_quiet;   /* the ring was readable but empty: wait for the tick */
+	bool log_pending; /* events arrived since the log was drawn */
+	bool redraw;
+	bool quit;
+};
+
+/* The earliest of: the tick, the log's next redraw, the ring's hold, the next sample. */
+static double loop_due(const struct loop *l, double t)
 {
-	const struct tt_source_ops *ops = ui->src->ops;
+	double due = l->next_tick;
+
+	if (l->log_pending && l->last_log_draw + LOG_REDRAW_GAP_S < due)
+		due = l->last_log_draw + LOG_REDRAW_GAP_S;
+	if (!l->ring_polled && !l->src_quiet && l->ring_hold > t && l->ring_hold < due)
+		due = l->ring_hold;
+	if (l->src->ops && l->src->ops->sample && l->sampled + TT_SAMPLE_S < due)
+		due = l->sampled + TT_SAMPLE_S;
+	return due;
+}
+
+static int loop_wait(struct loop *l, char *err, size_t errlen)
+{
+	const struct tt_source_ops *ops = l->src->ops;
+	double t = tt_mono_s(), due;
+	int timeout;
+
+	l->pfd[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+	l->pfd[1] = (struct pollfd){.fd = -1};
+	l->ring_polled = false;
+	if (!l->ui->replay && ops->fd && !l->src_quiet && t >= l->ring_hold) {
+		l->pfd[1].fd = ops->fd(l->src->ctx);
+		l->pfd[1].events = POLLIN;
+		l->ring_polled = l->pfd[1].fd >= 0;
+	}
+	due = loop_due(l, t);
+	timeout = due > t ? (int)((due - t) * 1000) + 1 : 0;
+	/* the snapshot child's report has a slot of its own, after the ring's */
+	l->pfd[2] = (struct pollfd){.fd = l->ui->snap.pid ? l->ui->snap.fd : -1, .events = POLLIN};
+	if (poll(l->pfd, 3, timeout) < 0 && errno != EINTR) {
+		snprintf(err, errlen, "poll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Keys first, all of them, so input never waits behind data. */
+static void loop_keys(struct loop *l)
+{
+	int ch, flags;
+
+	while ((ch = getch()) != ERR) {
+		flags = handle_key(l->ui, ch);
+		if (flags & TT_QUIT) {
+			l->quit = true;
+			return;
+		}
+		if (flags & TT_RELAYOUT) {
+			relayout(l->ui);
+			flags |= TT_REDRAW;
+		}
+		if (flags & TT_REPAINT) {
+			clearok(curscr, TRUE);
+			flags |= TT_REDRAW;
+		}
+		if (flags & TT_REDRAW)
+			l->redraw = true;
+	}
+}
+
+static void loop_snapshot(struct loop *l)
+{
+	char msg[4200];
+	bool failed;
+
+	if (l->ui->snap.pid && l->pfd[2].revents &&
+	    snapshot_done(l->ui, false, msg, sizeof(msg), &failed)) {
+		tt_ui_status(l->ui, failed, "%s", msg);
+		l->redraw = true;
+	}
+}
+
+static void loop_source(struct loop *l)
+{
+	const struct tt_source_ops *ops = l->src->ops;
+	int got;
+
+	if (!l->ring_polled || !(l->pfd[1].revents & (POLLIN | POLLERR | POLLHUP)))
+		return;
+	got = ops->drain ? ops->drain(l->src->ctx) : 0;
+	if (got < 0)
+		tt_ui_status(l->ui, true, "reading events: %s", strerror(-got));
+	if (got <= 0) {
+		l->src_quiet = true;
+		return;
+	}
+	l->log_pending = true;
+	/*
+	 * Under a flood every event wakes poll(): let them gather for a moment
+	 * instead of draining a few at a time. Keys are still read at once
+	 * (stdin stays in the set).
+	 */
+	l->ring_hold = tt_mono_s() + RING_HOLD_S;
+}
+
+/* Between ticks: counters sampled (shown at the next tick), and only the log redrawn. */
+static void loop_between(struct loop *l, double t)
+{
+	const struct tt_source_ops *ops = l->src->ops;
+	struct tt_ui *ui = l->ui;
+
+	if (ops && ops->sample && t >= l->sampled + TT_SAMPLE_S) {
+		ops->sample(l->src->ctx);
+		l->sampled = t;
+	}
+	if (l->log_pending && !l->redraw && t >= l->last_log_draw + LOG_REDRAW_GAP_S) {
+		l->log_pending = false;
+		l->last_log_draw = t;
+		if (!ui->help && !ui->lay.too_small) {
+			draw_pane(ui, TT_PANE_LOG);
+			doupdate();
+		}
+	}
+}
+
+static void loop_tick(struct loop *l, double t)
+{
+	struct tt_ui *ui = l->ui;
 	int rc;
 
-	if (ui->replay)
+	if (t < l->next_tick)
 		return;
-	if (ops->drain)
-		ops->drain(ui->src->ctx);
-	if (ops->refresh) {
-		/* Parenthesized: curses defines a refresh() macro. */
-		rc = (ops->refresh)(ui->src->ctx, dt);
+	if (!ui->replay) {
+		rc = tt_source_tick(l->src, ui->m, &l->tick, t,
+		                    l->o->no_stacks ? -1 : SYMBOLIZE_PER_TICK);
 		if (rc < 0)
 			tt_ui_status(ui, true, "refresh failed: %s", strerror(-rc));
+		ui->ev_rate = l->tick.ev_rate;
+		ui->drop_rate = l->tick.drop_rate;
 	}
-	if (ops->symbolize_pending && !(ui->o && ui->o->no_stacks))
-		ops->symbolize_pending(ui->src->ctx, SYMBOLIZE_PER_TICK);
-	if (dt > 0) {
-		ui->ev_rate = (double)(ui->m->totals.events - ui->prev_events) / dt;
-		ui->drop_rate = (double)(ui->m->totals.dropped - ui->prev_dropped) / dt;
+	l->tick.last = t;
+	l->next_tick = t + ui->interval;
+	l->src_quiet = false;
+	l->redraw = true;
+	if (l->o->duration_s > 0 && t - l->start >= l->o->duration_s)
+		l->quit = true; /* before the redraw, as a key's quit */
+}
+
+static int loop_run(struct loop *l, char *err, size_t errlen)
+{
+	double t;
+
+	l->start = l->sampled = tt_mono_s();
+	tt_tick_init(&l->tick, l->ui->m, l->start);
+	l->next_tick = l->start + l->ui->interval;
+	while (!quit_signal) {
+		if (loop_wait(l, err, errlen) < 0)
+			return -1;
+		l->redraw = false;
+		loop_keys(l);
+		if (l->quit)
+			break;
+		loop_snapshot(l);
+		loop_source(l);
+		t = tt_mono_s();
+		loop_between(l, t);
+		loop_tick(l, t);
+		if (l->quit)
+			break;
+		if (l->redraw) {
+			draw_all(l->ui);
+			l->log_pending = false;
+			l->last_log_draw = t;
+		}
 	}
-	ui->prev_events = ui->m->totals.events;
-	ui->prev_dropped = ui->m->totals.dropped;
+	return 0;
 }
 
 static void ui_init(struct tt_ui *ui, struct tt_model *m, struct tt_source *src,
@@ -456,8 +489,6 @@ static void ui_init(struct tt_ui *ui, struct tt_model *m, struct tt_source *src,
 	ui->replay = !src->ops || m->replay;
 	ui->focus = TT_PANE_TERMINALS;
 	ui->sort = TT_SORT_WPS;
-	ui->prev_events = m->totals.events;
-	ui->prev_dropped = m->totals.dropped;
 	iv = o->interval_s > 0 ? o->interval_s : m->interval_s > 0 ? m->interval_s : 1.0;
 	if (iv < TT_INTERVAL_MIN)
 		iv = TT_INTERVAL_MIN;
@@ -512,19 +543,47 @@ static int screen_init(struct tt_ui *ui, SCREEN **scr, char *err, size_t errlen)
 	return 0;
 }
 
+static void ui_free(struct tt_ui *ui)
+{
+	if (!ui)
+		return;
+	free(ui->stack_ev);
+	free(ui);
+}
+
+static struct tt_ui *ui_new(struct tt_model *m, struct tt_source *src, const struct tt_opts *o)
+{
+	struct tt_ui *ui = calloc(1, sizeof(*ui));
+
+	if (!ui || !(ui->stack_ev = calloc(1, sizeof(*ui->stack_ev)))) {
+		free(ui);
+		return NULL;
+	}
+	setlocale(LC_CTYPE, ""); /* only CTYPE: numbers in JSON must keep their '.' */
+	ui->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	ui_init(ui, m, src, o);
+	return ui;
+}
+
+/* Never lose a snapshot: finish it, then say where it went. */
+static void snapshot_wait(struct tt_ui *ui)
+{
+	char msg[4200];
+	bool failed;
+
+	if (ui->snap.pid && snapshot_done(ui, true, msg, sizeof(msg), &failed))
+		fprintf(stderr, "ttytop: %s\n", msg);
+}
+
 int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *o, char *err,
                size_t errlen)
 {
 	static const struct tt_opts no_opts;
 	struct tt_source none = {NULL, NULL};
 	struct saved_signals saved;
-	struct tt_ui *ui;
+	struct loop l = {0};
 	SCREEN *scr = NULL;
-	double next_tick, last_tick, start, t;
-	bool src_quiet = false, log_pending = false;
-	double ring_hold = 0;
-	double last_log_draw = 0, sampled;
-	int flags, ch, rc = 0;
+	int rc;
 
 	if (!m) {
 		snprintf(err, errlen, "no model");
@@ -532,139 +591,28 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 	}
 	if (!src)
 		src = &none;
-	if (!o)
-		o = &no_opts;
-	ui = calloc(1, sizeof(*ui));
-	if (!ui || !(ui->stack_ev = calloc(1, sizeof(*ui->stack_ev)))) {
-		free(ui);
+	l.src = src;
+	l.o = o ? o : &no_opts;
+	l.ui = ui_new(m, src, l.o);
+	if (!l.ui) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	setlocale(LC_CTYPE, ""); /* only CTYPE: numbers in JSON must keep their '.' */
-	ui->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
-	ui_init(ui, m, src, o);
 	quit_signal = 0;
 	signals_install(&saved);
-	if (screen_init(ui, &scr, err, errlen) < 0) {
+	if (screen_init(l.ui, &scr, err, errlen) < 0) {
 		signals_restore(&saved);
-		free(ui->stack_ev);
-		free(ui);
+		ui_free(l.ui);
 		return -1;
 	}
-	relayout(ui);
-	draw_all(ui);
-	start = last_tick = sampled = now_s();
-	next_tick = last_tick + ui->interval;
-	while (!quit_signal) {
-		struct pollfd pfd[3] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = -1}, {.fd = -1}};
-		int timeout, n = 1, redraw = 0;
-		double due;
-
-		t = now_s();
-		if (!ui->replay && src->ops->fd && !src_quiet && t >= ring_hold) {
-			pfd[1].fd = src->ops->fd(src->ctx);
-			pfd[1].events = POLLIN;
-			if (pfd[1].fd >= 0)
-				n = 2;
-		}
-		due = next_tick;
-		if (log_pending && last_log_draw + LOG_REDRAW_GAP_S < due)
-			due = last_log_draw + LOG_REDRAW_GAP_S;
-		if (n == 1 && !src_quiet && ring_hold > t && ring_hold < due)
-			due = ring_hold;
-		if (src->ops && src->ops->sample && sampled + TT_SAMPLE_S < due)
-			due = sampled + TT_SAMPLE_S;
-		timeout = due > t ? (int)((due - t) * 1000) + 1 : 0;
-		/* the snapshot child's report has a slot of its own, after the ring's */
-		pfd[2].fd = ui->snap.pid ? ui->snap.fd : -1;
-		pfd[2].events = POLLIN;
-		if (poll(pfd, 3, timeout) < 0 && errno != EINTR) {
-			snprintf(err, errlen, "poll: %s", strerror(errno));
-			rc = -1;
-			break;
-		}
-		/* Keys first, all of them, so input never waits behind data. */
-		while ((ch = getch()) != ERR) {
-			flags = handle_key(ui, ch);
-			if (flags & TT_QUIT)
-				goto out;
-			if (flags & TT_RELAYOUT) {
-				relayout(ui);
-				flags |= TT_REDRAW;
-			}
-			if (flags & TT_REPAINT) {
-				clearok(curscr, TRUE);
-				flags |= TT_REDRAW;
-			}
-			redraw |= flags & TT_REDRAW;
-		}
-		if (ui->snap.pid && pfd[2].revents) {
-			char msg[4200];
-			bool failed;
-
-			if (snapshot_done(ui, false, msg, sizeof(msg), &failed)) {
-				tt_ui_status(ui, failed, "%s", msg);
-				redraw = 1;
-			}
-		}
-		if (n == 2 && (pfd[1].revents & (POLLIN | POLLERR | POLLHUP))) {
-			int got = src->ops->drain ? src->ops->drain(src->ctx) : 0;
-
-			if (got < 0)
-				tt_ui_status(ui, true, "reading events: %s", strerror(-got));
-			if (got <= 0) {
-				src_quiet = true; /* readable but empty: wait for the tick */
-			} else {
-				log_pending = true;
-				/*
-				 * Under a flood every event wakes poll(): let them gather
-				 * for a moment instead of draining a few at a time. Keys
-				 * are still read at once (stdin stays in the set).
-				 */
-				ring_hold = now_s() + RING_HOLD_S;
-			}
-		}
-		t = now_s();
-		if (src->ops && src->ops->sample && t >= sampled + TT_SAMPLE_S) {
-			src->ops->sample(src->ctx); /* between ticks: shown at the next one */
-			sampled = t;
-		}
-		if (log_pending && !redraw && t >= last_log_draw + LOG_REDRAW_GAP_S) {
-			log_pending = false;
-			last_log_draw = t;
-			if (!ui->help && !ui->lay.too_small) {
-				draw_pane(ui, TT_PANE_LOG); /* only the log changes between ticks */
-				doupdate();
-			}
-		}
-		if (t >= next_tick) {
-			tick(ui, t - last_tick);
-			last_tick = t;
-			next_tick = t + ui->interval;
-			src_quiet = false;
-			redraw = 1;
-			if (o->duration_s > 0 && t - start >= o->duration_s)
-				break;
-		}
-		if (redraw) {
-			draw_all(ui);
-			log_pending = false;
-			last_log_draw = t;
-		}
-	}
-out:
-	windows_free(ui);
+	relayout(l.ui);
+	draw_all(l.ui);
+	rc = loop_run(&l, err, errlen);
+	windows_free(l.ui);
 	endwin();
 	delscreen(scr);
 	signals_restore(&saved);
-	if (ui->snap.pid) { /* never lose a snapshot: finish it, then say where it went */
-		char msg[4200];
-		bool failed;
-
-		if (snapshot_done(ui, true, msg, sizeof(msg), &failed))
-			fprintf(stderr, "ttytop: %s\n", msg);
-	}
-	free(ui->stack_ev);
-	free(ui);
+	snapshot_wait(l.ui);
+	ui_free(l.ui);
 	return rc;
 }

@@ -96,3 +96,12 @@ void tt_draw_frame_position(WINDOW *w, int h, int wd, int first, int shown, int 
 		return;
 	tt_draw_text(w, h - 1, wd - 2 - len, len, buf, tt_theme_attr(TT_EL_TITLE));
 }
+
+int tt_draw_cell(WINDOW *w, int y, int x, int wd, const char *s, bool right, unsigned long attr)
+{
+	int len = (int)strlen(s);
+
+	if (right && len < wd)
+		x += wd - len;
+	return tt_draw_text(w, y, x, wd, s, attr);
+}

@@ -68,7 +68,8 @@ struct tt_model_event *tt_eventlog_by_seq(struct tt_ui *ui, uint64_t seq)
 uint64_t tt_eventlog_seq_of(struct tt_ui *ui, uint32_t tid, uint64_t time_ns)
 {
 	uint64_t top = seq_top(ui->m);
-	uint32_t cnt = ui->m->ev_count < TT_MODEL_EVENT_RING ? ui->m->ev_count : TT_MODEL_EVENT_RING;
+	uint32_t cnt =
+	    ui->m->ev_count < TT_MODEL_EVENT_RING ? ui->m->ev_count : TT_MODEL_EVENT_RING;
 
 	for (uint32_t i = 0; ui->m->events && i < cnt; i++) {
 		const struct tt_model_event *ev = tt_model_event_at(ui->m, i);
@@ -272,20 +273,19 @@ static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, bool inf
 		break;
 	/* A zero is "-": the column then reads as "did not happen" at a glance. */
 	case C_CPU:
-		ns_or_dash(ev->oncpu_ns, s, len);
-		break;
 	case C_BLK:
-		ns_or_dash(ev->blocked_ns, s, len);
-		break;
 	case C_RQ:
-		ns_or_dash(ev->runq_ns, s, len);
+		ns_or_dash(c == C_CPU   ? ev->oncpu_ns
+		           : c == C_BLK ? ev->blocked_ns
+		                        : ev->runq_ns,
+		           s, len);
 		break;
 	case C_REASON:
 		/* "none" (never slept) is the common case: keep the column quiet. */
 		snprintf(s, len, "%s", ev->reason == TT_REASON_NONE ? "-" : reason_str(ev->reason));
 		break;
 	case C_WAKER:
-		if (ev->waker_irq || (ev->flags & TT_EV_WAKER_IRQ))
+		if (ev->waker_irq)
 			snprintf(s, len, "irq");
 		else if (ev->has_waker)
 			tt_fmt_comm_pid(ev->waker_comm, sizeof(ev->waker_comm), ev->waker_pid,
@@ -296,13 +296,10 @@ static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, bool inf
 	}
 }
 
-static void eventlog_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
+static void draw_title(struct tt_ui *ui, WINDOW *w, int h, int wd)
 {
-	bool shown[C_NR];
 	char title[160], f[TT_FILTER_LEN], inf[32] = "";
-	int rows, i, c, x;
 
-	tt_eventlog_update(ui);
 	if (ui->nvis_inflight)
 		snprintf(inf, sizeof(inf), " + %d IN FLIGHT", ui->nvis_inflight);
 	snprintf(title, sizeof(title), "Slow writes (%d%s)%s%s%s%s%s", ui->nvis - ui->nvis_inflight,
@@ -310,28 +307,75 @@ static void eventlog_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 	         ui->filter[0] ? tt_fmt_sanitize(ui->filter, sizeof(ui->filter), f, sizeof(f)) : "",
 	         ui->filter[0] ? "/" : "", ui->paused ? " PAUSED" : "");
 	tt_draw_frame(ui, w, h, wd, title, ui->focus == TT_PANE_LOG);
-	if (h < 4 || wd < 10)
-		return;
-	tt_fmt_fit_columns(col_w, col_prio, C_NR, wd - 2, shown);
+}
+
+static void draw_heading(WINDOW *w, int wd, const bool *shown)
+{
+	int c, x;
+
 	tt_draw_fill(w, 1, 1, wd - 2, tt_theme_attr(TT_EL_TABLE_HEAD));
 	for (c = 0, x = 1; c < C_NR; c++) {
-		int len = (int)strlen(col_head[c]);
+		if (!shown[c])
+			continue;
+		tt_draw_cell(w, 1, x, col_w[c], col_head[c], col_right[c],
+		             tt_theme_attr(TT_EL_TABLE_HEAD));
+		x += col_w[c] + 1;
+	}
+}
+
+static unsigned long row_attr(const struct tt_ui *ui, const struct tt_model_event *ev, int idx,
+                              bool inflight)
+{
+	bool sel = idx == ui->log_sel && ui->focus == TT_PANE_LOG;
+	unsigned long a;
+
+	a = tt_theme_attr(sel                                         ? TT_EL_ROW_SELECTED
+	                  : inflight || ev->latency_ns >= SLOW_ROW_NS ? TT_EL_LOG_SLOW
+	                                                              : TT_EL_LOG_NORMAL);
+	/* a write that has not returned: bold, whatever the theme makes of slow rows */
+	if (inflight)
+		a |= A_BOLD;
+	/* The selection stays visible (underlined) when another pane has focus. */
+	if (idx == ui->log_sel && !sel)
+		a |= A_UNDERLINE;
+	return a;
+}
+
+static void draw_row(struct tt_ui *ui, WINDOW *w, int y, int wd, int idx, const bool *shown)
+{
+	struct tt_model_event *ev = tt_eventlog_by_seq(ui, ui->vis[idx]);
+	bool inflight = idx < ui->nvis_inflight;
+	unsigned long a;
+	int c, x;
+
+	if (!ev)
+		return;
+	a = row_attr(ui, ev, idx, inflight);
+	tt_draw_fill(w, y, 1, wd - 2, a);
+	for (c = 0, x = 1; c < C_NR; c++) {
+		char s[64];
 
 		if (!shown[c])
 			continue;
-		tt_draw_text(w, 1, x + (col_right[c] && len < col_w[c] ? col_w[c] - len : 0),
-		             col_w[c], col_head[c], tt_theme_attr(TT_EL_TABLE_HEAD));
+		fmt_cell(ui, ev, inflight, c, s, sizeof(s));
+		tt_draw_cell(w, y, x, col_w[c], s, col_right[c], a);
 		x += col_w[c] + 1;
 	}
+}
+
+static void eventlog_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
+{
+	bool shown[C_NR];
+	int rows, i;
+
+	tt_eventlog_update(ui);
+	draw_title(ui, w, h, wd);
+	if (h < 4 || wd < 10)
+		return;
+	tt_fmt_fit_columns(col_w, col_prio, C_NR, wd - 2, shown);
+	draw_heading(w, wd, shown);
 	rows = h - 3;
-	if (ui->log_sel < ui->log_top)
-		ui->log_top = ui->log_sel;
-	if (ui->log_sel >= ui->log_top + rows)
-		ui->log_top = ui->log_sel - rows + 1;
-	if (ui->log_top > ui->nvis - rows)
-		ui->log_top = ui->nvis - rows;
-	if (ui->log_top < 0)
-		ui->log_top = 0;
+	ui->log_top = tt_listnav_top(ui->log_top, ui->log_sel, ui->nvis, rows);
 	tt_draw_frame_position(w, h, wd, ui->log_top, rows, ui->nvis);
 	if (!ui->nvis)
 		tt_draw_text(w, 2, 2, wd - 4,
@@ -339,105 +383,47 @@ static void eventlog_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		             : ui->replay  ? "no slow writes in this snapshot"
 		                           : "no slow writes yet",
 		             tt_theme_attr(TT_EL_DIM));
-	for (i = 0; i < rows && ui->log_top + i < ui->nvis; i++) {
-		int idx = ui->log_top + i, y = 2 + i;
-		struct tt_model_event *ev = tt_eventlog_by_seq(ui, ui->vis[idx]);
-		bool sel = idx == ui->log_sel && ui->focus == TT_PANE_LOG;
-		bool inflight = idx < ui->nvis_inflight;
-		unsigned long a;
-
-		if (!ev)
-			continue;
-		a = tt_theme_attr(sel                                         ? TT_EL_ROW_SELECTED
-		                  : inflight || ev->latency_ns >= SLOW_ROW_NS ? TT_EL_LOG_SLOW
-		                                                              : TT_EL_LOG_NORMAL);
-		/* a write that has not returned: bold, whatever the theme makes of slow rows */
-		if (inflight)
-			a |= A_BOLD;
-		/* The selection stays visible (underlined) when another pane has focus. */
-		if (idx == ui->log_sel && !sel)
-			a |= A_UNDERLINE;
-		tt_draw_fill(w, y, 1, wd - 2, a);
-		for (c = 0, x = 1; c < C_NR; c++) {
-			char s[64];
-			int len;
-
-			if (!shown[c])
-				continue;
-			fmt_cell(ui, ev, inflight, c, s, sizeof(s));
-			len = (int)strlen(s);
-			tt_draw_text(w, y,
-			             x + (col_right[c] && len < col_w[c] ? col_w[c] - len : 0),
-			             col_w[c], s, a);
-			x += col_w[c] + 1;
-		}
-	}
+	for (i = 0; i < rows && ui->log_top + i < ui->nvis; i++)
+		draw_row(ui, w, 2 + i, wd, ui->log_top + i, shown);
 }
 
 static int eventlog_key(struct tt_ui *ui, int ch)
 {
-	int page = ui->lay.r[TT_PANE_LOG].h - 3;
+	int ret;
 
-	if (page < 1)
-		page = 1;
 	tt_eventlog_update(ui);
-	switch (ch) {
-	case KEY_UP:
-	case 'k':
-		ui->log_sel--;
-		break;
-	case KEY_DOWN:
-	case 'j':
-		ui->log_sel++;
-		break;
-	case KEY_PPAGE:
-		ui->log_sel -= page;
-		break;
-	case KEY_NPAGE:
-		ui->log_sel += page;
-		break;
-	case KEY_HOME:
-	case 'g':
-		ui->log_sel = 0;
-		break;
-	case KEY_END:
-	case 'G':
-		ui->log_sel = ui->nvis - 1;
-		break;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
 		return tt_eventlog_open_selected(ui);
-	default:
-		return 0;
-	}
-	remember_sel(ui);
+	ret = tt_listnav_key(ch, &ui->log_sel, ui->nvis, tt_listnav_page(ui, TT_PANE_LOG, 3));
+	if (ret)
+		remember_sel(ui);
+	return ret;
+}
+
+/* Heading: LATENCY orders slowest first, TIME newest first. */
+static int order_by_click(struct tt_ui *ui, int x)
+{
+	bool shown[C_NR];
+	int c;
+
+	tt_fmt_fit_columns(col_w, col_prio, C_NR, ui->lay.r[TT_PANE_LOG].w - 2, shown);
+	c = tt_fmt_column_at(col_w, shown, C_NR, x - 1);
+	if ((c == C_LAT && !ui->log_slowest) || (c == C_TIME && ui->log_slowest))
+		return tt_eventlog_toggle_order(ui);
 	return TT_HANDLED | TT_REDRAW;
 }
 
 static int eventlog_mouse(struct tt_ui *ui, int y, int x, unsigned long bstate)
 {
-	int row = y - 2;
+	int r;
 
 	(void)bstate;
-	if (y == 1) { /* heading: LATENCY orders slowest first, TIME newest first */
-		bool shown[C_NR];
-		int c, cx = 1;
-
-		tt_fmt_fit_columns(col_w, col_prio, C_NR, ui->lay.r[TT_PANE_LOG].w - 2, shown);
-		for (c = 0; c < C_NR; c++) {
-			if (!shown[c])
-				continue;
-			if (x >= cx && x < cx + col_w[c] &&
-			    ((c == C_LAT && !ui->log_slowest) || (c == C_TIME && ui->log_slowest)))
-				return tt_eventlog_toggle_order(ui);
-			cx += col_w[c] + 1;
-		}
-		return TT_HANDLED | TT_REDRAW;
-	}
+	if (y == 1)
+		return order_by_click(ui, x);
 	tt_eventlog_update(ui);
-	if (row >= 0 && ui->log_top + row < ui->nvis)
-		ui->log_sel = ui->log_top + row;
+	r = tt_listnav_row_at(ui->log_top, ui->nvis, y - 2);
+	if (r >= 0)
+		ui->log_sel = r;
 	remember_sel(ui);
 	return TT_HANDLED | TT_REDRAW;
 }

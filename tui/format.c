@@ -39,10 +39,30 @@ char *tt_fmt_ns(uint64_t ns, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * v in units of base (units[0] = base, units[1] = base^2, ...): one decimal
+ * below 10, none above. A value that would round up to base moves to the
+ * next unit ("1.0K", not "1024B").
+ */
+static char *scaled(double v, double base, const char *const *units, int nunits, char *buf,
+                    size_t len)
+{
+	int u = -1;
+
+	while (v >= base - 0.5 && u < nunits - 1) {
+		v /= base;
+		u++;
+	}
+	if (v < 9.95)
+		snprintf(buf, len, "%.1f%s", v, units[u]);
+	else
+		snprintf(buf, len, "%.0f%s", v, units[u]);
+	return buf;
+}
+
 char *tt_fmt_bytes(double b, char *buf, size_t len)
 {
-	static const char *units[] = {"K", "M", "G", "T", "P"};
-	int u = -1;
+	static const char *const units[] = {"K", "M", "G", "T", "P"};
 
 	if (!buf || !len)
 		return buf;
@@ -52,21 +72,12 @@ char *tt_fmt_bytes(double b, char *buf, size_t len)
 		snprintf(buf, len, "%.0fB", b);
 		return buf;
 	}
-	while (b >= 1023.5 && u < 4) {
-		b /= 1024;
-		u++;
-	}
-	if (b < 9.95)
-		snprintf(buf, len, "%.1f%s", b, units[u]);
-	else
-		snprintf(buf, len, "%.0f%s", b, units[u]);
-	return buf;
+	return scaled(b, 1024, units, 5, buf, len);
 }
 
 char *tt_fmt_count(double v, char *buf, size_t len)
 {
-	static const char *units[] = {"k", "M", "G", "T"};
-	int u = -1;
+	static const char *const units[] = {"k", "M", "G", "T"};
 
 	if (!buf || !len)
 		return buf;
@@ -84,15 +95,7 @@ char *tt_fmt_count(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.0f", v);
 		return buf;
 	}
-	while (v >= 999.5 && u < 3) {
-		v /= 1000;
-		u++;
-	}
-	if (v < 9.95)
-		snprintf(buf, len, "%.1f%s", v, units[u]);
-	else
-		snprintf(buf, len, "%.0f%s", v, units[u]);
-	return buf;
+	return scaled(v, 1000, units, 4, buf, len);
 }
 
 char *tt_fmt_total(uint64_t v, char *buf, size_t len)
@@ -208,6 +211,20 @@ int tt_fmt_fit_columns(const int *w, const int *prio, int n, int avail, bool *sh
 				used += 1 + w[i];
 			}
 	return used;
+}
+
+int tt_fmt_column_at(const int *w, const bool *shown, int n, int x)
+{
+	int i, cx = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!shown[i])
+			continue;
+		if (x >= cx && x < cx + w[i])
+			return i;
+		cx += w[i] + 1;
+	}
+	return -1;
 }
 
 char *tt_fmt_comm_pid(const char *comm, size_t commlen, uint32_t pid, int width, char *buf,

@@ -40,6 +40,11 @@ char *tt_fmt_sanitize(const char *src, size_t srclen, char *dst, size_t dstlen);
  * fits (priorities 0..100); returns the width used.
  */
 int tt_fmt_fit_columns(const int *w, const int *prio, int n, int avail, bool *shown);
+/*
+ * The shown column under x, counted from the first column's left edge, the
+ * columns laid out as above; -1 in a gap between columns or past the last.
+ */
+int tt_fmt_column_at(const int *w, const bool *shown, int n, int x);
 
 /*
  * "comm/pid" in at most width columns: the comm is shortened, never the pid

@@ -95,16 +95,13 @@ static void drops_field(struct tt_ui *ui, char *buf, size_t len)
 		snprintf(buf, len, "drops %s (%s)", n, cause ? cause : "?");
 }
 
-static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
+/* How long, and when: "up 5m" and the refresh, or a snapshot's span and time taken. */
+static int time_fields(struct tt_ui *ui, WINDOW *w, int x, int wd)
 {
 	const struct tt_model *m = ui->m;
 	unsigned long a = tt_theme_attr(TT_EL_HEADER);
 	char buf[256], t1[32], t2[32];
-	int x = 1;
 
-	/* First, so a narrow terminal never cuts it off. */
-	if (ui->paused)
-		x = field(w, 1, x, wd, "PAUSED", tt_theme_attr(TT_EL_HEADER_ALERT));
 	if (m->now_realtime_ns > m->start_realtime_ns && m->start_realtime_ns) {
 		tt_fmt_duration((double)(m->now_realtime_ns - m->start_realtime_ns) / 1e9, t1,
 		                sizeof(t1));
@@ -124,6 +121,27 @@ static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
 		         tt_fmt_interval(ui->interval, t1, sizeof(t1)));
 		x = field(w, 1, x, wd, buf, a);
 	}
+	return x;
+}
+
+/* "label N" in the alert colour, only when N is not zero. */
+static int alert_count(WINDOW *w, int x, int wd, const char *label, uint64_t n)
+{
+	char buf[64], t[32];
+
+	if (!n)
+		return x;
+	tt_fmt_total(n, t, sizeof(t));
+	snprintf(buf, sizeof(buf), "%s %s", label, t);
+	return field(w, 1, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
+}
+
+static int count_fields(struct tt_ui *ui, WINDOW *w, int x, int wd)
+{
+	const struct tt_model *m = ui->m;
+	unsigned long a = tt_theme_attr(TT_EL_HEADER);
+	char buf[256], t1[32], t2[32];
+
 	/* Named like the log pane: "events" alone did not say which events. */
 	tt_fmt_total(m->totals.events, t1, sizeof(t1));
 	if (!ui->replay)
@@ -133,55 +151,59 @@ static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
 		snprintf(buf, sizeof(buf), "slow writes %s", t1);
 	x = field(w, 1, x, wd, buf, a);
 	/* right after the slow writes: the ones that have not returned */
-	if (m->totals.in_flight) {
-		tt_fmt_total(m->totals.in_flight, t1, sizeof(t1));
-		snprintf(buf, sizeof(buf), "IN FLIGHT %s", t1);
-		x = field(w, 1, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
-	}
+	x = alert_count(w, x, wd, "IN FLIGHT", m->totals.in_flight);
 	drops_field(ui, buf, sizeof(buf));
 	x = field(w, 1, x, wd, buf, m->totals.dropped ? tt_theme_attr(TT_EL_HEADER_ALERT) : a);
 	/* not counted in any row, others included: the figure that breaks the sums */
-	if (m->totals.lost_writes) {
-		tt_fmt_total(m->totals.lost_writes, t1, sizeof(t1));
-		snprintf(buf, sizeof(buf), "lost writes %s", t1);
-		x = field(w, 1, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
-	}
-	if (m->totals.skipped_runs) {
-		tt_fmt_total(m->totals.skipped_runs, t1, sizeof(t1));
-		snprintf(buf, sizeof(buf), "kernel skipped %s", t1);
-		x = field(w, 1, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
-	}
+	x = alert_count(w, x, wd, "lost writes", m->totals.lost_writes);
+	x = alert_count(w, x, wd, "kernel skipped", m->totals.skipped_runs);
 	if (m->others_n) {
 		snprintf(buf, sizeof(buf), "%u terminal%s in others", m->others_n,
 		         m->others_n == 1 ? "" : "s");
 		x = field(w, 1, x, wd, buf, a);
 	}
+	return x;
+}
+
+/* "filter pid=1 comm=x tty=pts/3 log=/y/": the collector's filters and the log's. */
+static void filter_field(struct tt_ui *ui, WINDOW *w, int x, int wd)
+{
+	const struct tt_filters *fl = &ui->m->filters;
+	char f[200], s1[TT_COMM_LEN], s2[TT_TTY_NAME_LEN], s3[TT_FILTER_LEN];
+	size_t o = 0;
+
+	if (!fl->pid && !fl->comm[0] && !fl->tty[0] && !ui->filter[0])
+		return;
+	o += (size_t)snprintf(f + o, sizeof(f) - o, "filter");
+	if (fl->pid && o < sizeof(f))
+		o += (size_t)snprintf(f + o, sizeof(f) - o, " pid=%d", fl->pid);
+	if (fl->comm[0] && o < sizeof(f))
+		o += (size_t)snprintf(f + o, sizeof(f) - o, " comm=%s",
+		                      tt_fmt_sanitize(fl->comm, sizeof(fl->comm), s1, sizeof(s1)));
+	if (fl->tty[0] && o < sizeof(f))
+		o += (size_t)snprintf(f + o, sizeof(f) - o, " tty=%s",
+		                      tt_fmt_sanitize(fl->tty, sizeof(fl->tty), s2, sizeof(s2)));
+	if (ui->filter[0] && o < sizeof(f))
+		snprintf(f + o, sizeof(f) - o, " log=/%s/",
+		         tt_fmt_sanitize(ui->filter, sizeof(ui->filter), s3, sizeof(s3)));
+	field(w, 1, x, wd, f, tt_theme_attr(TT_EL_HEADER));
+}
+
+static void draw_line2(struct tt_ui *ui, WINDOW *w, int wd)
+{
+	const struct tt_model *m = ui->m;
+	char buf[256], t2[32];
+	int x = 1;
+
+	/* First, so a narrow terminal never cuts it off. */
+	if (ui->paused)
+		x = field(w, 1, x, wd, "PAUSED", tt_theme_attr(TT_EL_HEADER_ALERT));
+	x = time_fields(ui, w, x, wd);
+	x = count_fields(ui, w, x, wd);
 	tt_fmt_ns((uint64_t)(m->filters.threshold_ms * 1e6), t2, sizeof(t2));
 	snprintf(buf, sizeof(buf), "threshold %s", m->filters.threshold_ms > 0 ? t2 : "0 (all)");
-	x = field(w, 1, x, wd, buf, a);
-	if (m->filters.pid || m->filters.comm[0] || m->filters.tty[0] || ui->filter[0]) {
-		char f[200], s1[TT_COMM_LEN], s2[TT_TTY_NAME_LEN], s3[TT_FILTER_LEN];
-		size_t o = 0;
-
-		o += (size_t)snprintf(f + o, sizeof(f) - o, "filter");
-		if (m->filters.pid && o < sizeof(f))
-			o += (size_t)snprintf(f + o, sizeof(f) - o, " pid=%d", m->filters.pid);
-		if (m->filters.comm[0] && o < sizeof(f))
-			o += (size_t)snprintf(f + o, sizeof(f) - o, " comm=%s",
-			                      tt_fmt_sanitize(m->filters.comm,
-			                                      sizeof(m->filters.comm), s1,
-			                                      sizeof(s1)));
-		if (m->filters.tty[0] && o < sizeof(f))
-			o +=
-			    (size_t)snprintf(f + o, sizeof(f) - o, " tty=%s",
-			                     tt_fmt_sanitize(m->filters.tty, sizeof(m->filters.tty),
-			                                     s2, sizeof(s2)));
-		if (ui->filter[0] && o < sizeof(f))
-			snprintf(f + o, sizeof(f) - o, " log=/%s/",
-			         tt_fmt_sanitize(ui->filter, sizeof(ui->filter), s3, sizeof(s3)));
-		x = field(w, 1, x, wd, f, a);
-	}
-	(void)x;
+	x = field(w, 1, x, wd, buf, tt_theme_attr(TT_EL_HEADER));
+	filter_field(ui, w, x, wd);
 }
 
 static void header_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)

@@ -73,14 +73,135 @@ static int histogram_rows(const struct tt_hist *hs, int max_rows, struct hrow *o
 	return n;
 }
 
+/* Column widths of the bars, shared by every row. */
+struct hgeom {
+	int labw, cntw, barw;
+	uint64_t maxc;
+};
+
+/* "n=... p50 ... p99 ...": a narrow pane keeps the percentiles; never cut a number. */
+static void draw_stats(WINDOW *w, int wd, uint64_t total, uint64_t p50, uint64_t p99)
+{
+	char buf[128], a[16], b[16];
+
+	snprintf(buf, sizeof(buf), "n=%llu  p50 %s  p99 %s", (unsigned long long)total,
+	         tt_fmt_ns(p50, a, sizeof(a)), tt_fmt_ns(p99, b, sizeof(b)));
+	if ((int)strlen(buf) > wd - 4)
+		snprintf(buf, sizeof(buf), "p50 %s p99 %s", a, b);
+	if ((int)strlen(buf) > wd - 4)
+		snprintf(buf, sizeof(buf), "p99 %s", b);
+	tt_draw_text(w, 1, 2, wd - 4, buf, tt_theme_attr(TT_EL_HIST_LABEL));
+}
+
+/*
+ * Adjacent rows read as a continuous range: where a spare line allows, say
+ * so when nothing lies between two rows for more than two octaves (the fast
+ * body and a slow tail). Returns whether it took line y.
+ */
+static bool draw_gap(WINDOW *w, int y, const struct hgeom *g, const struct hrow *prev,
+                     const struct hrow *row)
+{
+	uint64_t plo, phi, dummy;
+	char buf[64], a[16], c[16];
+
+	tt_hist_bounds(prev->hi_nz, &dummy, &phi);
+	tt_hist_bounds(row->lo_nz, &plo, &dummy);
+	if (plo / 4 < phi)
+		return false;
+	snprintf(buf, sizeof(buf), "%s-%s", tt_fmt_ns(phi, a, sizeof(a)),
+	         tt_fmt_ns(plo, c, sizeof(c)));
+	tt_draw_cell(w, y, 2, g->labw, buf, true, tt_theme_attr(TT_EL_DIM));
+	tt_draw_text(w, y, 2 + g->labw + 1 + g->cntw - 1, 1, "0", tt_theme_attr(TT_EL_DIM));
+	return true;
+}
+
+/*
+ * One bucket row: its range, count, bar, and the percentiles in it (has50,
+ * has99). The label is where the row's writes are, not the row's full
+ * range: a coarse row of two 210 ms writes reads "201ms-218ms", not
+ * "67.1ms-17.2s", which would suggest writes of seconds.
+ */
+static void draw_bar(struct tt_ui *ui, WINDOW *w, int y, int wd, const struct hgeom *g,
+                     const struct hrow *row, bool has50, bool has99)
+{
+	unsigned long ba = tt_theme_attr(has99   ? TT_EL_BAR_P99
+	                                 : has50 ? TT_EL_BAR_P50
+	                                         : TT_EL_BAR_LAT);
+	uint64_t lo, hi, dummy, s = row->count;
+	char buf[64], a[16], c[16];
+	int x = 2;
+
+	tt_hist_bounds(row->lo_nz, &lo, &dummy);
+	tt_hist_bounds(row->hi_nz, &dummy, &hi);
+	snprintf(buf, sizeof(buf), "%s-%s", tt_fmt_ns(lo, a, sizeof(a)),
+	         tt_fmt_ns(hi, c, sizeof(c)));
+	tt_draw_cell(w, y, x, g->labw, buf, true, tt_theme_attr(TT_EL_HIST_LABEL));
+	x += g->labw + 1;
+	/* 12345678 in a 7-wide column would be cut to a wrong number: 12M. */
+	tt_fmt_total(s, buf, sizeof(buf));
+	tt_draw_cell(w, y, x, g->cntw, buf, true, tt_theme_attr(TT_EL_HIST_LABEL));
+	x += g->cntw + 1;
+	if (g->barw > 0) {
+		int n = g->maxc ? (int)((double)s * g->barw / (double)g->maxc + 0.5) : 0;
+
+		if (s && n < 1)
+			n = 1;
+		for (int k = 0; k < n; k++)
+			tt_draw_text(w, y, x + k, 1, ui->utf8 ? "\xe2\x96\x88" : "#", ba);
+		x += n + 1;
+	}
+	if (has50 || has99)
+		tt_draw_text(w, y, x, wd - 1 - x,
+		             has50 && has99 ? "p50 p99"
+		             : has50        ? "p50"
+		                            : "p99",
+		             ba);
+}
+
+static struct hgeom geometry(int wd, const struct hrow *rows, int nrows)
+{
+	struct hgeom g = {15, 7, 0, 0};
+
+	for (int i = 0; i < nrows; i++)
+		if (rows[i].count > g.maxc)
+			g.maxc = rows[i].count;
+	if (wd < 50) { /* narrow pane: tighter label columns leave room for bars */
+		g.labw = 13;
+		g.cntw = 5;
+	}
+	g.barw = wd - 2 - 1 - g.labw - 1 - g.cntw - 1 - (wd < 50 ? 4 : 8);
+	return g;
+}
+
+static void draw_rows(struct tt_ui *ui, WINDOW *w, int h, int wd, const struct tt_hist *hs,
+                      const struct hrow *rows, int nrows)
+{
+	uint64_t p50 = tt_hist_percentile(hs, 0.5), p99 = tt_hist_percentile(hs, 0.99);
+	struct hgeom g = geometry(wd, rows, nrows);
+	int spare = h - 3 - nrows, i, y;
+	uint64_t prev_hi = 0, lo, hi;
+
+	for (i = 0, y = 2; i < nrows; i++, y++) {
+		if (i > 0 && spare > 0 && draw_gap(w, y, &g, &rows[i - 1], &rows[i])) {
+			spare--;
+			y++;
+		}
+		tt_hist_bounds(rows[i].last, &lo, &hi); /* the top of the row's range */
+		/* A percentile in the gap before this row's range belongs to this row. */
+		draw_bar(ui, w, y, wd, &g, &rows[i], p50 < hi && (i == 0 || p50 >= prev_hi),
+		         p99 < hi && (i == 0 || p99 >= prev_hi));
+		prev_hi = hi;
+	}
+}
+
 static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 {
 	struct tt_terminal *t = tt_terminals_selected(ui);
 	const struct tt_hist *hs;
-	char title[96], name[TT_TTY_NAME_LEN], buf[128], a[16], b[16], c[16];
+	char title[96], name[TT_TTY_NAME_LEN];
 	struct hrow rows[TT_HIST_BUCKETS];
-	int nrows, g, y, barw, spare, labw = 15, cntw = 7;
-	uint64_t total, p50, p99, maxc = 0, prev_hi = 0;
+	uint64_t total;
+	int nrows;
 
 	if (!t) {
 		snprintf(title, sizeof(title), "%s histogram", kind_title[ui->hist_kind]);
@@ -95,102 +216,13 @@ static void histogram_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		return;
 	hs = kind_hist(t, ui->hist_kind);
 	total = tt_hist_total(hs);
-	p50 = tt_hist_percentile(hs, 0.5);
-	p99 = tt_hist_percentile(hs, 0.99);
-	snprintf(buf, sizeof(buf), "n=%llu  p50 %s  p99 %s", (unsigned long long)total,
-	         tt_fmt_ns(p50, a, sizeof(a)), tt_fmt_ns(p99, b, sizeof(b)));
-	/* Narrow pane: the percentiles matter more than the count; never cut a number. */
-	if ((int)strlen(buf) > wd - 4)
-		snprintf(buf, sizeof(buf), "p50 %s p99 %s", a, b);
-	if ((int)strlen(buf) > wd - 4)
-		snprintf(buf, sizeof(buf), "p99 %s", b);
-	tt_draw_text(w, 1, 2, wd - 4, buf, tt_theme_attr(TT_EL_HIST_LABEL));
+	draw_stats(w, wd, total, tt_hist_percentile(hs, 0.5), tt_hist_percentile(hs, 0.99));
 	nrows = h - 3 > 0 ? histogram_rows(hs, h - 3, rows) : 0;
 	if (!total || !nrows) {
 		tt_draw_text(w, 2, 2, wd - 4, "(empty)", tt_theme_attr(TT_EL_DIM));
 		return;
 	}
-	for (g = 0; g < nrows; g++)
-		if (rows[g].count > maxc)
-			maxc = rows[g].count;
-	if (wd < 50) { /* narrow pane: tighter label columns leave room for bars */
-		labw = 13;
-		cntw = 5;
-	}
-	barw = wd - 2 - 1 - labw - 1 - cntw - 1 - (wd < 50 ? 4 : 8);
-	spare = h - 3 - nrows;
-	for (g = 0, y = 2; g < nrows; g++, y++) {
-		int len, x = 2;
-		uint64_t lo, hi, dummy, s = rows[g].count;
-		bool has50, has99;
-		unsigned long ba;
-
-		/*
-		 * Adjacent rows read as a continuous range: where a spare line
-		 * allows, say so when nothing lies between two rows for more
-		 * than two octaves (the fast body and a slow tail).
-		 */
-		if (g > 0 && spare > 0) {
-			uint64_t plo, phi;
-
-			tt_hist_bounds(rows[g - 1].hi_nz, &dummy, &phi);
-			tt_hist_bounds(rows[g].lo_nz, &plo, &dummy);
-			if (plo / 4 >= phi) {
-				snprintf(buf, sizeof(buf), "%s-%s", tt_fmt_ns(phi, a, sizeof(a)),
-				         tt_fmt_ns(plo, c, sizeof(c)));
-				len = (int)strlen(buf);
-				tt_draw_text(w, y, x + (len < labw ? labw - len : 0), labw, buf,
-				             tt_theme_attr(TT_EL_DIM));
-				tt_draw_text(w, y, x + labw + 1 + cntw - 1, 1, "0",
-				             tt_theme_attr(TT_EL_DIM));
-				spare--;
-				y++;
-			}
-		}
-
-		tt_hist_bounds(rows[g].first, &lo, &dummy);
-		tt_hist_bounds(rows[g].last, &dummy, &hi);
-		/* A percentile in the gap before this row's range belongs to this row. */
-		has50 = p50 < hi && (g == 0 || p50 >= prev_hi);
-		has99 = p99 < hi && (g == 0 || p99 >= prev_hi);
-		prev_hi = hi;
-		/*
-		 * The label is where the row's writes are, not the row's full
-		 * range: a coarse row of two 210 ms writes reads "201ms-218ms",
-		 * not "67.1ms-17.2s", which would suggest writes of seconds.
-		 */
-		tt_hist_bounds(rows[g].lo_nz, &lo, &dummy);
-		tt_hist_bounds(rows[g].hi_nz, &dummy, &hi);
-		snprintf(buf, sizeof(buf), "%s-%s", tt_fmt_ns(lo, a, sizeof(a)),
-		         tt_fmt_ns(hi, c, sizeof(c)));
-		len = (int)strlen(buf);
-		tt_draw_text(w, y, x + (len < labw ? labw - len : 0), labw, buf,
-		             tt_theme_attr(TT_EL_HIST_LABEL));
-		x += labw + 1;
-		/* 12345678 in a 7-wide column would be cut to a wrong number: 12M. */
-		tt_fmt_total(s, buf, sizeof(buf));
-		len = (int)strlen(buf);
-		tt_draw_text(w, y, x + (len < cntw ? cntw - len : 0), cntw, buf,
-		             tt_theme_attr(TT_EL_HIST_LABEL));
-		x += cntw + 1;
-		ba = tt_theme_attr(has99 ? TT_EL_BAR_P99 : has50 ? TT_EL_BAR_P50 : TT_EL_BAR_LAT);
-		if (barw > 0) {
-			int n = maxc ? (int)((double)s * barw / (double)maxc + 0.5) : 0;
-			int k;
-
-			if (s && n < 1)
-				n = 1;
-			for (k = 0; k < n; k++)
-				tt_draw_text(w, y, x + k, 1, ui->utf8 ? "\xe2\x96\x88" : "#", ba);
-			x += n + 1;
-		}
-		if (has50 || has99)
-			tt_draw_text(w, y, x, wd - 1 - x,
-			             has50 && has99 ? "p50 p99"
-			             : has50        ? "p50"
-			                            : "p99",
-			             ba);
-	}
+	draw_rows(ui, w, h, wd, hs, rows, nrows);
 }
 
 /*

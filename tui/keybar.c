@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Bottom two lines: status (messages, prompt) and the function-key bar. */
+#include "actions.h"
 #include "ui.h"
 
 #include <stdarg.h>
@@ -16,24 +17,26 @@ void tt_ui_status(struct tt_ui *ui, bool error, const char *fmt, ...)
 	ui->status_err = error;
 }
 
-static const struct {
-	const char *key, *label;
-	int code; /* what a click on it types */
-} keys[] = {
-    {"F1", "Help", KEY_F(1)},     {"F2", "Theme", KEY_F(2)}, {"F3", "Filter", KEY_F(3)},
-    {"F5", "Snapshot", KEY_F(5)}, {"F6", "Sort", KEY_F(6)},  {"F10", "Quit", KEY_F(10)},
-    {"Space", "Pause", ' '},
-};
+/* "F5" then "Snapshot", for the actions on the bar in their order. */
+static const char *bar_key(const struct tt_action *a, char *buf, size_t len)
+{
+	const char *n = tt_key_name(a->bar_code, false, buf, len);
+
+	return n ? n : "?";
+}
 
 int tt_keybar_key_at(int x)
 {
-	int i, start = 0;
+	const struct tt_action *a;
+	int pos, start = 0;
+	char b[16];
 
-	for (i = 0; i < (int)(sizeof(keys) / sizeof(keys[0])); i++) {
-		int end = start + (int)strlen(keys[i].key) + (int)strlen(keys[i].label) + 1;
+	for (pos = 1; (a = tt_action_bar(pos)); pos++) {
+		int end =
+		    start + (int)strlen(bar_key(a, b, sizeof(b))) + (int)strlen(a->bar_label) + 1;
 
 		if (x >= start && x < end)
-			return keys[i].code;
+			return a->bar_code;
 		start = end;
 	}
 	return 0;
@@ -41,7 +44,9 @@ int tt_keybar_key_at(int x)
 
 static void keybar_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 {
-	int x = 0, i, y = h - 1;
+	const struct tt_action *a;
+	int x = 0, pos, y = h - 1;
+	char b[16];
 
 	if (h >= 2) {
 		if (ui->prompt) {
@@ -64,10 +69,10 @@ static void keybar_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		}
 	}
 	tt_draw_fill(w, y, 0, wd, tt_theme_attr(TT_EL_KEYBAR_LABEL));
-	for (i = 0; i < (int)(sizeof(keys) / sizeof(keys[0])) && x < wd; i++) {
-		x += tt_draw_text(w, y, x, wd - x, keys[i].key, tt_theme_attr(TT_EL_KEYBAR_KEY));
-		x +=
-		    tt_draw_text(w, y, x, wd - x, keys[i].label, tt_theme_attr(TT_EL_KEYBAR_LABEL));
+	for (pos = 1; (a = tt_action_bar(pos)) && x < wd; pos++) {
+		x += tt_draw_text(w, y, x, wd - x, bar_key(a, b, sizeof(b)),
+		                  tt_theme_attr(TT_EL_KEYBAR_KEY));
+		x += tt_draw_text(w, y, x, wd - x, a->bar_label, tt_theme_attr(TT_EL_KEYBAR_LABEL));
 		x += tt_draw_text(w, y, x, wd - x, " ", tt_theme_attr(TT_EL_KEYBAR_LABEL));
 	}
 }

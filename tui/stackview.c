@@ -117,18 +117,21 @@ static void inflight_details(struct emitter *e, const struct tt_model_inflight *
 	size_t o;
 
 	snprintf(line, sizeof(line), "IN FLIGHT: %s %s, %s",
-	         w->state == TT_W_BLOCKED ? "blocked" : w->state == TT_W_RUNNABLE ? "waiting for a CPU"
-	                                                                           : "on CPU",
+	         w->state == TT_W_BLOCKED    ? "blocked"
+	         : w->state == TT_W_RUNNABLE ? "waiting for a CPU"
+	                                     : "on CPU",
 	         tt_fmt_ns(w->state_ns, a, sizeof(a)),
 	         w->state == TT_W_BLOCKED ? tt_reason_name(w->ev.reason) : "has not returned");
 	note(e, line, TT_EL_STATUS_ERROR);
 	line[0] = '\0';
 	if (w->nreaders > 0) {
 		o = (size_t)snprintf(line, sizeof(line), "pty master held by");
-		for (int i = 0; i < w->nreaders && i < TT_MODEL_MAX_READERS && o < sizeof(line); i++)
+		for (int i = 0; i < w->nreaders && i < TT_MODEL_MAX_READERS && o < sizeof(line);
+		     i++)
 			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %s/%u", i ? "," : "",
 			                      tt_fmt_sanitize(w->readers[i].comm,
-			                                      sizeof(w->readers[i].comm), cm, sizeof(cm)),
+			                                      sizeof(w->readers[i].comm), cm,
+			                                      sizeof(cm)),
 			                      w->readers[i].pid);
 	} else if (w->nreaders == 0) {
 		snprintf(line, sizeof(line), "nobody holds the pty master open");
@@ -145,36 +148,34 @@ static void inflight_details(struct emitter *e, const struct tt_model_inflight *
 			o = (size_t)snprintf(line, sizeof(line), "line %u baud", w->line_speed);
 		else
 			o = (size_t)snprintf(line, sizeof(line), "line speed unknown");
-		snprintf(line + o, sizeof(line) - o, ", %s%s", w->line_crtscts ? "RTS/CTS" : "no RTS/CTS",
+		snprintf(line + o, sizeof(line) - o, ", %s%s",
+		         w->line_crtscts ? "RTS/CTS" : "no RTS/CTS",
 		         w->line_ixon ? ", XON/XOFF" : "");
 		note(e, line, TT_EL_STACK_FUNC);
 	}
 }
 
-/*
- * What the event log row abbreviates, in words, above the frames: where the
- * time went, why and until whom it slept, and the terminal's state at entry.
- */
-static void details(struct emitter *e, const struct tt_model_event *ev, bool inflight)
+/* Where the time went; shorter words before cutting a number off at the border. */
+static void time_split(struct emitter *e, const struct tt_model_event *ev)
 {
-	/* A short pane keeps the one line the log row cannot show, for the frames. */
-	bool brief = e->rows < 10;
-	char line[256], a[16], b[16], c[16], d[16], who[TT_COMM_LEN + 16], cm[TT_COMM_LEN];
-	const char *sc = tt_syscall_name(ev->syscall);
-	const char *when = inflight ? "now: " : "at entry: ";
+	char line[256], a[16], b[16], c[16], d[16];
 
 	snprintf(line, sizeof(line), "%s = on-CPU %s + blocked %s + run queue %s",
 	         tt_fmt_ns(ev->latency_ns, a, sizeof(a)), tt_fmt_ns(ev->oncpu_ns, b, sizeof(b)),
 	         tt_fmt_ns(ev->blocked_ns, c, sizeof(c)), tt_fmt_ns(ev->runq_ns, d, sizeof(d)));
-	/* Shorter words before cutting a number off at the border. */
 	if ((int)strlen(line) > e->wd - 3)
 		snprintf(line, sizeof(line), "%s: cpu %s, blocked %s, runq %s", a, b, c, d);
 	if ((int)strlen(line) > e->wd - 3)
 		snprintf(line, sizeof(line), "cpu %s blk %s rq %s", b, c, d);
 	note(e, line, TT_EL_STACK_FUNC);
-	if (brief)
-		return;
-	if (ev->waker_irq || (ev->flags & TT_EV_WAKER_IRQ))
+}
+
+/* Why and until whom it slept. */
+static void sleeps(struct emitter *e, const struct tt_model_event *ev)
+{
+	char line[256], who[TT_COMM_LEN + 16], cm[TT_COMM_LEN];
+
+	if (ev->waker_irq)
 		snprintf(who, sizeof(who), "an interrupt");
 	else if (ev->has_waker)
 		snprintf(who, sizeof(who), "%s/%u",
@@ -189,7 +190,14 @@ static void details(struct emitter *e, const struct tt_model_event *ev, bool inf
 	else
 		snprintf(line, sizeof(line), "never slept");
 	note(e, line, TT_EL_DIM);
-	/* The time too: a narrow log drops its TIME column first. */
+}
+
+/* The call and its result, with the time too: a narrow log drops its TIME column first. */
+static void call(struct emitter *e, const struct tt_model_event *ev, bool inflight)
+{
+	char line[256], a[16], b[16], c[16];
+	const char *sc = tt_syscall_name(ev->syscall);
+
 	tt_fmt_clock(ev->time_ns, c, sizeof(c));
 	if (inflight)
 		snprintf(line, sizeof(line), "%s %s(fd %d, %s) has not returned", c,
@@ -203,6 +211,14 @@ static void details(struct emitter *e, const struct tt_model_event *ev, bool inf
 		         ev->fd, tt_fmt_bytes((double)ev->count, a, sizeof(a)),
 		         tt_fmt_bytes((double)ev->ret, b, sizeof(b)));
 	note(e, line, TT_EL_DIM);
+}
+
+/* The terminal's state at entry (or now, for a write in flight). */
+static void backlog(struct emitter *e, const struct tt_model_event *ev, bool inflight)
+{
+	const char *when = inflight ? "now: " : "at entry: ";
+	char line[256], c[16], d[16];
+
 	line[0] = '\0';
 	if (ev->backlog.buf_limit)
 		snprintf(line, sizeof(line), "%sbuffer %s of %s", when,
@@ -217,14 +233,28 @@ static void details(struct emitter *e, const struct tt_model_event *ev, bool inf
 	if (ev->backlog.stopped || ev->backlog.tco_stopped || ev->backlog.hw_stopped) {
 		size_t o = strlen(line);
 
-		snprintf(line + o, sizeof(line) - o, "%soutput stopped (%s)",
-		         o ? ", " : when,
+		snprintf(line + o, sizeof(line) - o, "%soutput stopped (%s)", o ? ", " : when,
 		         ev->backlog.stopped       ? "XOFF"
 		         : ev->backlog.tco_stopped ? "tcflow"
 		                                   : "CTS");
 	}
 	if (line[0])
 		note(e, line, TT_EL_DIM);
+}
+
+/*
+ * What the event log row abbreviates, in words, above the frames: where the
+ * time went, why and until whom it slept, and the terminal's state at entry.
+ */
+static void details(struct emitter *e, const struct tt_model_event *ev, bool inflight)
+{
+	time_split(e, ev);
+	/* A short pane keeps the one line the log row cannot show, for the frames. */
+	if (e->rows < 10)
+		return;
+	sleeps(e, ev);
+	call(e, ev, inflight);
+	backlog(e, ev, inflight);
 }
 
 /* The pane shows a write in flight that has not returned yet. */
@@ -239,27 +269,11 @@ static const struct tt_model_inflight *still_in_flight(struct tt_ui *ui,
 	return fl && fl->ev.time_ns == ev->time_ns ? fl : NULL;
 }
 
-static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
+static void draw_title(struct tt_ui *ui, WINDOW *w, int h, int wd, const struct tt_model_event *ev)
 {
-	const struct tt_model_inflight *fl;
-	const struct tt_model_event *ev = ui->stack_ev;
 	const char *dot = ui->utf8 ? " \xc2\xb7 " : " - ";
 	char title[200], tty[TT_TTY_NAME_LEN], lat[16];
-	struct emitter e = {ui, w, wd, h - 2, 0};
-	bool short_paths = false;
-	int i, un, kn;
 
-	if (!ui->stack_valid || !ev) {
-		tt_draw_frame(ui, w, h, wd, "Stack", ui->focus == TT_PANE_STACK);
-		/* Say the next key to press: "select" did not say how. */
-		tt_draw_text(w, 1, 2, wd - 4,
-		             ui->focus == TT_PANE_LOG ? "Enter opens the selected slow write"
-		                                      : "Tab to Slow writes, pick one, Enter",
-		             tt_theme_attr(TT_EL_DIM));
-		ui->stack_lines = 0;
-		return;
-	}
-	tt_stack_refresh(ui);
 	tt_fmt_sanitize(ev->terminal, sizeof(ev->terminal), tty, sizeof(tty));
 	tt_fmt_ns(ev->latency_ns, lat, sizeof(lat));
 	if (ev->goid >= 0)
@@ -268,93 +282,97 @@ static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 	else
 		snprintf(title, sizeof(title), "thread %u%s%s%s%s", ev->tid, dot, tty, dot, lat);
 	tt_draw_frame(ui, w, h, wd, title, ui->focus == TT_PANE_STACK);
-	if (h < 3 || wd < 10)
-		return;
-	un = ev->ustack.n < 0 ? 0 : ev->ustack.n > TT_USTACK_MAX ? TT_USTACK_MAX : ev->ustack.n;
-	kn = ev->kstack.n < 0 ? 0 : ev->kstack.n > TT_KSTACK_MAX ? TT_KSTACK_MAX : ev->kstack.n;
-	/* One decision for the whole pane, so paths do not change form line to line. */
-	for (i = 0; i < un; i++) {
-		const struct tt_frame *f = &ev->ustack.frames[i];
+}
+
+/* Nothing opened yet: say the next key to press ("select" did not say how). */
+static void draw_empty(struct tt_ui *ui, WINDOW *w, int h, int wd)
+{
+	tt_draw_frame(ui, w, h, wd, "Stack", ui->focus == TT_PANE_STACK);
+	tt_draw_text(w, 1, 2, wd - 4,
+	             ui->focus == TT_PANE_LOG ? "Enter opens the selected slow write"
+	                                      : "Tab to Slow writes, pick one, Enter",
+	             tt_theme_attr(TT_EL_DIM));
+	ui->stack_lines = 0;
+}
+
+static int frames_n(const struct tt_stack *s, int max)
+{
+	return s->n < 0 ? 0 : s->n > max ? max : s->n;
+}
+
+/* One decision for the whole pane, so paths do not change form line to line. */
+static bool want_short_paths(const struct tt_stack *u, int un, int wd)
+{
+	for (int i = 0; i < un; i++) {
+		const struct tt_frame *f = &u->frames[i];
 
 		if ((int)(strnlen(f->func, TT_FUNC_LEN) + strnlen(f->file, TT_FILE_LEN) +
 		          strnlen(f->module, TT_MODULE_LEN) + 20) > wd - 3)
-			short_paths = true;
+			return true;
 	}
-	fl = still_in_flight(ui, ev);
+	return false;
+}
+
+static void frames(struct emitter *e, const struct tt_stack *s, int n, bool short_paths)
+{
+	for (int i = 0; i < n; i++) {
+		int y = slot(e);
+
+		if (y > 0)
+			draw_frame_line(e->ui, e->w, y, e->wd, &s->frames[i], short_paths);
+	}
+}
+
+/* Notes, then user frames, separator, kernel frames. */
+static void draw_stacks(struct emitter *e, const struct tt_model_event *ev)
+{
+	int un = frames_n(&ev->ustack, TT_USTACK_MAX), kn = frames_n(&ev->kstack, TT_KSTACK_MAX);
+	bool short_paths = want_short_paths(&ev->ustack, un, e->wd);
+	const struct tt_model_inflight *fl = still_in_flight(e->ui, ev);
+
 	if (fl)
-		inflight_details(&e, fl);
-	details(&e, ev, fl != NULL);
+		inflight_details(e, fl);
+	details(e, ev, fl != NULL);
 	if (ev->stk_flags & TT_EVSTK_PROC_GONE)
-		note(&e, "process exited: raw addresses", TT_EL_STATUS_ERROR);
+		note(e, "process exited: raw addresses", TT_EL_STATUS_ERROR);
 	else if (!(ev->stk_flags & TT_EVSTK_SYMBOLIZED) && (un || kn))
-		note(&e, "(not symbolized yet)", TT_EL_DIM);
-	separator(&e, " user ");
+		note(e, "(not symbolized yet)", TT_EL_DIM);
+	separator(e, " user ");
 	if (!un)
-		note(&e,
-		     (ev->flags & TT_EV_NO_USTACK) ? "(user stack not captured)"
-		                                   : "(no user frames)",
+		note(e, ev->no_ustack ? "(user stack not captured)" : "(no user frames)",
 		     TT_EL_DIM);
-	for (i = 0; i < un; i++) {
-		int y = slot(&e);
-
-		if (y > 0)
-			draw_frame_line(ui, w, y, wd, &ev->ustack.frames[i], short_paths);
-	}
-	separator(&e,
-	          (ev->flags & TT_EV_KSTACK_AT_SLEEP) ? " kernel (at first sleep) " : " kernel ");
+	frames(e, &ev->ustack, un, short_paths);
+	separator(e, ev->kstack_at_sleep ? " kernel (at first sleep) " : " kernel ");
 	if (!kn)
-		note(&e,
-		     (ev->flags & TT_EV_NO_KSTACK) ? "(kernel stack not captured)"
-		                                   : "(no kernel frames)",
+		note(e, ev->no_kstack ? "(kernel stack not captured)" : "(no kernel frames)",
 		     TT_EL_DIM);
-	for (i = 0; i < kn; i++) {
-		int y = slot(&e);
+	frames(e, &ev->kstack, kn, short_paths);
+}
 
-		if (y > 0)
-			draw_frame_line(ui, w, y, wd, &ev->kstack.frames[i], short_paths);
+static void stack_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
+{
+	const struct tt_model_event *ev = ui->stack_ev;
+	struct emitter e = {ui, w, wd, h - 2, 0};
+
+	if (!ui->stack_valid || !ev) {
+		draw_empty(ui, w, h, wd);
+		return;
 	}
+	tt_stack_refresh(ui);
+	draw_title(ui, w, h, wd, ev);
+	if (h < 3 || wd < 10)
+		return;
+	draw_stacks(&e, ev);
 	ui->stack_lines = e.n;
 	tt_draw_frame_position(w, h, wd, ui->stack_top, h - 2, e.n);
 }
 
+/* The position is the first line shown: the last page ends at the last line. */
 static int stack_key(struct tt_ui *ui, int ch)
 {
-	int page = ui->lay.r[TT_PANE_STACK].h - 2, maxtop;
+	int page = tt_listnav_page(ui, TT_PANE_STACK, 2);
 
-	if (page < 1)
-		page = 1;
-	switch (ch) {
-	case KEY_UP:
-	case 'k':
-		ui->stack_top--;
-		break;
-	case KEY_DOWN:
-	case 'j':
-		ui->stack_top++;
-		break;
-	case KEY_PPAGE:
-		ui->stack_top -= page;
-		break;
-	case KEY_NPAGE:
-		ui->stack_top += page;
-		break;
-	case KEY_HOME:
-	case 'g':
-		ui->stack_top = 0;
-		break;
-	case KEY_END:
-	case 'G':
-		ui->stack_top = ui->stack_lines;
-		break;
-	default:
-		return 0;
-	}
-	maxtop = ui->stack_lines - page;
-	if (ui->stack_top > maxtop)
-		ui->stack_top = maxtop;
-	if (ui->stack_top < 0)
-		ui->stack_top = 0;
-	return TT_HANDLED | TT_REDRAW;
+	return tt_listnav_key(ch, &ui->stack_top, ui->stack_lines - page + 1, page);
 }
 
 static int stack_mouse(struct tt_ui *ui, int y, int x, unsigned long bstate)

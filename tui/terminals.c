@@ -239,15 +239,6 @@ static void spark(struct tt_ui *ui, const struct tt_terminal *t, char *out, size
 	}
 }
 
-static void cell(WINDOW *w, int y, int x, int wd, const char *s, bool right, unsigned long a)
-{
-	int len = (int)strlen(s);
-
-	if (right && len < wd)
-		x += wd - len;
-	tt_draw_text(w, y, x, wd, s, a);
-}
-
 /* Which columns a pane wd wide shows, and how wide: shared by drawing and clicks. */
 static void columns(int wd, bool *shown, int *widths)
 {
@@ -262,11 +253,9 @@ static void columns(int wd, bool *shown, int *widths)
 	}
 }
 
-static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
+static void draw_title(struct tt_ui *ui, WINDOW *w, int h, int wd)
 {
-	bool shown[C_NR];
-	int widths[C_NR], i, c, x, rows, sel;
-	char title[96], buf[160];
+	char title[96];
 
 	if (ui->m->others_n)
 		snprintf(title, sizeof(title), "Terminals (%d + %u in others) sorted by %s%s",
@@ -276,36 +265,148 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		snprintf(title, sizeof(title), "Terminals (%d) sorted by %s%s", ui->m->nterminals,
 		         sort_names[ui->sort], ui->sort_rev ? " (reversed)" : "");
 	tt_draw_frame(ui, w, h, wd, title, ui->focus == TT_PANE_TERMINALS);
-	if (h < 4 || wd < 10)
-		return;
-	columns(wd, shown, widths);
+}
+
+static bool right_aligned(int c)
+{
+	return c >= C_WPS && c <= C_BLK;
+}
+
+static void draw_heading(struct tt_ui *ui, WINDOW *w, int wd, const bool *shown, const int *widths)
+{
+	int c, x;
+
 	tt_draw_fill(w, 1, 1, wd - 2, tt_theme_attr(TT_EL_TABLE_HEAD));
 	for (c = 0, x = 1; c < C_NR; c++) {
 		if (!shown[c])
 			continue;
 		/* The sort column is marked by attribute: no width to spare for a glyph. */
-		cell(w, 1, x, widths[c],
-		     /* a cut "P99 HISTO" reads as a typo; the short form fits col_w */
-		     c == C_SPARK && widths[c] < (int)strlen(col_head[c]) ? "P99 HIST"
-		                                                          : col_head[c],
-		     c >= C_WPS && c <= C_BLK,
-		     tt_theme_attr(TT_EL_TABLE_HEAD) |
-		         (col_sort[c] == ui->sort ? A_BOLD | A_UNDERLINE : 0));
+		tt_draw_cell(w, 1, x, widths[c],
+		             /* a cut "P99 HISTO" reads as a typo; the short form fits col_w */
+		             c == C_SPARK && widths[c] < (int)strlen(col_head[c]) ? "P99 HIST"
+		                                                                  : col_head[c],
+		             right_aligned(c),
+		             tt_theme_attr(TT_EL_TABLE_HEAD) |
+		                 (col_sort[c] == ui->sort ? A_BOLD | A_UNDERLINE : 0));
 		x += widths[c] + 1;
 	}
+}
+
+/* One row being drawn: what its cells need besides the column. */
+struct trow {
+	struct tt_ui *ui;
+	const struct tt_terminal *t;
+	bool others, is_sel;
+	const bool *shown;
+	const int *widths;
+};
+
+/* The SLEEP REASON cell: a writer stuck now says more than the past. */
+static void reason_cell(const struct trow *r, char *s, size_t len, unsigned long *ca)
+{
+	const char *rs = top_reason(r->t);
+	uint64_t st = r->others ? 0 : stuck_ns(r->ui, r->t);
+	char d[16];
+
+	if (st) {
+		snprintf(s, len, "STUCK %s", tt_fmt_ns(st, d, sizeof(d)));
+		if (!r->is_sel)
+			*ca = tt_theme_attr(TT_EL_LOG_SLOW) | A_BOLD;
+	} else {
+		snprintf(s, len, "%s", rs ? rs : "-");
+	}
+}
+
+static void who_cell(const struct trow *r, int c, char *s, size_t len)
+{
+	const struct tt_terminal *t = r->t;
+
+	if (c == C_NAME && r->others)
+		snprintf(s, len, "others");
+	else if (c == C_NAME)
+		tt_fmt_sanitize(t->name, sizeof(t->name), s, len);
+	/* too wide for the name column: the class's, or the writer's where that gives way */
+	else if (r->others && (c == C_CLASS || !r->shown[C_CLASS]))
+		others_count(r->ui, s, len);
+	else if (c == C_CLASS)
+		snprintf(s, len, "%s", class_str(t->class));
+	else if (t->nwriters > 0)
+		tt_fmt_comm_pid(t->writers[0].comm, TT_COMM_LEN, t->writers[0].pid, r->widths[c], s,
+		                len);
+	else
+		snprintf(s, len, "-");
+}
+
+static void fmt_cell(const struct trow *r, int c, char *s, size_t len, unsigned long *ca)
+{
+	const struct tt_terminal *t = r->t;
+
+	s[0] = '\0';
+	switch (c) {
+	case C_NAME:
+	case C_CLASS:
+	case C_WRITER:
+		who_cell(r, c, s, len);
+		break;
+	case C_WPS:
+		tt_fmt_count(t->writes_per_s, s, len);
+		break;
+	case C_BPS:
+		tt_fmt_bytes(t->bytes_per_s, s, len);
+		break;
+	case C_P50:
+	case C_P99:
+	case C_MAX:
+		tt_fmt_ns(c == C_P50 ? t->p50 : c == C_P99 ? t->p99 : t->max_ns, s, len);
+		break;
+	case C_BLK:
+		snprintf(s, len, "%.0f%%",
+		         t->blocked_share >= 0 && t->blocked_share <= 1 ? t->blocked_share * 100
+		                                                        : 0.0);
+		break;
+	case C_REASON:
+		reason_cell(r, s, len, ca);
+		break;
+	case C_SPARK:
+		spark(r->ui, t, s, len, r->widths[c]);
+		if (!r->is_sel)
+			*ca = tt_theme_attr(TT_EL_SPARK);
+		break;
+	}
+}
+
+static void draw_row(const struct trow *r, WINDOW *w, int y, int wd)
+{
+	unsigned long a = tt_theme_attr(r->is_sel ? TT_EL_ROW_SELECTED : TT_EL_ROW);
+	int c, x;
+
+	tt_draw_fill(w, y, 1, wd - 2, a);
+	for (c = 0, x = 1; c < C_NR; c++) {
+		char s[160];
+		unsigned long ca = a;
+
+		if (!r->shown[c])
+			continue;
+		fmt_cell(r, c, s, sizeof(s), &ca);
+		tt_draw_cell(w, y, x, r->widths[c], s, right_aligned(c), ca);
+		x += r->widths[c] + 1;
+	}
+}
+
+static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
+{
+	bool shown[C_NR];
+	int widths[C_NR], i, rows, sel;
+
+	draw_title(ui, w, h, wd);
+	if (h < 4 || wd < 10)
+		return;
+	columns(wd, shown, widths);
+	draw_heading(ui, w, wd, shown, widths);
 	tt_terminals_sort(ui);
 	rows = h - 3;
 	sel = sel_row(ui);
-	if (sel >= 0) {
-		if (sel < ui->term_top)
-			ui->term_top = sel;
-		if (sel >= ui->term_top + rows)
-			ui->term_top = sel - rows + 1;
-	}
-	if (ui->term_top > ui->norder - rows)
-		ui->term_top = ui->norder - rows;
-	if (ui->term_top < 0)
-		ui->term_top = 0;
+	ui->term_top = tt_listnav_top(ui->term_top, sel, ui->norder, rows);
 	tt_draw_frame_position(w, h, wd, ui->term_top, rows, ui->norder);
 	if (!ui->norder)
 		tt_draw_text(w, 2, 2, wd - 4,
@@ -313,197 +414,95 @@ static void terminals_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 		                        : "no terminal writes seen yet",
 		             tt_theme_attr(TT_EL_DIM));
 	for (i = 0; i < rows && ui->term_top + i < ui->norder; i++) {
-		const struct tt_terminal *t = term_at(ui, ui->order[ui->term_top + i]);
-		bool others = ui->order[ui->term_top + i] == TT_ROW_OTHERS;
-		bool is_sel = ui->term_top + i == sel;
-		unsigned long a = tt_theme_attr(is_sel ? TT_EL_ROW_SELECTED : TT_EL_ROW);
-		int y = 2 + i;
+		int idx = ui->order[ui->term_top + i];
+		struct trow r = {.ui = ui,
+		                 .t = term_at(ui, idx),
+		                 .others = idx == TT_ROW_OTHERS,
+		                 .is_sel = ui->term_top + i == sel,
+		                 .shown = shown,
+		                 .widths = widths};
 
-		tt_draw_fill(w, y, 1, wd - 2, a);
-		for (c = 0, x = 1; c < C_NR; c++) {
-			char s[64];
-			unsigned long ca = a;
-
-			if (!shown[c])
-				continue;
-			s[0] = '\0';
-			switch (c) {
-			case C_NAME:
-				if (others)
-					snprintf(s, sizeof(s), "others");
-				else
-					tt_fmt_sanitize(t->name, sizeof(t->name), s, sizeof(s));
-				break;
-			case C_CLASS:
-				/* the name column is too narrow for the count */
-				if (others)
-					others_count(ui, s, sizeof(s));
-				else
-					snprintf(s, sizeof(s), "%s", class_str(t->class));
-				break;
-			case C_WRITER:
-				/* where the class column gives way, the count takes its place */
-				if (others && !shown[C_CLASS])
-					others_count(ui, s, sizeof(s));
-				else if (t->nwriters > 0)
-					tt_fmt_comm_pid(t->writers[0].comm, TT_COMM_LEN,
-					                t->writers[0].pid, widths[c], s, sizeof(s));
-				else
-					snprintf(s, sizeof(s), "-");
-				break;
-			case C_WPS:
-				tt_fmt_count(t->writes_per_s, s, sizeof(s));
-				break;
-			case C_BPS:
-				tt_fmt_bytes(t->bytes_per_s, s, sizeof(s));
-				break;
-			case C_P50:
-				tt_fmt_ns(t->p50, s, sizeof(s));
-				break;
-			case C_P99:
-				tt_fmt_ns(t->p99, s, sizeof(s));
-				break;
-			case C_MAX:
-				tt_fmt_ns(t->max_ns, s, sizeof(s));
-				break;
-			case C_BLK:
-				snprintf(s, sizeof(s), "%.0f%%",
-				         t->blocked_share >= 0 && t->blocked_share <= 1
-				             ? t->blocked_share * 100
-				             : 0.0);
-				break;
-			case C_REASON: {
-				const char *rs = top_reason(t);
-				uint64_t st = others ? 0 : stuck_ns(ui, t);
-				char d[16];
-
-				if (st) { /* a writer stuck now says more than the past */
-					snprintf(s, sizeof(s), "STUCK %s", tt_fmt_ns(st, d, sizeof(d)));
-					if (!is_sel)
-						ca = tt_theme_attr(TT_EL_LOG_SLOW) | A_BOLD;
-				} else {
-					snprintf(s, sizeof(s), "%s", rs ? rs : "-");
-				}
-				break;
-			}
-			case C_SPARK:
-				spark(ui, t, buf, sizeof(buf), widths[c]);
-				if (!is_sel)
-					ca = tt_theme_attr(TT_EL_SPARK);
-				tt_draw_text(w, y, x, widths[c], buf, ca);
-				x += widths[c] + 1;
-				continue;
-			}
-			cell(w, y, x, widths[c], s, c >= C_WPS && c <= C_BLK, ca);
-			x += widths[c] + 1;
-		}
+		draw_row(&r, w, 2 + i, wd);
 	}
 }
 
-static void move_sel(struct tt_ui *ui, int delta)
+/* Select list row r; the top row (Home) goes back to following whatever is on top. */
+static void pick_row(struct tt_ui *ui, int r)
 {
-	int r;
-
-	tt_terminals_sort(ui);
-	if (!ui->norder)
-		return;
-	r = sel_row(ui);
-	r = (r < 0 ? 0 : r) + delta;
-	if (r < 0)
-		r = 0;
-	if (r >= ui->norder)
-		r = ui->norder - 1;
 	ui->sel_dev = term_at(ui, ui->order[r])->dev;
 	ui->have_sel = true;
-	/* Home (the top row) goes back to following whatever is on top. */
 	ui->sel_picked = r > 0;
+}
+
+/* Enter: show only this terminal's slow writes in the log. */
+static int filter_log_to_selected(struct tt_ui *ui)
+{
+	struct tt_terminal *t = tt_terminals_selected(ui);
+
+	if (t) {
+		tt_fmt_sanitize(t->name, sizeof(t->name), ui->filter, sizeof(ui->filter));
+		ui->log_sel = ui->log_top = 0;
+		ui->log_sel_valid = false; /* start at the newest of that terminal */
+		ui->focus = TT_PANE_LOG;
+		tt_ui_status(ui, false, "log filtered to %s (Esc clears)", ui->filter);
+		/* a writer stuck there heads the log: open it */
+		if (stuck_ns(ui, t))
+			return tt_eventlog_open_selected(ui);
+	}
+	return TT_HANDLED | TT_REDRAW;
 }
 
 static int terminals_key(struct tt_ui *ui, int ch)
 {
-	int page = ui->lay.r[TT_PANE_TERMINALS].h - 3;
+	int r, ret;
 
-	if (page < 1)
-		page = 1;
-	switch (ch) {
-	case KEY_UP:
-	case 'k':
-		move_sel(ui, -1);
-		return TT_HANDLED | TT_REDRAW;
-	case KEY_DOWN:
-	case 'j':
-		move_sel(ui, 1);
-		return TT_HANDLED | TT_REDRAW;
-	case KEY_PPAGE:
-		move_sel(ui, -page);
-		return TT_HANDLED | TT_REDRAW;
-	case KEY_NPAGE:
-		move_sel(ui, page);
-		return TT_HANDLED | TT_REDRAW;
-	case KEY_HOME:
-	case 'g':
-		move_sel(ui, -TT_MODEL_MAX_TERMINALS);
-		return TT_HANDLED | TT_REDRAW;
-	case KEY_END:
-	case 'G':
-		move_sel(ui, TT_MODEL_MAX_TERMINALS);
-		return TT_HANDLED | TT_REDRAW;
-	case '\n':
-	case '\r':
-	case KEY_ENTER: {
-		/* Enter: show only this terminal's slow writes in the log. */
-		struct tt_terminal *t = tt_terminals_selected(ui);
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
+		return filter_log_to_selected(ui);
+	if (!tt_listnav_is_key(ch))
+		return 0;
+	tt_terminals_sort(ui);
+	r = sel_row(ui);
+	if (r < 0)
+		r = 0;
+	ret = tt_listnav_key(ch, &r, ui->norder, tt_listnav_page(ui, TT_PANE_TERMINALS, 3));
+	if (ret && ui->norder)
+		pick_row(ui, r);
+	return ret;
+}
 
-		if (t) {
-			tt_fmt_sanitize(t->name, sizeof(t->name), ui->filter, sizeof(ui->filter));
-			ui->log_sel = ui->log_top = 0;
-			ui->log_sel_valid = false; /* start at the newest of that terminal */
-			ui->focus = TT_PANE_LOG;
-			tt_ui_status(ui, false, "log filtered to %s (Esc clears)", ui->filter);
-			/* a writer stuck there heads the log: open it */
-			if (stuck_ns(ui, t))
-				return tt_eventlog_open_selected(ui);
-		}
-		return TT_HANDLED | TT_REDRAW;
+/* A click on the heading sorts by the column clicked; a second click reverses. */
+static void sort_by_click(struct tt_ui *ui, int x)
+{
+	bool shown[C_NR];
+	int widths[C_NR], c;
+
+	columns(ui->lay.r[TT_PANE_TERMINALS].w, shown, widths);
+	c = tt_fmt_column_at(widths, shown, C_NR, x - 1);
+	if (c < 0 || col_sort[c] < 0)
+		return;
+	if (ui->sort == col_sort[c]) {
+		ui->sort_rev = !ui->sort_rev;
+	} else {
+		ui->sort = col_sort[c];
+		ui->sort_rev = false;
 	}
-	}
-	return 0;
+	tt_ui_status(ui, false, "sort by %s%s", sort_names[ui->sort],
+	             ui->sort_rev ? " (reversed)" : "");
 }
 
 static int terminals_mouse(struct tt_ui *ui, int y, int x, unsigned long bstate)
 {
-	int row = y - 2;
+	int r;
 
 	(void)bstate;
-	if (y == 1) { /* the heading: sort by the clicked column; again reverses */
-		bool shown[C_NR];
-		int widths[C_NR], c, cx = 1;
-
-		columns(ui->lay.r[TT_PANE_TERMINALS].w, shown, widths);
-		for (c = 0; c < C_NR; c++) {
-			if (!shown[c])
-				continue;
-			if (x >= cx && x < cx + widths[c] && col_sort[c] >= 0) {
-				if (ui->sort == col_sort[c]) {
-					ui->sort_rev = !ui->sort_rev;
-				} else {
-					ui->sort = col_sort[c];
-					ui->sort_rev = false;
-				}
-				tt_ui_status(ui, false, "sort by %s%s", sort_names[ui->sort],
-				             ui->sort_rev ? " (reversed)" : "");
-				break;
-			}
-			cx += widths[c] + 1;
-		}
+	if (y == 1) {
+		sort_by_click(ui, x);
 		return TT_HANDLED | TT_REDRAW;
 	}
 	tt_terminals_sort(ui);
-	if (row >= 0 && ui->term_top + row < ui->norder) {
-		ui->sel_dev = term_at(ui, ui->order[ui->term_top + row])->dev;
-		ui->have_sel = true;
-		ui->sel_picked = ui->term_top + row > 0;
-	}
+	r = tt_listnav_row_at(ui->term_top, ui->norder, y - 2);
+	if (r >= 0)
+		pick_row(ui, r);
 	return TT_HANDLED | TT_REDRAW;
 }
 

@@ -21,7 +21,11 @@ struct tt_builtin_theme {
 #define NBUILTIN ((int)(sizeof(tt_builtin_themes) / sizeof(tt_builtin_themes[0])))
 #define THEME_MAX_BYTES (64 * 1024)
 #define THEME_MAX_LINE 512
-#define THEME_SYSDIR "/usr/local/share/ttytop/themes"
+/* the Makefile passes $(prefix)/share/ttytop/themes, where `make install` puts them */
+#ifndef TTYTOP_THEMEDIR
+#define TTYTOP_THEMEDIR "/usr/local/share/ttytop/themes"
+#endif
+#define THEME_SYSDIR TTYTOP_THEMEDIR
 
 static const char *el_names[TT_EL_NR] = {
     [TT_EL_HEADER] = "header",
@@ -57,11 +61,6 @@ static const char *el_names[TT_EL_NR] = {
 
 static const char *color_names[8] = {"black", "red",     "green", "yellow",
                                      "blue",  "magenta", "cyan",  "white"};
-
-const char *tt_theme_el_name(enum tt_el e)
-{
-	return (unsigned)e < TT_EL_NR ? el_names[e] : "?";
-}
 
 static int parse_color(const char *s, short *out)
 {

@@ -61,8 +61,6 @@ struct tt_theme {
 	struct tt_theme_entry el[TT_EL_NR];
 };
 
-const char *tt_theme_el_name(enum tt_el e);
-
 /*
  * Parse theme text over *t (elements not named keep their value, so callers
  * start from the default theme). srcname is used in messages:

@@ -104,7 +104,6 @@ struct tt_ui {
 	int stack_lines; /* lines the last draw produced, for scrolling */
 
 	bool help;
-	int help_top;
 
 	int prompt; /* enum tt_prompt_kind */
 	char pbuf[TT_FILTER_LEN];
@@ -118,10 +117,9 @@ struct tt_ui {
 	int theme_idx; /* built-in index, or -1 for a theme file */
 
 	double interval;
+	/* per second over the last interval (app.c copies them from its struct tt_tick) */
 	double ev_rate;
-	uint64_t prev_events;
-	double drop_rate; /* drops per second over the last interval */
-	uint64_t prev_dropped;
+	double drop_rate;
 };
 
 struct tt_pane_ops {
@@ -149,6 +147,23 @@ void tt_draw_fill(WINDOW *w, int y, int x, int n, unsigned long attr);
 /* "first-last of total" in the bottom border when not everything fits. */
 void tt_draw_frame_position(WINDOW *w, int h, int wd, int first, int shown, int total);
 const char *tt_draw_hline_glyph(const struct tt_ui *ui);
+/* Print s in a column wd wide, flush right when right; returns columns used. */
+int tt_draw_cell(WINDOW *w, int y, int x, int wd, const char *s, bool right, unsigned long attr);
+
+/*
+ * listnav.c: the keys that move in a list of n rows, page of them shown
+ * (htop's Panel_onKey). key(): Up/k, Down/j, PgUp, PgDn, Home/g, End/G move
+ * *pos, left in [0, n) (0 when n is 0); TT_HANDLED | TT_REDRAW for those
+ * keys, 0 (pos untouched) for any other.
+ */
+int tt_listnav_key(int ch, int *pos, int n, int page);
+bool tt_listnav_is_key(int ch);
+/* Rows a pane shows at once: its height less chrome (frame, heading), at least 1. */
+int tt_listnav_page(const struct tt_ui *ui, int pane, int chrome);
+/* The first of rows shown rows, moved so that sel (-1: none) is among them. */
+int tt_listnav_top(int top, int sel, int n, int rows);
+/* The list index on shown row row (0 = first) when top is first, or -1. */
+int tt_listnav_row_at(int top, int n, int row);
 
 /* terminals.c */
 void tt_terminals_sort(struct tt_ui *ui);
@@ -168,14 +183,8 @@ int tt_eventlog_open_selected(struct tt_ui *ui); /* Enter: fill the stack pane *
 /* stackview.c */
 void tt_stack_refresh(struct tt_ui *ui); /* re-copy the shown event if still in the ring */
 
-/* help.c */
+/* help.c: the lines come from the action table (actions.h) */
 void tt_help_draw(struct tt_ui *ui, int rows, int cols);
-struct tt_help_line {
-	const char *keys;
-	const char *what;
-};
-extern const struct tt_help_line tt_help_lines[];
-extern const int tt_help_nlines;
 
 /* prompt.c */
 void tt_prompt_start(struct tt_ui *ui, int kind);

@@ -124,6 +124,26 @@ static void test_fit_columns(void **state)
 	}
 }
 
+/* Header clicks: the column under x, with the gaps and dropped columns as laid out above. */
+static void test_column_at(void **state)
+{
+	const int w[4] = {10, 20, 8, 8};
+	const bool shown[4] = {true, false, true, true};
+
+	(void)state;
+	assert_int_equal(tt_fmt_column_at(w, shown, 4, 0), 0);
+	assert_int_equal(tt_fmt_column_at(w, shown, 4, 9), 0);
+	assert_int_equal(tt_fmt_column_at(w, shown, 4, 10), -1); /* the gap */
+	/* column 1 is not shown: column 2 follows column 0 */
+	assert_int_equal(tt_fmt_column_at(w, shown, 4, 11), 2);
+	assert_int_equal(tt_fmt_column_at(w, shown, 4, 18), 2);
+	assert_int_equal(tt_fmt_column_at(w, shown, 4, 19), -1);
+	assert_int_equal(tt_fmt_column_at(w, shown, 4, 20), 3);
+	assert_int_equal(tt_fmt_column_at(w, shown, 4, 27), 3);
+	assert_int_equal(tt_fmt_column_at(w, shown, 4, 28), -1); /* past the last */
+	assert_int_equal(tt_fmt_column_at(w, shown, 4, -1), -1);
+}
+
 static void test_comm_pid_fit(void **state)
 {
 	char b[64];
@@ -211,6 +231,7 @@ int main(void)
 	    cmocka_unit_test(test_interval_step),
 	    cmocka_unit_test(test_sanitize_contains),
 	    cmocka_unit_test(test_fit_columns),
+	    cmocka_unit_test(test_column_at),
 	    cmocka_unit_test(test_comm_pid_fit),
 	    cmocka_unit_test(test_layout),
 	};

@@ -803,6 +803,147 @@ static int fake_set_threshold(void *ctx, double ms)
 	return set_rc;
 }
 
+/* The list keys alone: every move stays inside the list; other keys are not its. */
+static void test_listnav_keys(void **state)
+{
+	static const int others[] = {'q', KEY_LEFT, KEY_RIGHT, '\n', 'h', 'l', ' '};
+	int pos = 5;
+
+	(void)state;
+	assert_int_equal(tt_listnav_key('j', &pos, 30, 10), TT_HANDLED | TT_REDRAW);
+	assert_int_equal(pos, 6);
+	tt_listnav_key(KEY_UP, &pos, 30, 10);
+	tt_listnav_key('k', &pos, 30, 10);
+	assert_int_equal(pos, 4);
+	tt_listnav_key(KEY_NPAGE, &pos, 30, 10);
+	assert_int_equal(pos, 14);
+	tt_listnav_key(KEY_NPAGE, &pos, 30, 10);
+	tt_listnav_key(KEY_NPAGE, &pos, 30, 10);
+	assert_int_equal(pos, 29);
+	tt_listnav_key(KEY_PPAGE, &pos, 30, 10);
+	assert_int_equal(pos, 19);
+	tt_listnav_key('g', &pos, 30, 10);
+	assert_int_equal(pos, 0);
+	tt_listnav_key(KEY_UP, &pos, 30, 10);
+	assert_int_equal(pos, 0);
+	tt_listnav_key('G', &pos, 30, 10);
+	assert_int_equal(pos, 29);
+	tt_listnav_key(KEY_DOWN, &pos, 30, 10);
+	assert_int_equal(pos, 29);
+	tt_listnav_key(KEY_HOME, &pos, 30, 10);
+	tt_listnav_key(KEY_END, &pos, 30, 10);
+	assert_int_equal(pos, 29);
+	/* a page of less than one row still moves */
+	tt_listnav_key(KEY_PPAGE, &pos, 30, 0);
+	assert_int_equal(pos, 28);
+	/* an empty list: the position is 0 */
+	tt_listnav_key(KEY_END, &pos, 0, 10);
+	assert_int_equal(pos, 0);
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		pos = 3;
+		assert_int_equal(tt_listnav_key(others[i], &pos, 30, 10), 0);
+		assert_int_equal(pos, 3);
+		assert_false(tt_listnav_is_key(others[i]));
+	}
+	assert_true(tt_listnav_is_key('G') && tt_listnav_is_key(KEY_NPAGE));
+	/* the first row shown follows the selection, and never leaves rows unused */
+	assert_int_equal(tt_listnav_top(0, 12, 30, 10), 3);
+	assert_int_equal(tt_listnav_top(8, 2, 30, 10), 2);
+	assert_int_equal(tt_listnav_top(25, -1, 30, 10), 20);
+	assert_int_equal(tt_listnav_top(5, -1, 4, 10), 0);
+	assert_int_equal(tt_listnav_row_at(3, 10, 2), 5);
+	assert_int_equal(tt_listnav_row_at(3, 10, 7), -1);
+	assert_int_equal(tt_listnav_row_at(3, 10, -1), -1);
+}
+
+/* The same keys in each scrolling pane: the log and table select, the stack scrolls. */
+static void test_listnav_panes(void **state)
+{
+	int i;
+
+	(void)state;
+	fresh();
+	for (i = 0; i < 40; i++)
+		push(100 + i, "bash", "pts/1", -1, TT_REASON_BUFFER_FULL);
+	ui->focus = TT_PANE_LOG;
+	tt_eventlog_update(ui);
+	assert_int_equal(tt_eventlog_pane.key(ui, 'G'), TT_HANDLED | TT_REDRAW);
+	assert_int_equal(ui->log_sel, 39);
+	assert_int_equal(tt_eventlog_by_seq(ui, ui->log_sel_seq)->pid, 100);
+	tt_eventlog_pane.key(ui, KEY_PPAGE);
+	assert_int_equal(ui->log_sel, 39 - (ui->lay.r[TT_PANE_LOG].h - 3));
+	assert_int_equal(tt_eventlog_pane.key(ui, 'x'), 0);
+
+	for (i = 0; i < 5; i++)
+		add_term("pts/9", 90 + (uint32_t)i, 10 - i);
+	tt_terminals_pane.key(ui, 'G');
+	assert_int_equal(tt_terminals_selected(ui)->dev, 94);
+	tt_terminals_pane.key(ui, 'k');
+	assert_int_equal(tt_terminals_selected(ui)->dev, 93);
+	assert_true(ui->sel_picked);
+	tt_terminals_pane.key(ui, 'g');
+	assert_false(ui->sel_picked); /* back to following the top row */
+
+	/* the stack's last page ends at its last line */
+	ui->stack_lines = 50;
+	tt_stack_pane.key(ui, KEY_END);
+	assert_int_equal(ui->stack_top, 50 - (ui->lay.r[TT_PANE_STACK].h - 2));
+	tt_stack_pane.key(ui, 'g');
+	assert_int_equal(ui->stack_top, 0);
+	ui->stack_lines = 3; /* shorter than the pane: nothing to scroll */
+	tt_stack_pane.key(ui, 'j');
+	assert_int_equal(ui->stack_top, 0);
+}
+
+/* The panes explain a missing stack and an IRQ waker from the event's plain fields. */
+static void test_stack_plain_fields(void **state)
+{
+	struct tt_model_event ev;
+	bool u = false, k = false, sleep = false, irq = false;
+	WINDOW *w;
+	int y;
+
+	(void)state;
+	fresh();
+	memset(&ev, 0, sizeof(ev));
+	ev.pid = ev.tid = 31;
+	ev.goid = -1;
+	ev.latency_ns = 30000000;
+	ev.nr_sleeps = 1;
+	ev.reason = TT_REASON_BUFFER_FULL;
+	ev.waker_irq = true;
+	ev.no_ustack = ev.no_kstack = ev.kstack_at_sleep = true;
+	tt_model_push_event(&m, &ev);
+	ui->stack_valid = true;
+	ui->stack_seq = m.ev_seq - 1;
+	*ui->stack_ev = *tt_eventlog_by_seq(ui, ui->stack_seq);
+	w = draw(&tt_stack_pane, 16, 80);
+	for (y = 1; y < 15; y++) {
+		u |= strstr(row(w, y), "(user stack not captured)") != NULL;
+		k |= strstr(row(w, y), "(kernel stack not captured)") != NULL;
+		sleep |= strstr(row(w, y), " kernel (at first sleep) ") != NULL;
+		irq |= strstr(row(w, y), "woken by an interrupt") != NULL;
+	}
+	assert_true(u && k && sleep && irq);
+	delwin(w);
+	ui->focus = TT_PANE_LOG;
+	w = draw(&tt_eventlog_pane, 10, 160);
+	assert_non_null(strstr(row(w, 2), " irq"));
+	delwin(w);
+	/* without them: no frames, and no claim that capture failed (the pane re-reads the ring) */
+	ev.no_ustack = ev.no_kstack = ev.kstack_at_sleep = false;
+	*tt_eventlog_by_seq(ui, ui->stack_seq) = ev;
+	w = draw(&tt_stack_pane, 16, 80);
+	u = k = sleep = false;
+	for (y = 1; y < 15; y++) {
+		u |= strstr(row(w, y), "(no user frames)") != NULL;
+		k |= strstr(row(w, y), "(no kernel frames)") != NULL;
+		sleep |= strstr(row(w, y), "at first sleep") != NULL;
+	}
+	assert_true(u && k && !sleep);
+	delwin(w);
+}
+
 static void test_prompt_threshold_and_filter(void **state)
 {
 	static const struct tt_source_ops ops = {.set_threshold = fake_set_threshold};
@@ -878,6 +1019,9 @@ int main(void)
 	    cmocka_unit_test(test_header_drops),
 	    cmocka_unit_test(test_header_lost),
 	    cmocka_unit_test(test_stack_details),
+	    cmocka_unit_test(test_listnav_keys),
+	    cmocka_unit_test(test_listnav_panes),
+	    cmocka_unit_test(test_stack_plain_fields),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* ttytop: why are writes to this terminal slow? Mode dispatch only. */
+/*
+ * ttytop: why are writes to this terminal slow? The composition root: it
+ * picks the mode and wires the collector (src/) to a consumer, the dashboard
+ * (tui/) or the --json loop here. Nothing in src/ knows the dashboard.
+ */
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
@@ -8,16 +12,16 @@
 #include <sys/utsname.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "collector.h"
 #include "json.h"
 #include "model.h"
 #include "opts.h"
 #include "outq.h"
-#include "../tui/tui.h"
-#include "../tui/theme.h"
+#include "source.h"
+#include "tui/tui.h"
 
 static volatile sig_atomic_t g_stop;
 
@@ -25,14 +29,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	g_stop = 1;
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void install_stop_handlers(void)
@@ -74,7 +70,7 @@ static int wait_io(struct tt_source *src, struct tt_collector *c, struct tt_outq
 {
 	double now;
 
-	while (!g_stop && (now = mono_s()) < until && !(idle && !tt_outq_busy(q))) {
+	while (!g_stop && (now = tt_mono_s()) < until && !(idle && !tt_outq_busy(q))) {
 		struct pollfd p[2] = {{.fd = src->ops->fd(src->ctx), .events = POLLIN},
 		                      {.fd = q->fd, .events = POLLOUT}};
 		/* at most 100 ms, so that sampling stays on time (until may be HUGE_VAL) */
@@ -86,9 +82,9 @@ static int wait_io(struct tt_source *src, struct tt_collector *c, struct tt_outq
 			tt_collector_poll(c, 0);
 		if (r > 0 && tt_outq_busy(q) && p[1].revents && (r = tt_outq_write(q)) < 0)
 			return r;
-		if (mono_s() >= *sampled + TT_SAMPLE_S) {
+		if (tt_mono_s() >= *sampled + TT_SAMPLE_S) {
 			src->ops->sample(src->ctx);
-			*sampled = mono_s();
+			*sampled = tt_mono_s();
 		}
 	}
 	return 0;
@@ -98,8 +94,50 @@ static int wait_io(struct tt_source *src, struct tt_collector *c, struct tt_outq
  * NDJSON: one ttytop/1 object per interval on stdout. A reader slower than
  * the interval gets fewer documents, each with everything since the last
  * one it got; the collector keeps sampling meanwhile (slots of quiet
- * terminals are given back on time however slow the reader).
+ * terminals are given back on time however slow the reader). Returns 0, 1
+ * when a document could not be rendered (said on stderr), or -errno from
+ * stdout.
  */
+static int json_loop(const struct tt_opts *o, struct tt_model *m, struct tt_collector *c,
+                     struct tt_source *src, struct tt_outq *q)
+{
+	struct tt_tick tk;
+	double start, now, sampled;
+	uint64_t since = 0;
+	int r;
+
+	start = sampled = tt_mono_s();
+	tt_tick_init(&tk, m, start);
+	for (;;) {
+		double next = tk.last + o->interval_s;
+		bool end;
+		char *doc;
+
+		if (o->duration_s > 0 && next > start + o->duration_s)
+			next = start + o->duration_s;
+		if ((r = wait_io(src, c, q, next, false, &sampled)) < 0)
+			return r;
+		now = tt_mono_s();
+		end = g_stop || (o->duration_s > 0 && now - start >= o->duration_s - 1e-3);
+		if (tt_outq_busy(q) && !end) {
+			/* the reader is behind: this interval joins the next document */
+			if ((r = wait_io(src, c, q, HUGE_VAL, true, &sampled)) < 0)
+				return r;
+			continue;
+		}
+		/* the last document goes out whole, after the one still going out */
+		if ((r = tt_outq_flush(q, 10000)) < 0)
+			return r;
+		tt_source_tick(src, m, &tk, now, 0);
+		doc = tt_json_render(m, since, true);
+		if (!doc || tt_outq_put(q, doc))
+			return die("cannot render JSON (out of memory)", 1);
+		since = m->ev_seq;
+		if (end)
+			return tt_outq_flush(q, 10000);
+	}
+}
+
 static int run_json(const struct tt_opts *o, struct tt_model *m)
 {
 	struct tt_probe_report rep;
@@ -107,9 +145,7 @@ static int run_json(const struct tt_opts *o, struct tt_model *m)
 	struct tt_source src;
 	struct tt_outq q;
 	char err[512];
-	double start, last, now, sampled;
-	uint64_t since = 0;
-	int ret, r = 0;
+	int ret, r;
 
 	ret = tt_collector_open(&c, o, m, &rep, err, sizeof(err));
 	if (ret)
@@ -117,46 +153,12 @@ static int run_json(const struct tt_opts *o, struct tt_model *m)
 	src = tt_collector_source(c);
 	tt_outq_init(&q, STDOUT_FILENO);
 	install_stop_handlers();
-	start = last = sampled = mono_s();
-	for (;;) {
-		double next = last + o->interval_s;
-		bool end;
-		char *doc;
-
-		if (o->duration_s > 0 && next > start + o->duration_s)
-			next = start + o->duration_s;
-		if ((r = wait_io(&src, c, &q, next, false, &sampled)) < 0)
-			break;
-		now = mono_s();
-		end = g_stop || (o->duration_s > 0 && now - start >= o->duration_s - 1e-3);
-		if (tt_outq_busy(&q) && !end) {
-			/* the reader is behind: this interval joins the next document */
-			if ((r = wait_io(&src, c, &q, HUGE_VAL, true, &sampled)) < 0)
-				break;
-			continue;
-		}
-		/* the last document goes out whole, after the one still going out */
-		if ((r = tt_outq_flush(&q, 10000)) < 0)
-			break;
-		src.ops->drain(src.ctx);
-		src.ops->refresh(src.ctx, now - last);
-		if (src.ops->symbolize_pending)
-			src.ops->symbolize_pending(src.ctx, 0);
-		last = now;
-		doc = tt_json_render(m, since, true);
-		if (!doc || tt_outq_put(&q, doc)) {
-			ret = die("cannot render JSON (out of memory)", 1);
-			break;
-		}
-		since = m->ev_seq;
-		if (end) {
-			r = tt_outq_flush(&q, 10000);
-			break;
-		}
-	}
+	r = json_loop(o, m, c, &src, &q);
 	if (r < 0)
 		ret = r == -ETIMEDOUT ? die("standard output took no data for 10 s; stopping", 1)
 		                      : out_failed(r);
+	else
+		ret = r;
 	tt_outq_free(&q);
 	tt_collector_close(c);
 	return ret;
@@ -189,7 +191,7 @@ static int run_dashboard(const struct tt_opts *o, struct tt_model *m)
 {
 	struct tt_probe_report rep;
 	struct tt_collector *c = NULL;
-	struct tt_source src = { NULL, NULL };
+	struct tt_source src = {NULL, NULL};
 	char err[512];
 	int ret;
 
@@ -241,7 +243,8 @@ int main(int argc, char **argv)
 		tt_cli_usage(stdout);
 		return flushed(0);
 	case TT_MODE_VERSION:
-		printf("ttytop %s (BPF ABI %d, schema %s)\n", TTYTOP_VERSION, TTYTOP_ABI, TT_SCHEMA);
+		printf("ttytop %s (BPF ABI %d, schema %s)\n", TTYTOP_VERSION, TTYTOP_ABI,
+		       TT_SCHEMA);
 		return flushed(0);
 	default:
 		break;
