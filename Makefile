@@ -10,6 +10,12 @@ BPFTOOL ?= bpftool
 ARCH ?= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 B ?= build
+# Where `make install` puts things (under DESTDIR when staging a package).
+prefix ?= /usr/local
+sbindir ?= $(prefix)/sbin
+mandir ?= $(prefix)/share/man
+man8dir ?= $(mandir)/man8
+themedir ?= $(prefix)/share/ttytop/themes
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -I$(B) -Isrc -Ibpf \
 	-DTTYTOP_VERSION='"$(VERSION)"'
 CFLAGS ?=
@@ -25,11 +31,11 @@ DEB_SHOTS := aha chromium fonts-dejavu-core
 DEPS_STAMP := $(B)/.deps
 
 # One src/arch_<arch>.c per architecture (registers, TLS, instruction checks).
-SRC_CORE := $(filter-out src/main.c src/arch_%.c,$(wildcard src/*.c)) src/arch_$(ARCH).c
+SRC_CORE := $(filter-out src/arch_%.c,$(wildcard src/*.c)) src/arch_$(ARCH).c
 SRC_TUI := $(wildcard tui/*.c)
 OBJ_CORE := $(SRC_CORE:%.c=$(B)/%.o)
 OBJ_TUI := $(SRC_TUI:%.c=$(B)/%.o)
-OBJ_MAIN := $(B)/src/main.o
+OBJ_MAIN := $(B)/main.o
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -57,20 +63,30 @@ deps-test: $(DEPS_STAMP)
 deps-shots: $(DEPS_STAMP)
 	@./tools/deps.sh $(DEB_SHOTS)
 
+# A recipe that fails removes its half-written target (a truncated skeleton,
+# an empty object), so the next make retries it instead of building on it.
+.DELETE_ON_ERROR:
+
+# Header dependencies come from the compiler: every compile writes a .d file
+# next to its object (-MMD; -MP lets a header be removed), read back here.
+DEPFLAGS := -MMD -MP
+
 # --- BPF --------------------------------------------------------------------
-$(B)/ttytop.bpf.o: bpf/ttytop.bpf.c $(wildcard bpf/*.h bpf/$(ARCH)/*.h) | $(DEPS_STAMP)
+$(B)/ttytop.bpf.o: bpf/ttytop.bpf.c | $(DEPS_STAMP)
 	@mkdir -p $(B)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf/$(ARCH) -Ibpf -c $< -o $@
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf/$(ARCH) -Ibpf $(DEPFLAGS) -c $< -o $@
 
 $(B)/ttytop.skel.h: $(B)/ttytop.bpf.o
 	$(BPFTOOL) gen skeleton $< name ttytop_bpf > $@
 
 # --- user space -------------------------------------------------------------
-$(B)/%.o: %.c $(wildcard src/*.h tui/*.h bpf/ttytop.h) | $(DEPS_STAMP)
+# TT_DEFS: per-object definitions (target-specific, below).
+$(B)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_BASE) $(TT_DEFS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-# Objects that include the skeleton must wait for it.
+# Generated headers must exist before the first compile that includes them
+# (there is no .d file yet to say so). Objects that include the skeleton:
 $(B)/src/collector.o: $(B)/ttytop.skel.h
 
 # --- tui: built-in themes (owner: tui) -------------------------------------
@@ -83,6 +99,14 @@ $(B)/themes.h: $(THEME_BUILTIN) tools/gen-themes.sh
 	@mkdir -p $(B)
 	./tools/gen-themes.sh $(THEME_BUILTIN) > $@.tmp && mv $@.tmp $@
 $(B)/tui/theme.o: $(B)/themes.h
+# The theme directory follows prefix; a prefix other than the last build's
+# rebuilds theme.o (the stamp changes only with the directory).
+$(B)/tui/theme.o: TT_DEFS = -DTTYTOP_THEMEDIR='"$(themedir)"'
+$(B)/tui/theme.o: $(B)/themedir.stamp
+.PHONY: FORCE
+$(B)/themedir.stamp: FORCE
+	@mkdir -p $(B)
+	@echo '$(themedir)' | cmp -s - $@ || echo '$(themedir)' > $@
 # fuzz/fuzz_theme.c compiles tui/theme.c, which includes the generated header.
 fuzz: $(B)/themes.h
 # The common terminals' compiled terminfo entries, for a static binary on a
@@ -131,20 +155,29 @@ $(B)/ttytop.static: $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a $(B)/cjson/libcjson.
 		-L$(B)/cjson $(DIST_LDFLAGS) $(LDLIBS_STATIC)
 # --- end dist ---------------------------------------------------------------
 
+# An administrator's tool (it needs root): sbin. `make install prefix=/usr
+# DESTDIR=/tmp/pkg` stages a package.
 install: ttytop
-	install -m 0755 ttytop /usr/local/sbin/ttytop
-	install -d /usr/local/share/ttytop/themes
-	install -m 0644 themes/*.theme /usr/local/share/ttytop/themes/
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(man8dir) $(DESTDIR)$(themedir)
+	install -m 0755 ttytop $(DESTDIR)$(sbindir)/ttytop
+	sed 's|/usr/local/share/ttytop/themes|$(themedir)|' docs/ttytop.8 > $(DESTDIR)$(man8dir)/ttytop.8
+	chmod 0644 $(DESTDIR)$(man8dir)/ttytop.8
+	install -m 0644 themes/*.theme $(DESTDIR)$(themedir)/
 
 run: ttytop
 	./ttytop $(ARGS)
 
 # --- tests ------------------------------------------------------------------
-$(B)/tests/test_%: tests/unit/test_%.c $(B)/libttytop.a $(OBJ_TUI)
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/helpers.h $(B)/libttytop.a $(OBJ_TUI)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(CFLAGS) -Wno-unused-parameter -o $@ $< $(filter-out $(B)/tui/app.o,$(OBJ_TUI)) $(B)/libttytop.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) $(DEPFLAGS) -Wno-unused-parameter -o $@ $< $(filter-out $(B)/tui/app.o,$(OBJ_TUI)) $(B)/libttytop.a $(LDLIBS) -lcmocka
 
-unit: $(UNIT_BIN)
+# The TUI tests' replay fixture, written by the product's own renderer.
+$(B)/tests/mkfixture: tests/tools/mkfixture.c $(B)/libttytop.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) $(DEPFLAGS) -o $@ $< $(B)/libttytop.a $(LDLIBS)
+
+unit: $(UNIT_BIN) $(B)/tests/mkfixture
 
 fixtures: deps-test
 	@./tests/fixtures/build.sh
@@ -162,11 +195,16 @@ bench: deps-test ttytop
 fuzz: deps-test
 	@$(MAKE) -s -C fuzz run FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
 
-screenshots: deps-test deps-shots ttytop fixtures
+screenshots: deps-test deps-shots ttytop fixtures $(B)/tests/mkfixture
 	@./tools/screenshots.sh
 
 format:
-	clang-format -i $(wildcard src/*.[ch] tui/*.[ch] tests/unit/*.c) bpf/ttytop.bpf.c bpf/ttytop.h
+	clang-format -i $(wildcard main.c src/*.[ch] tui/*.[ch] tests/unit/*.c) bpf/ttytop.bpf.c \
+		$(wildcard bpf/*.h bpf/*/arch.bpf.h)
 
 clean:
 	rm -rf $(B) ttytop tests/fixtures/bin fuzz/out dist
+
+# Written by the compiles above; absent before the first build.
+-include $(wildcard $(B)/ttytop.bpf.d $(patsubst %.o,%.d,$(OBJ_CORE) $(OBJ_TUI) $(OBJ_MAIN)) \
+	$(UNIT_BIN:%=%.d))
