@@ -10,9 +10,10 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(__file__))
-from ttyt import (Skip, Tracer, case, drain, finish, fork_writer, in_flight, open_pty,  # noqa: E402
-                  open_pty_ixon, require_root, wait_in_flight)
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from ttcase import Skip, case, run  # noqa: E402
+from ttpty import drain, fork_writer, open_pty, open_pty_ixon  # noqa: E402
+from tttracer import Tracer, in_flight, require_root, wait_in_flight  # noqa: E402
 
 IN_VM = bool(os.environ.get("TTYTOP_IN_VM"))
 # a guest under emulation beside another can fall seconds behind
@@ -240,4 +241,4 @@ def test_short_writes_never_in_flight():
     os.close(slave)
 
 
-finish()
+run()

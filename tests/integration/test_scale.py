@@ -5,15 +5,15 @@ checked everywhere: the writes of all rows (the others row included) plus
 totals.lost_writes equal the writes the workload made, exactly."""
 import os
 import pty
-import resource
 import sys
 import threading
 import time
 import tty as ttymod
 
-sys.path.insert(0, os.path.dirname(__file__))
-from ttyt import (Tracer, burst_ptys, case, drain, finish, kernel_skips,  # noqa: E402
-                  raise_nofile, require_root, set_comm)
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from ttcase import case, run  # noqa: E402
+from ttpty import burst_ptys, drain, raise_nofile, set_comm  # noqa: E402
+from tttracer import Tracer, kernel_skips, require_root  # noqa: E402
 
 IN_VM = bool(os.environ.get("TTYTOP_IN_VM"))
 COMM = b"ttyt-scale"
@@ -220,4 +220,4 @@ def test_pty_churn_slots_given_back():
     os.close(done[1])
 
 
-finish()
+run()

@@ -15,23 +15,12 @@ import termios
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 IN_VM = bool(os.environ.get("TTYTOP_IN_VM"))
-from ttyt import (ROOT, FIXTURES, Skip, Tracer, case, drain, finish, open_pty,  # noqa: E402
-                  require_root)
-
-MARQUEE_SRC = os.path.join(ROOT, "tests", "fixtures", "marquee", "main.go")
-
-
-def func_lines(path, name):
-    """First and last line of `func name(` in a Go or C source file."""
-    lines = open(path).read().splitlines()
-    for i, l in enumerate(lines):
-        if re.match(r"^func %s\(" % re.escape(name), l):
-            for j in range(i + 1, len(lines)):
-                if lines[j] == "}":
-                    return i + 1, j + 1
-    raise AssertionError(f"{name} not found in {path}")
+from ttcase import Skip, case, run  # noqa: E402
+from ttgo import MARQUEE_SRC, func_lines, goroutines_by_length, match_goids  # noqa: E402
+from ttpty import drain, open_pty  # noqa: E402
+from tttracer import FIXTURES, Tracer, require_root  # noqa: E402
 
 
 def fixture(name):
@@ -84,33 +73,11 @@ def run_marquee(binary, extra_tracer=(), writers=3, count=30, size=200, interval
 def check_goids(tr, text, pid):
     """Each goroutine writes lines of its own length (-vary), so the byte count
     of a write names the goroutine that made it: compare goids event by event."""
-    by_len = {}
-    for line in text.splitlines():
-        m = re.match(r"gid=(\d+) seq=", line)
-        if m:
-            g = int(m.group(1))
-            assert by_len.setdefault(len(line) + 1, g) == g, "two goroutines, one line length"
+    by_len = goroutines_by_length(text)
     assert len(set(by_len.values())) >= 2, f"marquee printed too little: {by_len}"
     evs = tr.events(pid=pid)
     assert evs, "no events from the marquee"
-    checked = missing = 0
-    # the goid is read as a write returns: order by when writes ended
-    def end(e):
-        return e["time_ns"] + e["latency_ns"]
-    first_goid = min((end(e) for e in evs if e["goid"] is not None), default=None)
-    assert first_goid is not None, "no write had a goid"
-    for e in evs:
-        want = by_len.get(e["bytes"])
-        if want is None:
-            continue  # the rest of a short write: its length names nobody
-        if e["goid"] is None:
-            # only before ttytop registered the process as Go (how many that is
-            # depends on the machine's speed: more under emulation)
-            assert end(e) < first_goid, "a write without a goid after registration"
-            missing += 1
-            continue
-        assert e["goid"] == want, f"write of {e['bytes']} bytes by goroutine {want} reported as {e['goid']}"
-        checked += 1
+    checked, missing = match_goids(evs, by_len)
     # Go code enters the syscall with g in R14 as well: the cross-check agrees
     sources = collections.Counter(e["goid_source"] for e in evs if e["goid"] is not None)
     assert sources["tls+r14"] >= 0.9 * sum(sources.values()), f"goid sources {dict(sources)}"
@@ -277,4 +244,4 @@ def test_debian_go_program():
     assert any(f.startswith("main.") for f in funcs), funcs
 
 
-finish()
+run()

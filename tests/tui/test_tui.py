@@ -3,8 +3,9 @@
 
 Replay tests use a fixture snapshot (fixture.py) so they need neither root
 nor BPF; live tests run against the collector and SKIP when
-`./ttytop --check` says it cannot attach. One line per case:
-PASS name / FAIL name: why / SKIP name: reason.
+`./ttytop --check` says it cannot attach. A case fails by raising Fail (or
+an assert) and skips by raising Skip; tests/lib/ttcase.py runs every @case
+in the order defined and prints PASS name / FAIL name: why / SKIP name: reason.
 """
 import json
 import os
@@ -17,7 +18,15 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, HERE)
+import fixture  # noqa: E402
+from ttcase import ROOT, Fail, Skip, case, report, run, summary  # noqa: E402
+from tttmux import PROMPT, Session, exits, kill_server, last_lines, start_server, term_name  # noqa: E402
+from ttpty import burst_ptys, drain, many_ptys, raise_nofile  # noqa: E402
+
+BIN = os.environ.get("TTYTOP_BIN", os.path.join(ROOT, "ttytop"))
+TITLES = ["Terminals", "Slow writes", "Latency:", "Stack"]
 
 
 def schema_errors(path):
@@ -25,126 +34,6 @@ def schema_errors(path):
     p = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tests", "validate_schema.py"),
                         path], capture_output=True, text=True)
     return "" if p.returncode == 0 else (p.stdout + p.stderr)[-600:]
-sys.path.insert(0, HERE)
-import fixture  # noqa: E402
-
-BIN = os.environ.get("TTYTOP_BIN", os.path.join(ROOT, "ttytop"))
-SOCK = "ttytop-tui-%d" % os.getpid()
-PROMPT = "TTPROMPT$ "
-TITLES = ["Terminals", "Slow writes", "Latency:", "Stack"]
-results = {"fail": 0}
-
-
-def report(kind, name, why=""):
-    name = os.environ.get("TTYTOP_CASE_PREFIX", "") + name
-    print("%s %s%s" % (kind, name, (": " + why) if why else ""), flush=True)
-    if kind == "FAIL":
-        results["fail"] += 1
-
-
-def tmux(*args, check=False):
-    r = subprocess.run(["tmux", "-L", SOCK, "-f", "/dev/null"] + list(args),
-                       capture_output=True, text=True, timeout=20)
-    if check and r.returncode != 0:
-        raise RuntimeError("tmux %s: %s" % (" ".join(args), r.stderr.strip()))
-    return r.stdout
-
-
-def term_name():
-    for t in ("tmux-256color", "screen-256color"):
-        if subprocess.run(["infocmp", t], capture_output=True).returncode == 0:
-            return t
-    return "screen"
-
-
-class Session:
-    """One tmux session running an interactive shell."""
-
-    count = 0
-
-    def __init__(self, w=120, h=40, env=None):
-        Session.count += 1
-        self.name = "s%d" % Session.count
-        envs = " ".join("%s=%s" % kv for kv in (env or {}).items())
-        cmd = "env PS1='%s' %s bash --norc --noprofile -i" % (PROMPT, envs)
-        tmux("new-session", "-d", "-s", self.name, "-x", str(w), "-y", str(h), cmd, check=True)
-        tmux("set-option", "-t", self.name, "status", "off")
-        self.wait(lambda s: PROMPT in s, 5)
-
-    def send(self, *keys):
-        tmux("send-keys", "-t", self.name, *keys)
-
-    def type(self, text):
-        tmux("send-keys", "-t", self.name, "-l", text)
-
-    def run(self, cmdline):
-        self.type("cd %s && %s; echo EXIT=$?" % (ROOT, cmdline))
-        self.send("Enter")
-
-    def screen(self, escapes=False):
-        args = ["capture-pane", "-p", "-J", "-t", self.name]
-        if escapes:
-            args.insert(1, "-e")
-        return tmux(*args)
-
-    def wait(self, pred, timeout=5.0, escapes=False):
-        end = time.time() + timeout
-        s = ""
-        while time.time() < end:
-            s = self.screen(escapes)
-            if pred(s):
-                # The screen may be mid-update: take it again once it has settled.
-                time.sleep(0.1)
-                s = self.screen(escapes)
-                if pred(s):
-                    return s
-            time.sleep(0.1)
-        return None
-
-    def resize(self, w, h):
-        tmux("resize-window", "-t", self.name, "-x", str(w), "-y", str(h))
-
-    def fmt(self, f):
-        return tmux("display-message", "-p", "-t", self.name, f).strip()
-
-    def close(self):
-        tmux("kill-session", "-t", self.name)
-
-
-def exits(s):
-    """Exit codes printed by run(); the typed command line shows "EXIT=$?", not a number."""
-    return [int(c) for c in re.findall(r"EXIT=(\d+)", s)]
-
-
-def last_lines(s, n=3):
-    lines = [l for l in s.splitlines() if l.strip()]
-    return "\n".join(lines[-n:])
-
-
-def case(name):
-    """Run a test function; exceptions become FAILs, never crash the script."""
-    def deco(fn):
-        def run(*a):
-            only = os.environ.get("TTYTOP_ONLY")
-            if only and name not in only.split(","):
-                return
-            t0 = time.time()
-            try:
-                why = fn(*a)
-            except Exception as e:  # noqa: BLE001
-                why = "exception: %r" % (e,)
-            why = why if why is None or isinstance(why, str) else str(why)
-            if os.environ.get("TUI_TIMING"):
-                sys.stderr.write("%s %.1fs\n" % (name, time.time() - t0))
-            if why is None:
-                report("PASS", name)
-            elif why.startswith("SKIP:"):
-                report("SKIP", name, why[5:].strip())
-            else:
-                report("FAIL", name, why)
-        run.__name__ = name
-        return run
-    return deco
 
 
 def start_replay(path, w=120, h=40, extra="", env=None):
@@ -166,19 +55,19 @@ def t_rows(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up: " + last_lines(s.screen(), 5)
+            raise Fail("dashboard did not come up: " + last_lines(s.screen(), 5))
         for want in ("pts/3", "pts/7", "ttyS0", "marquee/4242", "REPLAY", "fixture-host"):
             if want not in scr:
-                return "%r not on screen" % want
+                raise Fail("%r not on screen" % want)
         # writes/s desc by default: pts/3 (120/s) above pts/7 (4.5/s) above ttyS0.
         rows = [l for l in scr.splitlines() if re.search(r"│(pts/\d|ttyS0) ", l)]
         order = [re.search(r"│(\S+)", l).group(1) for l in rows[:3]]
         if order != ["pts/3", "pts/7", "ttyS0"]:
-            return "unexpected default order %r" % order
+            raise Fail("unexpected default order %r" % order)
         if "drops 3" not in scr:
-            return "drops counter not in the header"
+            raise Fail("drops counter not in the header")
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -193,28 +82,28 @@ def t_replay_inflight(fx, tmp):
         json.dump(fixture.with_in_flight(fixture.document()), f)
     bad = schema_errors(path)
     if bad:
-        return "the fixture does not validate: " + bad
+        raise Fail("the fixture does not validate: " + bad)
     s, scr = start_replay(path, 160, 50)
     try:
         if not scr:
-            return "dashboard did not come up: " + last_lines(s.screen(), 5)
+            raise Fail("dashboard did not come up: " + last_lines(s.screen(), 5))
         if "IN FLIGHT 1" not in scr.splitlines()[1]:
-            return "header does not count it: " + scr.splitlines()[1]
+            raise Fail("header does not count it: " + scr.splitlines()[1])
         log = scr.split("Slow writes", 1)[-1]
         rows = [l for l in log.splitlines() if re.match(r"│\S", l)]
         if "Slow writes (25 + 1 IN FLIGHT)" not in scr or not re.match(r"│(IN FLIGHT +)?[▶>]pts/7 +1300/1300 ", rows[1]):
-            return "the log does not start with it: %r" % rows[:3]
+            raise Fail("the log does not start with it: %r" % rows[:3])
         table = [l for l in scr.split("Slow writes")[0].splitlines() if re.match(r"│(pts|ttyS)", l)]
         if not table[0].startswith("│pts/7 ") or "STUCK 7.00s" not in table[0]:
-            return "pts/7 not first and STUCK: %r" % table[:2]
+            raise Fail("pts/7 not first and STUCK: %r" % table[:2])
         s.send("Tab")
         s.send("Enter")
         got = s.wait(lambda x: "IN FLIGHT: blocked 6.00s, buffer-full" in x
                      and "pty master held by tmux: server/3001" in x, 4)
         if not got:
-            return "Enter did not open it: " + last_lines(s.screen(), 30)
+            raise Fail("Enter did not open it: " + last_lines(s.screen(), 30))
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -224,21 +113,21 @@ def t_help(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         s.send("?")
         if not s.wait(lambda x: "ttytop help" in x and "snapshot" in x, 3):
-            return "help overlay did not open"
+            raise Fail("help overlay did not open")
         s.send("x")
         if not s.wait(lambda x: "ttytop help" not in x, 3):
-            return "help did not close on a key"
+            raise Fail("help did not close on a key")
         s.send("F1")
         if not s.wait(lambda x: "ttytop help" in x, 3):
-            return "F1 did not open help"
+            raise Fail("F1 did not open help")
         s.send("Escape")
         if not s.wait(lambda x: "ttytop help" not in x, 3):
-            return "Esc did not close help"
+            raise Fail("Esc did not close help")
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -248,9 +137,9 @@ def t_stack(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         if "main.render" in scr:
-            return "stack shown before any selection"
+            raise Fail("stack shown before any selection")
         s.send("Tab")
         s.send("Enter")
         wants = ("goroutine 18", "tid 4250", "main.render", "main.go:88", "n_tty_write",
@@ -258,8 +147,8 @@ def t_stack(fx):
         got = s.wait(lambda x: all(w in x for w in wants), 3)
         if not got:
             x = s.screen()
-            return "stack pane lacks %r: %s" % ([w for w in wants if w not in x],
-                                                last_lines(x, 14))
+            raise Fail("stack pane lacks %r: %s" % ([w for w in wants if w not in x],
+                                                last_lines(x, 14)))
         # The third event's process is gone: raw addresses and the note.
         s.send("BTab")
         s.send("Down")
@@ -267,9 +156,9 @@ def t_stack(fx):
         s.send("Enter")
         got = s.wait(lambda x: "process exited: raw addresses" in x, 3)
         if not got or "0x55d0c0ffee00" not in got or "thread 1200" not in got:
-            return "raw-address stack not shown"
+            raise Fail("raw-address stack not shown")
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -279,17 +168,17 @@ def t_pause(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         if "PAUSED" in scr:
-            return "PAUSED before space"
+            raise Fail("PAUSED before space")
         s.send("Space")
         if not s.wait(lambda x: "PAUSED" in x.splitlines()[1], 3):
-            return "header does not say PAUSED"
+            raise Fail("header does not say PAUSED")
         s.send("Space")
         if not s.wait(lambda x: "PAUSED" not in x, 3):
-            return "space did not resume"
+            raise Fail("space did not resume")
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -299,29 +188,29 @@ def t_filter(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         s.send("/")
         s.type("agetty")
         s.send("Enter")
         got = s.wait(lambda x: "filter /agetty/" in x, 3)
         if not got:
-            return "filter not applied"
+            raise Fail("filter not applied")
         log = got.split("Slow writes")[1]
         if "marquee" in log.split("Latency")[0] and "marquee" in log.split("└")[0]:
-            return "filtered log still shows other processes"
+            raise Fail("filtered log still shows other processes")
         if "agetty" not in log:
-            return "filtered log lost the matching rows"
+            raise Fail("filtered log lost the matching rows")
         s.send("Escape")
         if not s.wait(lambda x: "filter /agetty/" not in x and "Slow writes (25)" in x, 3):
-            return "Esc did not clear the filter"
+            raise Fail("Esc did not clear the filter")
         # pid and goid match too.
         s.send("/")
         s.type("g18")
         s.send("Enter")
         if not s.wait(lambda x: "Slow writes (1) filter /g18/" in x, 3):
-            return "goid filter did not select exactly one event"
+            raise Fail("goid filter did not select exactly one event")
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -331,29 +220,29 @@ def t_hostile(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         title = s.fmt("#{pane_title}")
         s.send("/")
         s.type("6666")
         s.send("Enter")
         got = s.wait(lambda x: "Slow writes (1)" in x, 3)
         if not got:
-            return "filter by pid did not find the event"
+            raise Fail("filter by pid did not find the event")
         if "evil?]0;PWNED?" not in got:
-            return "comm not shown sanitized"
+            raise Fail("comm not shown sanitized")
         s.send("Tab")
         s.send("Enter")
         got = s.wait(lambda x: "f?[2Jclear" in x, 3)
         if not got:
-            return "symbol name not shown sanitized: " + last_lines(s.screen(), 8)
+            raise Fail("symbol name not shown sanitized: " + last_lines(s.screen(), 8))
         if "/x?[31m.c:1" not in got or "m?od" not in got:
-            return "file or module not sanitized"
+            raise Fail("file or module not sanitized")
         if "PWNED" in s.fmt("#{pane_title}") and "PWNED" not in title:
-            return "an escape sequence reached the terminal (title changed)"
+            raise Fail("an escape sequence reached the terminal (title changed)")
         if "Slow writes" not in got:
-            return "screen was cleared by an escape sequence"
+            raise Fail("screen was cleared by an escape sequence")
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -363,14 +252,14 @@ def t_readonly(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         for key in ("t", "+", "-"):
             s.send("Escape")
             s.send(key)
             if not s.wait(lambda x: "replay: read-only" in last_lines(x, 2), 3):
-                return "%r did not say read-only" % key
+                raise Fail("%r did not say read-only" % key)
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -380,31 +269,31 @@ def t_sort(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         s.send(">")
         if not s.wait(lambda x: "sorted by bytes/s" in x, 3):
-            return "> did not change the sort column"
+            raise Fail("> did not change the sort column")
         s.send("<")
         s.send("<")
         s.send("<")
         got = s.wait(lambda x: "sorted by class" in x, 3)
         if not got:
-            return "< did not move the sort column left"
+            raise Fail("< did not move the sort column left")
         rows = [re.search(r"│(\S+)", l).group(1) for l in got.splitlines()
                 if re.search(r"│(pts/\d|ttyS0) ", l)]
         if rows[:3] != ["pts/3", "pts/7", "ttyS0"]:
-            return "class sort gave %r" % rows
+            raise Fail("class sort gave %r" % rows)
         s.send("b")
         if not s.wait(lambda x: "Blocked time: pts/3" in x, 3):
-            return "b did not switch to the blocked histogram"
+            raise Fail("b did not switch to the blocked histogram")
         s.send("b")
         if not s.wait(lambda x: "Run-queue wait: pts/3" in x, 3):
-            return "b did not switch to the run-queue histogram"
+            raise Fail("b did not switch to the run-queue histogram")
         s.send("Down")
         if not s.wait(lambda x: "Run-queue wait: pts/7" in x, 3):
-            return "histogram did not follow the selected terminal"
+            raise Fail("histogram did not follow the selected terminal")
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -442,64 +331,64 @@ def wheel(s, y, x, down):
            "%x" % (33 + y))
 
 
+@case("mouse_selects_rows_and_panes")
+def t_mouse(fx):
+    s, scr = start_replay(fx)
+    try:
+        if not scr:
+            raise Fail("dashboard did not come up")
+        lines = scr.splitlines()
+        ys = [i for i, l in enumerate(lines) if l.startswith("│ttyS0 ")]
+        if not ys:
+            raise Fail("no ttyS0 row to click")
+        click(s, ys[0], 3)
+        if not s.wait(lambda x: "Latency: ttyS0" in x, 3):
+            raise Fail("click on a table row did not select it")
+        # The third row of the log is the pts/7 write whose process is gone.
+        head = [i for i, l in enumerate(lines) if "TIME" in l and "TERMINAL" in l]
+        if not head:
+            raise Fail("no log heading")
+        click(s, head[0] + 3, 20)
+        s.send("Enter")
+        if not s.wait(lambda x: "thread 1200" in x and "process exited" in x, 3):
+            raise Fail("click on a log row did not focus and select it")
+        bar = s.screen().splitlines()[-1]
+        click(s, 39, bar.index("F1Help") + 1)
+        if not s.wait(lambda x: "ttytop help" in x, 3):
+            raise Fail("click on F1Help did not open help")
+        s.send("x")
+        s.wait(lambda x: "ttytop help" not in x, 3)
+        click(s, 39, bar.index("F10Quit") + 2)
+        if not s.wait(lambda x: "EXIT=0" in x, 5):
+            raise Fail("click on F10Quit did not quit")
+    finally:
+        s.close()
+
+
 @case("mouse_wheel_scrolls_pane_under_pointer")
 def t_wheel(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         lines = scr.splitlines()
         head = [i for i, l in enumerate(lines) if "TIME" in l and "TERMINAL" in l]
         if not head:
-            return "no log heading"
+            raise Fail("no log heading")
         # Three notches down over the log: its fourth event (pts/3, goroutine 103).
         for _ in range(3):
             wheel(s, head[0] + 4, 30, True)
             time.sleep(0.1)
         s.send("Enter")
         if not s.wait(lambda x: "goroutine 103" in x, 3):
-            return "wheel did not move the log cursor: " + last_lines(s.screen(), 14)
+            raise Fail("wheel did not move the log cursor: " + last_lines(s.screen(), 14))
         wheel(s, head[0] + 4, 30, False)
         time.sleep(0.1)
         s.send("Enter")  # focus went back to the log with the wheel
         if not s.wait(lambda x: "thread 1200" in x, 3):
-            return "wheel up did not move the log cursor back"
+            raise Fail("wheel up did not move the log cursor back")
         if not quit_ok(s):
-            return "q did not exit"
-    finally:
-        s.close()
-
-
-@case("mouse_selects_rows_and_panes")
-def t_mouse(fx):
-    s, scr = start_replay(fx)
-    try:
-        if not scr:
-            return "dashboard did not come up"
-        lines = scr.splitlines()
-        ys = [i for i, l in enumerate(lines) if l.startswith("│ttyS0 ")]
-        if not ys:
-            return "no ttyS0 row to click"
-        click(s, ys[0], 3)
-        if not s.wait(lambda x: "Latency: ttyS0" in x, 3):
-            return "click on a table row did not select it"
-        # The third row of the log is the pts/7 write whose process is gone.
-        head = [i for i, l in enumerate(lines) if "TIME" in l and "TERMINAL" in l]
-        if not head:
-            return "no log heading"
-        click(s, head[0] + 3, 20)
-        s.send("Enter")
-        if not s.wait(lambda x: "thread 1200" in x and "process exited" in x, 3):
-            return "click on a log row did not focus and select it"
-        bar = s.screen().splitlines()[-1]
-        click(s, 39, bar.index("F1Help") + 1)
-        if not s.wait(lambda x: "ttytop help" in x, 3):
-            return "click on F1Help did not open help"
-        s.send("x")
-        s.wait(lambda x: "ttytop help" not in x, 3)
-        click(s, 39, bar.index("F10Quit") + 2)
-        if not s.wait(lambda x: "EXIT=0" in x, 5):
-            return "click on F10Quit did not quit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -509,22 +398,22 @@ def t_theme(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         before = s.screen(escapes=True)
         if not colour_params(before):
-            return "default theme shows no colours"
+            raise Fail("default theme shows no colours")
         s.send("T")
         if not s.wait(lambda x: "theme: light" in x, 3):
-            return "status does not name the light theme"
+            raise Fail("status does not name the light theme")
         after = s.screen(escapes=True)
         if colour_params(after) == colour_params(before):
-            return "colour escapes unchanged after T"
+            raise Fail("colour escapes unchanged after T")
         for name in ("mono", "high-contrast", "default"):
             s.send("T")
             if not s.wait(lambda x: "theme: " + name in x, 3):
-                return "T did not cycle to %s" % name
+                raise Fail("T did not cycle to %s" % name)
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -534,14 +423,14 @@ def t_nocolor(fx):
     s, scr = start_replay(fx, env={"NO_COLOR": "1"})
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         esc = s.screen(escapes=True)
         if colour_params(esc):
-            return "colour escapes with NO_COLOR: %r" % sorted(colour_params(esc))[:5]
+            raise Fail("colour escapes with NO_COLOR: %r" % sorted(colour_params(esc))[:5])
         if "\x1b[7m" not in esc and not re.search(r"\x1b\[[0-9;]*\b7\b[0-9;]*m", esc):
-            return "no reverse video at all in monochrome"
+            raise Fail("no reverse video at all in monochrome")
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -549,28 +438,28 @@ def t_nocolor(fx):
 @case("eight_colour_terminal")
 def t_eight(fx):
     if subprocess.run(["infocmp", "screen"], capture_output=True).returncode != 0:
-        return "SKIP: no terminfo entry for 'screen'"
+        raise Skip("no terminfo entry for 'screen'")
     s, scr = start_replay(fx, env={"TERM": "screen"})
     try:
         if not scr:
-            return "dashboard did not come up with TERM=screen"
+            raise Fail("dashboard did not come up with TERM=screen")
         ps = colour_params(s.screen(escapes=True))
         if not ps:
-            return "no colours on an 8-colour terminal"
+            raise Fail("no colours on an 8-colour terminal")
         extra = sorted(p for p in ps if not (p.isdigit() and (30 <= int(p) <= 37 or
                                                              40 <= int(p) <= 47)))
         if extra:
-            return "colours beyond the basic 8: %r" % extra
+            raise Fail("colours beyond the basic 8: %r" % extra)
         s.send("T")  # the light theme uses 256-colour indices: must map down too
         if not s.wait(lambda x: "theme: light" in x, 3):
-            return "T did not switch theme"
+            raise Fail("T did not switch theme")
         ps = colour_params(s.screen(escapes=True))
         extra = sorted(p for p in ps if not (p.isdigit() and (30 <= int(p) <= 37 or
                                                              40 <= int(p) <= 47)))
         if extra:
-            return "light theme beyond the basic 8: %r" % extra
+            raise Fail("light theme beyond the basic 8: %r" % extra)
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -580,15 +469,15 @@ def t_ascii(fx):
     s, scr = start_replay(fx, env={"LC_ALL": "C", "LANG": "C"})
     try:
         if not scr:
-            return "dashboard did not come up with LC_ALL=C"
+            raise Fail("dashboard did not come up with LC_ALL=C")
         row = [l for l in scr.splitlines() if "marquee/4242" in l]
         # BLK%, SLEEP REASON (a name or "-"), then the sparkline.
         if not row or not re.search(r"%\s+\S+\s+[_.\-=#]{8}\s", row[0]):
-            return "no ASCII sparkline: %r" % (row[:1],)
+            raise Fail("no ASCII sparkline: %r" % (row[:1],))
         if any(c in scr for c in "\u2581\u2588\u00b7"):
-            return "UTF-8 glyphs in a C locale"
+            raise Fail("UTF-8 glyphs in a C locale")
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -598,16 +487,16 @@ def t_resize(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         for w, h in ((80, 24), (200, 60), (120, 40)):
             s.resize(w, h)
             got = s.wait(lambda x: all(t in x for t in TITLES) and
                          len(x.splitlines()[0]) <= w and "F10Quit" in x, 4)
             if not got:
                 missing = [t for t in TITLES if t not in s.screen()]
-                return "at %dx%d missing %r" % (w, h, missing)
+                raise Fail("at %dx%d missing %r" % (w, h, missing))
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -617,15 +506,15 @@ def t_small(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         s.resize(60, 20)
         if not s.wait(lambda x: "terminal too small (need 80x24" in x, 4):
-            return "no too-small message at 60x20"
+            raise Fail("no too-small message at 60x20")
         s.resize(120, 40)
         if not s.wait(lambda x: all(t in x for t in TITLES), 4):
-            return "panes did not come back after growing"
+            raise Fail("panes did not come back after growing")
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -640,15 +529,15 @@ def t_bad_theme(fx, tmp):
         s.run("%s --replay %s --theme %s" % (BIN, fx, bad))
         got = s.wait(lambda x: len(exits(x)) >= 1, 5)
         if not got:
-            return "did not exit"
+            raise Fail("did not exit")
         if "bad.theme:3: unknown colour 'purpel'" not in got:
-            return "no file:line error: " + last_lines(got, 3)
+            raise Fail("no file:line error: " + last_lines(got, 3))
         if exits(got)[0] == 0:
-            return "exit status 0 for a broken theme"
+            raise Fail("exit status 0 for a broken theme")
         s.run("%s --replay %s --theme no-such-theme" % (BIN, fx))
         got = s.wait(lambda x: len(exits(x)) >= 2, 5)
         if not got or "unknown theme 'no-such-theme'" not in got or exits(got)[1] == 0:
-            return "unknown theme name not rejected: " + last_lines(s.screen(), 3)
+            raise Fail("unknown theme name not rejected: " + last_lines(s.screen(), 3))
     finally:
         s.close()
 
@@ -661,14 +550,14 @@ def t_theme_file(fx, tmp):
     s, scr = start_replay(fx, extra="--theme " + good)
     try:
         if not scr:
-            return "dashboard did not come up with a valid theme file"
+            raise Fail("dashboard did not come up with a valid theme file")
         esc = s.screen(escapes=True)
         ps = colour_params(esc)
         if not any(p.startswith("38;5;201") or p.startswith("48;5;22") for p in ps) and \
                 not ("35" in ps or "95" in ps):
-            return "custom colours not used: %r" % sorted(ps)
+            raise Fail("custom colours not used: %r" % sorted(ps))
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -694,14 +583,48 @@ def t_corrupt(fx, tmp):
             s.run("%s --replay %s" % (BIN, p))
             got = s.wait(lambda x: len(exits(x)) >= 1, 5)
             if not got:
-                return "%s: no exit" % name
+                raise Fail("%s: no exit" % name)
             if exits(got)[0] == 0:
-                return "%s: accepted (exit 0)" % name
+                raise Fail("%s: accepted (exit 0)" % name)
             msg = [l for l in got.splitlines() if l.startswith("ttytop: ")]
             if not msg:
-                return "%s: no 'ttytop: ...' error line: %r" % (name, last_lines(got, 3))
+                raise Fail("%s: no 'ttytop: ...' error line: %r" % (name, last_lines(got, 3)))
     finally:
         s.close()
+
+
+@case("snapshot_key_saves_json")
+def t_snapshot(fx, tmp):
+    d = tempfile.mkdtemp(dir=tmp)
+    s, scr = start_replay(fx, extra="--snapshot-dir " + d)
+    try:
+        if not scr:
+            raise Fail("dashboard did not come up")
+        s.send("s")
+        got = s.wait(lambda x: "snapshot saved:" in x or "snapshot failed" in x, 5)
+        if not got or "snapshot saved:" not in got:
+            raise Fail("no snapshot status: " + last_lines(s.screen(), 2))
+        files = [f for f in os.listdir(d) if f.endswith(".json")]
+        if len(files) != 1:
+            raise Fail("expected one snapshot file, found %r" % files)
+        doc = json.load(open(os.path.join(d, files[0])))
+        bad = schema_errors(os.path.join(d, files[0]))
+        if bad:
+            raise Fail("snapshot does not validate: " + bad)
+        names = sorted(t["name"] for t in doc["terminals"])
+        if names != ["pts/3", "pts/7", "ttyS0"]:
+            raise Fail("snapshot terminals %r" % names)
+        if not quit_ok(s):
+            raise Fail("q did not exit")
+    finally:
+        s.close()
+    s2, scr = start_replay(os.path.join(d, files[0]))
+    try:
+        if not scr or not all(n in scr for n in ("pts/3", "pts/7", "ttyS0")):
+            raise Fail("re-replay of the saved snapshot lacks rows")
+        quit_ok(s2)
+    finally:
+        s2.close()
 
 
 @case("replay_without_root")
@@ -720,48 +643,14 @@ def t_replay_unprivileged(fx, tmp):
         scr = s.wait(lambda x: "Terminals" in x and "Slow writes" in x and "F10Quit" in x, 6)
     try:
         if not scr:
-            return "replay as an unprivileged user did not come up: " + last_lines(s.screen(), 4)
+            raise Fail("replay as an unprivileged user did not come up: " + last_lines(s.screen(), 4))
         if "pts/3" not in scr or "REPLAY" not in scr:
-            return "replay rows missing"
+            raise Fail("replay rows missing")
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
     return None
-
-
-@case("snapshot_key_saves_json")
-def t_snapshot(fx, tmp):
-    d = tempfile.mkdtemp(dir=tmp)
-    s, scr = start_replay(fx, extra="--snapshot-dir " + d)
-    try:
-        if not scr:
-            return "dashboard did not come up"
-        s.send("s")
-        got = s.wait(lambda x: "snapshot saved:" in x or "snapshot failed" in x, 5)
-        if not got or "snapshot saved:" not in got:
-            return "no snapshot status: " + last_lines(s.screen(), 2)
-        files = [f for f in os.listdir(d) if f.endswith(".json")]
-        if len(files) != 1:
-            return "expected one snapshot file, found %r" % files
-        doc = json.load(open(os.path.join(d, files[0])))
-        bad = schema_errors(os.path.join(d, files[0]))
-        if bad:
-            return "snapshot does not validate: " + bad
-        names = sorted(t["name"] for t in doc["terminals"])
-        if names != ["pts/3", "pts/7", "ttyS0"]:
-            return "snapshot terminals %r" % names
-        if not quit_ok(s):
-            return "q did not exit"
-    finally:
-        s.close()
-    s2, scr = start_replay(os.path.join(d, files[0]))
-    try:
-        if not scr or not all(n in scr for n in ("pts/3", "pts/7", "ttyS0")):
-            return "re-replay of the saved snapshot lacks rows"
-        quit_ok(s2)
-    finally:
-        s2.close()
 
 
 @case("snapshot_error_keeps_running")
@@ -769,17 +658,17 @@ def t_snapshot_err(fx, tmp):
     s, scr = start_replay(fx, extra="--snapshot-dir " + os.path.join(tmp, "no", "such", "dir"))
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         s.send("s")
         got = s.wait(lambda x: "snapshot failed:" in x, 5)
         if not got:
-            return "no error in the status line: " + last_lines(s.screen(), 2)
+            raise Fail("no error in the status line: " + last_lines(s.screen(), 2))
         s.send("?")
         if not s.wait(lambda x: "ttytop help" in x, 3):
-            return "dashboard stopped answering after the error"
+            raise Fail("dashboard stopped answering after the error")
         s.send("x")
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -789,13 +678,13 @@ def t_usable(fx):
     r = subprocess.run([BIN, "--replay", fx], stdin=subprocess.DEVNULL, capture_output=True,
                        text=True, timeout=10)
     if r.returncode == 0 or "not a terminal" not in r.stderr or "--json" not in r.stderr:
-        return "piped stdout: rc=%d stderr=%r" % (r.returncode, r.stderr.strip())
+        raise Fail("piped stdout: rc=%d stderr=%r" % (r.returncode, r.stderr.strip()))
     s = Session(env={"TERM": "dumb"})
     try:
         s.run("%s --replay %s" % (BIN, fx))
         got = s.wait(lambda x: len(exits(x)) >= 1, 5)
         if not got or exits(got)[0] == 0 or "TERM=dumb" not in got:
-            return "TERM=dumb not refused: " + last_lines(s.screen(), 3)
+            raise Fail("TERM=dumb not refused: " + last_lines(s.screen(), 3))
     finally:
         s.close()
     s = Session(env={"TERM": "no-such-term"})
@@ -803,7 +692,7 @@ def t_usable(fx):
         s.run("%s --replay %s" % (BIN, fx))
         got = s.wait(lambda x: len(exits(x)) >= 1, 5)
         if not got or exits(got)[0] == 0 or "unknown terminal type 'no-such-term'" not in got:
-            return "unknown TERM not refused: " + last_lines(s.screen(), 3)
+            raise Fail("unknown TERM not refused: " + last_lines(s.screen(), 3))
     finally:
         s.close()
 
@@ -823,9 +712,9 @@ def t_no_terminfo(fx, tmp):
     # entries, whose private directory is gone once ncurses has read it; an unknown
     # one is refused with its name, never a crash.
     if os.geteuid() != 0 or not shutil.which("unshare"):
-        return "SKIP: hiding the terminfo database needs root and unshare"
+        raise Skip('hiding the terminfo database needs root and unshare')
     if subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
-        return "SKIP: unshare -m is not permitted here"
+        raise Skip('unshare -m is not permitted here')
     empty = os.path.join(tmp, "terminfo-empty")
     private = os.path.join(tmp, "terminfo-tmp")
     os.makedirs(empty, exist_ok=True)
@@ -843,21 +732,21 @@ def t_no_terminfo(fx, tmp):
                 got = s.wait(lambda x: len(exits(x)) >= 1, 6)
                 if not got or exits(got)[0] != 2 or "unknown terminal type 'no-such-term'" not in got \
                         or "built in:" not in got:
-                    return "unknown TERM without a database: " + last_lines(s.screen(), 4)
+                    raise Fail("unknown TERM without a database: " + last_lines(s.screen(), 4))
                 continue
             got = s.wait(lambda x: ("Terminals" in x and "Slow writes" in x and "F10Quit" in x)
                          or len(exits(x)) >= 1, 8)
             if not got or exits(got):
-                return "TERM=%s without a database: no dashboard: %s" % (term, last_lines(s.screen(), 4))
+                raise Fail("TERM=%s without a database: no dashboard: %s" % (term, last_lines(s.screen(), 4)))
             left = os.listdir(private)
             if left:
-                return "TERM=%s: the private terminfo directory outlived ncurses' read: %s" % (term, left)
+                raise Fail("TERM=%s: the private terminfo directory outlived ncurses' read: %s" % (term, left))
             if not quit_ok(s):
-                return "TERM=%s: q did not exit 0: %s" % (term, last_lines(s.screen(), 3))
+                raise Fail("TERM=%s: q did not exit 0: %s" % (term, last_lines(s.screen(), 3)))
         finally:
             s.close()
     if os.listdir(private):
-        return "private terminfo directories left behind: %s" % os.listdir(private)
+        raise Fail("private terminfo directories left behind: %s" % os.listdir(private))
 
 
 @case("quit_restores_terminal")
@@ -866,17 +755,17 @@ def t_restore(fx):
         s, scr = start_replay(fx)
         try:
             if not scr:
-                return "dashboard did not come up"
+                raise Fail("dashboard did not come up")
             if s.fmt("#{alternate_on}") != "1":
-                return "dashboard not on the alternate screen"
+                raise Fail("dashboard not on the alternate screen")
             s.send(how)
             got = s.wait(lambda x: exits(x) and x.rstrip().endswith(PROMPT.strip()), 5)
             if not got:
-                return "%s: shell prompt not back: %r" % (how, last_lines(s.screen(), 2))
+                raise Fail("%s: shell prompt not back: %r" % (how, last_lines(s.screen(), 2)))
             if exits(got) != [0]:
-                return "%s: non-zero exit %r" % (how, last_lines(got, 2))
+                raise Fail("%s: non-zero exit %r" % (how, last_lines(got, 2)))
             if s.fmt("#{alternate_on}") != "0" or s.fmt("#{cursor_flag}") != "1":
-                return "%s: terminal modes not restored" % how
+                raise Fail("%s: terminal modes not restored" % how)
         finally:
             s.close()
 
@@ -886,18 +775,18 @@ def t_crash(fx):
     s, scr = start_replay(fx)
     try:
         if not scr:
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         shell = int(s.fmt("#{pane_pid}"))
         kids = subprocess.run(["pgrep", "-P", str(shell)], capture_output=True,
                               text=True).stdout.split()
         if len(kids) != 1:
-            return "cannot find the dashboard process (%r)" % kids
+            raise Fail("cannot find the dashboard process (%r)" % kids)
         os.kill(int(kids[0]), signal.SIGSEGV)
         got = s.wait(lambda x: "EXIT=139" in x, 5)
         if not got:
-            return "no SIGSEGV exit: " + last_lines(s.screen(), 2)
+            raise Fail("no SIGSEGV exit: " + last_lines(s.screen(), 2))
         if s.fmt("#{alternate_on}") != "0" or s.fmt("#{cursor_flag}") != "1":
-            return "terminal not restored after SIGSEGV"
+            raise Fail("terminal not restored after SIGSEGV")
     finally:
         s.close()
 
@@ -908,20 +797,20 @@ def t_term_signals(fx):
         s, scr = start_replay(fx)
         try:
             if not scr:
-                return "dashboard did not come up"
+                raise Fail("dashboard did not come up")
             shell = int(s.fmt("#{pane_pid}"))
             kids = subprocess.run(["pgrep", "-P", str(shell)], capture_output=True,
                                   text=True).stdout.split()
             if len(kids) != 1:
-                return "cannot find the dashboard process (%r)" % kids
+                raise Fail("cannot find the dashboard process (%r)" % kids)
             os.kill(int(kids[0]), sig)
             got = s.wait(lambda x: exits(x), 5)
             if not got:
-                return "%s: dashboard did not leave" % sig.name
+                raise Fail("%s: dashboard did not leave" % sig.name)
             if exits(got) != [0]:
-                return "%s: exit %r, want a clean 0" % (sig.name, exits(got))
+                raise Fail("%s: exit %r, want a clean 0" % (sig.name, exits(got)))
             if s.fmt("#{alternate_on}") != "0" or s.fmt("#{cursor_flag}") != "1":
-                return "%s: terminal not restored" % sig.name
+                raise Fail("%s: terminal not restored" % sig.name)
         finally:
             s.close()
 
@@ -931,13 +820,13 @@ def t_writes(fx, tmp):
     """A refresh must reach the terminal as one write(2), not one per cursor move:
     ncurses 6.4 flushes after every move until the screen has been suspended once."""
     if not shutil.which("strace"):
-        return "SKIP: strace not installed"
+        raise Skip('strace not installed')
     log = os.path.join(tmp, "writes.strace")
     s = Session(120, 40)
     try:
         s.run("strace -qq -e trace=write -o %s %s --replay %s" % (log, BIN, fx))
         if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 8):
-            return "dashboard did not come up under strace"
+            raise Fail("dashboard did not come up under strace")
         with open(log) as f:
             before = sum(1 for l in f if l.startswith("write(1,"))
         # Each key redraws rows all over the screen (selection, histogram, title).
@@ -949,11 +838,11 @@ def t_writes(fx, tmp):
         with open(log) as f:
             after = sum(1 for l in f if l.startswith("write(1,"))
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
         n = after - before
         # 13 keys, each at most one doupdate (two if a read splits an escape).
         if n > 26:
-            return "%d writes for 13 key presses: output is not batched" % n
+            raise Fail("%d writes for 13 key presses: output is not batched" % n)
     finally:
         s.close()
 
@@ -974,7 +863,7 @@ def live_reason():
 def t_live(tmp):
     why = live_reason()
     if why:
-        return "SKIP: " + why
+        raise Skip(why)
     work = Session(80, 24)
     d = tempfile.mkdtemp(dir=tmp)
     s = Session(140, 40)
@@ -987,7 +876,7 @@ def t_live(tmp):
         row = re.compile(r"│%s\s" % re.escape(name))
         got = s.wait(lambda x: row.search(x) is not None, 10)
         if not got:
-            return "no %s row: %s" % (name, last_lines(s.screen(), 40))
+            raise Fail("no %s row: %s" % (name, last_lines(s.screen(), 40)))
 
         def events(x):
             m = re.search(r"slow writes (\d+)", x)
@@ -995,7 +884,7 @@ def t_live(tmp):
         e1 = events(got)
         got = s.wait(lambda x: events(x) > e1 > 0 or (e1 <= 0 and events(x) > 0), 6)
         if not got:
-            return "event counter does not rise"
+            raise Fail("event counter does not rise")
 
         def log_rows(x):
             part = x.split("Slow writes", 1)[-1]
@@ -1003,63 +892,135 @@ def t_live(tmp):
         s.send("Space")
         got = s.wait(lambda x: "PAUSED" in x, 3)
         if not got:
-            return "Space did not pause"
+            raise Fail("Space did not pause")
         frozen, e1 = log_rows(got)[:3], events(got)
         got = s.wait(lambda x: events(x) > e1, 6)
         if not got:
-            return "counters stopped while paused"
+            raise Fail("counters stopped while paused")
         if log_rows(got)[:3] != frozen:
-            return "paused log still scrolls"
+            raise Fail("paused log still scrolls")
         s.send("Space")
         if not s.wait(lambda x: "PAUSED" not in x and log_rows(x)[:1] != frozen[:1], 6):
-            return "log did not resume"
+            raise Fail("log did not resume")
         s.send("Tab")
         s.send("Enter")
         got = s.wait(lambda x: re.search(r"(thread|goroutine) \d+ . tid|thread \d+ . ", x)
                      and "kernel" in x, 6)
         if not got:
-            return "stack pane did not fill: " + last_lines(s.screen(), 12)
+            raise Fail("stack pane did not fill: " + last_lines(s.screen(), 12))
         s.send("t")
         if not s.wait(lambda x: "threshold (ms):" in x, 3):
-            return "t did not prompt for the threshold"
+            raise Fail("t did not prompt for the threshold")
         s.send("C-u")
         s.type("5")
         s.send("Enter")
         if not s.wait(lambda x: "threshold set to 5 ms" in x and "threshold 5.00ms" in x, 4):
-            return "threshold not applied: " + last_lines(s.screen(), 2)
+            raise Fail("threshold not applied: " + last_lines(s.screen(), 2))
         s.send("+")
         if not s.wait(lambda x: "every 2s" in x, 3):
-            return "+ did not lengthen the interval"
+            raise Fail("+ did not lengthen the interval")
         s.send("-")
         s.send("-")
         if not s.wait(lambda x: "every 0.5s" in x, 3):
-            return "- did not shorten the interval"
+            raise Fail("- did not shorten the interval")
         s.send("s")
         got = s.wait(lambda x: "snapshot saved:" in x or "snapshot failed" in x, 6)
         if not got or "snapshot saved:" not in got:
-            return "snapshot not saved: " + last_lines(s.screen(), 2)
+            raise Fail("snapshot not saved: " + last_lines(s.screen(), 2))
         files = [f for f in os.listdir(d) if f.endswith(".json")]
         if len(files) != 1:
-            return "expected one snapshot, found %r" % files
+            raise Fail("expected one snapshot, found %r" % files)
         doc = json.load(open(os.path.join(d, files[0])))
         bad = schema_errors(os.path.join(d, files[0]))
         if bad:
-            return "live snapshot does not validate: " + bad
+            raise Fail("live snapshot does not validate: " + bad)
         names = {t["name"] for t in doc["terminals"]}
         if name not in names:
-            return "snapshot lacks %s: %r" % (name, names)
+            raise Fail("snapshot lacks %s: %r" % (name, names))
         shown = set(re.findall(r"│(\S+)\s+(?:pty|pty-master|console|serial|other)\s", got))
         if shown and not shown <= names:
-            return "shown terminals %r not all in the snapshot %r" % (shown, names)
+            raise Fail("shown terminals %r not all in the snapshot %r" % (shown, names))
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
         s2, scr = start_replay(os.path.join(d, files[0]))
         try:
             if not scr or not row.search(scr):
-                return "replay of the live snapshot lacks %s" % name
+                raise Fail("replay of the live snapshot lacks %s" % name)
             quit_ok(s2)
         finally:
             s2.close()
+    finally:
+        work.send("C-c")
+        s.close()
+        work.close()
+
+
+@case("live_flow_control_and_drops")
+def t_live_flow(tmp):
+    """On-call scenarios: ^S in the writer's terminal shows up as a flow-stopped
+    write with XOFF in its details; -T 0 under a flood shows rate-limit drops."""
+    why = live_reason()
+    if why:
+        raise Skip(why)
+    work = Session(80, 24)
+    s = Session(140, 40)
+    try:
+        name = work.fmt("#{pane_tty}").replace("/dev/", "")
+        work.type("while true; do echo tick; sleep 0.05; done")
+        work.send("Enter")
+        s.run("%s -T 300" % BIN)
+        if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 10):
+            raise Fail("dashboard did not come up")
+        time.sleep(0.5)
+        # the stop as tmux carried it out: in a slow guest a send-keys can take most
+        # of a second, so the write's sleep is bounded by when each key was sent
+        t_s0 = time.monotonic()
+        work.send("C-s")
+        t_s1 = time.monotonic()
+        time.sleep(1.2)
+        t_q0 = time.monotonic()
+        work.send("C-q")
+        t_q1 = time.monotonic()
+        s.send("/")
+        s.type("flow-stopped")
+        s.send("Enter")
+        # LATENCY, ON-CPU (shown at this width), BLOCKED: about 1.2 s asleep (the
+        # loop writes every 0.05 s, so it is asleep from its first tick after ^S)
+        lo, hi = t_q0 - t_s1 - 0.15, t_q1 - t_s0 + 0.02
+        row = re.compile(r"%s .*\b(\d+\.\d\d)s +\S+ +(\d+\.\d\d)s .*flow-stopped" % re.escape(name))
+
+        def stopped_row(x):
+            m = row.search(x)
+            return m and all(lo <= float(v) <= hi + 0.01 for v in m.groups())
+        got = s.wait(stopped_row, 6)
+        if not got:
+            raise Fail("no flow-stopped write on %s of %.2f-%.2f s (latency and blocked): %s" % (
+                name, lo, hi, last_lines(s.screen(), 30)))
+        s.send("Tab")
+        s.send("Enter")
+        got = s.wait(lambda x: "output stopped (XOFF)" in x and "slept" in x, 4)
+        if not got:
+            raise Fail("stack details lack the XOFF state: " + last_lines(s.screen(), 14))
+        if not quit_ok(s):
+            raise Fail("q did not exit")
+        # The tick loop must be gone before the flood is typed, or the flood's
+        # command line is read by nothing and the header shows the ticks (a
+        # slow guest once kept the loop alive past a single ^C).
+        if not stop_loop(work):
+            raise Fail("the tick loop in the writer's pane did not stop on ^C")
+        # A flood of 1-byte writes is far over the -T 0 event budget.
+        s.run("%s -T 0" % BIN)
+        if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 10):
+            raise Fail("dashboard (-T 0) did not come up")
+        work.type("timeout 4 dd if=/dev/zero bs=1 count=3000000 status=none | "
+                  "tr '\\0' x | dd bs=1 status=none")
+        work.send("Enter")
+        got = s.wait(lambda x: re.search(r"drops \d+k? \([\d.]+k?/s ratelimit\)",
+                                         x.splitlines()[1]), 8)
+        if not got:
+            raise Fail("no rate-limit drops in the header: " + s.screen().splitlines()[1])
+        if not quit_ok(s):
+            raise Fail("q did not exit")
     finally:
         work.send("C-c")
         s.close()
@@ -1072,24 +1033,22 @@ def t_others_row(tmp):
     one others row, and the header and title say how many."""
     why = live_reason()
     if why:
-        return "SKIP: " + why
+        raise Skip(why)
     s = Session(140, 40)
     try:
         s.run("%s -T 1000 -c ttyt-many --max-terminals 5" % BIN)
         if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 30):
-            return "dashboard did not come up"
-        sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-        from ttyt import burst_ptys
+            raise Fail("dashboard did not come up")
         names = burst_ptys(30, 40, b"ttyt-many")
         got = s.wait(lambda x: re.search(r"│others +25 ttys ", x) and "25 terminals in others" in x
                      and "Terminals (5 + 25 in others)" in x, 10)
         if not got:
-            return "no others row for 25 terminals: " + last_lines(s.screen(), 40)
+            raise Fail("no others row for 25 terminals: " + last_lines(s.screen(), 40))
         rows = re.findall(r"│(pts/\d+)\s+pty\s", got)
         if len(rows) != 5 or not set(rows) <= set(names):
-            return "expected 5 of the burst's ptys listed, got %r" % rows
+            raise Fail("expected 5 of the burst's ptys listed, got %r" % rows)
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
@@ -1099,19 +1058,17 @@ def thousand_ptys(tmp, max_terminals):
     the others row, navigation to the last row and a snapshot's counts."""
     why = live_reason()
     if why:
-        return "SKIP: " + why
-    sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-    from ttyt import many_ptys, raise_nofile
+        raise Skip(why)
     n, writes = 1000, 20
     if raise_nofile(2 * n + 64) < 2 * n + 64:
-        return "RLIMIT_NOFILE too small for %d ptys" % n
+        raise Fail("RLIMIT_NOFILE too small for %d ptys" % n)
     d = tempfile.mkdtemp(dir=tmp)
     s = Session(160, 50)
     try:
         extra = " --max-terminals %d" % max_terminals if max_terminals else ""
         s.run("%s -T 1000 -c ttyt-many --snapshot-dir %s%s" % (BIN, d, extra))
         if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 30):
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         names = set(many_ptys(n, writes, b"ttyt-many"))
         kept = max_terminals or n
         title = "Terminals (%d)" % n if kept == n else \
@@ -1120,16 +1077,16 @@ def thousand_ptys(tmp, max_terminals):
         footer = " of %d " % (kept + (kept < n))
         got = s.wait(lambda x: title in x and footer in x, 60)
         if not got:
-            return "no %r with %r: %s" % (title, footer, last_lines(s.screen(), 50))
+            raise Fail("no %r with %r: %s" % (title, footer, last_lines(s.screen(), 50)))
         if kept < n and "%d terminals in others" % (n - kept) not in got:
-            return "header does not count others: " + got.splitlines()[1]
+            raise Fail("header does not count others: " + got.splitlines()[1])
         rows = re.findall(r"│(pts/\d+)\s+ttyt-many/\d+\s", got)
         if len(rows) < 10 or not set(rows) <= names:
-            return "expected a screenful of the burst's ptys, got %r" % rows
+            raise Fail("expected a screenful of the burst's ptys, got %r" % rows)
         sel = re.compile(r"Latency: (pts/\d+) .*\n.* n=%d " % writes)
         first = sel.search(got)
         if not first:
-            return "selected row's histogram is not n=%d: %s" % (writes, last_lines(got, 50))
+            raise Fail("selected row's histogram is not n=%d: %s" % (writes, last_lines(got, 50)))
         s.send("End")
         if kept == n:
             got = s.wait(lambda x: (m := sel.search(x)) is not None and m.group(1) != first.group(1), 6)
@@ -1137,38 +1094,38 @@ def thousand_ptys(tmp, max_terminals):
             got = s.wait(lambda x: re.search(r"│others +%d ttys " % (n - kept), x)
                          and "Latency: others" in x, 6)
         if not got:
-            return "End did not reach the last row: %s" % s.screen()
+            raise Fail("End did not reach the last row: %s" % s.screen())
         s.send("s")
         got = s.wait(lambda x: "snapshot saved:" in x or "snapshot failed" in x, 20)
         if not got or "snapshot saved:" not in got:
-            return "snapshot not saved: " + last_lines(s.screen(), 2)
+            raise Fail("snapshot not saved: " + last_lines(s.screen(), 2))
         files = [f for f in os.listdir(d) if f.endswith(".json")]
         doc = json.load(open(os.path.join(d, files[0])))
         bad = schema_errors(os.path.join(d, files[0]))
         if bad:  # the schema once said 256 terminals at most
-            return "the snapshot does not validate: " + bad
+            raise Fail("the snapshot does not validate: " + bad)
         listed = [t for t in doc["terminals"] if "others" not in t]
         others = [t for t in doc["terminals"] if "others" in t]
         total = sum(t["writes"] for t in doc["terminals"])
         if len(listed) != kept or total != n * writes or {t["name"] for t in listed} - names:
-            return "snapshot: %d rows of the burst, %d writes (expected %d rows, %d writes)" % (
-                len(listed), total, kept, n * writes)
+            raise Fail("snapshot: %d rows of the burst, %d writes (expected %d rows, %d writes)" % (
+                len(listed), total, kept, n * writes))
         if kept < n and (len(others) != 1 or others[0]["writes"] != (n - kept) * writes):
-            return "snapshot's others row: %r" % [(t["name"], t["writes"]) for t in others]
+            raise Fail("snapshot's others row: %r" % [(t["name"], t["writes"]) for t in others])
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         s.close()
 
 
 @case("thousand_fresh_ptys_listed")
 def t_thousand(tmp):
-    return thousand_ptys(tmp, 0)
+    thousand_ptys(tmp, 0)
 
 
 @case("thousand_fresh_ptys_beyond_max_terminals")
 def t_thousand_others(tmp):
-    return thousand_ptys(tmp, 300)
+    thousand_ptys(tmp, 300)
 
 
 @case("stuck_writer_heads_the_dashboard")
@@ -1179,7 +1136,7 @@ def t_stuck(tmp):
     and a snapshot taken meanwhile holds it. Once drained it is an event."""
     why = live_reason()
     if why:
-        return "SKIP: " + why
+        raise Skip(why)
     import pty
     import threading
     import tty as ttymod
@@ -1192,7 +1149,7 @@ def t_stuck(tmp):
     try:
         s.run("%s -T 100 --interval 0.5 --snapshot-dir %s" % (BIN, d))
         if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 30):
-            return "dashboard did not come up"
+            raise Fail("dashboard did not come up")
         t0 = time.monotonic()
         pid = os.fork()
         if pid == 0:
@@ -1205,18 +1162,18 @@ def t_stuck(tmp):
         got = s.wait(lambda x: row.search(x) and re.search(r"IN FLIGHT [1-9]", x.splitlines()[1]),
                      30 if os.environ.get("TTYTOP_IN_VM") else 15)
         if not got:
-            return "no in-flight row for %s/%d: %s" % (name, pid, last_lines(s.screen(), 50))
+            raise Fail("no in-flight row for %s/%d: %s" % (name, pid, last_lines(s.screen(), 50)))
         # past the 100 ms threshold, at the next refresh (0.5 s), read back from tmux
         # (the wait's own polling and settling take up to 0.2 s of it)
         seen = time.monotonic() - t0
         if seen > (5.0 if os.environ.get("TTYTOP_IN_VM") else 1.0):
-            return "the stuck write showed %.2f s into the stall" % seen
+            raise Fail("the stuck write showed %.2f s into the stall" % seen)
         first = [l for l in got.splitlines() if row.search(l)]
         if len(first) != 1:
-            return "expected one in-flight row: %r" % first
+            raise Fail("expected one in-flight row: %r" % first)
         table = [l for l in got.split("Slow writes")[0].splitlines() if re.match(r"│pts/\d+ ", l)]
         if not table or not table[0].startswith("│%s " % name) or "STUCK " not in table[0]:
-            return "%s not first and STUCK in the terminals table: %r" % (name, table[:3])
+            raise Fail("%s not first and STUCK in the terminals table: %r" % (name, table[:3]))
 
         def latency(x):
             m = row.search(x)
@@ -1224,26 +1181,24 @@ def t_stuck(tmp):
         l1 = latency(got)
         got = s.wait(lambda x: latency(x) >= l1 + 1.0, 6)
         if not got:
-            return "the in-flight time does not count: %.2f s, then %s" % (l1, last_lines(s.screen(), 30))
+            raise Fail("the in-flight time does not count: %.2f s, then %s" % (l1, last_lines(s.screen(), 30)))
         s.send("Enter")  # on the terminals table: its row is selected, first
         got = s.wait(lambda x: "IN FLIGHT: blocked" in x and "buffer-full" in x
                      and "pty master held by" in x and "has not returned" in x, 6)
         if not got:
-            return "Enter did not open the stuck write: " + last_lines(s.screen(), 30)
+            raise Fail("Enter did not open the stuck write: " + last_lines(s.screen(), 30))
         s.send("s")
         got = s.wait(lambda x: "snapshot saved:" in x or "snapshot failed" in x, 10)
         if not got or "snapshot saved:" not in got:
-            return "snapshot not saved: " + last_lines(s.screen(), 2)
+            raise Fail("snapshot not saved: " + last_lines(s.screen(), 2))
         files = [f for f in os.listdir(d) if f.endswith(".json")]
         doc = json.load(open(os.path.join(d, files[0])))
         bad = schema_errors(os.path.join(d, files[0]))
         if bad:
-            return "snapshot does not validate: " + bad
+            raise Fail("snapshot does not validate: " + bad)
         mine = [w for w in doc.get("in_flight", []) if w["pid"] == pid]
         if not mine or mine[0]["reason"] != "buffer-full" or mine[0]["elapsed_ns"] < 1e9:
-            return "snapshot's in_flight lacks the stuck writer: %r" % doc.get("in_flight")
-        sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-        from ttyt import drain
+            raise Fail("snapshot's in_flight lacks the stuck writer: %r" % doc.get("in_flight"))
         stop = threading.Event()
         threading.Thread(target=drain, args=(master, stop), daemon=True).start()
         os.waitpid(pid, 0)
@@ -1254,9 +1209,9 @@ def t_stuck(tmp):
                      and "has not returned" not in x, 10)
         stop.set()
         if not got:
-            return "the write did not become an event: " + last_lines(s.screen(), 30)
+            raise Fail("the write did not become an event: " + last_lines(s.screen(), 30))
         if not quit_ok(s):
-            return "q did not exit"
+            raise Fail("q did not exit")
     finally:
         if pid:
             os.kill(pid, signal.SIGKILL)
@@ -1282,120 +1237,24 @@ def stop_loop(work, tries=3):
     return False
 
 
-@case("live_flow_control_and_drops")
-def t_live_flow(tmp):
-    """On-call scenarios: ^S in the writer's terminal shows up as a flow-stopped
-    write with XOFF in its details; -T 0 under a flood shows rate-limit drops."""
-    why = live_reason()
-    if why:
-        return "SKIP: " + why
-    work = Session(80, 24)
-    s = Session(140, 40)
-    try:
-        name = work.fmt("#{pane_tty}").replace("/dev/", "")
-        work.type("while true; do echo tick; sleep 0.05; done")
-        work.send("Enter")
-        s.run("%s -T 300" % BIN)
-        if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 10):
-            return "dashboard did not come up"
-        time.sleep(0.5)
-        work.send("C-s")
-        time.sleep(1.2)
-        work.send("C-q")
-        s.send("/")
-        s.type("flow-stopped")
-        s.send("Enter")
-        # LATENCY, ON-CPU (shown at this width), BLOCKED: about 1.2 s asleep.
-        row = re.compile(r"%s .*\b1\.\d\ds +\S+ +1\.\d\ds .*flow-stopped" % re.escape(name))
-        got = s.wait(lambda x: row.search(x) is not None, 6)
-        if not got:
-            return "no ~1.2 s flow-stopped write on %s with its blocked time: %s" % (
-                name, last_lines(s.screen(), 30))
-        s.send("Tab")
-        s.send("Enter")
-        got = s.wait(lambda x: "output stopped (XOFF)" in x and "slept" in x, 4)
-        if not got:
-            return "stack details lack the XOFF state: " + last_lines(s.screen(), 14)
-        if not quit_ok(s):
-            return "q did not exit"
-        # The tick loop must be gone before the flood is typed, or the flood's
-        # command line is read by nothing and the header shows the ticks (a
-        # slow guest once kept the loop alive past a single ^C).
-        if not stop_loop(work):
-            return "the tick loop in the writer's pane did not stop on ^C"
-        # A flood of 1-byte writes is far over the -T 0 event budget.
-        s.run("%s -T 0" % BIN)
-        if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, 10):
-            return "dashboard (-T 0) did not come up"
-        work.type("timeout 4 dd if=/dev/zero bs=1 count=3000000 status=none | "
-                  "tr '\\0' x | dd bs=1 status=none")
-        work.send("Enter")
-        got = s.wait(lambda x: re.search(r"drops \d+k? \([\d.]+k?/s ratelimit\)",
-                                         x.splitlines()[1]), 8)
-        if not got:
-            return "no rate-limit drops in the header: " + s.screen().splitlines()[1]
-        if not quit_ok(s):
-            return "q did not exit"
-    finally:
-        work.send("C-c")
-        s.close()
-        work.close()
-
-
 def main():
     if not shutil.which("tmux"):
         report("SKIP", "tui", "tmux not installed")
+        summary()
         return 0
     if not os.access(BIN, os.X_OK):
         report("FAIL", "tui", "%s not built" % BIN)
+        summary()
         return 0
     tmp = tempfile.mkdtemp(prefix="ttytop-tui-")
     fx = os.path.join(tmp, "fixture.json")
     with open(fx, "w") as f:
         json.dump(fixture.document(), f)
-    os.environ["TERM"] = term_name()
-    tmux("start-server")
-    tmux("set-option", "-g", "default-terminal", term_name())
-    tmux("new-session", "-d", "-s", "keepalive")
-    tmux("set-option", "-g", "default-terminal", term_name())
+    start_server()
     try:
-        t_rows(fx)
-        t_replay_inflight(fx, tmp)
-        t_help(fx)
-        t_stack(fx)
-        t_pause(fx)
-        t_filter(fx)
-        t_hostile(fx)
-        t_readonly(fx)
-        t_sort(fx)
-        t_mouse(fx)
-        t_wheel(fx)
-        t_theme(fx)
-        t_nocolor(fx)
-        t_eight(fx)
-        t_ascii(fx)
-        t_resize(fx)
-        t_small(fx)
-        t_bad_theme(fx, tmp)
-        t_theme_file(fx, tmp)
-        t_corrupt(fx, tmp)
-        t_snapshot(fx, tmp)
-        t_replay_unprivileged(fx, tmp)
-        t_snapshot_err(fx, tmp)
-        t_usable(fx)
-        t_no_terminfo(fx, tmp)
-        t_restore(fx)
-        t_crash(fx)
-        t_term_signals(fx)
-        t_writes(fx, tmp)
-        t_live(tmp)
-        t_live_flow(tmp)
-        t_others_row(tmp)
-        t_thousand(tmp)
-        t_thousand_others(tmp)
-        t_stuck(tmp)
+        run({"fx": fx, "tmp": tmp}, exit=False)
     finally:
-        tmux("kill-server")
+        kill_server()
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -27,19 +27,15 @@
 
 #include "elfsym.h"
 #include "goinfo.h"
+#include "helpers.h"
 
+/* The arm64 build of a fixture (tests/fixtures/build.sh). */
 static bool have(const char *name, char *p, size_t len)
 {
-	const char *dir = getenv("TTYTOP_FIXTURES");
+	char sub[128];
 
-	snprintf(p, len, "%s/arm64/%s", dir && *dir ? dir : "tests/fixtures/bin", name);
-	if (access(p, R_OK) != 0) {
-		printf("SKIP: fixture %s missing (make fixtures: needs go and "
-		       "aarch64-linux-gnu-gcc)\n",
-		       p);
-		return false;
-	}
-	return true;
+	snprintf(sub, sizeof(sub), "arm64/%s", name);
+	return tt_have_fixture(sub, p, len, "make fixtures: needs go and aarch64-linux-gnu-gcc");
 }
 
 /* What the ELF itself says, read with libelf alone. */
@@ -331,13 +327,9 @@ static void test_goinfo_foreign(void **state)
 	(void)state;
 	char p[512];
 	struct tt_goinfo gi;
-	const char *dir = getenv("TTYTOP_FIXTURES");
 
-	snprintf(p, sizeof(p), "%s/marquee", dir && *dir ? dir : "tests/fixtures/bin");
-	if (access(p, R_OK) != 0) {
-		printf("SKIP: fixture %s missing (make fixtures)\n", p);
+	if (!tt_have_fixture("marquee", p, sizeof(p), "make fixtures"))
 		skip();
-	}
 	struct elf_facts f;
 	elf_facts(p, &f);
 	if (f.machine == EM_AARCH64) {

@@ -14,33 +14,11 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <elf.h>
 
 #include "elfsym.h"
-
-static const char *fixture(const char *name, char *buf, size_t len)
-{
-	const char *dir = getenv("TTYTOP_FIXTURES");
-
-	snprintf(buf, len, "%s/%s", dir && *dir ? dir : "tests/fixtures/bin", name);
-	return buf;
-}
-
-static struct tt_elfsyms *load(const char *name)
-{
-	char p[512];
-	struct tt_elfsyms *es = NULL;
-	int fd = open(fixture(name, p, sizeof(p)), O_RDONLY);
-
-	if (fd < 0) {
-		printf("SKIP: fixture %s missing (run make fixtures)\n", p);
-		return NULL;
-	}
-	int r = tt_elfsyms_load_fd(fd, &es);
-	close(fd);
-	assert_int_equal(r, 0);
-	return es;
-}
 
 static const struct tt_elfsym *sym(const struct tt_elfsyms *es, const char *name)
 {
@@ -53,7 +31,7 @@ static const struct tt_elfsym *sym(const struct tt_elfsyms *es, const char *name
 static void test_cwriter_names(void **state)
 {
 	(void)state;
-	struct tt_elfsyms *es = load("cwriter");
+	struct tt_elfsyms *es = tt_load_syms("cwriter");
 	struct tt_elf_hit h;
 
 	if (!es)
@@ -93,7 +71,7 @@ static void test_cwriter_names(void **state)
 static void test_stripped_never_wrong(void **state)
 {
 	(void)state;
-	struct tt_elfsyms *full = load("cwriter"), *st = load("cwriter-stripped");
+	struct tt_elfsyms *full = tt_load_syms("cwriter"), *st = tt_load_syms("cwriter-stripped");
 	struct tt_elf_hit hf, hs;
 	size_t resolved = 0;
 
@@ -153,7 +131,7 @@ static void test_garbage(void **state)
 	assert_int_equal(tt_elfsyms_load_mem(NULL, 0, &es), -ENOEXEC);
 	/* a real ELF header cut short */
 	char p[512];
-	int fd = open(fixture("cwriter", p, sizeof(p)), O_RDONLY);
+	int fd = open(tt_fixture("cwriter", p, sizeof(p)), O_RDONLY);
 	if (fd < 0)
 		skip();
 	struct stat st;

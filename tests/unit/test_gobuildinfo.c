@@ -15,16 +15,10 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "elfsym.h"
 #include "gobuildinfo.h"
-
-static const char *fixture(const char *name, char *buf, size_t len)
-{
-	const char *dir = getenv("TTYTOP_FIXTURES");
-
-	snprintf(buf, len, "%s/%s", dir && *dir ? dir : "tests/fixtures/bin", name);
-	return buf;
-}
 
 struct bin {
 	int fd;
@@ -36,7 +30,7 @@ static bool open_bin(const char *name, struct bin *b)
 {
 	char p[512];
 
-	b->fd = open(fixture(name, p, sizeof(p)), O_RDONLY);
+	b->fd = open(tt_fixture(name, p, sizeof(p)), O_RDONLY);
 	if (b->fd < 0) {
 		printf("SKIP: fixture %s missing\n", p);
 		return false;

@@ -18,26 +18,15 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "gobuildinfo.h"
 #include "godwarf.h"
 #include "goinfo.h"
 
-static const char *fixture(const char *name, char *buf, size_t len)
-{
-	const char *dir = getenv("TTYTOP_FIXTURES");
-
-	snprintf(buf, len, "%s/%s", dir && *dir ? dir : "tests/fixtures/bin", name);
-	return buf;
-}
-
 static bool have(const char *name, char *p, size_t len)
 {
-	fixture(name, p, len);
-	if (access(p, R_OK) != 0) {
-		printf("SKIP: fixture %s missing (make fixtures)\n", p);
-		return false;
-	}
-	return true;
+	return tt_have_fixture(name, p, len, "make fixtures");
 }
 
 static void check_go119(const char *name, int dwarf)
@@ -101,14 +90,14 @@ static void test_npm_versions(void **state)
 		printf("SKIP: npm fixtures absent\n");
 		skip();
 	}
-	fixture("esbuild-go1.26", p, sizeof(p));
+	tt_fixture("esbuild-go1.26", p, sizeof(p));
 	assert_int_equal(tt_goinfo_for_file(p, &gi), 1);
 	assert_string_equal(gi.version, "go1.26.5");
 	assert_int_equal(gi.off.goid_off, 152);
 	assert_int_equal(gi.off.m_curg_off, 184);
 	assert_int_equal(gi.off.tls_g_off, -8);
 	/* Go 1.16 predates the offsets table: detected, version known, refused */
-	fixture("esbuild-go1.16", p, sizeof(p));
+	tt_fixture("esbuild-go1.16", p, sizeof(p));
 	assert_int_equal(tt_goinfo_for_file(p, &gi), -ENOTSUP);
 	assert_string_equal(gi.version, "go1.16.3");
 }
@@ -121,15 +110,8 @@ static void test_for_pid(void **state)
 
 	if (!have("marquee", p, sizeof(p)))
 		skip();
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execl(p, p, "-interval", "50", "-count", "200", (char *)NULL);
-		_exit(127);
-	}
+	char *argv[] = {p, "-interval", "50", "-count", "200", NULL};
+	pid_t pid = tt_spawn_quiet(p, argv);
 	usleep(200 * 1000);
 	int r = tt_goinfo_for_pid(pid, &gi);
 	kill(pid, SIGKILL);

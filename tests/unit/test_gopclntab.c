@@ -19,39 +19,10 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "elfsym.h"
 #include "gopclntab.h"
-
-static const char *fixture(const char *name, char *buf, size_t len)
-{
-	const char *dir = getenv("TTYTOP_FIXTURES");
-
-	snprintf(buf, len, "%s/%s", dir && *dir ? dir : "tests/fixtures/bin", name);
-	return buf;
-}
-
-static struct tt_elfsyms *load(const char *name)
-{
-	char p[512];
-	struct tt_elfsyms *es = NULL;
-	int fd = open(fixture(name, p, sizeof(p)), O_RDONLY);
-
-	if (fd < 0) {
-		printf("SKIP: fixture %s missing (run make fixtures)\n", p);
-		return NULL;
-	}
-	int r = tt_elfsyms_load_fd(fd, &es);
-	close(fd);
-	assert_int_equal(r, 0);
-	return es;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && strcmp(s + a - b, suffix) == 0;
-}
 
 /* Source lines of `func tick(` and its closing brace in main.go. */
 static void tick_lines(int *first, int *last)
@@ -82,7 +53,7 @@ static void tick_lines(int *first, int *last)
 
 static void check_tick(const char *bin)
 {
-	struct tt_elfsyms *es = load(bin);
+	struct tt_elfsyms *es = tt_load_syms(bin);
 	uint64_t entry, end;
 	struct tt_pcln_func fn;
 	int first, last;
@@ -107,14 +78,14 @@ static void check_tick(const char *bin)
 		assert_int_equal(fn.entry, entry);
 		assert_int_equal(fn.end, end);
 		total++;
-		if (ends_with(fn.file, "tests/fixtures/marquee/main.go")) {
+		if (tt_ends_with(fn.file, "tests/fixtures/marquee/main.go")) {
 			assert_true(fn.line >= first && fn.line <= last);
 			in_main++;
 		}
 	}
 	assert_true(in_main * 2 > total);
 	assert_int_equal(tt_pcln_lookup(&es->pcln, entry, &fn), 0);
-	assert_true(ends_with(fn.file, "tests/fixtures/marquee/main.go"));
+	assert_true(tt_ends_with(fn.file, "tests/fixtures/marquee/main.go"));
 	assert_int_equal(fn.line, first);
 	/* the next PC belongs to someone else */
 	if (tt_pcln_lookup(&es->pcln, end, &fn) == 0)
@@ -123,7 +94,7 @@ static void check_tick(const char *bin)
 	struct tt_elf_hit h;
 	assert_int_equal(tt_elfsyms_lookup(es, entry + 1, &h), 0);
 	assert_string_equal(h.func, "main.tick");
-	assert_true(ends_with(h.file, "marquee/main.go"));
+	assert_true(tt_ends_with(h.file, "marquee/main.go"));
 	tt_elfsyms_free(es);
 }
 
@@ -136,7 +107,7 @@ static void test_marquee_tick(void **state)
 static void test_stripped_tick(void **state)
 {
 	(void)state;
-	struct tt_elfsyms *es = load("marquee-stripped");
+	struct tt_elfsyms *es = tt_load_syms("marquee-stripped");
 	if (!es)
 		skip();
 	assert_int_equal(es->nsyms, 0); /* really stripped: the names come from pclntab */
@@ -151,7 +122,7 @@ static void test_stripped_tick(void **state)
 static void test_cgo_text_base(void **state)
 {
 	(void)state;
-	struct tt_elfsyms *es = load("marquee-cgo");
+	struct tt_elfsyms *es = tt_load_syms("marquee-cgo");
 	uint64_t entry, sym_addr = 0;
 
 	if (!es)
@@ -173,7 +144,7 @@ static void test_cgo_text_base(void **state)
 static void test_stripped_same_as_plain(void **state)
 {
 	(void)state;
-	struct tt_elfsyms *a = load("marquee"), *b = load("marquee-stripped");
+	struct tt_elfsyms *a = tt_load_syms("marquee"), *b = tt_load_syms("marquee-stripped");
 	uint64_t ea, eb;
 	struct tt_pcln_func fa, fb;
 
@@ -194,7 +165,7 @@ static void test_stripped_same_as_plain(void **state)
 static void test_agrees_with_symtab(void **state)
 {
 	(void)state;
-	struct tt_elfsyms *es = load("marquee");
+	struct tt_elfsyms *es = tt_load_syms("marquee");
 	int checked = 0;
 
 	if (!es)
@@ -225,7 +196,7 @@ static void test_agrees_with_symtab(void **state)
 static void test_out_of_range(void **state)
 {
 	(void)state;
-	struct tt_elfsyms *es = load("marquee");
+	struct tt_elfsyms *es = tt_load_syms("marquee");
 	struct tt_pcln_func fn;
 
 	if (!es)
@@ -242,7 +213,7 @@ static void test_out_of_range(void **state)
 static void test_truncated_never_wrong(void **state)
 {
 	(void)state;
-	struct tt_elfsyms *es = load("marquee");
+	struct tt_elfsyms *es = tt_load_syms("marquee");
 	uint64_t entry;
 
 	if (!es)
@@ -286,7 +257,7 @@ static void test_truncated_never_wrong(void **state)
 static void test_scan_finds_table(void **state)
 {
 	(void)state;
-	struct tt_elfsyms *es = load("marquee-stripped");
+	struct tt_elfsyms *es = tt_load_syms("marquee-stripped");
 	enum tt_pcln_ver ver;
 
 	if (!es)
@@ -307,7 +278,7 @@ static void test_no_section_headers(void **state)
 {
 	(void)state;
 	char p[512], tmp[] = "/tmp/ttytop-noshdr-XXXXXX";
-	int in = open(fixture("marquee-stripped", p, sizeof(p)), O_RDONLY);
+	int in = open(tt_fixture("marquee-stripped", p, sizeof(p)), O_RDONLY);
 
 	if (in < 0) {
 		printf("SKIP: fixture %s missing\n", p);
@@ -324,7 +295,7 @@ static void test_no_section_headers(void **state)
 	assert_int_equal(pwrite(out, zero, 8, 0x28), 8);
 	assert_int_equal(pwrite(out, zero, 2, 0x3c), 2);
 	assert_int_equal(pwrite(out, zero, 2, 0x3e), 2);
-	struct tt_elfsyms *es = NULL, *ref = load("marquee-stripped");
+	struct tt_elfsyms *es = NULL, *ref = tt_load_syms("marquee-stripped");
 	assert_int_equal(tt_elfsyms_load_fd(out, &es), 0);
 	close(out);
 	unlink(tmp);
@@ -337,7 +308,7 @@ static void test_no_section_headers(void **state)
 	struct tt_elf_hit h;
 	assert_int_equal(tt_elfsyms_lookup(es, entry + 3, &h), 0);
 	assert_string_equal(h.func, "main.tick");
-	assert_true(ends_with(h.file, "tests/fixtures/marquee/main.go"));
+	assert_true(tt_ends_with(h.file, "tests/fixtures/marquee/main.go"));
 	tt_elfsyms_free(es);
 	tt_elfsyms_free(ref);
 }
@@ -395,7 +366,7 @@ static void test_synthetic_formats(void **state)
 
 static void check_npm(const char *bin, enum tt_pcln_ver ver, const char *func, const char *file)
 {
-	struct tt_elfsyms *es = load(bin);
+	struct tt_elfsyms *es = tt_load_syms(bin);
 	uint64_t entry, end;
 	struct tt_pcln_func fn;
 
@@ -410,7 +381,7 @@ static void check_npm(const char *bin, enum tt_pcln_ver ver, const char *func, c
 	assert_true(entry >= es->text_addr && entry < es->text_addr + es->text_size);
 	assert_int_equal(tt_pcln_lookup(&es->pcln, entry + (end - entry) / 2, &fn), 0);
 	assert_string_equal(fn.name, func);
-	assert_true(ends_with(fn.file, file));
+	assert_true(tt_ends_with(fn.file, file));
 	assert_true(fn.line > 0);
 	struct tt_elf_hit h;
 	assert_int_equal(tt_elfsyms_lookup(es, entry + 1, &h), 0);

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <cjson/cJSON.h>
 
 #include "json.h"
@@ -27,9 +29,9 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	f->a = calloc(1, sizeof(*f->a));
-	f->b = calloc(1, sizeof(*f->b));
-	if (!f->a || !f->b || tt_model_init(f->a) || tt_model_init(f->b))
+	f->a = tt_model_new();
+	f->b = tt_model_new();
+	if (!f->a || !f->b)
 		return -1;
 	*state = f;
 	return 0;
@@ -39,10 +41,8 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	tt_model_free(f->a);
-	tt_model_free(f->b);
-	free(f->a);
-	free(f->b);
+	tt_model_delete(f->a);
+	tt_model_delete(f->b);
 	free(f);
 	return 0;
 }
@@ -295,7 +295,6 @@ static void fill_model(struct tt_model *m)
 	fill_inflight(m);
 }
 
-
 static void assert_models_equal(struct tt_model *a, struct tt_model *b)
 {
 	assert_string_equal(a->host.hostname, b->host.hostname);
@@ -364,7 +363,7 @@ static void assert_models_equal(struct tt_model *a, struct tt_model *b)
 		assert_int_equal(x->tid, y->tid);
 		assert_true(x->goid == y->goid);
 		assert_int_equal(x->flags & (TT_EV_GOID_R14 | TT_EV_GOID_R28 | TT_EV_GOID_REG),
-				 y->flags & (TT_EV_GOID_R14 | TT_EV_GOID_R28 | TT_EV_GOID_REG));
+		                 y->flags & (TT_EV_GOID_R14 | TT_EV_GOID_R28 | TT_EV_GOID_REG));
 		assert_string_equal(x->comm, y->comm);
 		assert_string_equal(x->terminal, y->terminal);
 		assert_int_equal(x->dev, y->dev);
@@ -574,9 +573,9 @@ static void test_goid_sources(void **state)
 		uint32_t flags;
 		const char *name;
 	} cases[] = {{0, "tls"},
-		     {TT_EV_GOID_R14, "tls+r14"},
-		     {TT_EV_GOID_R28, "tls+r28"},
-		     {TT_EV_GOID_REG | TT_EV_GOID_R28, "r28"}};
+	             {TT_EV_GOID_R14, "tls+r14"},
+	             {TT_EV_GOID_R28, "tls+r28"},
+	             {TT_EV_GOID_REG | TT_EV_GOID_R28, "r28"}};
 
 	struct tt_model_event *e = NULL;
 
@@ -938,7 +937,8 @@ static void test_wrong_types(void **state)
 	mutate_expect(f, m_events_not_array, "events: expected an array");
 	mutate_expect(f, m_time_bad, "time: expected an RFC 3339");
 	mutate_expect(f, m_drops_unknown, "totals.drops: unknown key \"cosmic_rays\"");
-	mutate_expect(f, m_too_many_terminals, "terminals: 1027 entries, at most 1024 (and an others row)");
+	mutate_expect(f, m_too_many_terminals,
+	              "terminals: 1027 entries, at most 1024 (and an others row)");
 	mutate_expect(f, m_too_many_buckets, "terminals[0].hist: more than 288 buckets");
 	mutate_expect(f, m_second_others, "a second others row");
 	mutate_expect(f, m_others_negative, "others");

@@ -9,13 +9,15 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "model.h"
 
 static int setup(void **state)
 {
-	struct tt_model *m = calloc(1, sizeof(*m));
+	struct tt_model *m = tt_model_new();
 
-	if (!m || tt_model_init(m) != 0)
+	if (!m)
 		return -1;
 	*state = m;
 	return 0;
@@ -368,7 +370,7 @@ static void test_full_table_folds_quiet_row(void **state)
 		t->writes = 1;
 		t->lat.counts[30] = 1;
 		/* row 7 went quiet first, row 9 later, the rest are writing now */
-		t->last_write_ns = i == 7 ? 50ull * 1000000000ull
+		t->last_write_ns = i == 7   ? 50ull * 1000000000ull
 		                   : i == 9 ? 60ull * 1000000000ull
 		                            : m->now_realtime_ns;
 	}

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "json.h"
 #include "snapshot.h"
 
@@ -33,9 +35,9 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/tt-snap-XXXXXX");
 	if (!mkdtemp(f->dir))
 		return -1;
-	f->m = calloc(1, sizeof(*f->m));
-	f->r = calloc(1, sizeof(*f->r));
-	if (!f->m || !f->r || tt_model_init(f->m) || tt_model_init(f->r))
+	f->m = tt_model_new();
+	f->r = tt_model_new();
+	if (!f->m || !f->r)
 		return -1;
 	snprintf(f->m->host.hostname, sizeof(f->m->host.hostname), "web-01");
 	f->m->now_realtime_ns = 1764133359123000000ull; /* 2025-11-26T05:02:39.123Z */
@@ -80,10 +82,8 @@ static int teardown(void **state)
 	if (d)
 		closedir(d);
 	rmdir(f->dir);
-	tt_model_free(f->m);
-	tt_model_free(f->r);
-	free(f->m);
-	free(f->r);
+	tt_model_delete(f->m);
+	tt_model_delete(f->r);
 	free(f);
 	return 0;
 }
@@ -262,12 +262,14 @@ static void test_background_save(void **state)
 	/* an error comes back as the message the synchronous save gives */
 	snprintf(bad, sizeof(bad), "%s/no/such/dir", f->dir);
 	assert_int_equal(tt_snapshot_start(f->m, bad, &job, err, sizeof(err)), 0);
-	assert_int_equal(tt_snapshot_finish(&job, true, &rc, path, sizeof(path), err, sizeof(err)), 1);
+	assert_int_equal(tt_snapshot_finish(&job, true, &rc, path, sizeof(path), err, sizeof(err)),
+	                 1);
 	assert_int_equal(rc, -ENOENT);
 	assert_non_null(strstr(err, "cannot save snapshot to "));
 
 	/* no job: nothing to report */
-	assert_int_equal(tt_snapshot_finish(&job, true, &rc, path, sizeof(path), err, sizeof(err)), 0);
+	assert_int_equal(tt_snapshot_finish(&job, true, &rc, path, sizeof(path), err, sizeof(err)),
+	                 0);
 }
 
 /* A saver that dies is reported, not waited for forever. */
@@ -280,7 +282,8 @@ static void test_background_save_child_dies(void **state)
 
 	assert_int_equal(tt_snapshot_start(f->m, f->dir, &job, err, sizeof(err)), 0);
 	kill(job.pid, SIGKILL);
-	assert_int_equal(tt_snapshot_finish(&job, true, &rc, path, sizeof(path), err, sizeof(err)), 1);
+	assert_int_equal(tt_snapshot_finish(&job, true, &rc, path, sizeof(path), err, sizeof(err)),
+	                 1);
 	/* killed before it reported (the usual case) or just after: both are fine answers */
 	if (rc < 0)
 		assert_non_null(strstr(err, "died"));

@@ -22,44 +22,17 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "elfsym.h"
 #include "procmaps.h"
 #include "symbolize.h"
 #include "symcache.h"
 
-static const char *fixture(const char *name, char *buf, size_t len)
-{
-	const char *dir = getenv("TTYTOP_FIXTURES");
-
-	snprintf(buf, len, "%s/%s", dir && *dir ? dir : "tests/fixtures/bin", name);
-	return buf;
-}
-
-static struct tt_elfsyms *load_path(const char *p)
-{
-	struct tt_elfsyms *es = NULL;
-	int fd = open(p, O_RDONLY);
-
-	if (fd < 0)
-		return NULL;
-	assert_int_equal(tt_elfsyms_load_fd(fd, &es), 0);
-	close(fd);
-	return es;
-}
-
 /* Start a fixture with stdout on /dev/null and wait until it has mapped its code. */
 static pid_t spawn(const char *path, char *const argv[])
 {
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(path, argv);
-		_exit(127);
-	}
+	pid_t pid = tt_spawn_quiet(path, argv);
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	for (int i = 0; i < 200; i++) {
@@ -109,7 +82,7 @@ static const struct tt_elfsym *sym(const struct tt_elfsyms *es, const char *name
 static void check_cwriter(const char *path, const char *module)
 {
 	char *const argv[] = {(char *)path, "0", "64", "20", NULL};
-	struct tt_elfsyms *es = load_path(path);
+	struct tt_elfsyms *es = tt_load_syms_path(path);
 	struct tt_frame f;
 
 	assert_non_null(es);
@@ -187,7 +160,7 @@ static void test_cwriter_live(void **state)
 	(void)state;
 	char p[512];
 
-	if (access(fixture("cwriter", p, sizeof(p)), X_OK) != 0) {
+	if (access(tt_fixture("cwriter", p, sizeof(p)), X_OK) != 0) {
 		printf("SKIP: fixture %s missing\n", p);
 		skip();
 	}
@@ -200,7 +173,7 @@ static void test_deleted_binary(void **state)
 	(void)state;
 	char p[512], tmp[] = "/tmp/ttytop-cw-XXXXXX";
 
-	if (access(fixture("cwriter", p, sizeof(p)), X_OK) != 0)
+	if (access(tt_fixture("cwriter", p, sizeof(p)), X_OK) != 0)
 		skip();
 	int in = open(p, O_RDONLY), out = mkstemp(tmp);
 	char buf[65536];
@@ -212,7 +185,7 @@ static void test_deleted_binary(void **state)
 	fchmod(out, 0755);
 	close(out);
 
-	struct tt_elfsyms *es = load_path(tmp);
+	struct tt_elfsyms *es = tt_load_syms_path(tmp);
 	char *const argv[] = {tmp, "0", "64", "20", NULL};
 	pid_t pid = spawn(tmp, argv);
 	const char *base = strrchr(tmp, '/') + 1;
@@ -232,11 +205,11 @@ static void check_go(const char *name)
 {
 	char p[512];
 
-	if (access(fixture(name, p, sizeof(p)), X_OK) != 0) {
+	if (access(tt_fixture(name, p, sizeof(p)), X_OK) != 0) {
 		printf("SKIP: fixture %s missing\n", p);
 		skip();
 	}
-	struct tt_elfsyms *es = load_path(p);
+	struct tt_elfsyms *es = tt_load_syms_path(p);
 	uint64_t entry, end;
 	assert_int_equal(tt_pcln_find(&es->pcln, "main.tick", &entry, &end), 0);
 	char *const argv[] = {p, "-interval", "20", NULL};

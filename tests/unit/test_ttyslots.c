@@ -9,6 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "ttyslots.h"
 
 #define SEC 1000000000ull
@@ -24,8 +26,8 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	if (!f || !(f->m = calloc(1, sizeof(*f->m))) || tt_model_init(f->m) ||
-	    !(f->mem = calloc(NSLOTS, sizeof(*f->mem))) || tt_slots_init(&f->s, f->mem, NSLOTS))
+	if (!f || !(f->m = tt_model_new()) || !(f->mem = calloc(NSLOTS, sizeof(*f->mem))) ||
+	    tt_slots_init(&f->s, f->mem, NSLOTS))
 		return -1;
 	*state = f;
 	return 0;
@@ -36,8 +38,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	tt_slots_free(&f->s);
-	tt_model_free(f->m);
-	free(f->m);
+	tt_model_delete(f->m);
 	free(f->mem);
 	free(f);
 	return 0;

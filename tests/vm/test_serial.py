@@ -18,9 +18,10 @@ import sys
 import termios
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from ttyt import (Skip, Tracer, case, finish, fork_writer, in_flight, require_root,  # noqa: E402
-                  wait_in_flight, within)
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from ttcase import Skip, case, run  # noqa: E402
+from ttpty import fork_writer  # noqa: E402
+from tttracer import Tracer, in_flight, require_root, wait_in_flight  # noqa: E402
 
 DATA = "/dev/ttyS1"
 CTL = "/dev/ttyS2"
@@ -290,4 +291,4 @@ def test_vt_consoles_tty1_tty2():
         os.close(fds[n])
 
 
-finish()
+run()

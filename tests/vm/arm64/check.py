@@ -9,38 +9,15 @@ import os
 import re
 import subprocess
 import sys
-import traceback
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-MARQUEE_SRC = os.path.join(ROOT, "tests", "fixtures", "marquee", "main.go")
-FIXTURES = os.path.join(os.environ.get("TTYTOP_FIXTURES", os.path.join(ROOT, "tests", "fixtures", "bin")), "arm64")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from ttcase import Skip, case, run, within  # noqa: E402
+from ttgo import MARQUEE_SRC, func_lines, goroutines_by_length, match_goids  # noqa: E402
+from tttracer import FIXTURES as FIXTURES_HOST, events_in as events, terminal_in  # noqa: E402
+
+FIXTURES = os.path.join(FIXTURES_HOST, "arm64")
 out, kname = sys.argv[1], sys.argv[2]
 have_ttytop = os.path.exists(os.path.join(out, "ttytop.present"))
-counts = {"pass": 0, "fail": 0, "skip": 0}
-
-
-class Skip(Exception):
-    pass
-
-
-def case(fn):
-    name = f"{kname}/{fn.__name__}"
-    try:
-        note = fn()
-        print(f"PASS {name}" + (f" ({note})" if note else ""), flush=True)
-        counts["pass"] += 1
-    except Skip as e:
-        print(f"SKIP {name}: {e}", flush=True)
-        counts["skip"] += 1
-    except AssertionError as e:
-        print(f"FAIL {name}: {e}", flush=True)
-        counts["fail"] += 1
-    except Exception as e:  # a broken check is a failed check
-        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
-        traceback.print_exc()
-        counts["fail"] += 1
-    return fn
 
 
 def meta(c):
@@ -72,30 +49,16 @@ def docs(c):
 
 
 def terminal(ds, name):
-    for t in ds[-1]["terminals"]:
-        if t["name"] == name:
-            return t
-    raise AssertionError(f"{name} not in terminals: {[t['name'] for t in ds[-1]['terminals']]}")
-
-
-def events(ds, **match):
-    return [e for d in ds for e in d["events"] if all(e.get(k) == v for k, v in match.items())]
-
-
-def within(value, expect, tol):
-    return abs(value - expect) <= expect * tol
+    t = terminal_in(ds[-1], name)
+    if t is None:
+        raise AssertionError(f"{name} not in terminals: {[t['name'] for t in ds[-1]['terminals']]}")
+    return t
 
 
 def gid_lengths(c):
     """marquee -vary: goroutine i writes lines of its own length, so a write's
     byte count names its goroutine (tests/fixtures/README.md)."""
-    by_len = {}
-    for line in open(os.path.join(out, c + ".out"), errors="replace").read().splitlines():
-        m = re.match(r"gid=(\d+) seq=", line)
-        if m:
-            g = int(m.group(1))
-            assert by_len.setdefault(len(line) + 1, g) == g, "two goroutines, one line length"
-    return by_len
+    return goroutines_by_length(open(os.path.join(out, c + ".out"), errors="replace").read())
 
 
 @case
@@ -157,16 +120,6 @@ def paused_reader_blocks_300ms():
     return f"blocked {e['blocked_ns']/1e6:.1f} ms of a {m['pause_ns']/1e6:.1f} ms pause"
 
 
-def tick_lines():
-    lines = open(MARQUEE_SRC).read().splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("func tick("):
-            for j in range(i + 1, len(lines)):
-                if lines[j] == "}":
-                    return i + 1, j + 1
-    raise AssertionError("func tick not found in " + MARQUEE_SRC)
-
-
 def go_case(binary):
     c = "go_" + binary
     if not os.path.exists(os.path.join(out, c + ".meta")) and not os.path.exists(
@@ -178,23 +131,7 @@ def go_case(binary):
     by_len = gid_lengths(c)
     evs = events(ds, pid=m["pid"])
     assert evs, f"no events from {binary} (pid {m['pid']})"
-
-    def end(e):
-        return e["time_ns"] + e["latency_ns"]
-    first = min((end(e) for e in evs if e["goid"] is not None), default=None)
-    assert first is not None, f"no write of {len(evs)} had a goid"
-    checked = missing = 0
-    for e in evs:
-        want = by_len.get(e["bytes"])
-        if want is None:
-            continue  # the rest of a short write: its length names nobody
-        if e["goid"] is None:
-            # only before ttytop registered the process as Go
-            assert end(e) < first, "a write without a goid after registration"
-            missing += 1
-            continue
-        assert e["goid"] == want, f"write of {e['bytes']} bytes by goroutine {want} reported as {e['goid']}"
-        checked += 1
+    checked, missing = match_goids(evs, by_len)
     assert checked >= 0.9 * len(evs) - missing, f"only {checked} of {len(evs)} events checked"
     sources = collections.Counter(e.get("goid_source") for e in evs if e["goid"] is not None)
     assert None not in sources, f"a goid without its source: {dict(sources)}"
@@ -206,7 +143,7 @@ def go_case(binary):
     # frame older than a stack growth: callers below main.tick are not promised then.
     ver = go_version(binary)
     fp_reliable = ver >= (1, 21)
-    lo, hi = tick_lines()
+    lo, hi = func_lines(MARQUEE_SRC, "tick")
     good = cut = 0
     for e in evs:
         frames = e["stack"]["user"]
@@ -259,4 +196,4 @@ def kernel_health():
     assert not bad, "the guest kernel reported: " + "; ".join(b.strip() for b in bad[:3])
 
 
-print(f"# {counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped", flush=True)
+run(prefix=kname + "/")

@@ -1,0 +1,87 @@
+"""Kernel facts from the running kernel's BTF and /proc/kallsyms, read
+independently of ttytop, to check what ttytop says it chose."""
+import os
+import subprocess
+
+_btf_raw = None
+
+
+class KernelBTF:
+    """The running kernel's BTF as bpftool dumps it: an independent view of
+    what the kernel offers, to check ttytop's own run-time probe against."""
+
+    def __init__(self):
+        out = subprocess.run(["bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux"],
+                             capture_output=True, text=True).stdout
+        self.types = {}  # id -> (kind, name, header line, member lines)
+        cur = None
+        for line in out.splitlines():
+            if line.startswith("["):
+                tid = int(line[1:line.index("]")])
+                kind, rest = line.split("] ", 1)[1].split(" ", 1)
+                name = rest.split("'")[1] if "'" in rest else ""
+                cur = [kind, name, line, []]
+                self.types[tid] = cur
+            elif cur is not None:
+                cur[3].append(line.strip())
+        self.by_name = {}
+        for tid, (kind, name, _, _) in self.types.items():
+            self.by_name.setdefault((kind, name), tid)
+
+    def has(self, kind, name):
+        return (kind, name) in self.by_name
+
+    def members(self, struct, kind="STRUCT"):
+        tid = self.by_name.get((kind, struct))
+        return [m.split("'")[1] for m in self.types[tid][3] if "'" in m] if tid else []
+
+    def tp_args(self, tp):
+        """Arguments of a tp_btf tracepoint (its prototype less the data pointer)."""
+        tid = self.by_name.get(("TYPEDEF", "btf_trace_" + tp))
+        if tid is None:
+            return -1
+        ptr = int(self.types[tid][2].split("type_id=")[1].split()[0])
+        proto = int(self.types[ptr][2].split("type_id=")[1].split()[0])
+        return int(self.types[proto][2].split("vlen=")[1].split()[0]) - 1
+
+
+def kernel_btf():
+    global _btf_raw
+    if _btf_raw is None:
+        _btf_raw = KernelBTF()
+    return _btf_raw
+
+
+def expected_flavour():
+    """The entry programs ttytop must choose on this kernel."""
+    if os.environ.get("TTYTOP_NO_RDONLY_CAST") or not kernel_btf().has("FUNC", "bpf_rdonly_cast"):
+        return "probe_read"
+    return "rdonly_cast"
+
+
+def expected_hooks():
+    """attach.mode: raw sys_enter/sys_exit on PREEMPT_RT (or when forced)."""
+    force = os.environ.get("TTYTOP_RAW_SYSCALLS")
+    if force in ("0", "1"):
+        return "raw_syscalls" if force == "1" else "tracepoint"
+    return "raw_syscalls" if "rtmutex" in kernel_btf().members("mutex") else "tracepoint"
+
+
+def expected_lost():
+    """What ttytop must report lost on this kernel (attach.lost), judged from
+    /proc/kallsyms and the kernel's BTF rather than from ttytop's own probe."""
+    syms = set()
+    with open("/proc/kallsyms") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[2] in ("redirected_tty_write", "__irqentry_text_start",
+                                                "__irqentry_text_end"):
+                syms.add(parts[2])
+    regs = ("BPF_FUNC_task_pt_regs" in kernel_btf().members("bpf_func_id", kind="ENUM")
+            or os.uname().machine == "x86_64")
+    lost = [] if regs else ["r14-check", "frame-1"]
+    if not {"__irqentry_text_start", "__irqentry_text_end"} <= syms:
+        lost.append("irq-waker")
+    if "redirected_tty_write" not in syms:
+        lost.append("console-redirect")
+    return lost

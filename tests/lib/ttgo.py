@@ -1,0 +1,55 @@
+"""What the Go marquee fixture says about itself (tests/fixtures/README.md),
+to compare ttytop's goroutine ids and frames with."""
+import os
+import re
+
+from ttcase import ROOT
+
+MARQUEE_SRC = os.path.join(ROOT, "tests", "fixtures", "marquee", "main.go")
+
+
+def func_lines(path, name):
+    """First and last line of `func name(` in a Go or C source file."""
+    lines = open(path).read().splitlines()
+    for i, l in enumerate(lines):
+        if re.match(r"^func %s\(" % re.escape(name), l):
+            for j in range(i + 1, len(lines)):
+                if lines[j] == "}":
+                    return i + 1, j + 1
+    raise AssertionError(f"{name} not found in {path}")
+
+
+def goroutines_by_length(text):
+    """marquee -vary: goroutine i writes lines of its own length, so a write's
+    byte count names its goroutine: {line length with newline: goroutine}."""
+    by_len = {}
+    for line in text.splitlines():
+        m = re.match(r"gid=(\d+) seq=", line)
+        if m:
+            g = int(m.group(1))
+            assert by_len.setdefault(len(line) + 1, g) == g, "two goroutines, one line length"
+    return by_len
+
+
+def match_goids(evs, by_len):
+    """Compare goids event by event with the writer the byte count names;
+    returns (events checked, events before ttytop registered the process as Go)."""
+    # the goid is read as a write returns: order by when writes ended
+    def end(e):
+        return e["time_ns"] + e["latency_ns"]
+    first = min((end(e) for e in evs if e["goid"] is not None), default=None)
+    assert first is not None, f"no write of {len(evs)} had a goid"
+    checked = missing = 0
+    for e in evs:
+        want = by_len.get(e["bytes"])
+        if want is None:
+            continue  # the rest of a short write: its length names nobody
+        if e["goid"] is None:
+            # only before ttytop registered the process as Go (how many that is
+            # depends on the machine's speed: more under emulation)
+            assert end(e) < first, "a write without a goid after registration"
+            missing += 1
+            continue
+        assert e["goid"] == want, f"write of {e['bytes']} bytes by goroutine {want} reported as {e['goid']}"
+        checked += 1
+    return checked, missing
