@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from ttcase import Skip, case, run, within  # noqa: E402
 from ttbtf import expected_flavour, expected_hooks, expected_lost, kernel_btf  # noqa: E402
 from ttpty import drain, fork_writer, open_pty, open_pty_ixon, wait_sleeping  # noqa: E402
-from tttracer import TTYTOP, Tracer, kernel_skips, require_root  # noqa: E402
+from tttracer import FIXTURES, TTYTOP, Tracer, kernel_skips, require_root  # noqa: E402
 
 
 def writer_of(term, pid):
@@ -646,7 +646,6 @@ def test_many_short_lived_writers_stay_bounded():
     n = 4600
     # each writer a fresh small process (forkwriters: forks of this Python process
     # took 200 s under emulation); its progress lines keep the VM's stall watch quiet
-    from ttyt import FIXTURES
     fw = os.path.join(FIXTURES, "forkwriters")
     if not os.path.exists(fw):
         raise Skip("fixture forkwriters not built (make fixtures)")
