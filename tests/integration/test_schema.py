@@ -67,7 +67,10 @@ def check_intervals(text):
     up = [json.loads(line)["uptime_s"] for line in text.splitlines()]
     assert len(up) >= 2, f"{len(up)} documents ({len(text)} bytes: {text[:120]!r})"
     assert up == sorted(up) and up[0] >= 0.5 - 0.02, f"documents out of order: uptimes {up}"
-    assert abs(up[-1] - 2.5) <= 0.05, f"the last document is not at --duration: uptimes {up}"
+    # uptime_s is taken when a document is rendered, after that interval's reads and
+    # symbolization: 90 ms of them in a 6.12-rt guest under emulation
+    late = 1.5 if os.environ.get("TTYTOP_IN_VM") else 0.1
+    assert 2.5 - 0.02 <= up[-1] <= 2.5 + late, f"the last document is not at --duration: uptimes {up}"
     if not os.environ.get("TTYTOP_IN_VM"):
         assert len(up) >= 5, f"expected one document per interval, uptimes {up}"
 
