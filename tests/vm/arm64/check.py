@@ -104,9 +104,13 @@ def paused_reader_blocks_300ms():
     evs = events(ds, pid=m["writer_pid"])
     assert evs, f"no slow event for writer {m['writer_pid']}"
     e = max(evs, key=lambda e: e["blocked_ns"])
-    assert within(e["blocked_ns"], 300e6, 0.10), f"blocked {e['blocked_ns']/1e6:.1f} ms, want ~300"
-    # the writer cannot have waited longer than its reader paused (plus the wake-up)
-    assert e["blocked_ns"] <= m["pause_ns"] + 20e6, (e["blocked_ns"], m["pause_ns"])
+    # the pause as ptywork timed it: asleep all through pause_ns (from its block to the
+    # reader's first read), and at most pause_max_ns (from when it was last seen awake
+    # to when that read returned: under emulation both ends lag by tens of ms)
+    why = (f"blocked {e['blocked_ns']/1e6:.1f} ms, paused {m['pause_ns']/1e6:.1f} ms "
+           f"(at most {m['pause_max_ns']/1e6:.1f})")
+    assert within(e["blocked_ns"], m["pause_ns"], 0.10), why
+    assert e["blocked_ns"] <= m["pause_max_ns"] + 1e6, why
     assert e["reason"] == "buffer-full", e["reason"]
     assert e["waker"] and e["waker"]["pid"] == m["reader_pid"], \
         f"waker {e['waker']} != reader {m['reader_pid']}"
@@ -117,7 +121,7 @@ def paused_reader_blocks_300ms():
     t = terminal(ds, m["pts"])
     assert t["blocked_ns"] >= e["blocked_ns"], "terminal blocked total below the event's"
     assert t.get("blocked_by_reason", {}).get("buffer-full", 0) >= 1, t.get("blocked_by_reason")
-    return f"blocked {e['blocked_ns']/1e6:.1f} ms of a {m['pause_ns']/1e6:.1f} ms pause"
+    return why
 
 
 def go_case(binary):

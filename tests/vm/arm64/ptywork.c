@@ -72,6 +72,9 @@ static void open_pty(void)
 
 /* Reads the master until `want` bytes (want < 0: until the writer is gone and the
  * pty empty); copies them to out_fd when it is >= 0. Returns the bytes read. */
+/* when the first read of drain() returned: the writer was woken by then */
+static long long first_read_ns;
+
 static long long drain(long long want, pid_t writer, int out_fd, int *status)
 {
 	static char buf[65536];
@@ -87,6 +90,8 @@ static long long drain(long long want, pid_t writer, int out_fd, int *status)
 		if (r > 0 && (p.revents & POLLIN)) {
 			ssize_t n = read(master, buf, sizeof(buf));
 
+			if (!first_read_ns)
+				first_read_ns = now_ns();
 			if (n < 0 && errno != EINTR && errno != EAGAIN)
 				die("read");
 			if (n > 0) {
@@ -172,14 +177,16 @@ static int mode_exact(const char *meta, long n, long size)
 /*
  * Wait until pid sleeps (state S in /proc/pid/stat): the writer does so only once
  * the pty is full, so the pause is timed from its block, not from its start (under
- * emulation filling the buffer alone can take a good part of the pause).
+ * emulation filling the buffer alone can take a good part of the pause). *awake_ns:
+ * when it was last seen awake, so the block began between that and now.
  */
-static int wait_sleeping(pid_t pid)
+static int wait_sleeping(pid_t pid, long long *awake_ns)
 {
 	char path[64], st[512];
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	for (int i = 0; i < 20000; i++) {
+		long long t = now_ns();
 		int fd = open(path, O_RDONLY);
 		ssize_t n = fd < 0 ? -1 : read(fd, st, sizeof(st) - 1);
 		char *p;
@@ -192,6 +199,7 @@ static int wait_sleeping(pid_t pid)
 		p = strrchr(st, ')');
 		if (p && p[1] == ' ' && p[2] == 'S')
 			return 0;
+		*awake_ns = t;
 		sleep_ms(1);
 	}
 	return -1;
@@ -200,7 +208,7 @@ static int wait_sleeping(pid_t pid)
 static int mode_paused(const char *meta, long ms)
 {
 	static char buf[1024];
-	long long t0, t1, got;
+	long long t0, t1, got, awake = 0;
 	int go[2], status = 0, fd;
 	char c;
 	pid_t pid;
@@ -224,7 +232,8 @@ static int mode_paused(const char *meta, long ms)
 	close(go[1]);
 	if (read(go[0], &c, 1) != 1)
 		die("the writer did not start");
-	if (wait_sleeping(pid) < 0)
+	awake = now_ns();
+	if (wait_sleeping(pid, &awake) < 0)
 		die("the writer never blocked");
 	t0 = now_ns();
 	sleep_ms(ms);
@@ -234,8 +243,9 @@ static int mode_paused(const char *meta, long ms)
 	dprintf(fd,
 	        "{\"mode\":\"paused\",\"pts\":\"%s\",\"writer_pid\":%d,\"reader_pid\":%d,"
 	        "\"writes\":64,\"bytes\":65536,\"read\":%lld,\"pause_ns\":%lld,"
-	        "\"writer_ok\":%s}\n",
-	        pts, pid, getpid(), got, t1 - t0, exited_ok(status) ? "true" : "false");
+	        "\"pause_max_ns\":%lld,\"writer_ok\":%s}\n",
+	        pts, pid, getpid(), got, t1 - t0, first_read_ns - awake,
+	        exited_ok(status) ? "true" : "false");
 	close(fd);
 	return 0;
 }
