@@ -13,10 +13,11 @@ log_dir=build/test-logs
 t_start=$(date +%s)
 t_phase=$t_start
 phases=()
+prep=""
 # make test's start (Makefile: test-clock), when this run is part of one
 t0_make=$(cat build/.test-start 2>/dev/null || echo "")
 if [ -n "$t0_make" ] && [ "$t0_make" -le "$t_start" ] && [ $((t_start - t0_make)) -lt 7200 ]; then
-	phases+=("packages, build, dist, fixtures (make test) $((t_start - t0_make)) s")
+	prep="packages, build, dist, fixtures (make test) $((t_start - t0_make)) s"
 	t_start=$t0_make
 fi
 # phase NAME: close the phase before (its time goes in the summary) and say the next
@@ -123,6 +124,7 @@ phase "summary"
 unset 'phases[-1]'
 # the end of a long log is what a CI page shows: the times, and every failure again
 echo "time: $(($(date +%s) - t_start)) s in all"
+[ -n "$prep" ] && echo "  $prep"
 printf '  %s\n' "${phases[@]}"
 if [ ${#failed_names[@]} -gt 0 ]; then
 	echo "failed: ${failed_names[*]}"

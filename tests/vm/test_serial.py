@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from ttcase import Skip, case, run  # noqa: E402
-from ttpty import fork_writer  # noqa: E402
+from ttpty import fork_writer, wait_sleeping  # noqa: E402
 from tttracer import Tracer, in_flight, require_root, wait_in_flight  # noqa: E402
 
 DATA = "/dev/ttyS1"
@@ -91,7 +91,8 @@ def until_full(fd, limit=4096, slack=64, timeout=20.0):
 
 def held(peer, fd, hold, release, *writers, before=None, start=None):
     """Under a tracer at -T 50: tell the far end `start` (if any), fork the
-    writers (calling `before` ahead of each after the first), wait `hold` s,
+    writers (calling `before` ahead of each after the first), wait `hold` s from
+    the first writer's sleep,
     tell it `release`, and wait for every writer and for the line to drain.
     Returns the tracer and the writers' pids."""
     tr = Tracer("-T", "50")
@@ -104,6 +105,9 @@ def held(peer, fd, hold, release, *writers, before=None, start=None):
         if i and before:
             before()
         pids.append(fork_writer(w))
+    # the hold counts from the first writer's sleep: filling the buffers first took
+    # 40 ms of a 300 ms hold in a 5.10 guest (259 ms blocked)
+    wait_sleeping(pids[0])
     time.sleep(hold)
     peer.say(release)
     # the far end held the line from before t0 until some moment before its
