@@ -296,7 +296,6 @@ struct loop {
 	/* stdin, the source's ring, the snapshot child's report */
 	struct pollfd pfd[3];
 	bool ring_polled; /* pfd[1] is in this round's set */
-	struct tt_tick tick;
 	double start, next_tick, sampled;
 	double ring_hold; /* the ring is not polled before this: a flood gathers */
 	double last_log_draw;
@@ -432,14 +431,12 @@ static void loop_tick(struct loop *l, double t)
 	if (t < l->next_tick)
 		return;
 	if (!ui->replay) {
-		rc = tt_source_tick(l->src, ui->m, &l->tick, t,
+		rc = tt_source_tick(l->src, ui->m, &ui->tick, t,
 		                    l->o->no_stacks ? -1 : SYMBOLIZE_PER_TICK);
 		if (rc < 0)
 			tt_ui_status(ui, true, "refresh failed: %s", strerror(-rc));
-		ui->ev_rate = l->tick.ev_rate;
-		ui->drop_rate = l->tick.drop_rate;
 	}
-	l->tick.last = t;
+	ui->tick.last = t;
 	l->next_tick = t + ui->interval;
 	l->src_quiet = false;
 	l->redraw = true;
@@ -452,7 +449,7 @@ static int loop_run(struct loop *l, char *err, size_t errlen)
 	double t;
 
 	l->start = l->sampled = tt_mono_s();
-	tt_tick_init(&l->tick, l->ui->m, l->start);
+	tt_tick_init(&l->ui->tick, l->ui->m, l->start);
 	l->next_tick = l->start + l->ui->interval;
 	while (!quit_signal) {
 		if (loop_wait(l, err, errlen) < 0)

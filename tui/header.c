@@ -88,9 +88,9 @@ static void drops_field(struct tt_ui *ui, char *buf, size_t len)
 		}
 	if (!t->dropped)
 		snprintf(buf, len, "drops 0");
-	else if (!ui->replay && ui->drop_rate > 0)
+	else if (!ui->replay && ui->tick.drop_rate > 0)
 		snprintf(buf, len, "drops %s (%s/s %s)", n,
-		         tt_fmt_count(ui->drop_rate, r, sizeof(r)), cause ? cause : "?");
+		         tt_fmt_count(ui->tick.drop_rate, r, sizeof(r)), cause ? cause : "?");
 	else
 		snprintf(buf, len, "drops %s (%s)", n, cause ? cause : "?");
 }
@@ -146,7 +146,7 @@ static int count_fields(struct tt_ui *ui, WINDOW *w, int x, int wd)
 	tt_fmt_total(m->totals.events, t1, sizeof(t1));
 	if (!ui->replay)
 		snprintf(buf, sizeof(buf), "slow writes %s (%s/s)", t1,
-		         tt_fmt_count(ui->ev_rate, t2, sizeof(t2)));
+		         tt_fmt_count(ui->tick.ev_rate, t2, sizeof(t2)));
 	else
 		snprintf(buf, sizeof(buf), "slow writes %s", t1);
 	x = field(w, 1, x, wd, buf, a);

@@ -117,9 +117,7 @@ struct tt_ui {
 	int theme_idx; /* built-in index, or -1 for a theme file */
 
 	double interval;
-	/* per second over the last interval (app.c copies them from its struct tt_tick) */
-	double ev_rate;
-	double drop_rate;
+	struct tt_tick tick; /* the refresh loop's intervals: event and drop rates over the last */
 };
 
 struct tt_pane_ops {

@@ -634,7 +634,7 @@ static void test_header_drops(void **state)
 	m.totals.drops[TT_DROP_RATELIMIT] = 509308;
 	m.totals.drops[TT_DROP_RINGBUF_FULL] = 12;
 	m.totals.dropped = 509320;
-	ui->drop_rate = 133500;
+	ui->tick.drop_rate = 133500;
 	w = draw(&tt_header_pane, 2, 140);
 	assert_non_null(strstr(row(w, 1), "slow writes 18568 (0/s)"));
 	assert_non_null(strstr(row(w, 1), "drops 509k (134k/s ratelimit)"));
@@ -644,7 +644,7 @@ static void test_header_drops(void **state)
 	assert_non_null(strstr(row(w, 1), "drops 509k"));
 	assert_null(strstr(row(w, 1), "thres"));
 	delwin(w);
-	ui->drop_rate = 0;
+	ui->tick.drop_rate = 0;
 	w = draw(&tt_header_pane, 2, 140);
 	assert_non_null(strstr(row(w, 1), "drops 509k (ratelimit)"));
 	delwin(w);
