@@ -806,7 +806,12 @@ static __always_inline void fill_event(struct tt_event *e, struct tt_inflight *s
 	e->syscall = s->syscall;
 	e->reason = s->reason;
 	e->class = s->class;
-	e->pad = 0;
+	e->kind = s->kind;
+	e->cause = s->cause;
+	e->interval_ns = s->interval_ns;
+	e->period_ns = s->period_ns;
+	e->cause_ns = s->cause_ns;
+	e->gc_overlap_ns = s->gc_overlap_ns;
 	e->ustack_len = 0;
 	e->kstack_len = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));

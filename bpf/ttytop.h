@@ -8,7 +8,7 @@
 #ifndef TTYTOP_ABI_H
 #define TTYTOP_ABI_H
 
-#define TTYTOP_ABI 4
+#define TTYTOP_ABI 5
 
 #ifndef __VMLINUX_H__ /* user space: the kernel side gets these from vmlinux.h */
 #include <linux/types.h>
@@ -33,6 +33,9 @@
 #define TT_MAX_GO_PROCS 1024
 #define TT_RINGBUF_BYTES (4u << 20)
 #define TT_MAX_SLEEP_STACKS 1024 /* writes asleep at once whose stacks are kept */
+#define TT_MAX_TICKERS 1024      /* writers whose write intervals are kept (LRU) */
+#define TT_MAX_PROCS 4096        /* processes whose run-queue and GC time are summed (LRU) */
+#define TT_MAX_RUNNABLE 16384    /* threads of those processes waiting runnable (LRU) */
 
 /*
  * Log-linear histogram: values below 2^(SUB_BITS+1) get one bucket each; above
@@ -76,6 +79,36 @@ enum tt_syscall {
 	TT_SYS_PWRITEV2 = 4,
 	TT_SYS_NR
 };
+
+/* What an event is about. */
+enum tt_ev_kind {
+	TT_KIND_SLOW_WRITE = 0, /* the write took longer than the threshold */
+	TT_KIND_LATE_TICK = 1,  /* the interval before the write was late, however fast the write */
+	TT_KIND_NR
+};
+
+/*
+ * Why a tick was late: the first of these whose figure covers at least half
+ * of the lateness, in this order; TT_CAUSE_APP when none does.
+ */
+enum tt_cause {
+	TT_CAUSE_NONE = 0,             /* not a late tick */
+	TT_CAUSE_TERMINAL_BLOCKED = 1, /* the interval's first write blocked */
+	TT_CAUSE_GC_STW = 2,           /* a Go stop-the-world overlapped the interval */
+	TT_CAUSE_RUN_QUEUE = 3,        /* the process's threads waited runnable */
+	TT_CAUSE_APP = 4,              /* none of these: the program itself was late */
+	TT_CAUSE_NR
+};
+
+/*
+ * Tick detection (kernel side): a period is the mean of at least
+ * TT_TICK_AGREE consecutive intervals each within TT_TICK_TOL_PCT % of the
+ * run's first; intervals under TT_TICK_MIN_NS are bursts, never ticks.
+ */
+#define TT_TICK_AGREE 8
+#define TT_TICK_TOL_PCT 5
+#define TT_TICK_MIN_NS 1000000ull
+#define TT_LATE_PCT_DEFAULT 5
 
 /* tt_*.dev: the kernel's MKDEV encoding, major << 20 | minor */
 #define TT_DEV_MINOR_BITS 20
@@ -197,18 +230,96 @@ struct tt_go_proc {
 	 * slot and the register only confirms it.
 	 */
 	__u8 g_in_reg;
-	__u8 pad;
+	/*
+	 * 1 from Go 1.21: stopTheWorldWithSema's first argument is the
+	 * stwReason; before, the reason comes from a gcStart / gcMarkDone
+	 * probe on the stopping thread.
+	 */
+	__u8 stw_reason_arg;
+};
+
+/* runtime.stwReason values the kernel counts (Go 1.21+; same through 1.24) */
+#define TT_GO_STW_MARK_TERM 1
+#define TT_GO_STW_SWEEP_TERM 2
+
+/* Where a stop-the-world's reason came from (tt_stw_rec.reason_src). */
+enum tt_stw_src {
+	TT_STW_SRC_UNKNOWN = 0, /* Go < 1.21 with no tagging probe seen */
+	TT_STW_SRC_ARG = 1,     /* reason is runtime.stwReason, from the argument */
+	TT_STW_SRC_GCSTART = 2, /* tagged by runtime.gcStart: GC sweep termination */
+	TT_STW_SRC_MARKDONE = 3 /* tagged by runtime.gcMarkDone: GC mark termination */
+};
+
+/*
+ * Per process that writes to a terminal ("procs", keyed by tgid): the time
+ * its threads waited runnable and, for Go processes with probes attached,
+ * its stop-the-world pauses. Sums only grow: a late tick's causes are the
+ * differences since the interval's first write.
+ */
+struct tt_proc_state {
+	__u64 runq_total_ns; /* runnable waits of all its threads, ended */
+	__u64 stw_total_ns;  /* stop-the-world pauses, ended */
+	__u64 stw_start_ns;  /* of the pause in progress, 0 = none */
+	__u64 stw_max_ns;
+	__u32 stw_count;
+	__u32 gc_cycles; /* GC sweep-termination stops: one per cycle */
+	__u32 stw_tid;   /* thread that stopped the world */
+	__u8 stw_reason; /* of the pause in progress */
+	__u8 stw_src;    /* enum tt_stw_src */
+	__u8 pad[2];
+};
+
+/*
+ * One writer's tick (keyed by terminal, process and goroutine; goid -1 when
+ * the process is not Go or the goroutine is unknown). Intervals are between
+ * the entries of successive writes.
+ */
+struct tt_ticker_key {
+	__u32 dev;
+	__u32 tgid;
+	__s64 goid;
+};
+
+struct tt_ticker {
+	__u64 last_start_ns;   /* entry of the previous write */
+	__u64 prev_blocked_ns; /* blocked time of the previous write (set at its exit) */
+	__u64 runq_at_last;    /* tt_proc_state sums at the previous write's entry */
+	__u64 stw_at_last;
+	__u64 period_ns;    /* 0 = no period detected yet */
+	__u64 run_first_ns; /* first interval of the run of agreeing ones */
+	__u64 run_sum_ns;   /* their sum */
+	__u64 intervals;    /* intervals seen */
+	__u64 late;         /* late ticks */
+	__u64 jitter_max_ns;
+	__u32 run_n; /* length of the run */
+	__u32 pad;
+	char comm[TT_COMM_LEN];
+	__u32 hist_iv[TT_HIST_BUCKETS];  /* intervals */
+	__u32 hist_jit[TT_HIST_BUCKETS]; /* |interval - period| while a period is known */
 };
 
 /* Ring-buffer record kinds. */
 enum tt_rec_kind {
 	TT_REC_WRITE = 1,    /* a slow write */
 	TT_REC_NEW_PROC = 2, /* first tty write of a tgid: user space may register it */
+	TT_REC_STW = 3,      /* a Go stop-the-world ended */
 };
+
 
 struct tt_rec_hdr {
 	__u32 kind;
 	__u32 size;
+};
+
+struct tt_stw_rec {
+	struct tt_rec_hdr hdr;
+	__u64 start_ns; /* CLOCK_MONOTONIC at runtime.stopTheWorldWithSema's entry */
+	__u64 duration_ns; /* to a RET of runtime.startTheWorldWithSema */
+	__u32 tgid;
+	__u32 tid;
+	__u8 reason; /* runtime.stwReason when src is TT_STW_SRC_ARG */
+	__u8 src;    /* enum tt_stw_src */
+	__u8 pad[6];
 };
 
 struct tt_new_proc {
@@ -238,9 +349,15 @@ struct tt_event {
 	__u8 syscall; /* enum tt_syscall */
 	__u8 reason;  /* enum tt_reason, of the longest sleep */
 	__u8 class;
-	__u8 pad;
+	__u8 kind; /* enum tt_ev_kind */
 	__u16 ustack_len; /* frames */
 	__u16 kstack_len;
+	__u8 cause; /* enum tt_cause, late ticks only */
+	__u8 pad[3];
+	__u64 interval_ns;   /* late ticks: since the writer's previous write */
+	__u64 period_ns;     /* late ticks: the writer's period */
+	__u64 cause_ns;      /* late ticks: the figure behind the cause */
+	__u64 gc_overlap_ns; /* stop-the-world time inside the write (slow) or the interval (late) */
 	char comm[TT_COMM_LEN];
 	char waker_comm[TT_COMM_LEN];
 	struct tt_backlog backlog;
@@ -282,7 +399,15 @@ struct tt_inflight {
 	__u32 last_dev;   /* (terminal, process) of the previous write: */
 	__u32 last_tgid;  /* when unchanged, the writer entry exists; the writer's tgid */
 	__u32 goid_flags; /* the TT_EV_GOID_BITS of goid */
-	__u32 pad2;
+	__u8 kind;        /* enum tt_ev_kind, decided at entry */
+	__u8 cause;       /* enum tt_cause of a late tick */
+	__u8 pad2[2];
+	__s64 tick_goid;  /* the ticker this write belongs to (its key's goid) */
+	__u64 stw_at_start; /* the process's stop-the-world sum at entry */
+	__u64 interval_ns;  /* late ticks: as in tt_event */
+	__u64 period_ns;
+	__u64 cause_ns;
+	__u64 gc_overlap_ns;
 	char waker_comm[TT_COMM_LEN];
 	struct tt_backlog backlog; /* at entry */
 };

@@ -27,7 +27,9 @@ int tt_model_init(struct tt_model *m)
 	       sizeof(*m) - offsetof(struct tt_model, nterminals));
 	m->events = calloc(TT_MODEL_EVENT_RING, sizeof(*m->events));
 	m->inflight = calloc(TT_MODEL_MAX_INFLIGHT, sizeof(*m->inflight));
-	if (!m->events || !m->inflight) {
+	m->tickers = calloc(TT_MODEL_MAX_TICKERS, sizeof(*m->tickers));
+	m->procs = calloc(TT_MODEL_MAX_PROCS, sizeof(*m->procs));
+	if (!m->events || !m->inflight || !m->tickers || !m->procs) {
 		tt_model_free(m);
 		return -ENOMEM;
 	}
@@ -40,6 +42,7 @@ int tt_model_init(struct tt_model *m)
 		         (int)sizeof(m->host.kernel) - 1, u.release);
 	m->interval_s = 1.0;
 	m->filters.threshold_ms = 10.0;
+	m->late_pct = TT_LATE_PCT_DEFAULT;
 	m->start_realtime_ns = tt_real_ns();
 	m->now_realtime_ns = m->start_realtime_ns;
 	return 0;
@@ -55,6 +58,12 @@ void tt_model_free(struct tt_model *m)
 	free(m->inflight);
 	m->inflight = NULL;
 	m->ninflight = 0;
+	free(m->tickers);
+	m->tickers = NULL;
+	m->ntickers = 0;
+	free(m->procs);
+	m->procs = NULL;
+	m->nprocs = 0;
 }
 
 struct tt_terminal *tt_model_find_terminal(struct tt_model *m, uint32_t dev)

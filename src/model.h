@@ -24,6 +24,10 @@
 #define TT_MODEL_MAX_INFLIGHT 64 /* writes in flight shown, the longest first */
 #define TT_MODEL_MAX_READERS 4
 #define TT_SPARK_LEN 32 /* p99 history points per terminal */
+#define TT_MODEL_MAX_TICKERS 64  /* writers whose tick is shown, the most intervals first */
+#define TT_MODEL_MAX_PROCS 64    /* Go processes shown */
+#define TT_MODEL_STW_RING 32     /* newest stop-the-world pauses kept per process */
+#define TT_STW_REASON_LEN 32
 #define TT_FUNC_LEN 128
 #define TT_FILE_LEN 160
 #define TT_MODULE_LEN 96
@@ -97,6 +101,7 @@ struct tt_stack {
 #define TT_EVSTK_PROC_GONE (1u << 1)  /* process exited: raw addresses only */
 
 struct tt_model_event {
+	enum tt_ev_kind kind;
 	uint64_t time_ns; /* CLOCK_REALTIME ns of the write's start */
 	uint32_t pid, tid;
 	int64_t goid; /* -1 = not Go / unknown */
@@ -116,6 +121,11 @@ struct tt_model_event {
 	uint32_t waker_pid;
 	char waker_comm[TT_COMM_LEN];
 	struct tt_backlog backlog;
+	/* late ticks (kind TT_KIND_LATE_TICK): the interval and why it was late */
+	uint64_t interval_ns, period_ns, late_ns;
+	enum tt_cause cause;
+	uint64_t cause_ns;
+	uint64_t gc_overlap_ns; /* stop-the-world inside the write (slow) or the interval (late) */
 	/*
 	 * What the kernel said of the stacks, as plain fields so that readers
 	 * of the model (the dashboard) need not know the kernel's bits.
@@ -128,6 +138,44 @@ struct tt_model_event {
 	uint32_t stk_flags; /* TT_EVSTK_* */
 	struct tt_stack ustack;
 	struct tt_stack kstack; /* n <= TT_KSTACK_MAX */
+};
+
+/*
+ * One writer's tick: the intervals between its successive writes (between
+ * tick bursts: writes under TT_TICK_MIN_NS apart are one tick). goid -1 for
+ * a process that is not Go or whose goroutine is unknown.
+ */
+struct tt_model_ticker {
+	uint32_t dev, pid;
+	int64_t goid;
+	char comm[TT_COMM_LEN];
+	uint64_t period_ns; /* 0: no period detected yet */
+	uint64_t intervals, late;
+	uint64_t jitter_max_ns;
+	struct tt_hist iv;     /* intervals */
+	struct tt_hist jitter; /* |interval - period| while a period was known */
+	bool seen;             /* still in the kernel's table at the last refresh */
+};
+
+struct tt_stw {
+	uint64_t time_ns;     /* CLOCK_REALTIME of the stop's start */
+	uint64_t duration_ns;
+	char reason[TT_STW_REASON_LEN]; /* the runtime's own words: "GC sweep termination" */
+};
+
+/* A Go process seen writing to a terminal, and its stop-the-world pauses. */
+struct tt_model_proc {
+	uint32_t pid;
+	char comm[TT_COMM_LEN];
+	char go_version[32]; /* "go1.19.8", "" = unknown */
+	bool instrumented;   /* stop-the-world probes attached */
+	char why_not[64];    /* when not instrumented: why */
+	bool exited;
+	/* cumulative since ttytop started */
+	uint64_t gc_cycles, stw_count, stw_total_ns, stw_max_ns;
+	struct tt_hist stw_hist;
+	struct tt_stw stw[TT_MODEL_STW_RING]; /* ring, stw_head = next slot */
+	uint32_t stw_head, stw_n;
 };
 
 struct tt_proc_ref {
@@ -244,6 +292,14 @@ struct tt_model {
 	/* writes in flight at the last refresh, the longest first */
 	struct tt_model_inflight *inflight; /* TT_MODEL_MAX_INFLIGHT entries */
 	int ninflight;
+
+	/* ticks of writers, the most intervals first */
+	struct tt_model_ticker *tickers; /* TT_MODEL_MAX_TICKERS entries */
+	int ntickers;
+	/* Go processes, in order of first appearance */
+	struct tt_model_proc *procs; /* TT_MODEL_MAX_PROCS entries */
+	int nprocs;
+	unsigned late_pct; /* --late: an interval this much over the period is late */
 };
 
 int tt_model_init(struct tt_model *m);
@@ -298,6 +354,26 @@ struct tt_model_event *tt_model_event_at(struct tt_model *m, uint32_t i);
 /* The longest write in flight on dev, or by thread tid; NULL when none. */
 const struct tt_model_inflight *tt_model_inflight_on(const struct tt_model *m, uint32_t dev);
 const struct tt_model_inflight *tt_model_inflight_of(const struct tt_model *m, uint32_t tid);
+
+const char *tt_kind_name(enum tt_ev_kind k);
+int tt_kind_from_name(const char *s); /* -1 when unknown */
+const char *tt_cause_name(enum tt_cause c);
+int tt_cause_from_name(const char *s); /* -1 when unknown */
+
+/* The ticker of (dev, pid, goid); with add, created (NULL when full). */
+struct tt_model_ticker *tt_model_ticker(struct tt_model *m, uint32_t dev, uint32_t pid,
+					int64_t goid, bool add);
+/* The busiest ticker of a writer (most intervals), NULL when none. */
+const struct tt_model_ticker *tt_model_writer_ticker(const struct tt_model *m, uint32_t dev,
+						     uint32_t pid);
+/* Jitter percentile of a ticker; 0 when it has none. */
+uint64_t tt_ticker_jitter(const struct tt_model_ticker *t, double q);
+/* The Go process pid; with add, created (NULL when full). */
+struct tt_model_proc *tt_model_proc(struct tt_model *m, uint32_t pid, bool add);
+/* Append a stop-the-world to a process's ring and counters' histogram. */
+void tt_model_proc_add_stw(struct tt_model_proc *p, const struct tt_stw *s);
+/* i = 0 is the newest pause; NULL past the end. */
+const struct tt_stw *tt_model_proc_stw_at(const struct tt_model_proc *p, uint32_t i);
 
 /* Close an interval of dt seconds: rates, percentiles, sparklines. */
 void tt_model_tick(struct tt_model *m, double dt);

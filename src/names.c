@@ -113,6 +113,33 @@ int tt_wstate_from_name(const char *s)
 	return lookup(wstate_names, TT_W_NR, s);
 }
 
+static const char *const kind_names[TT_KIND_NR] = {"slow-write", "late-tick"};
+/* TT_CAUSE_NONE has no word: an event that is not a late tick has no cause */
+static const char *const cause_names[TT_CAUSE_NR] = {"", "terminal-blocked", "gc-stw",
+                                                     "run-queue", "app"};
+
+const char *tt_kind_name(enum tt_ev_kind k)
+{
+	return (unsigned)k < TT_KIND_NR ? kind_names[k] : "slow-write";
+}
+
+int tt_kind_from_name(const char *s)
+{
+	return lookup(kind_names, TT_KIND_NR, s);
+}
+
+const char *tt_cause_name(enum tt_cause c)
+{
+	return (unsigned)c < TT_CAUSE_NR ? cause_names[c] : "";
+}
+
+int tt_cause_from_name(const char *s)
+{
+	int i = s && *s ? lookup(cause_names, TT_CAUSE_NR, s) : -1;
+
+	return i > 0 ? i : -1;
+}
+
 const char *tt_drop_name(enum tt_drop d)
 {
 	return (unsigned)d < TT_DROP_NR ? drop_names[d] : "unknown";
