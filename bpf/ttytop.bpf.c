@@ -44,6 +44,7 @@ const volatile char filter_tty[TT_TTY_NAME_LEN] = {}; /* kernel name, "pts3" */
 const volatile __s32 filter_class = -1;
 const volatile bool capture_stacks = true;
 const volatile __u32 ratelimit_per_cpu = 2000; /* events/s/CPU when threshold is 0 */
+const volatile __u32 late_pct = TT_LATE_PCT_DEFAULT; /* --late */
 /*
  * Kernel text a waker runs on top of when an interrupt woke the writer
  * (from kallsyms): interrupt and softirq entry text, threaded handlers
@@ -167,6 +168,22 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tt_go_proc);
 } go_procs SEC(".maps");
+
+/* Per process that writes to a terminal: run-queue and stop-the-world sums. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TT_MAX_PROCS);
+	__type(key, __u32);
+	__type(value, struct tt_proc_state);
+} procs SEC(".maps");
+
+/* Per (terminal, process, goroutine): intervals between writes, period, jitter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TT_MAX_TICKERS);
+	__type(key, struct tt_ticker_key);
+	__type(value, struct tt_ticker);
+} tickers SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -548,6 +565,77 @@ static __always_inline struct tt_inflight *inflight_entry(__u32 tid)
 	return map_lookup_or_try_init(&inflight, &tid, &init);
 }
 
+#define ADD(p, v) __sync_fetch_and_add(p, v)
+
+/*
+ * tt_hist_bucket with a bound the verifier can see: in 64 bits and pinned to
+ * one register around the clamp. Otherwise clang compares a truncated copy and
+ * indexes with another, and verifiers before ~6.2 (5.10, 6.1) lose the bound
+ * between them.
+ */
+static __always_inline __u32 bucket(__u64 v)
+{
+	__u64 b = tt_hist_bucket(v); /* 64-bit: no truncated copy to compare */
+
+	barrier_var(b);
+	if (b >= TT_HIST_BUCKETS)
+		b = TT_HIST_BUCKETS - 1;
+	barrier_var(b);
+	return b;
+}
+
+/*
+ * Goroutine of the current thread: g from TLS, confirmed by the g register,
+ * or from the register alone where the runtime keeps it nowhere else (arm64
+ * without cgo); then m.curg when g is the thread's g0 or gsignal.
+ */
+static __always_inline __s64 current_goid(struct task_struct *task, struct pt_regs *regs,
+                                          struct tt_go_proc *gp, __u32 *flags)
+{
+	__u64 g = 0, m = 0, g0 = 0, gsig = 0, curg = 0, greg = regs ? g_register(regs) : 0;
+	__s64 goid = -1;
+
+	if (gp->g_in_reg) {
+		g = greg;
+		if (!g)
+			return -1;
+	} else {
+		__u64 tp = thread_pointer(task);
+
+		if (bpf_probe_read_user(&g, sizeof(g), (void *)(tp + (__s64)gp->tls_g_off)) || !g)
+			return -1;
+	}
+	if (!bpf_probe_read_user(&m, sizeof(m), (void *)(g + gp->g_m_off)) && m) {
+		bpf_probe_read_user(&g0, sizeof(g0), (void *)(m + gp->m_g0_off));
+		bpf_probe_read_user(&gsig, sizeof(gsig), (void *)(m + gp->m_gsignal_off));
+		bpf_probe_read_user(&curg, sizeof(curg), (void *)(m + gp->m_curg_off));
+	} else if (gp->g_in_reg) {
+		return -1;
+	}
+	/*
+	 * A register is believed alone only when its m agrees that g runs
+	 * there: a stray value cannot pass for a goroutine.
+	 */
+	if (gp->g_in_reg) {
+		if (g != g0 && g != gsig && g != curg)
+			return -1;
+		*flags |= TT_EV_GOID_REG | TT_EV_GOID_GREG;
+	} else if (greg == g) {
+		*flags |= TT_EV_GOID_GREG;
+	}
+	if (m && (g == g0 || g == gsig)) {
+		g = curg;
+		if (!g)
+			return -1;
+	}
+	if (bpf_probe_read_user(&goid, sizeof(goid), (void *)(g + gp->goid_off)))
+		return -1;
+	*flags |= TT_EV_GOID;
+	return goid;
+}
+
+#include "ticks.bpf.h"
+
 /*
  * Vectored writes pass iov/iovcnt: their byte count is summed from user memory
  * only once the fd is known to be a tty, so other writev callers never pay.
@@ -589,6 +677,7 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count, const
 	s->fd = fd;
 	s->syscall = sys;
 	start_write(s, tty, wk.dev, class, fast);
+	tick_enter(s, wk.tgid, sys);
 	s->active = 1;
 	hint_add(tid, 1);
 	return 0;
@@ -701,22 +790,6 @@ static __always_inline __u32 errslot(__s64 ret)
 	}
 }
 
-/*
- * tt_hist_bucket with a bound the verifier can see: in 64 bits and pinned to
- * one register around the clamp. Otherwise clang compares a truncated copy and
- * indexes with another, and verifiers before ~6.2 (5.10, 6.1) lose the bound
- * between them.
- */
-static __always_inline __u32 bucket(__u64 v)
-{
-	__u64 b = tt_hist_bucket(v); /* 64-bit: no truncated copy to compare */
-
-	barrier_var(b);
-	if (b >= TT_HIST_BUCKETS)
-		b = TT_HIST_BUCKETS - 1;
-	barrier_var(b);
-	return b;
-}
 
 static __always_inline bool ratelimited(__u64 now)
 {
@@ -731,55 +804,6 @@ static __always_inline bool ratelimited(__u64 now)
 	return ++r->count > ratelimit_per_cpu;
 }
 
-/*
- * Goroutine of the current thread: g from TLS, confirmed by the g register,
- * or from the register alone where the runtime keeps it nowhere else (arm64
- * without cgo); then m.curg when g is the thread's g0 or gsignal.
- */
-static __always_inline __s64 current_goid(struct task_struct *task, struct pt_regs *regs,
-                                          struct tt_go_proc *gp, __u32 *flags)
-{
-	__u64 g = 0, m = 0, g0 = 0, gsig = 0, curg = 0, greg = regs ? g_register(regs) : 0;
-	__s64 goid = -1;
-
-	if (gp->g_in_reg) {
-		g = greg;
-		if (!g)
-			return -1;
-	} else {
-		__u64 tp = thread_pointer(task);
-
-		if (bpf_probe_read_user(&g, sizeof(g), (void *)(tp + (__s64)gp->tls_g_off)) || !g)
-			return -1;
-	}
-	if (!bpf_probe_read_user(&m, sizeof(m), (void *)(g + gp->g_m_off)) && m) {
-		bpf_probe_read_user(&g0, sizeof(g0), (void *)(m + gp->m_g0_off));
-		bpf_probe_read_user(&gsig, sizeof(gsig), (void *)(m + gp->m_gsignal_off));
-		bpf_probe_read_user(&curg, sizeof(curg), (void *)(m + gp->m_curg_off));
-	} else if (gp->g_in_reg) {
-		return -1;
-	}
-	/*
-	 * A register is believed alone only when its m agrees that g runs
-	 * there: a stray value cannot pass for a goroutine.
-	 */
-	if (gp->g_in_reg) {
-		if (g != g0 && g != gsig && g != curg)
-			return -1;
-		*flags |= TT_EV_GOID_REG | TT_EV_GOID_GREG;
-	} else if (greg == g) {
-		*flags |= TT_EV_GOID_GREG;
-	}
-	if (m && (g == g0 || g == gsig)) {
-		g = curg;
-		if (!g)
-			return -1;
-	}
-	if (bpf_probe_read_user(&goid, sizeof(goid), (void *)(g + gp->goid_off)))
-		return -1;
-	*flags |= TT_EV_GOID;
-	return goid;
-}
 
 /* The write's figures as the thread's entry holds them at its exit. */
 static __always_inline void fill_event(struct tt_event *e, struct tt_inflight *s, __u32 tid,
@@ -887,7 +911,6 @@ static __always_inline void emit_event(void *ctx, struct tt_inflight *s, __u32 t
 	bpf_ringbuf_submit(e, 0);
 }
 
-#define ADD(p, v) __sync_fetch_and_add(p, v)
 
 /* Atomic adds: the slot is shared by every CPU that writes to the terminal. */
 static __always_inline void add_stats(struct tt_tty_stats *st, struct tt_inflight *s, __u64 lat,
@@ -962,9 +985,11 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 		count_drop(TT_DROP_TTY_TABLE_FULL);
 
 	count_writer(s, tgid, ret);
+	tick_exit(s, tgid);
 
-	if (lat >= threshold_ns) {
-		if (threshold_ns == 0 && ratelimited(now))
+	/* a late tick is reported however fast its write was; late ticks are rate limited always */
+	if (lat >= threshold_ns || s->kind == TT_KIND_LATE_TICK) {
+		if ((threshold_ns == 0 || s->kind == TT_KIND_LATE_TICK) && ratelimited(now))
 			count_drop(TT_DROP_RATELIMIT);
 		else
 			emit_event(ctx, s, tid, tgid, lat, ret);
@@ -1152,9 +1177,12 @@ static __always_inline bool end_sleep(struct tt_inflight *s, __u64 now)
 static __always_inline void on_switch(void *ctx, bool preempt, struct task_struct *prev,
                                       struct task_struct *next, __u64 prev_state)
 {
-	struct tt_inflight *ps = lookup_inflight(prev->pid), *ns = lookup_inflight(next->pid);
+	struct tt_inflight *ps, *ns;
 	__u64 now;
 
+	runq_switch(preempt, prev, next, prev_state);
+	ps = lookup_inflight(prev->pid);
+	ns = lookup_inflight(next->pid);
 	if (!ps && !ns)
 		return;
 	now = bpf_ktime_get_ns();
@@ -1225,6 +1253,7 @@ static __always_inline void on_waking(void *ctx, struct task_struct *p)
 	struct tt_inflight *s;
 	__u64 now;
 
+	runq_waking(p);
 	s = lookup_inflight(p->pid);
 	if (!s || s->state != TT_W_BLOCKED)
 		return;
@@ -1307,3 +1336,4 @@ int inflight_now_read(void *ctx)
 	inflight_now.found = 1;
 	return 0;
 }
+

@@ -32,6 +32,7 @@ enum {
 	OPT_MAX_TERMINALS,
 	OPT_THEME,
 	OPT_SNAPSHOT_DIR,
+	OPT_LATE,
 };
 
 static const struct option long_opts[] = {
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
     {"max-terminals", required_argument, NULL, OPT_MAX_TERMINALS},
     {"theme", required_argument, NULL, OPT_THEME},
     {"snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR},
+    {"late", required_argument, NULL, OPT_LATE},
     {NULL, 0, NULL, 0},
 };
 
@@ -236,6 +238,12 @@ static int number_option(int c, struct tt_opts *o, char *err, size_t errlen)
 		return opt_double("duration", optarg, 0, 1e9, &o->duration_s, err, errlen);
 	case 'T':
 		return opt_double("threshold", optarg, 0, 600000, &o->threshold_ms, err, errlen);
+	case OPT_LATE:
+		if (opt_int(optarg, 1000, &o->late_pct) < 0)
+			return errf(err, errlen,
+			            "invalid --late '%s': expected a percentage from 1 to 1000",
+			            optarg);
+		return 0;
 	case 'p':
 		if (opt_int(optarg, PID_LIMIT, &o->pid) < 0)
 			return errf(err, errlen,
@@ -304,6 +312,7 @@ static int apply_option(int c, int argc, char **argv, struct tt_opts *o, char *e
 	case 'T':
 	case 'p':
 	case OPT_MAX_TERMINALS:
+	case OPT_LATE:
 		return number_option(c, o, err, errlen);
 	case 'c':
 	case OPT_TTY:
@@ -379,6 +388,10 @@ void tt_cli_usage(FILE *f)
 	        "                          characters, as in /proc/PID/comm)\n"
 	        "      --tty NAME|CLASS    only one terminal (pts/3, ttyS0, tty1, /dev/pts/3)\n"
 	        "                          or one class (pty, pty-master, console, serial, other)\n"
+	        "      --late PCT          a tick is late when the interval since the writer's\n"
+	        "                          previous write is PCT %% over its period, 1 to 1000\n"
+	        "                          (default 5); late ticks are events however fast\n"
+	        "                          their write was\n"
 	        "      --no-stacks         do not capture or symbolize stacks (cheaper)\n"
 	        "      --max-terminals N   terminal rows kept, 1 to 1024 (default 1024); the\n"
 	        "                          rest are summed in one \"others\" row\n"

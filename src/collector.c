@@ -28,6 +28,7 @@
 #include "procseen.h"
 #include "ptyreaders.h"
 #include "symbolize.h"
+#include "tickread.h"
 #include "ttyslots.h"
 #include "ttytop.skel.h"
 
@@ -180,6 +181,16 @@ static void event_to_model(struct tt_collector *c, const struct tt_event *e,
 	memcpy(ev->waker_comm, e->waker_comm, TT_COMM_LEN);
 	ev->waker_comm[TT_COMM_LEN - 1] = 0;
 	ev->backlog = e->backlog;
+	ev->kind = e->kind < TT_KIND_NR ? e->kind : TT_KIND_SLOW_WRITE;
+	ev->gc_overlap_ns = e->gc_overlap_ns;
+	if (ev->kind == TT_KIND_LATE_TICK) {
+		ev->interval_ns = e->interval_ns;
+		ev->period_ns = e->period_ns;
+		ev->late_ns = e->interval_ns > e->period_ns ? e->interval_ns - e->period_ns : 0;
+		ev->cause = e->cause > TT_CAUSE_NONE && e->cause < TT_CAUSE_NR ? e->cause
+		                                                                 : TT_CAUSE_APP;
+		ev->cause_ns = e->cause_ns;
+	}
 	ev->no_ustack = e->flags & TT_EV_NO_USTACK;
 	ev->no_kstack = e->flags & TT_EV_NO_KSTACK;
 	ev->kstack_at_sleep = e->flags & TT_EV_KSTACK_AT_SLEEP;
@@ -496,7 +507,10 @@ static int src_refresh(void *ctx, double dt)
 	prune_go_procs(c);
 	read_drops(c);
 	read_in_flight(c);
+	tt_tickers_read(bpf_map__fd(c->skel->maps.tickers), c->m);
 	tt_model_tick(c->m, dt); /* also stamps the model's time */
+	/* last: the sums of processes that exited were read above */
+	tt_procs_prune(bpf_map__fd(c->skel->maps.procs), bpf_map__fd(c->skel->maps.proc_hint));
 	return 0;
 }
 
@@ -553,6 +567,7 @@ static void set_filters(struct ttytop_bpf *skel, const struct tt_opts *o)
 		}
 	}
 	skel->rodata->capture_stacks = !o->no_stacks;
+	skel->rodata->late_pct = o->late_pct > 0 ? (__u32)o->late_pct : TT_LATE_PCT_DEFAULT;
 	skel->data->threshold_ns = (uint64_t)(o->threshold_ms * 1e6);
 }
 
@@ -771,6 +786,7 @@ static void describe_attach(struct tt_model *m, const struct tt_opts *o,
 	m->now_realtime_ns = m->start_realtime_ns;
 	m->interval_s = o->interval_s;
 	m->row_cap = o->max_terminals;
+	m->late_pct = o->late_pct > 0 ? (uint32_t)o->late_pct : TT_LATE_PCT_DEFAULT;
 }
 
 int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct tt_model *m,

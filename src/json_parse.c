@@ -20,6 +20,8 @@
 #include <cjson/cJSON.h>
 
 #include "json.h"
+#include "json_go.h"
+#include "json_in.h"
 #include "utf8.h"
 
 /*
@@ -36,164 +38,6 @@
  * about 4.5 million values; this allows some room above it.
  */
 #define TT_JSON_MAX_VALUES (8u << 20)
-#define PATH_LEN 96
-
-struct pc {
-	char *err;
-	size_t errlen;
-};
-
-static int failf(struct pc *c, const char *path, const char *key, const char *fmt, ...)
-{
-	char msg[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!c->err || c->errlen == 0)
-		return -1;
-	if (path && path[0] && key)
-		snprintf(c->err, c->errlen, "%s.%s: %s", path, key, msg);
-	else if (path && path[0])
-		snprintf(c->err, c->errlen, "%s: %s", path, msg);
-	else if (key)
-		snprintf(c->err, c->errlen, "%s: %s", key, msg);
-	else
-		snprintf(c->err, c->errlen, "%s", msg);
-	return -1;
-}
-
-/* Build "path.key" / "path[i]" for nested error messages. */
-static void subpath(char *out, const char *path, const char *key, int idx)
-{
-	const char *dot = path[0] ? "." : "";
-	int n;
-
-	/* Paths are short in practice; a cut one only shortens an error message. */
-	if (idx >= 0 && key)
-		n = snprintf(out, PATH_LEN, "%s%s%s[%d]", path, dot, key, idx);
-	else if (idx >= 0)
-		n = snprintf(out, PATH_LEN, "%s[%d]", path, idx);
-	else
-		n = snprintf(out, PATH_LEN, "%s%s%s", path, dot, key);
-	if (n < 0)
-		out[0] = '\0';
-}
-
-/* Printable, bounded rendering of a hostile string for an error message. */
-static void quote_for_msg(const char *s, char *out, size_t len)
-{
-	size_t w = 0;
-
-	for (; s && *s && w + 4 < len; s++)
-		out[w++] = (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? *s : '?';
-	if (s && *s && w + 3 < len)
-		out[w++] = '.', out[w++] = '.', out[w++] = '.';
-	out[w] = '\0';
-}
-
-/*
- * Copy into a fixed buffer. Cuts only between UTF-8 sequences, and turns
- * control characters and invalid bytes into '?': these strings end up on the
- * user's terminal in the dashboard, and a snapshot must not be able to send
- * escape sequences there.
- */
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src), i = 0, w = 0, l;
-
-	while (i < n) {
-		unsigned char ch = (unsigned char)src[i];
-
-		l = tt_utf8_seq_len((const unsigned char *)src + i, n - i);
-		if (l == 0 || ch < 0x20 || ch == 0x7f)
-			l = 1, ch = '?';
-		else if (l == 1 && ch >= 0x80)
-			ch = '?';
-		if (w + l > cap - 1)
-			break;
-		if (l == 1)
-			dst[w] = (char)ch;
-		else
-			memcpy(dst + w, src + i, l);
-		w += l;
-		i += l;
-	}
-	dst[w] = '\0';
-}
-
-static const cJSON *get(struct pc *c, const cJSON *o, const char *path, const char *key)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!it)
-		failf(c, path, key, "missing");
-	return it;
-}
-
-static int get_obj(struct pc *c, const cJSON *o, const char *path, const char *key,
-                   const cJSON **out, char *subp)
-{
-	const cJSON *it = get(c, o, path, key);
-
-	if (!it)
-		return -1;
-	if (!cJSON_IsObject(it))
-		return failf(c, path, key, "expected an object");
-	*out = it;
-	subpath(subp, path, key, -1);
-	return 0;
-}
-
-static int get_arr(struct pc *c, const cJSON *o, const char *path, const char *key,
-                   const cJSON **out)
-{
-	const cJSON *it = get(c, o, path, key);
-
-	if (!it)
-		return -1;
-	if (!cJSON_IsArray(it))
-		return failf(c, path, key, "expected an array");
-	*out = it;
-	return 0;
-}
-
-/* A JSON number that is a whole value in [0, max]. */
-static int num_to_u64(const cJSON *it, uint64_t max, uint64_t *out)
-{
-	double v;
-
-	if (!cJSON_IsNumber(it))
-		return -1;
-	v = it->valuedouble;
-	if (!isfinite(v) || v < 0 || v != floor(v))
-		return -1;
-	/* 2^64 is what UINT64_MAX becomes as a double: accept it as the max. */
-	if (v >= 18446744073709551616.0) {
-		if (v > 18446744073709551616.0 || max != UINT64_MAX)
-			return -1;
-		*out = UINT64_MAX;
-		return 0;
-	}
-	if ((uint64_t)v > max)
-		return -1;
-	*out = (uint64_t)v;
-	return 0;
-}
-
-static int val_u64(struct pc *c, const cJSON *it, const char *path, const char *key, uint64_t max,
-                   uint64_t *out)
-{
-	if (num_to_u64(it, max, out) < 0) {
-		if (max == UINT64_MAX)
-			return failf(c, path, key, "expected a non-negative integer");
-		return failf(c, path, key, "expected an integer in 0..%llu",
-		             (unsigned long long)max);
-	}
-	return 0;
-}
-
 /*
  * attach.lost came with the kernel matrix: older ttytop/1 documents lack it
  * (nothing known lost), and names this reader does not know are skipped.
@@ -206,119 +50,19 @@ static int get_lost(struct pc *c, const cJSON *o, const char *path, uint32_t *ou
 	if (!a)
 		return 0;
 	if (!cJSON_IsArray(a))
-		return failf(c, path, "lost", "expected an array");
+		return ji_fail(c, path, "lost", "expected an array");
 	cJSON_ArrayForEach(it, a)
 	{
 		int l;
 
 		if (!cJSON_IsString(it))
-			return failf(c, path, "lost", "expected an array of strings");
+			return ji_fail(c, path, "lost", "expected an array of strings");
 		l = tt_lost_from_name(it->valuestring);
 		if (l >= 0)
 			*out |= 1u << l;
 	}
 	return 0;
 }
-
-static int get_u64(struct pc *c, const cJSON *o, const char *path, const char *key, uint64_t *out)
-{
-	const cJSON *it = get(c, o, path, key);
-
-	return it ? val_u64(c, it, path, key, UINT64_MAX, out) : -1;
-}
-
-static int get_u32(struct pc *c, const cJSON *o, const char *path, const char *key, uint32_t *out)
-{
-	const cJSON *it = get(c, o, path, key);
-	uint64_t v;
-
-	if (!it || val_u64(c, it, path, key, UINT32_MAX, &v) < 0)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int get_i64(struct pc *c, const cJSON *o, const char *path, const char *key, int64_t min,
-                   int64_t max, int64_t *out)
-{
-	const cJSON *it = get(c, o, path, key);
-	double v;
-
-	if (!it)
-		return -1;
-	if (!cJSON_IsNumber(it))
-		return failf(c, path, key, "expected an integer");
-	v = it->valuedouble;
-	/* INT64_MAX becomes 2^63 as a double (as UINT64_MAX does in num_to_u64). */
-	if (v == 9223372036854775808.0 && max == INT64_MAX) {
-		*out = INT64_MAX;
-		return 0;
-	}
-	/* Compare as doubles against bounds that are exact powers of two. */
-	if (!isfinite(v) || v != floor(v) || v < (double)min || v >= 9223372036854775808.0 ||
-	    (int64_t)v > max)
-		return failf(c, path, key, "expected an integer in %lld..%lld", (long long)min,
-		             (long long)max);
-	*out = (int64_t)v;
-	return 0;
-}
-
-static int get_double(struct pc *c, const cJSON *o, const char *path, const char *key, double min,
-                      double max, double *out)
-{
-	const cJSON *it = get(c, o, path, key);
-
-	if (!it)
-		return -1;
-	if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
-		return failf(c, path, key, "expected a number");
-	if (it->valuedouble < min || it->valuedouble > max)
-		return failf(c, path, key, "expected a number in %g..%g", min, max);
-	*out = it->valuedouble;
-	return 0;
-}
-
-static int get_bool(struct pc *c, const cJSON *o, const char *path, const char *key, bool *out)
-{
-	const cJSON *it = get(c, o, path, key);
-
-	if (!it)
-		return -1;
-	if (!cJSON_IsBool(it))
-		return failf(c, path, key, "expected true or false");
-	*out = cJSON_IsTrue(it);
-	return 0;
-}
-
-/* nullable: JSON null gives "" (the model's "unknown"). */
-static int get_str(struct pc *c, const cJSON *o, const char *path, const char *key, char *buf,
-                   size_t cap, bool nullable)
-{
-	const cJSON *it = get(c, o, path, key);
-
-	if (!it)
-		return -1;
-	if (nullable && cJSON_IsNull(it)) {
-		buf[0] = '\0';
-		return 0;
-	}
-	if (!cJSON_IsString(it) || !it->valuestring)
-		return failf(c, path, key,
-		             nullable ? "expected a string or null" : "expected a string");
-	copy_str(buf, cap, it->valuestring);
-	return 0;
-}
-
-typedef const char *(*name_fn)(int);
-
-static int name_index(const char *s, int n, const char *(*fn)(int))
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(fn(i), s) == 0)
-			return i;
-	return -1;
-}
-
 static const char *class_n(int i)
 {
 	return tt_class_name((enum tt_class)i);
@@ -340,111 +84,6 @@ static const char *errslot_n(int i)
 	return tt_errslot_name((enum tt_errslot)i);
 }
 
-static int get_enum(struct pc *c, const cJSON *o, const char *path, const char *key, int n,
-                    name_fn fn, int *out)
-{
-	const cJSON *it = get(c, o, path, key);
-	char q[48];
-	int v;
-
-	if (!it)
-		return -1;
-	if (!cJSON_IsString(it) || !it->valuestring)
-		return failf(c, path, key, "expected a string");
-	v = name_index(it->valuestring, n, fn);
-	if (v < 0) {
-		quote_for_msg(it->valuestring, q, sizeof(q));
-		return failf(c, path, key, "unknown value \"%s\"", q);
-	}
-	*out = v;
-	return 0;
-}
-
-/* "MAJOR:MINOR" in decimal -> kernel encoding. */
-static int get_dev(struct pc *c, const cJSON *o, const char *path, const char *key, uint32_t *out)
-{
-	const cJSON *it = get(c, o, path, key);
-	unsigned long maj, min;
-	const char *s;
-	char *end;
-
-	if (!it)
-		return -1;
-	if (!cJSON_IsString(it) || !it->valuestring)
-		return failf(c, path, key, "expected a \"MAJOR:MINOR\" string");
-	s = it->valuestring;
-	if (!isdigit((unsigned char)s[0]))
-		goto bad;
-	errno = 0;
-	maj = strtoul(s, &end, 10);
-	if (errno || *end != ':' || !isdigit((unsigned char)end[1]) || maj > 0xfff)
-		goto bad;
-	min = strtoul(end + 1, &end, 10);
-	if (errno || *end || min > 0xfffff)
-		goto bad;
-	*out = (uint32_t)(maj << 20 | min);
-	return 0;
-bad:
-	return failf(c, path, key, "expected \"MAJOR:MINOR\" (major <= 4095, minor <= 1048575)");
-}
-
-/* Counters keyed by enum names, e.g. {"EIO": 3}. Absent names are zero. */
-static int get_named_counts(struct pc *c, const cJSON *o, const char *path, const char *key, int n,
-                            name_fn fn, uint64_t *counts)
-{
-	const cJSON *obj, *it;
-	char p[PATH_LEN], q[48];
-	int idx;
-
-	if (get_obj(c, o, path, key, &obj, p) < 0)
-		return -1;
-	cJSON_ArrayForEach(it, obj)
-	{
-		idx = name_index(it->string ? it->string : "", n, fn);
-		if (idx < 0) {
-			quote_for_msg(it->string, q, sizeof(q));
-			return failf(c, p, NULL, "unknown key \"%s\"", q);
-		}
-		if (val_u64(c, it, p, it->string, UINT64_MAX, &counts[idx]) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int get_hist(struct pc *c, const cJSON *o, const char *path, const char *key,
-                    struct tt_hist *h)
-{
-	const cJSON *a, *b;
-	char p[PATH_LEN];
-	uint64_t min, max, cnt, lo, hi;
-	uint32_t idx;
-	int i = 0;
-
-	if (get_arr(c, o, path, key, &a) < 0)
-		return -1;
-	/* Our writer emits each bucket at most once. */
-	if (cJSON_GetArraySize(a) > (int)TT_HIST_BUCKETS)
-		return failf(c, path, key, "more than %d buckets", TT_HIST_BUCKETS);
-	cJSON_ArrayForEach(b, a)
-	{
-		subpath(p, path, key, i++);
-		if (!cJSON_IsObject(b))
-			return failf(c, p, NULL, "expected an object");
-		if (get_u64(c, b, p, "min", &min) < 0 || get_u64(c, b, p, "max", &max) < 0 ||
-		    get_u64(c, b, p, "count", &cnt) < 0)
-			return -1;
-		idx = tt_hist_bucket(min);
-		tt_hist_bounds(idx, &lo, &hi);
-		/* Bounds that are not ours mean another bucket layout: refuse, don't guess. */
-		if (lo != min || hi != max)
-			return failf(c, p, NULL, "[%llu, %llu) is not a ttytop/1 bucket",
-			             (unsigned long long)min, (unsigned long long)max);
-		h->counts[idx] =
-		    h->counts[idx] > UINT64_MAX - cnt ? UINT64_MAX : h->counts[idx] + cnt;
-	}
-	return 0;
-}
-
 /* Newest is last: keep the newest TT_SPARK_LEN points. */
 static int parse_spark(struct pc *c, const cJSON *o, const char *p, struct tt_terminal *t)
 {
@@ -452,15 +91,15 @@ static int parse_spark(struct pc *c, const cJSON *o, const char *p, struct tt_te
 	char wp[PATH_LEN];
 	int n, i = 0, skip;
 
-	if (get_arr(c, o, p, "spark_p99_ns", &a) < 0)
+	if (ji_arr(c, o, p, "spark_p99_ns", &a) < 0)
 		return -1;
 	n = cJSON_GetArraySize(a);
 	skip = n > TT_SPARK_LEN ? n - TT_SPARK_LEN : 0;
 	cJSON_ArrayForEach(it, a)
 	{
 		if (i >= skip) {
-			subpath(wp, p, "spark_p99_ns", i);
-			if (val_u64(c, it, wp, NULL, UINT64_MAX, &t->spark_p99[t->spark_len]) < 0)
+			ji_subpath(wp, p, "spark_p99_ns", i);
+			if (ji_val_u64(c, it, wp, NULL, UINT64_MAX, &t->spark_p99[t->spark_len]) < 0)
 				return -1;
 			t->spark_len++;
 		}
@@ -469,13 +108,14 @@ static int parse_spark(struct pc *c, const cJSON *o, const char *p, struct tt_te
 	return 0;
 }
 
-static int parse_writers(struct pc *c, const cJSON *o, const char *p, struct tt_terminal *t)
+static int parse_writers(struct pc *c, const cJSON *o, const char *p, struct tt_model *m,
+                         struct tt_terminal *t)
 {
 	const cJSON *a, *it;
 	char wp[PATH_LEN];
 	int i = 0;
 
-	if (get_arr(c, o, p, "writers", &a) < 0)
+	if (ji_arr(c, o, p, "writers", &a) < 0)
 		return -1;
 	cJSON_ArrayForEach(it, a)
 	{
@@ -483,61 +123,63 @@ static int parse_writers(struct pc *c, const cJSON *o, const char *p, struct tt_
 
 		if (t->nwriters >= TT_MODEL_MAX_WRITERS)
 			break; /* sorted by writes: the rest are the smallest */
-		subpath(wp, p, "writers", i++);
+		ji_subpath(wp, p, "writers", i++);
 		if (!cJSON_IsObject(it))
-			return failf(c, wp, NULL, "expected an object");
+			return ji_fail(c, wp, NULL, "expected an object");
 		w = &t->writers[t->nwriters];
-		if (get_u32(c, it, wp, "pid", &w->pid) < 0 ||
-		    get_str(c, it, wp, "comm", w->comm, sizeof(w->comm), false) < 0 ||
-		    get_u64(c, it, wp, "writes", &w->writes) < 0 ||
-		    get_u64(c, it, wp, "bytes", &w->bytes) < 0)
+		if (ji_u32(c, it, wp, "pid", &w->pid) < 0 ||
+		    ji_str(c, it, wp, "comm", w->comm, sizeof(w->comm), false) < 0 ||
+		    ji_u64(c, it, wp, "writes", &w->writes) < 0 ||
+		    ji_u64(c, it, wp, "bytes", &w->bytes) < 0 ||
+		    tt_json_parse_ticks(c, it, wp, m, t->dev, w->pid, w->comm) < 0)
 			return -1;
 		t->nwriters++;
 	}
 	return 0;
 }
 
-static int parse_terminal(struct pc *c, const cJSON *o, const char *p, struct tt_terminal *t)
+static int parse_terminal(struct pc *c, const cJSON *o, const char *p, struct tt_model *m,
+                          struct tt_terminal *t)
 {
 	const cJSON *x;
 	char q[PATH_LEN];
 	int cls;
 
 	if (!cJSON_IsObject(o))
-		return failf(c, p, NULL, "expected an object");
-	if (get_str(c, o, p, "name", t->name, sizeof(t->name), false) < 0 ||
-	    get_enum(c, o, p, "class", TT_CLASS_NR, class_n, &cls) < 0 ||
-	    get_dev(c, o, p, "dev", &t->dev) < 0 ||
-	    get_str(c, o, p, "driver", t->driver, sizeof(t->driver), false) < 0 ||
-	    get_u64(c, o, p, "writes", &t->writes) < 0 ||
-	    get_u64(c, o, p, "bytes", &t->bytes) < 0 ||
-	    get_u64(c, o, p, "errors", &t->errors) < 0 ||
-	    get_u64(c, o, p, "short_writes", &t->short_writes) < 0 ||
-	    get_u64(c, o, p, "slow", &t->slow) < 0)
+		return ji_fail(c, p, NULL, "expected an object");
+	if (ji_str(c, o, p, "name", t->name, sizeof(t->name), false) < 0 ||
+	    ji_enum(c, o, p, "class", TT_CLASS_NR, class_n, &cls) < 0 ||
+	    ji_dev(c, o, p, "dev", &t->dev) < 0 ||
+	    ji_str(c, o, p, "driver", t->driver, sizeof(t->driver), false) < 0 ||
+	    ji_u64(c, o, p, "writes", &t->writes) < 0 ||
+	    ji_u64(c, o, p, "bytes", &t->bytes) < 0 ||
+	    ji_u64(c, o, p, "errors", &t->errors) < 0 ||
+	    ji_u64(c, o, p, "short_writes", &t->short_writes) < 0 ||
+	    ji_u64(c, o, p, "slow", &t->slow) < 0)
 		return -1;
 	t->class = (enum tt_class)cls;
-	if (get_named_counts(c, o, p, "errors_by_errno", TT_ERR_NR, errslot_n, t->errs) < 0)
+	if (ji_named_counts(c, o, p, "errors_by_errno", TT_ERR_NR, errslot_n, t->errs) < 0)
 		return -1;
-	if (get_obj(c, o, p, "latency_ns", &x, q) < 0 || get_u64(c, x, q, "p50", &t->p50) < 0 ||
-	    get_u64(c, x, q, "p90", &t->p90) < 0 || get_u64(c, x, q, "p99", &t->p99) < 0 ||
-	    get_u64(c, x, q, "max", &t->max_ns) < 0)
+	if (ji_obj(c, o, p, "latency_ns", &x, q) < 0 || ji_u64(c, x, q, "p50", &t->p50) < 0 ||
+	    ji_u64(c, x, q, "p90", &t->p90) < 0 || ji_u64(c, x, q, "p99", &t->p99) < 0 ||
+	    ji_u64(c, x, q, "max", &t->max_ns) < 0)
 		return -1;
-	if (get_u64(c, o, p, "oncpu_ns", &t->oncpu_ns) < 0 ||
-	    get_u64(c, o, p, "blocked_ns", &t->blocked_ns) < 0 ||
-	    get_u64(c, o, p, "runq_ns", &t->runq_ns) < 0)
+	if (ji_u64(c, o, p, "oncpu_ns", &t->oncpu_ns) < 0 ||
+	    ji_u64(c, o, p, "blocked_ns", &t->blocked_ns) < 0 ||
+	    ji_u64(c, o, p, "runq_ns", &t->runq_ns) < 0)
 		return -1;
-	if (get_named_counts(c, o, p, "blocked_by_reason", TT_REASON_NR, reason_n, t->reasons) < 0)
+	if (ji_named_counts(c, o, p, "blocked_by_reason", TT_REASON_NR, reason_n, t->reasons) < 0)
 		return -1;
-	if (get_double(c, o, p, "writes_per_s", 0, HUGE_VAL, &t->writes_per_s) < 0 ||
-	    get_double(c, o, p, "bytes_per_s", 0, HUGE_VAL, &t->bytes_per_s) < 0 ||
-	    get_double(c, o, p, "blocked_share", 0, 1, &t->blocked_share) < 0)
+	if (ji_double(c, o, p, "writes_per_s", 0, HUGE_VAL, &t->writes_per_s) < 0 ||
+	    ji_double(c, o, p, "bytes_per_s", 0, HUGE_VAL, &t->bytes_per_s) < 0 ||
+	    ji_double(c, o, p, "blocked_share", 0, 1, &t->blocked_share) < 0)
 		return -1;
-	if (get_hist(c, o, p, "hist", &t->lat) < 0 ||
-	    get_hist(c, o, p, "hist_blocked", &t->blocked) < 0 ||
-	    get_hist(c, o, p, "hist_runq", &t->runq) < 0)
+	if (ji_hist(c, o, p, "hist", &t->lat) < 0 ||
+	    ji_hist(c, o, p, "hist_blocked", &t->blocked) < 0 ||
+	    ji_hist(c, o, p, "hist_runq", &t->runq) < 0)
 		return -1;
 
-	if (parse_spark(c, o, p, t) < 0 || parse_writers(c, o, p, t) < 0)
+	if (parse_spark(c, o, p, t) < 0 || parse_writers(c, o, p, m, t) < 0)
 		return -1;
 
 	/* A tick after loading must see "nothing new", not the whole history. */
@@ -583,7 +225,7 @@ static int parse_frames(struct pc *c, const cJSON *o, const char *path, const ch
 	char p[PATH_LEN];
 	int64_t line;
 
-	if (get_arr(c, o, path, key, &a) < 0)
+	if (ji_arr(c, o, path, key, &a) < 0)
 		return -1;
 	s->n = 0;
 	cJSON_ArrayForEach(f, a)
@@ -592,26 +234,26 @@ static int parse_frames(struct pc *c, const cJSON *o, const char *path, const ch
 
 		if (s->n >= max)
 			break; /* innermost frames come first and matter most */
-		subpath(p, path, key, s->n);
+		ji_subpath(p, path, key, s->n);
 		if (!cJSON_IsObject(f))
-			return failf(c, p, NULL, "expected an object");
+			return ji_fail(c, p, NULL, "expected an object");
 		fr = &s->frames[s->n];
 		memset(fr, 0, sizeof(*fr));
-		it = get(c, f, p, "addr");
+		it = ji_get(c, f, p, "addr");
 		if (!it)
 			return -1;
 		if (!cJSON_IsString(it) || !it->valuestring ||
 		    parse_addr(it->valuestring, &fr->addr))
-			return failf(c, p, "addr", "expected a \"0x...\" hex string");
-		if (get_str(c, f, p, "func", fr->func, sizeof(fr->func), true) < 0 ||
-		    get_str(c, f, p, "file", fr->file, sizeof(fr->file), true) < 0 ||
-		    get_str(c, f, p, "module", fr->module, sizeof(fr->module), true) < 0)
+			return ji_fail(c, p, "addr", "expected a \"0x...\" hex string");
+		if (ji_str(c, f, p, "func", fr->func, sizeof(fr->func), true) < 0 ||
+		    ji_str(c, f, p, "file", fr->file, sizeof(fr->file), true) < 0 ||
+		    ji_str(c, f, p, "module", fr->module, sizeof(fr->module), true) < 0)
 			return -1;
-		it = get(c, f, p, "line");
+		it = ji_get(c, f, p, "line");
 		if (!it)
 			return -1;
 		if (!cJSON_IsNull(it)) {
-			if (get_i64(c, f, p, "line", 0, INT32_MAX, &line) < 0)
+			if (ji_i64(c, f, p, "line", 0, INT32_MAX, &line) < 0)
 				return -1;
 			fr->line = (int)line;
 		}
@@ -632,7 +274,7 @@ static int parse_goid(struct pc *c, const cJSON *o, const char *p, struct tt_mod
 	            {"tls+r14", TT_EV_GOID_R14},
 	            {"tls+r28", TT_EV_GOID_R28},
 	            {"r28", TT_EV_GOID_REG | TT_EV_GOID_R28}};
-	const cJSON *it = get(c, o, p, "goid");
+	const cJSON *it = ji_get(c, o, p, "goid");
 	size_t k = 0;
 
 	if (!it)
@@ -640,7 +282,7 @@ static int parse_goid(struct pc *c, const cJSON *o, const char *p, struct tt_mod
 	e->goid = -1;
 	if (cJSON_IsNull(it))
 		return 0;
-	if (get_i64(c, o, p, "goid", 0, INT64_MAX, &e->goid) < 0)
+	if (ji_i64(c, o, p, "goid", 0, INT64_MAX, &e->goid) < 0)
 		return -1;
 	e->flags |= TT_EV_GO | TT_EV_GOID;
 	it = cJSON_GetObjectItemCaseSensitive(o, "goid_source");
@@ -650,7 +292,7 @@ static int parse_goid(struct pc *c, const cJSON *o, const char *p, struct tt_mod
 	       !(cJSON_IsString(it) && strcmp(it->valuestring, srcs[k].name) == 0))
 		k++;
 	if (k == sizeof(srcs) / sizeof(srcs[0]))
-		return failf(c, p, "goid_source",
+		return ji_fail(c, p, "goid_source",
 		             "expected \"tls\", \"tls+r14\", \"tls+r28\", \"r28\" "
 		             "or null");
 	e->flags |= srcs[k].flags;
@@ -664,26 +306,26 @@ static int parse_write(struct pc *c, const cJSON *o, const char *p, struct tt_mo
 	int64_t v;
 	int en;
 
-	if (get_str(c, o, p, "comm", e->comm, sizeof(e->comm), false) < 0 ||
-	    get_str(c, o, p, "terminal", e->terminal, sizeof(e->terminal), false) < 0 ||
-	    get_dev(c, o, p, "dev", &e->dev) < 0 ||
-	    get_enum(c, o, p, "class", TT_CLASS_NR, class_n, &en) < 0)
+	if (ji_str(c, o, p, "comm", e->comm, sizeof(e->comm), false) < 0 ||
+	    ji_str(c, o, p, "terminal", e->terminal, sizeof(e->terminal), false) < 0 ||
+	    ji_dev(c, o, p, "dev", &e->dev) < 0 ||
+	    ji_enum(c, o, p, "class", TT_CLASS_NR, class_n, &en) < 0)
 		return -1;
 	e->class = (enum tt_class)en;
-	if (get_i64(c, o, p, "fd", INT32_MIN, INT32_MAX, &v) < 0)
+	if (ji_i64(c, o, p, "fd", INT32_MIN, INT32_MAX, &v) < 0)
 		return -1;
 	e->fd = (int)v;
-	if (get_enum(c, o, p, "syscall", TT_SYS_NR, syscall_n, &en) < 0)
+	if (ji_enum(c, o, p, "syscall", TT_SYS_NR, syscall_n, &en) < 0)
 		return -1;
 	e->syscall = (enum tt_syscall)en;
-	if (get_u32(c, o, p, "bytes", &e->count) < 0 ||
-	    (!inflight && get_i64(c, o, p, "ret", INT64_MIN, INT64_MAX, &e->ret) < 0) ||
-	    get_u64(c, o, p, inflight ? "elapsed_ns" : "latency_ns", &e->latency_ns) < 0 ||
-	    get_u64(c, o, p, "oncpu_ns", &e->oncpu_ns) < 0 ||
-	    get_u64(c, o, p, "blocked_ns", &e->blocked_ns) < 0 ||
-	    get_u64(c, o, p, "runq_ns", &e->runq_ns) < 0 ||
-	    get_u32(c, o, p, "sleeps", &e->nr_sleeps) < 0 ||
-	    get_enum(c, o, p, "reason", TT_REASON_NR, reason_n, &en) < 0)
+	if (ji_u32(c, o, p, "bytes", &e->count) < 0 ||
+	    (!inflight && ji_i64(c, o, p, "ret", INT64_MIN, INT64_MAX, &e->ret) < 0) ||
+	    ji_u64(c, o, p, inflight ? "elapsed_ns" : "latency_ns", &e->latency_ns) < 0 ||
+	    ji_u64(c, o, p, "oncpu_ns", &e->oncpu_ns) < 0 ||
+	    ji_u64(c, o, p, "blocked_ns", &e->blocked_ns) < 0 ||
+	    ji_u64(c, o, p, "runq_ns", &e->runq_ns) < 0 ||
+	    ji_u32(c, o, p, "sleeps", &e->nr_sleeps) < 0 ||
+	    ji_enum(c, o, p, "reason", TT_REASON_NR, reason_n, &en) < 0)
 		return -1;
 	e->reason = (enum tt_reason)en;
 	return 0;
@@ -691,7 +333,7 @@ static int parse_write(struct pc *c, const cJSON *o, const char *p, struct tt_mo
 
 static int parse_waker(struct pc *c, const cJSON *o, const char *p, struct tt_model_event *e)
 {
-	const cJSON *it = get(c, o, p, "waker");
+	const cJSON *it = ji_get(c, o, p, "waker");
 	char q[PATH_LEN];
 	bool b;
 
@@ -700,17 +342,17 @@ static int parse_waker(struct pc *c, const cJSON *o, const char *p, struct tt_mo
 	if (cJSON_IsNull(it))
 		return 0;
 	if (!cJSON_IsObject(it))
-		return failf(c, p, "waker", "expected an object or null");
-	subpath(q, p, "waker", -1);
-	if (get_bool(c, it, q, "irq", &b) < 0)
+		return ji_fail(c, p, "waker", "expected an object or null");
+	ji_subpath(q, p, "waker", -1);
+	if (ji_bool(c, it, q, "irq", &b) < 0)
 		return -1;
 	if (b) {
 		e->waker_irq = true;
 		e->flags |= TT_EV_WAKER_IRQ;
 		return 0;
 	}
-	if (get_u32(c, it, q, "pid", &e->waker_pid) < 0 ||
-	    get_str(c, it, q, "comm", e->waker_comm, sizeof(e->waker_comm), false) < 0)
+	if (ji_u32(c, it, q, "pid", &e->waker_pid) < 0 ||
+	    ji_str(c, it, q, "comm", e->waker_comm, sizeof(e->waker_comm), false) < 0)
 		return -1;
 	e->has_waker = true;
 	return 0;
@@ -722,13 +364,13 @@ static int parse_backlog(struct pc *c, const cJSON *o, const char *p, struct tt_
 	char q[PATH_LEN];
 	bool b[4];
 
-	if (get_obj(c, o, p, "backlog", &x, q) < 0 ||
-	    get_u32(c, x, q, "buf_used", &e->backlog.buf_used) < 0 ||
-	    get_u32(c, x, q, "buf_limit", &e->backlog.buf_limit) < 0 ||
-	    get_u32(c, x, q, "reader_unread", &e->backlog.reader_unread) < 0 ||
-	    get_bool(c, x, q, "stopped", &b[0]) < 0 ||
-	    get_bool(c, x, q, "tco_stopped", &b[1]) < 0 ||
-	    get_bool(c, x, q, "hw_stopped", &b[2]) < 0 || get_bool(c, x, q, "opost", &b[3]) < 0)
+	if (ji_obj(c, o, p, "backlog", &x, q) < 0 ||
+	    ji_u32(c, x, q, "buf_used", &e->backlog.buf_used) < 0 ||
+	    ji_u32(c, x, q, "buf_limit", &e->backlog.buf_limit) < 0 ||
+	    ji_u32(c, x, q, "reader_unread", &e->backlog.reader_unread) < 0 ||
+	    ji_bool(c, x, q, "stopped", &b[0]) < 0 ||
+	    ji_bool(c, x, q, "tco_stopped", &b[1]) < 0 ||
+	    ji_bool(c, x, q, "hw_stopped", &b[2]) < 0 || ji_bool(c, x, q, "opost", &b[3]) < 0)
 		return -1;
 	e->backlog.stopped = b[0];
 	e->backlog.tco_stopped = b[1];
@@ -743,15 +385,15 @@ static int parse_stack(struct pc *c, const cJSON *o, const char *p, struct tt_mo
 	char q[PATH_LEN];
 	bool b;
 
-	if (get_obj(c, o, p, "stack", &x, q) < 0 ||
+	if (ji_obj(c, o, p, "stack", &x, q) < 0 ||
 	    parse_frames(c, x, q, "user", &e->ustack, TT_USTACK_MAX) < 0 ||
 	    parse_frames(c, x, q, "kernel", &e->kstack, TT_KSTACK_MAX) < 0)
 		return -1;
-	if (get_bool(c, x, q, "symbolized", &b) < 0)
+	if (ji_bool(c, x, q, "symbolized", &b) < 0)
 		return -1;
 	if (b)
 		e->stk_flags |= TT_EVSTK_SYMBOLIZED;
-	if (get_bool(c, x, q, "process_gone", &b) < 0)
+	if (ji_bool(c, x, q, "process_gone", &b) < 0)
 		return -1;
 	if (b)
 		e->stk_flags |= TT_EVSTK_PROC_GONE;
@@ -771,13 +413,13 @@ static int parse_event(struct pc *c, const cJSON *o, const char *p, struct tt_mo
 	char tbuf[40];
 
 	if (!cJSON_IsObject(o))
-		return failf(c, p, NULL, "expected an object");
-	if (get_u64(c, o, p, "time_ns", &e->time_ns) < 0 ||
-	    get_str(c, o, p, "time", tbuf, sizeof(tbuf), false) < 0 ||
-	    get_u32(c, o, p, "pid", &e->pid) < 0 || get_u32(c, o, p, "tid", &e->tid) < 0 ||
+		return ji_fail(c, p, NULL, "expected an object");
+	if (ji_u64(c, o, p, "time_ns", &e->time_ns) < 0 ||
+	    ji_str(c, o, p, "time", tbuf, sizeof(tbuf), false) < 0 ||
+	    ji_u32(c, o, p, "pid", &e->pid) < 0 || ji_u32(c, o, p, "tid", &e->tid) < 0 ||
 	    parse_goid(c, o, p, e) < 0 || parse_write(c, o, p, e, inflight) < 0 ||
 	    parse_waker(c, o, p, e) < 0 || parse_backlog(c, o, p, e) < 0 ||
-	    parse_stack(c, o, p, e) < 0)
+	    parse_stack(c, o, p, e) < 0 || (!inflight && tt_json_parse_event_kind(c, o, p, e) < 0))
 		return -1;
 	return 0;
 }
@@ -789,7 +431,7 @@ static const char *wstate_n(int i)
 
 static int parse_readers(struct pc *c, const cJSON *o, const char *p, struct tt_model_inflight *w)
 {
-	const cJSON *a = get(c, o, p, "reader"), *it;
+	const cJSON *a = ji_get(c, o, p, "reader"), *it;
 	char q[PATH_LEN];
 	int i = 0;
 
@@ -799,19 +441,19 @@ static int parse_readers(struct pc *c, const cJSON *o, const char *p, struct tt_
 	if (cJSON_IsNull(a))
 		return 0;
 	if (!cJSON_IsArray(a))
-		return failf(c, p, "reader", "expected an array or null");
+		return ji_fail(c, p, "reader", "expected an array or null");
 	w->nreaders = 0;
 	cJSON_ArrayForEach(it, a)
 	{
 		struct tt_proc_ref *r = &w->readers[w->nreaders];
 
-		subpath(q, p, "reader", i++);
+		ji_subpath(q, p, "reader", i++);
 		if (w->nreaders >= TT_MODEL_MAX_READERS)
 			break; /* extra ones are dropped, like extra frames */
 		if (!cJSON_IsObject(it))
-			return failf(c, q, NULL, "expected an object");
-		if (get_u32(c, it, q, "pid", &r->pid) < 0 ||
-		    get_str(c, it, q, "comm", r->comm, sizeof(r->comm), false) < 0)
+			return ji_fail(c, q, NULL, "expected an object");
+		if (ji_u32(c, it, q, "pid", &r->pid) < 0 ||
+		    ji_str(c, it, q, "comm", r->comm, sizeof(r->comm), false) < 0)
 			return -1;
 		w->nreaders++;
 	}
@@ -821,33 +463,33 @@ static int parse_readers(struct pc *c, const cJSON *o, const char *p, struct tt_
 /* lock_holder and line: an object or null each. */
 static int parse_blame(struct pc *c, const cJSON *o, const char *p, struct tt_model_inflight *w)
 {
-	const cJSON *x = get(c, o, p, "lock_holder"), *sp;
+	const cJSON *x = ji_get(c, o, p, "lock_holder"), *sp;
 	char q[PATH_LEN];
 
 	if (!x)
 		return -1;
 	if (!cJSON_IsNull(x)) {
 		if (!cJSON_IsObject(x))
-			return failf(c, p, "lock_holder", "expected an object or null");
-		subpath(q, p, "lock_holder", -1);
-		if (get_u32(c, x, q, "pid", &w->lock_pid) < 0 ||
-		    get_u32(c, x, q, "tid", &w->lock_tid) < 0)
+			return ji_fail(c, p, "lock_holder", "expected an object or null");
+		ji_subpath(q, p, "lock_holder", -1);
+		if (ji_u32(c, x, q, "pid", &w->lock_pid) < 0 ||
+		    ji_u32(c, x, q, "tid", &w->lock_tid) < 0)
 			return -1;
 		w->has_lock_holder = true;
 	}
-	if (!(x = get(c, o, p, "line")))
+	if (!(x = ji_get(c, o, p, "line")))
 		return -1;
 	if (cJSON_IsNull(x))
 		return 0;
 	if (!cJSON_IsObject(x))
-		return failf(c, p, "line", "expected an object or null");
-	subpath(q, p, "line", -1);
-	if (!(sp = get(c, x, q, "speed")))
+		return ji_fail(c, p, "line", "expected an object or null");
+	ji_subpath(q, p, "line", -1);
+	if (!(sp = ji_get(c, x, q, "speed")))
 		return -1;
-	if (!cJSON_IsNull(sp) && get_u32(c, x, q, "speed", &w->line_speed) < 0)
+	if (!cJSON_IsNull(sp) && ji_u32(c, x, q, "speed", &w->line_speed) < 0)
 		return -1;
-	if (get_bool(c, x, q, "crtscts", &w->line_crtscts) < 0 ||
-	    get_bool(c, x, q, "ixon", &w->line_ixon) < 0)
+	if (ji_bool(c, x, q, "crtscts", &w->line_crtscts) < 0 ||
+	    ji_bool(c, x, q, "ixon", &w->line_ixon) < 0)
 		return -1;
 	w->has_line = true;
 	return 0;
@@ -858,8 +500,8 @@ static int parse_inflight(struct pc *c, const cJSON *o, const char *p, struct tt
 	int en;
 
 	if (parse_event(c, o, p, &w->ev, true) < 0 ||
-	    get_enum(c, o, p, "state", TT_W_NR, wstate_n, &en) < 0 ||
-	    get_u64(c, o, p, "state_ns", &w->state_ns) < 0 || parse_readers(c, o, p, w) < 0 ||
+	    ji_enum(c, o, p, "state", TT_W_NR, wstate_n, &en) < 0 ||
+	    ji_u64(c, o, p, "state_ns", &w->state_ns) < 0 || parse_readers(c, o, p, w) < 0 ||
 	    parse_blame(c, o, p, w) < 0)
 		return -1;
 	w->state = (enum tt_wstate)en;
@@ -875,7 +517,7 @@ static int get_in_flight(struct pc *c, const cJSON *root, struct tt_model *m)
 	if (!a)
 		return 0;
 	if (!cJSON_IsArray(a))
-		return failf(c, "", "in_flight", "expected an array");
+		return ji_fail(c, "", "in_flight", "expected an array");
 	cJSON_ArrayForEach(it, a)
 	{
 		struct tt_model_inflight *w;
@@ -884,7 +526,7 @@ static int get_in_flight(struct pc *c, const cJSON *root, struct tt_model *m)
 			break;
 		w = &m->inflight[m->ninflight];
 		memset(w, 0, sizeof(*w));
-		subpath(q, "", "in_flight", m->ninflight);
+		ji_subpath(q, "", "in_flight", m->ninflight);
 		if (parse_inflight(c, it, q, w) < 0)
 			return -1;
 		m->ninflight++;
@@ -954,21 +596,21 @@ static int get_totals_since_v2(struct pc *c, const cJSON *x, const char *p, stru
 	char q[PATH_LEN];
 
 	if (cJSON_GetObjectItemCaseSensitive(x, "lost_writes") &&
-	    (get_u64(c, x, p, "lost_writes", &t->lost_writes) < 0 ||
-	     get_named_counts(c, x, p, "lost_by_reason", TT_DROP_NR, drop_n, t->lost_by) < 0))
+	    (ji_u64(c, x, p, "lost_writes", &t->lost_writes) < 0 ||
+	     ji_named_counts(c, x, p, "lost_by_reason", TT_DROP_NR, drop_n, t->lost_by) < 0))
 		return -1;
 	if (cJSON_GetObjectItemCaseSensitive(x, "skipped_runs") &&
-	    get_u64(c, x, p, "skipped_runs", &t->skipped_runs) < 0)
+	    ji_u64(c, x, p, "skipped_runs", &t->skipped_runs) < 0)
 		return -1;
 	if (cJSON_GetObjectItemCaseSensitive(x, "in_flight") &&
-	    get_u64(c, x, p, "in_flight", &t->in_flight) < 0)
+	    ji_u64(c, x, p, "in_flight", &t->in_flight) < 0)
 		return -1;
 	if (!cJSON_GetObjectItemCaseSensitive(x, "tty_slots"))
 		return 0;
-	if (get_obj(c, x, p, "tty_slots", &y, q) < 0 ||
-	    get_u64(c, y, q, "size", &t->slots_size) < 0 ||
-	    get_u64(c, y, q, "used", &t->slots_used) < 0 ||
-	    get_u64(c, y, q, "retired", &t->slots_retired) < 0)
+	if (ji_obj(c, x, p, "tty_slots", &y, q) < 0 ||
+	    ji_u64(c, y, q, "size", &t->slots_size) < 0 ||
+	    ji_u64(c, y, q, "used", &t->slots_used) < 0 ||
+	    ji_u64(c, y, q, "retired", &t->slots_retired) < 0)
 		return -1;
 	return 0;
 }
@@ -983,22 +625,22 @@ static int get_terminals(struct pc *c, const cJSON *a, struct tt_model *m)
 
 	/* Our writer cannot produce more: a bigger table is not our document. */
 	if (n > TT_MODEL_MAX_TERMINALS + 1)
-		return failf(c, NULL, "terminals", "%d entries, at most %d (and an others row)", n,
+		return ji_fail(c, NULL, "terminals", "%d entries, at most %d (and an others row)", n,
 		             TT_MODEL_MAX_TERMINALS);
 	cJSON_ArrayForEach(it, a)
 	{
 		struct tt_terminal *t;
 		uint64_t on;
 
-		subpath(p, "", "terminals", i);
+		ji_subpath(p, "", "terminals", i);
 		if (cJSON_IsObject(it) && cJSON_GetObjectItemCaseSensitive(it, "others")) {
 			if (have_others)
-				return failf(c, p, "others", "a second others row");
-			if (get_u64(c, it, p, "others", &on) < 0)
+				return ji_fail(c, p, "others", "a second others row");
+			if (ji_u64(c, it, p, "others", &on) < 0)
 				return -1;
 			if (on > UINT32_MAX)
-				return failf(c, p, "others", "at most %u terminals", UINT32_MAX);
-			if (parse_terminal(c, it, p, &m->others) < 0)
+				return ji_fail(c, p, "others", "at most %u terminals", UINT32_MAX);
+			if (parse_terminal(c, it, p, m, &m->others) < 0)
 				return -1;
 			m->others_n = (uint32_t)on;
 			have_others = true;
@@ -1006,16 +648,16 @@ static int get_terminals(struct pc *c, const cJSON *a, struct tt_model *m)
 			continue;
 		}
 		if (m->nterminals >= TT_MODEL_MAX_TERMINALS)
-			return failf(c, NULL, "terminals", "more than %d entries besides others",
+			return ji_fail(c, NULL, "terminals", "more than %d entries besides others",
 			             TT_MODEL_MAX_TERMINALS);
 		t = &m->terminals[m->nterminals];
 		memset(t, 0, sizeof(*t));
-		if (parse_terminal(c, it, p, t) < 0)
+		if (parse_terminal(c, it, p, m, t) < 0)
 			return -1;
 		/* Lookups by dev must be unambiguous. */
 		for (k = 0; k < m->nterminals; k++)
 			if (m->terminals[k].dev == t->dev)
-				return failf(c, p, "dev", "duplicate of terminals[%d]", k);
+				return ji_fail(c, p, "dev", "duplicate of terminals[%d]", k);
 		m->nterminals++;
 		i++;
 	}
@@ -1028,15 +670,15 @@ static int parse_schema(struct pc *c, const cJSON *root)
 	char sq[48];
 
 	if (!cJSON_IsObject(root))
-		return failf(c, NULL, NULL, "not a ttytop/1 snapshot (top level is not an object)");
+		return ji_fail(c, NULL, NULL, "not a ttytop/1 snapshot (top level is not an object)");
 	it = cJSON_GetObjectItemCaseSensitive(root, "schema");
 	if (!it)
-		return failf(c, NULL, NULL, "not a ttytop/1 snapshot (no \"schema\" field)");
+		return ji_fail(c, NULL, NULL, "not a ttytop/1 snapshot (no \"schema\" field)");
 	if (!cJSON_IsString(it) || !it->valuestring)
-		return failf(c, NULL, NULL, "not a ttytop/1 snapshot (schema is not a string)");
+		return ji_fail(c, NULL, NULL, "not a ttytop/1 snapshot (schema is not a string)");
 	if (strcmp(it->valuestring, TT_SCHEMA) != 0) {
-		quote_for_msg(it->valuestring, sq, sizeof(sq));
-		return failf(c, NULL, NULL, "not a ttytop/1 snapshot (schema \"%s\")", sq);
+		ji_quote(it->valuestring, sq, sizeof(sq));
+		return ji_fail(c, NULL, NULL, "not a ttytop/1 snapshot (schema \"%s\")", sq);
 	}
 	return 0;
 }
@@ -1048,17 +690,17 @@ static int parse_when(struct pc *c, const cJSON *root, struct tt_model *m)
 	char p[PATH_LEN], tbuf[64];
 	double up;
 
-	if (get_str(c, root, "", "time", tbuf, sizeof(tbuf), false) < 0)
+	if (ji_str(c, root, "", "time", tbuf, sizeof(tbuf), false) < 0)
 		return -1;
 	/* A cut string must not turn into a valid time. */
 	if (strlen(tbuf) == sizeof(tbuf) - 1 || parse_rfc3339(tbuf, &m->now_realtime_ns) < 0)
-		return failf(c, NULL, "time", "expected an RFC 3339 UTC time");
-	if (get_obj(c, root, "", "host", &x, p) < 0 ||
-	    get_str(c, x, p, "hostname", m->host.hostname, sizeof(m->host.hostname), false) < 0 ||
-	    get_str(c, x, p, "kernel", m->host.kernel, sizeof(m->host.kernel), false) < 0)
+		return ji_fail(c, NULL, "time", "expected an RFC 3339 UTC time");
+	if (ji_obj(c, root, "", "host", &x, p) < 0 ||
+	    ji_str(c, x, p, "hostname", m->host.hostname, sizeof(m->host.hostname), false) < 0 ||
+	    ji_str(c, x, p, "kernel", m->host.kernel, sizeof(m->host.kernel), false) < 0)
 		return -1;
-	if (get_double(c, root, "", "interval_s", 0, 1e9, &m->interval_s) < 0 ||
-	    get_double(c, root, "", "uptime_s", 0, 1e10, &up) < 0)
+	if (ji_double(c, root, "", "interval_s", 0, 1e9, &m->interval_s) < 0 ||
+	    ji_double(c, root, "", "uptime_s", 0, 1e10, &up) < 0)
 		return -1;
 	m->start_realtime_ns = up * 1e9 < (double)m->now_realtime_ns
 	                           ? m->now_realtime_ns - (uint64_t)llround(up * 1e9)
@@ -1072,28 +714,32 @@ static int parse_attach_filters(struct pc *c, const cJSON *root, struct tt_model
 	char p[PATH_LEN];
 	int64_t pid;
 
-	if (get_obj(c, root, "", "attach", &x, p) < 0 ||
-	    get_str(c, x, p, "mode", m->attach.mode, sizeof(m->attach.mode), false) < 0 ||
-	    get_str(c, x, p, "enter_prog", m->attach.enter_prog, sizeof(m->attach.enter_prog),
+	if (ji_obj(c, root, "", "attach", &x, p) < 0 ||
+	    ji_str(c, x, p, "mode", m->attach.mode, sizeof(m->attach.mode), false) < 0 ||
+	    ji_str(c, x, p, "enter_prog", m->attach.enter_prog, sizeof(m->attach.enter_prog),
 	            false) < 0 ||
-	    get_str(c, x, p, "sched", m->attach.sched, sizeof(m->attach.sched), false) < 0 ||
-	    get_bool(c, x, p, "tty_write_found", &m->attach.tty_write_found) < 0 ||
-	    get_bool(c, x, p, "redirected_found", &m->attach.redirected_found) < 0 ||
-	    get_u64(c, x, p, "attach_us", &m->attach.attach_us) < 0 ||
+	    ji_str(c, x, p, "sched", m->attach.sched, sizeof(m->attach.sched), false) < 0 ||
+	    ji_bool(c, x, p, "tty_write_found", &m->attach.tty_write_found) < 0 ||
+	    ji_bool(c, x, p, "redirected_found", &m->attach.redirected_found) < 0 ||
+	    ji_u64(c, x, p, "attach_us", &m->attach.attach_us) < 0 ||
 	    get_lost(c, x, p, &m->attach.lost) < 0)
 		return -1;
-	if (get_obj(c, root, "", "filters", &x, p) < 0)
+	if (ji_obj(c, root, "", "filters", &x, p) < 0)
 		return -1;
-	if (!(it = get(c, x, p, "pid")))
+	if (!(it = ji_get(c, x, p, "pid")))
 		return -1;
 	if (!cJSON_IsNull(it)) {
-		if (get_i64(c, x, p, "pid", 0, INT32_MAX, &pid) < 0)
+		if (ji_i64(c, x, p, "pid", 0, INT32_MAX, &pid) < 0)
 			return -1;
 		m->filters.pid = (int)pid;
 	}
-	if (get_str(c, x, p, "comm", m->filters.comm, sizeof(m->filters.comm), true) < 0 ||
-	    get_str(c, x, p, "tty", m->filters.tty, sizeof(m->filters.tty), true) < 0 ||
-	    get_double(c, x, p, "threshold_ms", 0, 1e9, &m->filters.threshold_ms) < 0)
+	if (ji_str(c, x, p, "comm", m->filters.comm, sizeof(m->filters.comm), true) < 0 ||
+	    ji_str(c, x, p, "tty", m->filters.tty, sizeof(m->filters.tty), true) < 0 ||
+	    ji_double(c, x, p, "threshold_ms", 0, 1e9, &m->filters.threshold_ms) < 0)
+		return -1;
+	/* came with ticks: absent, the default */
+	if (cJSON_GetObjectItemCaseSensitive(x, "late_pct") &&
+	    ji_u32(c, x, p, "late_pct", &m->late_pct) < 0)
 		return -1;
 	return 0;
 }
@@ -1114,7 +760,7 @@ static int parse_events(struct pc *c, const cJSON *a, struct tt_model *m)
 			break;
 		e = &m->events[k - 1 - i];
 		memset(e, 0, sizeof(*e));
-		subpath(q, "", "events", i);
+		ji_subpath(q, "", "events", i);
 		if (parse_event(c, it, q, e, false) < 0)
 			return -1;
 		i++;
@@ -1133,19 +779,20 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 	if (parse_schema(c, root) < 0 || parse_when(c, root, m) < 0 ||
 	    parse_attach_filters(c, root, m) < 0)
 		return -1;
-	if (get_obj(c, root, "", "totals", &x, p) < 0 ||
-	    get_u64(c, x, p, "events", &m->totals.events) < 0 ||
-	    get_u64(c, x, p, "dropped", &m->totals.dropped) < 0 ||
-	    get_named_counts(c, x, p, "drops", TT_DROP_NR, drop_n, m->totals.drops) < 0 ||
-	    get_u64(c, x, p, "no_stack", &m->totals.no_stack) < 0 ||
-	    get_u64(c, x, p, "writes", &m->totals.writes) < 0 ||
+	if (ji_obj(c, root, "", "totals", &x, p) < 0 ||
+	    ji_u64(c, x, p, "events", &m->totals.events) < 0 ||
+	    ji_u64(c, x, p, "dropped", &m->totals.dropped) < 0 ||
+	    ji_named_counts(c, x, p, "drops", TT_DROP_NR, drop_n, m->totals.drops) < 0 ||
+	    ji_u64(c, x, p, "no_stack", &m->totals.no_stack) < 0 ||
+	    ji_u64(c, x, p, "writes", &m->totals.writes) < 0 ||
 	    get_totals_since_v2(c, x, p, &m->totals) < 0)
 		return -1;
-	if (get_arr(c, root, "", "terminals", &a) < 0 || get_terminals(c, a, m) < 0)
+	if (ji_arr(c, root, "", "terminals", &a) < 0 || get_terminals(c, a, m) < 0)
 		return -1;
-	if (get_in_flight(c, root, m) < 0 || get_arr(c, root, "", "events", &a) < 0)
+	if (get_in_flight(c, root, m) < 0 || ji_arr(c, root, "", "events", &a) < 0 ||
+	    parse_events(c, a, m) < 0)
 		return -1;
-	return parse_events(c, a, m);
+	return tt_json_parse_processes(c, root, m);
 }
 
 /* Clear everything but keep the event ring allocation. */
@@ -1153,6 +800,8 @@ static void model_reset(struct tt_model *m)
 {
 	struct tt_model_event *ev = m->events;
 	struct tt_model_inflight *inf = m->inflight;
+	struct tt_model_ticker *tk = m->tickers;
+	struct tt_model_proc *pr = m->procs;
 
 	/* not the rows: taken rows are zeroed, and untouched pages stay unmapped */
 	memset(m, 0, offsetof(struct tt_model, terminals));
@@ -1160,6 +809,9 @@ static void model_reset(struct tt_model *m)
 	       sizeof(*m) - offsetof(struct tt_model, nterminals));
 	m->events = ev;
 	m->inflight = inf;
+	m->tickers = tk;
+	m->procs = pr;
+	m->late_pct = TT_LATE_PCT_DEFAULT;
 }
 
 /* Upper bound on the number of values cJSON would allocate for text. */
@@ -1208,15 +860,15 @@ int tt_json_parse(const char *text, size_t len, struct tt_model *m, char *err, s
 	if (err && errlen)
 		err[0] = '\0';
 	if (!m || !m->events)
-		return failf(&c, NULL, NULL, "internal error: model not initialized");
+		return ji_fail(&c, NULL, NULL, "internal error: model not initialized");
 	model_reset(m);
 	if (!text || len == 0)
-		return failf(&c, NULL, NULL, "empty document");
+		return ji_fail(&c, NULL, NULL, "empty document");
 	if (len > TT_JSON_MAX_BYTES)
-		return failf(&c, NULL, NULL, "document larger than %u MiB",
+		return ji_fail(&c, NULL, NULL, "document larger than %u MiB",
 		             TT_JSON_MAX_BYTES >> 20);
 	if (count_values(text, len) > TT_JSON_MAX_VALUES)
-		return failf(&c, NULL, NULL, "document has more than %u values",
+		return ji_fail(&c, NULL, NULL, "document has more than %u values",
 		             TT_JSON_MAX_VALUES);
 
 	root = cJSON_ParseWithLengthOpts(text, len, &end, false);
@@ -1224,9 +876,9 @@ int tt_json_parse(const char *text, size_t len, struct tt_model *m, char *err, s
 		off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
 		line_col(text, off, &line, &col);
 		if (off + 1 >= len)
-			return failf(&c, NULL, NULL,
+			return ji_fail(&c, NULL, NULL,
 			             "invalid JSON: truncated at line %zu, column %zu", line, col);
-		return failf(&c, NULL, NULL, "invalid JSON at line %zu, column %zu", line, col);
+		return ji_fail(&c, NULL, NULL, "invalid JSON at line %zu, column %zu", line, col);
 	}
 	/* One document only; whitespace (and a final NUL from a C string) may follow. */
 	off = (size_t)(end - text);
@@ -1235,7 +887,7 @@ int tt_json_parse(const char *text, size_t len, struct tt_model *m, char *err, s
 	if (off < len) {
 		cJSON_Delete(root);
 		line_col(text, off, &line, &col);
-		return failf(&c, NULL, NULL,
+		return ji_fail(&c, NULL, NULL,
 		             "unexpected data after the document at line %zu, column %zu", line,
 		             col);
 	}
@@ -1257,19 +909,19 @@ static int open_snapshot(struct pc *c, const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc;
 
 	if (fd < 0)
-		return failf(c, NULL, NULL, "cannot open %s: %s", path, strerror(errno));
+		return ji_fail(c, NULL, NULL, "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
 		rc = errno;
 		close(fd);
-		return failf(c, NULL, NULL, "cannot stat %s: %s", path, strerror(rc));
+		return ji_fail(c, NULL, NULL, "cannot stat %s: %s", path, strerror(rc));
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
-		return failf(c, NULL, NULL, "%s: is a directory, not a snapshot file", path);
+		return ji_fail(c, NULL, NULL, "%s: is a directory, not a snapshot file", path);
 	}
 	if (S_ISREG(st.st_mode) && st.st_size > (off_t)TT_JSON_MAX_BYTES) {
 		close(fd);
-		return failf(c, NULL, NULL, "%s: larger than %u MiB, not a ttytop snapshot", path,
+		return ji_fail(c, NULL, NULL, "%s: larger than %u MiB, not a ttytop snapshot", path,
 		             TT_JSON_MAX_BYTES >> 20);
 	}
 	return fd;
@@ -1291,12 +943,12 @@ static int read_snapshot(struct pc *c, int fd, const char *path, char **buf, siz
 			if (ncap > TT_JSON_MAX_BYTES + 1)
 				ncap = TT_JSON_MAX_BYTES + 1;
 			if (ncap == cap)
-				return failf(c, NULL, NULL,
+				return ji_fail(c, NULL, NULL,
 				             "%s: larger than %u MiB, not a ttytop snapshot", path,
 				             TT_JSON_MAX_BYTES >> 20);
 			nb = realloc(*buf, ncap);
 			if (!nb)
-				return failf(c, NULL, NULL, "%s: out of memory", path);
+				return ji_fail(c, NULL, NULL, "%s: out of memory", path);
 			*buf = nb;
 			cap = ncap;
 		}
@@ -1305,7 +957,7 @@ static int read_snapshot(struct pc *c, int fd, const char *path, char **buf, siz
 			continue;
 		if (r < 0) {
 			rc = errno;
-			return failf(c, NULL, NULL, "cannot read %s: %s", path, strerror(rc));
+			return ji_fail(c, NULL, NULL, "cannot read %s: %s", path, strerror(rc));
 		}
 		if (r == 0)
 			return 0;
@@ -1334,11 +986,11 @@ int tt_json_load_file(const char *path, struct tt_model *m, char *err, size_t er
 	}
 	if (len == 0) {
 		free(buf);
-		return failf(&c, NULL, NULL, "%s: empty file, not a ttytop snapshot", path);
+		return ji_fail(&c, NULL, NULL, "%s: empty file, not a ttytop snapshot", path);
 	}
 	rc = tt_json_parse(buf, len, m, msg, sizeof(msg));
 	free(buf);
 	if (rc < 0)
-		return failf(&c, NULL, NULL, "%s: %s", path, msg);
+		return ji_fail(&c, NULL, NULL, "%s: %s", path, msg);
 	return 0;
 }

@@ -14,134 +14,8 @@
 #include <cjson/cJSON.h>
 
 #include "json.h"
-#include "utf8.h"
-
-/*
- * Strings come from the kernel (comm is whatever prctl set) and from ELF
- * files of other users: a stray byte must not make the whole document
- * invalid UTF-8. Invalid bytes become '?'; cJSON escapes control characters.
- */
-static cJSON *add_str(cJSON *o, const char *key, const char *s, size_t cap)
-{
-	char buf[512];
-	size_t n = strnlen(s, cap), i = 0, w = 0, l;
-
-	if (n > sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	while (i < n) {
-		l = tt_utf8_seq_len((const unsigned char *)s + i, n - i);
-		if (l == 0) {
-			buf[w++] = '?';
-			i++;
-			continue;
-		}
-		memcpy(buf + w, s + i, l);
-		w += l;
-		i += l;
-	}
-	buf[w] = '\0';
-	return cJSON_AddStringToObject(o, key, buf);
-}
-
-/* A string field whose empty value means "unknown": null, never "". */
-static cJSON *add_str_or_null(cJSON *o, const char *key, const char *s, size_t cap)
-{
-	if (strnlen(s, cap) == 0)
-		return cJSON_AddNullToObject(o, key);
-	return add_str(o, key, s, cap);
-}
-
-static cJSON *add_num(cJSON *o, const char *key, double v)
-{
-	/* cJSON prints NaN/inf as null, which would break the schema. */
-	return cJSON_AddNumberToObject(o, key, isfinite(v) ? v : 0);
-}
-
-/*
- * Above 2^53 a double cannot hold every integer (realtime ns timestamps are
- * ~2^60), and from 1e15 up cJSON prints doubles as "1e+15", which many
- * readers take for a float. Large values are therefore written as plain
- * decimal digits, so readers with 64-bit integers (Python, Go, jq 1.7+) get
- * them exactly; readers that use doubles, cJSON included, round them.
- */
-#define EXACT_MAX 999999999999999ull
-
-static cJSON *u64_item(uint64_t v)
-{
-	char buf[24];
-
-	if (v <= EXACT_MAX)
-		return cJSON_CreateNumber((double)v);
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	return cJSON_CreateRaw(buf);
-}
-
-static cJSON *add_item(cJSON *o, const char *key, cJSON *it)
-{
-	if (!it || !cJSON_AddItemToObject(o, key, it)) {
-		cJSON_Delete(it);
-		return NULL;
-	}
-	return it;
-}
-
-static cJSON *add_u64(cJSON *o, const char *key, uint64_t v)
-{
-	return add_item(o, key, u64_item(v));
-}
-
-static cJSON *add_i64(cJSON *o, const char *key, int64_t v)
-{
-	char buf[24];
-
-	if (v >= -(int64_t)EXACT_MAX && v <= (int64_t)EXACT_MAX)
-		return cJSON_AddNumberToObject(o, key, (double)v);
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	return add_item(o, key, cJSON_CreateRaw(buf));
-}
-
-static void fmt_time(uint64_t ns, char *buf, size_t len)
-{
-	time_t sec = (time_t)(ns / 1000000000ull);
-	unsigned ms = (unsigned)((ns / 1000000ull) % 1000);
-	struct tm tm;
-	size_t n;
-
-	if (!gmtime_r(&sec, &tm)) {
-		snprintf(buf, len, "1970-01-01T00:00:00.000Z");
-		return;
-	}
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03uZ", ms);
-}
-
-static void fmt_dev(uint32_t dev, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
-}
-
-static cJSON *hist_array(cJSON *o, const char *key, const struct tt_hist *h)
-{
-	cJSON *a = cJSON_AddArrayToObject(o, key);
-	uint64_t lo, hi;
-
-	if (!a)
-		return NULL;
-	for (uint32_t i = 0; i < TT_HIST_BUCKETS; i++) {
-		cJSON *b;
-
-		if (!h->counts[i])
-			continue;
-		b = cJSON_CreateObject();
-		if (!b || !cJSON_AddItemToArray(a, b))
-			return cJSON_Delete(b), NULL;
-		tt_hist_bounds(i, &lo, &hi);
-		if (!add_u64(b, "min", lo) || !add_u64(b, "max", hi) ||
-		    !add_u64(b, "count", h->counts[i]))
-			return NULL;
-	}
-	return a;
-}
+#include "json_go.h"
+#include "json_out.h"
 
 /* Named counters, present even when zero. */
 static int terminal_counts(cJSON *o, const struct tt_terminal *t)
@@ -149,20 +23,20 @@ static int terminal_counts(cJSON *o, const struct tt_terminal *t)
 	cJSON *x;
 	char dev[32];
 
-	fmt_dev(t->dev, dev, sizeof(dev));
-	if (!add_str(o, "name", t->name, sizeof(t->name)) ||
+	jo_fmt_dev(t->dev, dev, sizeof(dev));
+	if (!jo_str(o, "name", t->name, sizeof(t->name)) ||
 	    !cJSON_AddStringToObject(o, "class", tt_class_name(t->class)) ||
 	    !cJSON_AddStringToObject(o, "dev", dev) ||
-	    !add_str(o, "driver", t->driver, sizeof(t->driver)) ||
-	    !add_u64(o, "writes", t->writes) || !add_u64(o, "bytes", t->bytes) ||
-	    !add_u64(o, "errors", t->errors) || !add_u64(o, "short_writes", t->short_writes) ||
-	    !add_u64(o, "slow", t->slow))
+	    !jo_str(o, "driver", t->driver, sizeof(t->driver)) ||
+	    !jo_u64(o, "writes", t->writes) || !jo_u64(o, "bytes", t->bytes) ||
+	    !jo_u64(o, "errors", t->errors) || !jo_u64(o, "short_writes", t->short_writes) ||
+	    !jo_u64(o, "slow", t->slow))
 		return -1;
 
 	if (!(x = cJSON_AddObjectToObject(o, "errors_by_errno")))
 		return -1;
 	for (int i = 0; i < TT_ERR_NR; i++)
-		if (t->errs[i] && !add_u64(x, tt_errslot_name(i), t->errs[i]))
+		if (t->errs[i] && !jo_u64(x, tt_errslot_name(i), t->errs[i]))
 			return -1;
 	return 0;
 }
@@ -172,26 +46,26 @@ static int terminal_times(cJSON *o, const struct tt_terminal *t)
 {
 	cJSON *x;
 
-	if (!(x = cJSON_AddObjectToObject(o, "latency_ns")) || !add_u64(x, "p50", t->p50) ||
-	    !add_u64(x, "p90", t->p90) || !add_u64(x, "p99", t->p99) ||
-	    !add_u64(x, "max", t->max_ns))
+	if (!(x = cJSON_AddObjectToObject(o, "latency_ns")) || !jo_u64(x, "p50", t->p50) ||
+	    !jo_u64(x, "p90", t->p90) || !jo_u64(x, "p99", t->p99) ||
+	    !jo_u64(x, "max", t->max_ns))
 		return -1;
-	if (!add_u64(o, "oncpu_ns", t->oncpu_ns) || !add_u64(o, "blocked_ns", t->blocked_ns) ||
-	    !add_u64(o, "runq_ns", t->runq_ns))
+	if (!jo_u64(o, "oncpu_ns", t->oncpu_ns) || !jo_u64(o, "blocked_ns", t->blocked_ns) ||
+	    !jo_u64(o, "runq_ns", t->runq_ns))
 		return -1;
 
 	if (!(x = cJSON_AddObjectToObject(o, "blocked_by_reason")))
 		return -1;
 	for (int i = TT_REASON_NONE + 1; i < TT_REASON_NR; i++)
-		if (t->reasons[i] && !add_u64(x, tt_reason_name(i), t->reasons[i]))
+		if (t->reasons[i] && !jo_u64(x, tt_reason_name(i), t->reasons[i]))
 			return -1;
 
-	if (!add_num(o, "writes_per_s", t->writes_per_s) ||
-	    !add_num(o, "bytes_per_s", t->bytes_per_s) ||
-	    !add_num(o, "blocked_share", t->blocked_share))
+	if (!jo_num(o, "writes_per_s", t->writes_per_s) ||
+	    !jo_num(o, "bytes_per_s", t->bytes_per_s) ||
+	    !jo_num(o, "blocked_share", t->blocked_share))
 		return -1;
-	if (!hist_array(o, "hist", &t->lat) || !hist_array(o, "hist_blocked", &t->blocked) ||
-	    !hist_array(o, "hist_runq", &t->runq))
+	if (!jo_hist(o, "hist", &t->lat) || !jo_hist(o, "hist_blocked", &t->blocked) ||
+	    !jo_hist(o, "hist_runq", &t->runq))
 		return -1;
 	return 0;
 }
@@ -203,14 +77,14 @@ static int terminal_spark(cJSON *o, const struct tt_terminal *t)
 	if (!(x = cJSON_AddArrayToObject(o, "spark_p99_ns")))
 		return -1;
 	for (int i = 0; i < t->spark_len && i < TT_SPARK_LEN; i++) {
-		y = u64_item(t->spark_p99[i]);
+		y = jo_u64_item(t->spark_p99[i]);
 		if (!y || !cJSON_AddItemToArray(x, y))
 			return cJSON_Delete(y), -1;
 	}
 	return 0;
 }
 
-static int terminal_writers(cJSON *o, const struct tt_terminal *t)
+static int terminal_writers(cJSON *o, const struct tt_model *m, const struct tt_terminal *t)
 {
 	cJSON *x, *y;
 
@@ -222,24 +96,26 @@ static int terminal_writers(cJSON *o, const struct tt_terminal *t)
 		y = cJSON_CreateObject();
 		if (!y || !cJSON_AddItemToArray(x, y))
 			return cJSON_Delete(y), -1;
-		if (!add_u64(y, "pid", w->pid) || !add_str(y, "comm", w->comm, sizeof(w->comm)) ||
-		    !add_u64(y, "writes", w->writes) || !add_u64(y, "bytes", w->bytes))
+		if (!jo_u64(y, "pid", w->pid) || !jo_str(y, "comm", w->comm, sizeof(w->comm)) ||
+		    !jo_u64(y, "writes", w->writes) || !jo_u64(y, "bytes", w->bytes) ||
+		    tt_json_ticks(y, m, t->dev, w->pid) < 0)
 			return -1;
 	}
 	return 0;
 }
 
 /* others_n < 0: a terminal; else the others row, which says how many it holds */
-static int render_terminal(cJSON *arr, const struct tt_terminal *t, int64_t others_n)
+static int render_terminal(cJSON *arr, const struct tt_model *m, const struct tt_terminal *t,
+                           int64_t others_n)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	if (!o || !cJSON_AddItemToArray(arr, o))
 		return cJSON_Delete(o), -1;
-	if (others_n >= 0 && !add_u64(o, "others", (uint64_t)others_n))
+	if (others_n >= 0 && !jo_u64(o, "others", (uint64_t)others_n))
 		return -1;
 	if (terminal_counts(o, t) < 0 || terminal_times(o, t) < 0 || terminal_spark(o, t) < 0 ||
-	    terminal_writers(o, t) < 0)
+	    terminal_writers(o, m, t) < 0)
 		return -1;
 	return 0;
 }
@@ -259,11 +135,11 @@ static int render_frames(cJSON *o, const char *key, const struct tt_stack *s, in
 			return cJSON_Delete(fo), -1;
 		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)f->addr);
 		if (!cJSON_AddStringToObject(fo, "addr", addr) ||
-		    !add_str_or_null(fo, "func", f->func, sizeof(f->func)) ||
-		    !add_str_or_null(fo, "file", f->file, sizeof(f->file)) ||
-		    !(f->line > 0 ? add_i64(fo, "line", f->line)
+		    !jo_str_or_null(fo, "func", f->func, sizeof(f->func)) ||
+		    !jo_str_or_null(fo, "file", f->file, sizeof(f->file)) ||
+		    !(f->line > 0 ? jo_i64(fo, "line", f->line)
 		                  : cJSON_AddNullToObject(fo, "line")) ||
-		    !add_str_or_null(fo, "module", f->module, sizeof(f->module)))
+		    !jo_str_or_null(fo, "module", f->module, sizeof(f->module)))
 			return -1;
 	}
 	return 0;
@@ -290,29 +166,29 @@ static int event_who(cJSON *o, const struct tt_model_event *e)
 {
 	char buf[40];
 
-	fmt_time(e->time_ns, buf, sizeof(buf));
-	if (!add_u64(o, "time_ns", e->time_ns) || !cJSON_AddStringToObject(o, "time", buf) ||
-	    !add_u64(o, "pid", e->pid) || !add_u64(o, "tid", e->tid) ||
-	    !(e->goid >= 0 ? add_i64(o, "goid", e->goid) : cJSON_AddNullToObject(o, "goid")) ||
+	jo_fmt_time(e->time_ns, buf, sizeof(buf));
+	if (!jo_u64(o, "time_ns", e->time_ns) || !cJSON_AddStringToObject(o, "time", buf) ||
+	    !jo_u64(o, "pid", e->pid) || !jo_u64(o, "tid", e->tid) ||
+	    !(e->goid >= 0 ? jo_i64(o, "goid", e->goid) : cJSON_AddNullToObject(o, "goid")) ||
 	    !(e->goid >= 0 ? cJSON_AddStringToObject(o, "goid_source", goid_source(e->flags))
 			   : cJSON_AddNullToObject(o, "goid_source")) ||
-	    !add_str(o, "comm", e->comm, sizeof(e->comm)) ||
-	    !add_str(o, "terminal", e->terminal, sizeof(e->terminal)))
+	    !jo_str(o, "comm", e->comm, sizeof(e->comm)) ||
+	    !jo_str(o, "terminal", e->terminal, sizeof(e->terminal)))
 		return -1;
-	fmt_dev(e->dev, buf, sizeof(buf));
+	jo_fmt_dev(e->dev, buf, sizeof(buf));
 	if (!cJSON_AddStringToObject(o, "dev", buf) ||
 	    !cJSON_AddStringToObject(o, "class", tt_class_name(e->class)) ||
-	    !add_i64(o, "fd", e->fd) ||
+	    !jo_i64(o, "fd", e->fd) ||
 	    !cJSON_AddStringToObject(o, "syscall", tt_syscall_name(e->syscall)) ||
-	    !add_u64(o, "bytes", e->count))
+	    !jo_u64(o, "bytes", e->count))
 		return -1;
 	return 0;
 }
 
 static int event_split(cJSON *o, const struct tt_model_event *e)
 {
-	if (!add_u64(o, "oncpu_ns", e->oncpu_ns) || !add_u64(o, "blocked_ns", e->blocked_ns) ||
-	    !add_u64(o, "runq_ns", e->runq_ns) || !add_u64(o, "sleeps", e->nr_sleeps) ||
+	if (!jo_u64(o, "oncpu_ns", e->oncpu_ns) || !jo_u64(o, "blocked_ns", e->blocked_ns) ||
+	    !jo_u64(o, "runq_ns", e->runq_ns) || !jo_u64(o, "sleeps", e->nr_sleeps) ||
 	    !cJSON_AddStringToObject(o, "reason", tt_reason_name(e->reason)))
 		return -1;
 	return 0;
@@ -330,8 +206,8 @@ static int event_waker(cJSON *o, const struct tt_model_event *e)
 			return -1;
 	} else if (e->has_waker) {
 		if (!(x = cJSON_AddObjectToObject(o, "waker")) ||
-		    !add_u64(x, "pid", e->waker_pid) ||
-		    !add_str(x, "comm", e->waker_comm, sizeof(e->waker_comm)) ||
+		    !jo_u64(x, "pid", e->waker_pid) ||
+		    !jo_str(x, "comm", e->waker_comm, sizeof(e->waker_comm)) ||
 		    !cJSON_AddFalseToObject(x, "irq"))
 			return -1;
 	} else if (!cJSON_AddNullToObject(o, "waker")) {
@@ -346,9 +222,9 @@ static int event_state(cJSON *o, const struct tt_model_event *e)
 	cJSON *x;
 
 	if (!(x = cJSON_AddObjectToObject(o, "backlog")) ||
-	    !add_u64(x, "buf_used", e->backlog.buf_used) ||
-	    !add_u64(x, "buf_limit", e->backlog.buf_limit) ||
-	    !add_u64(x, "reader_unread", e->backlog.reader_unread) ||
+	    !jo_u64(x, "buf_used", e->backlog.buf_used) ||
+	    !jo_u64(x, "buf_limit", e->backlog.buf_limit) ||
+	    !jo_u64(x, "reader_unread", e->backlog.reader_unread) ||
 	    !cJSON_AddBoolToObject(x, "stopped", e->backlog.stopped != 0) ||
 	    !cJSON_AddBoolToObject(x, "tco_stopped", e->backlog.tco_stopped != 0) ||
 	    !cJSON_AddBoolToObject(x, "hw_stopped", e->backlog.hw_stopped != 0) ||
@@ -370,8 +246,8 @@ static int render_event(cJSON *arr, const struct tt_model_event *e)
 
 	if (!o || !cJSON_AddItemToArray(arr, o))
 		return cJSON_Delete(o), -1;
-	if (event_who(o, e) < 0 || !add_i64(o, "ret", e->ret) ||
-	    !add_u64(o, "latency_ns", e->latency_ns) || event_split(o, e) < 0 ||
+	if (event_who(o, e) < 0 || tt_json_event_kind(o, e) < 0 || !jo_i64(o, "ret", e->ret) ||
+	    !jo_u64(o, "latency_ns", e->latency_ns) || event_split(o, e) < 0 ||
 	    event_waker(o, e) < 0 || event_state(o, e) < 0)
 		return -1;
 	return 0;
@@ -390,20 +266,20 @@ static int inflight_blame(cJSON *o, const struct tt_model_inflight *w)
 			return -1;
 		for (int i = 0; i < w->nreaders && i < TT_MODEL_MAX_READERS; i++)
 			if (!(r = cJSON_CreateObject()) || !cJSON_AddItemToArray(x, r) ||
-			    !add_u64(r, "pid", w->readers[i].pid) ||
-			    !add_str(r, "comm", w->readers[i].comm, sizeof(w->readers[i].comm)))
+			    !jo_u64(r, "pid", w->readers[i].pid) ||
+			    !jo_str(r, "comm", w->readers[i].comm, sizeof(w->readers[i].comm)))
 				return -1;
 	}
 	if (w->has_lock_holder) {
 		if (!(x = cJSON_AddObjectToObject(o, "lock_holder")) ||
-		    !add_u64(x, "pid", w->lock_pid) || !add_u64(x, "tid", w->lock_tid))
+		    !jo_u64(x, "pid", w->lock_pid) || !jo_u64(x, "tid", w->lock_tid))
 			return -1;
 	} else if (!cJSON_AddNullToObject(o, "lock_holder")) {
 		return -1;
 	}
 	if (w->has_line) {
 		if (!(x = cJSON_AddObjectToObject(o, "line")) ||
-		    !(w->line_speed ? add_u64(x, "speed", w->line_speed)
+		    !(w->line_speed ? jo_u64(x, "speed", w->line_speed)
 				    : cJSON_AddNullToObject(x, "speed")) ||
 		    !cJSON_AddBoolToObject(x, "crtscts", w->line_crtscts) ||
 		    !cJSON_AddBoolToObject(x, "ixon", w->line_ixon))
@@ -421,10 +297,10 @@ static int render_inflight(cJSON *arr, const struct tt_model_inflight *w)
 
 	if (!o || !cJSON_AddItemToArray(arr, o))
 		return cJSON_Delete(o), -1;
-	if (event_who(o, e) < 0 || !add_u64(o, "elapsed_ns", e->latency_ns) ||
+	if (event_who(o, e) < 0 || !jo_u64(o, "elapsed_ns", e->latency_ns) ||
 	    event_split(o, e) < 0 ||
 	    !cJSON_AddStringToObject(o, "state", tt_wstate_name(w->state)) ||
-	    !add_u64(o, "state_ns", w->state_ns) || event_waker(o, e) < 0 ||
+	    !jo_u64(o, "state_ns", w->state_ns) || event_waker(o, e) < 0 ||
 	    inflight_blame(o, w) < 0 || event_state(o, e) < 0)
 		return -1;
 	return 0;
@@ -455,17 +331,17 @@ static int render_header(cJSON *root, const struct tt_model *m)
 	char buf[40];
 	uint64_t up;
 
-	fmt_time(m->now_realtime_ns, buf, sizeof(buf));
+	jo_fmt_time(m->now_realtime_ns, buf, sizeof(buf));
 	up = m->now_realtime_ns > m->start_realtime_ns ? m->now_realtime_ns - m->start_realtime_ns
 	                                               : 0;
 	if (!cJSON_AddStringToObject(root, "schema", TT_SCHEMA) ||
 	    !cJSON_AddStringToObject(root, "time", buf))
 		return -1;
 	if (!(x = cJSON_AddObjectToObject(root, "host")) ||
-	    !add_str(x, "hostname", m->host.hostname, sizeof(m->host.hostname)) ||
-	    !add_str(x, "kernel", m->host.kernel, sizeof(m->host.kernel)))
+	    !jo_str(x, "hostname", m->host.hostname, sizeof(m->host.hostname)) ||
+	    !jo_str(x, "kernel", m->host.kernel, sizeof(m->host.kernel)))
 		return -1;
-	if (!add_num(root, "interval_s", m->interval_s) || !add_num(root, "uptime_s", up / 1e9))
+	if (!jo_num(root, "interval_s", m->interval_s) || !jo_num(root, "uptime_s", up / 1e9))
 		return -1;
 	return 0;
 }
@@ -475,12 +351,12 @@ static int render_attach(cJSON *root, const struct tt_model *m)
 	cJSON *x;
 
 	if (!(x = cJSON_AddObjectToObject(root, "attach")) ||
-	    !add_str(x, "mode", m->attach.mode, sizeof(m->attach.mode)) ||
-	    !add_str(x, "enter_prog", m->attach.enter_prog, sizeof(m->attach.enter_prog)) ||
-	    !add_str(x, "sched", m->attach.sched, sizeof(m->attach.sched)) ||
+	    !jo_str(x, "mode", m->attach.mode, sizeof(m->attach.mode)) ||
+	    !jo_str(x, "enter_prog", m->attach.enter_prog, sizeof(m->attach.enter_prog)) ||
+	    !jo_str(x, "sched", m->attach.sched, sizeof(m->attach.sched)) ||
 	    !cJSON_AddBoolToObject(x, "tty_write_found", m->attach.tty_write_found) ||
 	    !cJSON_AddBoolToObject(x, "redirected_found", m->attach.redirected_found) ||
-	    !add_u64(x, "attach_us", m->attach.attach_us) || add_lost(x, m->attach.lost) < 0)
+	    !jo_u64(x, "attach_us", m->attach.attach_us) || add_lost(x, m->attach.lost) < 0)
 		return -1;
 	return 0;
 }
@@ -490,13 +366,14 @@ static int render_filters(cJSON *root, const struct tt_model *m)
 	cJSON *x;
 
 	if (!(x = cJSON_AddObjectToObject(root, "filters")) ||
-	    !(m->filters.pid ? add_i64(x, "pid", m->filters.pid)
+	    !(m->filters.pid ? jo_i64(x, "pid", m->filters.pid)
 	                     : cJSON_AddNullToObject(x, "pid")) ||
-	    !(m->filters.comm[0] ? add_str(x, "comm", m->filters.comm, sizeof(m->filters.comm))
+	    !(m->filters.comm[0] ? jo_str(x, "comm", m->filters.comm, sizeof(m->filters.comm))
 	                         : cJSON_AddNullToObject(x, "comm")) ||
-	    !(m->filters.tty[0] ? add_str(x, "tty", m->filters.tty, sizeof(m->filters.tty))
+	    !(m->filters.tty[0] ? jo_str(x, "tty", m->filters.tty, sizeof(m->filters.tty))
 	                        : cJSON_AddNullToObject(x, "tty")) ||
-	    !add_num(x, "threshold_ms", m->filters.threshold_ms))
+	    !jo_num(x, "threshold_ms", m->filters.threshold_ms) ||
+	    !jo_u64(x, "late_pct", m->late_pct))
 		return -1;
 	return 0;
 }
@@ -507,27 +384,27 @@ static int render_totals(cJSON *root, const struct tt_model *m)
 	int i;
 
 	if (!(x = cJSON_AddObjectToObject(root, "totals")) ||
-	    !add_u64(x, "events", m->totals.events) || !add_u64(x, "dropped", m->totals.dropped) ||
+	    !jo_u64(x, "events", m->totals.events) || !jo_u64(x, "dropped", m->totals.dropped) ||
 	    !(y = cJSON_AddObjectToObject(x, "drops")))
 		return -1;
 	/* Every drop counter, zero or not: a reader should see the zeros too. */
 	for (i = 0; i < TT_DROP_NR; i++)
-		if (!add_u64(y, tt_drop_name(i), m->totals.drops[i]))
+		if (!jo_u64(y, tt_drop_name(i), m->totals.drops[i]))
 			return -1;
-	if (!add_u64(x, "no_stack", m->totals.no_stack) ||
-	    !add_u64(x, "writes", m->totals.writes) ||
-	    !add_u64(x, "in_flight", m->totals.in_flight) ||
-	    !add_u64(x, "lost_writes", m->totals.lost_writes) ||
-	    !add_u64(x, "skipped_runs", m->totals.skipped_runs) ||
+	if (!jo_u64(x, "no_stack", m->totals.no_stack) ||
+	    !jo_u64(x, "writes", m->totals.writes) ||
+	    !jo_u64(x, "in_flight", m->totals.in_flight) ||
+	    !jo_u64(x, "lost_writes", m->totals.lost_writes) ||
+	    !jo_u64(x, "skipped_runs", m->totals.skipped_runs) ||
 	    !(y = cJSON_AddObjectToObject(x, "lost_by_reason")))
 		return -1;
 	for (i = 0; i < TT_DROP_NR; i++)
-		if (m->totals.lost_by[i] && !add_u64(y, tt_drop_name(i), m->totals.lost_by[i]))
+		if (m->totals.lost_by[i] && !jo_u64(y, tt_drop_name(i), m->totals.lost_by[i]))
 			return -1;
 	if (m->totals.slots_size && (!(y = cJSON_AddObjectToObject(x, "tty_slots")) ||
-	                             !add_u64(y, "size", m->totals.slots_size) ||
-	                             !add_u64(y, "used", m->totals.slots_used) ||
-	                             !add_u64(y, "retired", m->totals.slots_retired)))
+	                             !jo_u64(y, "size", m->totals.slots_size) ||
+	                             !jo_u64(y, "used", m->totals.slots_used) ||
+	                             !jo_u64(y, "retired", m->totals.slots_retired)))
 		return -1;
 	return 0;
 }
@@ -541,9 +418,9 @@ static int render_rows(cJSON *root, const struct tt_model *m, uint64_t since_seq
 	if (!(x = cJSON_AddArrayToObject(root, "terminals")))
 		return -1;
 	for (i = 0; i < m->nterminals && i < TT_MODEL_MAX_TERMINALS; i++)
-		if (render_terminal(x, &m->terminals[i], -1) < 0)
+		if (render_terminal(x, m, &m->terminals[i], -1) < 0)
 			return -1;
-	if ((m->others_n || m->others.writes) && render_terminal(x, &m->others, m->others_n) < 0)
+	if ((m->others_n || m->others.writes) && render_terminal(x, m, &m->others, m->others_n) < 0)
 		return -1;
 
 	if (!(x = cJSON_AddArrayToObject(root, "in_flight")))
@@ -571,7 +448,9 @@ static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 	if (render_header(root, m) < 0 || render_attach(root, m) < 0 ||
 	    render_filters(root, m) < 0 || render_totals(root, m) < 0)
 		return -1;
-	return render_rows(root, m, since_seq);
+	if (render_rows(root, m, since_seq) < 0)
+		return -1;
+	return tt_json_processes(root, m);
 }
 
 char *tt_json_render(const struct tt_model *m, uint64_t since_seq, bool compact)

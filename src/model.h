@@ -299,7 +299,7 @@ struct tt_model {
 	/* Go processes, in order of first appearance */
 	struct tt_model_proc *procs; /* TT_MODEL_MAX_PROCS entries */
 	int nprocs;
-	unsigned late_pct; /* --late: an interval this much over the period is late */
+	uint32_t late_pct; /* --late: an interval this much over the period is late */
 };
 
 int tt_model_init(struct tt_model *m);

@@ -29,6 +29,7 @@ struct tt_opts {
 	char tty[TT_TTY_NAME_LEN]; /* --tty NAME|CLASS */
 	bool no_stacks;		   /* --no-stacks */
 	int max_terminals;	   /* --max-terminals, 0 = TT_MODEL_MAX_TERMINALS */
+	int late_pct;		   /* --late, 0 = TT_LATE_PCT_DEFAULT */
 	char theme[PATH_MAX];	   /* --theme NAME|PATH */
 	char snapshot_dir[PATH_MAX]; /* --snapshot-dir */
 	char replay_path[PATH_MAX];  /* --replay FILE */
