@@ -41,7 +41,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: test-clock all deps deps-test deps-shots run test unit fixtures bench fuzz screenshots clean format install \
-	dist
+	dist demo
 
 all: ttytop
 
@@ -197,6 +197,10 @@ fuzz: deps-test
 
 screenshots: deps-test deps-shots ttytop fixtures $(B)/tests/mkfixture
 	@./tools/screenshots.sh
+
+# The marquee case live in tmux: ttytop beside a Go ticker whose reader can be paused or slowed.
+demo: deps-test ttytop fixtures
+	@./tools/demo.sh $(ARGS)
 
 format:
 	clang-format -i $(wildcard main.c src/*.[ch] tui/*.[ch] tests/unit/*.c) bpf/ttytop.bpf.c \

@@ -9,7 +9,11 @@
 # loop) writes to its own tmux pane, which is stopped with ^S now and then so
 # there are slow writes to look at. Otherwise, or with --replay, the dashboard
 # shows a snapshot (the TUI tests' fixture when no FILE is given).
-# Writes OUTDIR/{dashboard,stack,help,dashboard-light}.png (default screenshots/).
+# Writes OUTDIR/{dashboard,stack,help,dashboard-light,late-tick}.png (default
+# screenshots/). late-tick.png: a tick a Go stop-the-world made late, in the
+# tick interval view (b) with its cause in words (Enter): live, the marquee
+# stretches a stop-the-world to 300 ms every 40 ticks (-stw-stretch); in replay,
+# the TUI tests' marquee-case fixture (fixture.py --ticks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -70,6 +74,10 @@ if [ -z "$replay" ] && [ "$(id -u)" -eq 0 ] && ./ttytop --check >/dev/null 2>&1;
 	# Workload in its own pane: a Go program if the fixtures are built.
 	if [ -x tests/fixtures/bin/marquee ]; then
 		wl="tests/fixtures/bin/marquee -interval 20 -writers 3 -size 200"
+		# a GC now and then, and a stop-the-world stretched to 300 ms: late ticks by gc-stw
+		if tests/fixtures/bin/marquee -h 2>&1 | grep -q stw-stretch; then
+			wl="GODEBUG=asyncpreemptoff=1 $wl -gc-every 25 -stw-stretch 300 -stretch-every 40"
+		fi
 	else
 		wl="while true; do echo \"demo \$(date +%T.%N)\"; sleep 0.02; done"
 	fi
@@ -138,3 +146,26 @@ key T # light theme
 wait_for "theme: light" 5
 shoot dashboard-light white
 key q
+
+# A late tick caused by GC, in a dashboard of its own (default theme, fresh keys).
+if [ "$mode" = live ]; then
+	# only the workload's terminal: other Go programs on the machine stay out of the picture
+	late_cmd="$cmd --tty $(tm display-message -p -t work: '#{pane_tty}' | sed 's|^/dev/||')"
+else
+	python3 tests/tui/fixture.py --ticks "$work/ticks.json"
+	late_cmd="./ttytop --replay '$work/ticks.json'"
+fi
+tm kill-window -t shots:dash
+tm new-window -d -t shots -n dash "cd '$ROOT' && $late_cmd; sleep 3600"
+sleep 0.3
+wait_for "Slow writes" 30
+if [ "$mode" = live ]; then
+	wait_for "gc-stw" 60 # the first stretched pause comes 40 ticks in
+	key / && tm send-keys -t shots:dash -l "gc-stw" && key Enter
+fi
+key b && key b && key b # the tick interval view
+wait_for "Tick interval:" 5
+key Tab
+key Enter # the newest late tick (live: the newest gc-stw one)
+wait_for "stop-the-world" 5
+shoot late-tick black

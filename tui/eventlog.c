@@ -4,6 +4,9 @@
  * paused log keeps showing the same events while the ring moves on. Writes
  * still in flight head it, by thread, their time counting at each refresh:
  * a hang is the first thing on screen, not something seen once it is over.
+ * Late ticks (a writer's interval longer than its period, however fast the
+ * write) are rows too, marked before the terminal, their lateness and its
+ * cause written across the columns after LATENCY.
  */
 #include "ui.h"
 
@@ -35,8 +38,16 @@ static const int col_prio[C_NR] = {2, 0, 1, 0, 4, 0, 4, 1, 3, 1, 1};
 static const bool col_right[C_NR] = {false, false, false, false, true, true,
                                      true,  true,  true,  false, false};
 
-/* Latency from which a row is drawn as log_slow. */
+/* Latency (or lateness) from which a row is drawn as log_slow. */
 #define SLOW_ROW_NS (100ull * 1000 * 1000)
+/* Before the terminal: a write in flight, a late tick (a clock face). */
+#define MARK_INFLIGHT(utf8) ((utf8) ? "\xe2\x96\xb6" : ">")
+#define MARK_LATE(utf8) ((utf8) ? "\xe2\x97\xb7" : "~")
+
+static bool is_late(const struct tt_model_event *ev)
+{
+	return ev->kind == TT_KIND_LATE_TICK;
+}
 
 static uint64_t seq_top(const struct tt_model *m)
 {
@@ -116,6 +127,16 @@ bool tt_eventlog_match(const struct tt_model_event *ev, const char *f)
 		return true;
 	if (tt_fmt_contains(reason_str(ev->reason), f))
 		return true;
+	/*
+	 * What the row shows: "late" lists the late ticks, "gc-stw" those a pause
+	 * made late and the writes it held up without a sleep (their REASON).
+	 */
+	if (is_late(ev) && (tt_fmt_contains(tt_kind_name(ev->kind), f) ||
+	                    tt_fmt_contains(tt_cause_name(ev->cause), f)))
+		return true;
+	if (!is_late(ev) && ev->reason == TT_REASON_NONE && ev->gc_overlap_ns &&
+	    tt_fmt_contains("gc-stw", f))
+		return true;
 	snprintf(buf, sizeof(buf), "%u", ev->pid);
 	if (tt_fmt_contains(buf, f))
 		return true;
@@ -147,7 +168,9 @@ static int by_latency(const void *pa, const void *pb, void *arg)
 	uint64_t sa = *(const uint64_t *)pa, sb = *(const uint64_t *)pb;
 	const struct tt_model_event *a = tt_eventlog_by_seq(ui, sa),
 	                            *b = tt_eventlog_by_seq(ui, sb);
-	uint64_t la = a ? a->latency_ns : 0, lb = b ? b->latency_ns : 0;
+	/* a late tick ranks by how late it was: its write was fast, the tick was not */
+	uint64_t la = !a ? 0 : is_late(a) ? a->late_ns : a->latency_ns;
+	uint64_t lb = !b ? 0 : is_late(b) ? b->late_ns : b->latency_ns;
 
 	if (la != lb)
 		return la > lb ? -1 : 1;
@@ -238,6 +261,24 @@ static void ns_or_dash(uint64_t ns, char *s, size_t len)
 		snprintf(s, len, "-");
 }
 
+/* REASON and WAKER: why it slept and who ended the sleep. */
+static void why_cell(const struct tt_model_event *ev, int c, char *s, size_t len)
+{
+	if (c == C_REASON && ev->reason != TT_REASON_NONE)
+		snprintf(s, len, "%s", reason_str(ev->reason));
+	else if (c == C_REASON)
+		/* "none" (never slept) is the common case: keep the column quiet; a
+		 * write that never slept but a Go pause held up says so */
+		snprintf(s, len, "%s", ev->gc_overlap_ns ? "gc-stw" : "-");
+	else if (ev->waker_irq)
+		snprintf(s, len, "irq");
+	else if (ev->has_waker)
+		tt_fmt_comm_pid(ev->waker_comm, sizeof(ev->waker_comm), ev->waker_pid,
+		                col_w[C_WAKER], s, len);
+	else
+		snprintf(s, len, "-");
+}
+
 static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, bool inflight, int c,
                      char *s, size_t len)
 {
@@ -254,7 +295,11 @@ static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, bool inf
 	case C_TTY:
 		/* the mark stays when a narrow pane drops the TIME column */
 		tt_fmt_sanitize(ev->terminal, sizeof(ev->terminal), t, sizeof(t));
-		snprintf(s, len, "%s%s", !inflight ? "" : ui->utf8 ? "\xe2\x96\xb6" : ">", t);
+		snprintf(s, len, "%s%s",
+		         inflight      ? MARK_INFLIGHT(ui->utf8)
+		         : is_late(ev) ? MARK_LATE(ui->utf8)
+		                       : "",
+		         t);
 		break;
 	case C_PID:
 		tt_fmt_pid_tid(ev->pid, ev->tid, ev->goid, col_w[C_PID], s, len);
@@ -281,29 +326,37 @@ static void fmt_cell(struct tt_ui *ui, const struct tt_model_event *ev, bool inf
 		           s, len);
 		break;
 	case C_REASON:
-		/* "none" (never slept) is the common case: keep the column quiet. */
-		snprintf(s, len, "%s", ev->reason == TT_REASON_NONE ? "-" : reason_str(ev->reason));
-		break;
 	case C_WAKER:
-		if (ev->waker_irq)
-			snprintf(s, len, "irq");
-		else if (ev->has_waker)
-			tt_fmt_comm_pid(ev->waker_comm, sizeof(ev->waker_comm), ev->waker_pid,
-			                col_w[C_WAKER], s, len);
-		else
-			snprintf(s, len, "-");
+		why_cell(ev, c, s, len);
 		break;
 	}
 }
 
+/* Late ticks among the rows shown (not those in flight). */
+static int late_rows(struct tt_ui *ui)
+{
+	int n = 0;
+
+	for (int i = ui->nvis_inflight; i < ui->nvis; i++) {
+		const struct tt_model_event *ev = tt_eventlog_by_seq(ui, ui->vis[i]);
+
+		n += ev && is_late(ev);
+	}
+	return n;
+}
+
 static void draw_title(struct tt_ui *ui, WINDOW *w, int h, int wd)
 {
-	char title[160], f[TT_FILTER_LEN], inf[32] = "";
+	char title[192], f[TT_FILTER_LEN], inf[32] = "", late[32] = "";
+	int nlate = late_rows(ui);
 
 	if (ui->nvis_inflight)
 		snprintf(inf, sizeof(inf), " + %d IN FLIGHT", ui->nvis_inflight);
-	snprintf(title, sizeof(title), "Slow writes (%d%s)%s%s%s%s%s", ui->nvis - ui->nvis_inflight,
-	         inf, ui->log_slowest ? " slowest first" : "", ui->filter[0] ? " filter /" : "",
+	if (nlate)
+		snprintf(late, sizeof(late), " + %d late tick%s", nlate, nlate == 1 ? "" : "s");
+	snprintf(title, sizeof(title), "Slow writes (%d%s%s)%s%s%s%s%s",
+	         ui->nvis - ui->nvis_inflight - nlate, late, inf,
+	         ui->log_slowest ? " slowest first" : "", ui->filter[0] ? " filter /" : "",
 	         ui->filter[0] ? tt_fmt_sanitize(ui->filter, sizeof(ui->filter), f, sizeof(f)) : "",
 	         ui->filter[0] ? "/" : "", ui->paused ? " PAUSED" : "");
 	tt_draw_frame(ui, w, h, wd, title, ui->focus == TT_PANE_LOG);
@@ -327,11 +380,11 @@ static unsigned long row_attr(const struct tt_ui *ui, const struct tt_model_even
                               bool inflight)
 {
 	bool sel = idx == ui->log_sel && ui->focus == TT_PANE_LOG;
+	bool slow = inflight || ev->latency_ns >= SLOW_ROW_NS ||
+	            (is_late(ev) && ev->late_ns >= SLOW_ROW_NS);
 	unsigned long a;
 
-	a = tt_theme_attr(sel                                         ? TT_EL_ROW_SELECTED
-	                  : inflight || ev->latency_ns >= SLOW_ROW_NS ? TT_EL_LOG_SLOW
-	                                                              : TT_EL_LOG_NORMAL);
+	a = tt_theme_attr(sel ? TT_EL_ROW_SELECTED : slow ? TT_EL_LOG_SLOW : TT_EL_LOG_NORMAL);
 	/* a write that has not returned: bold, whatever the theme makes of slow rows */
 	if (inflight)
 		a |= A_BOLD;
@@ -357,6 +410,12 @@ static void draw_row(struct tt_ui *ui, WINDOW *w, int y, int wd, int idx, const 
 
 		if (!shown[c])
 			continue;
+		/* A late tick's split and waker are its write's: the cause says more. */
+		if (c > C_LAT && is_late(ev) && !inflight) {
+			tt_fmt_late(ev, wd - 1 - x, s, sizeof(s));
+			tt_draw_text(w, y, x, wd - 1 - x, s, a);
+			break;
+		}
 		fmt_cell(ui, ev, inflight, c, s, sizeof(s));
 		tt_draw_cell(w, y, x, col_w[c], s, col_right[c], a);
 		x += col_w[c] + 1;

@@ -21,6 +21,21 @@ static int field(WINDOW *w, int y, int x, int wd, const char *s, unsigned long a
 	return x;
 }
 
+/*
+ * "GC marquee/4242: 14 pauses, last 298ms 1.70s ago, max 298ms": whether Go
+ * pauses are there to blame for late ticks, before anyone opens an event.
+ * The end of line 1, which has the room: the longest form that fits.
+ */
+static void gc_field(struct tt_ui *ui, WINDOW *w, int x, int wd)
+{
+	char buf[160];
+	bool alert;
+
+	tt_fmt_gc(ui->m, wd - x, &alert, buf, sizeof(buf));
+	if (buf[0])
+		field(w, 0, x, wd, buf, tt_theme_attr(alert ? TT_EL_HEADER_ALERT : TT_EL_HEADER));
+}
+
 static void draw_line1(struct tt_ui *ui, WINDOW *w, int wd)
 {
 	const struct tt_model *m = ui->m;
@@ -62,8 +77,9 @@ static void draw_line1(struct tt_ui *ui, WINDOW *w, int wd)
 			if (m->attach.lost & 1u << i)
 				n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
 				                      n > 4 ? "," : " ", tt_lost_name(i));
-		field(w, 0, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
+		x = field(w, 0, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
 	}
+	gc_field(ui, w, x, wd);
 }
 
 /*
@@ -136,20 +152,38 @@ static int alert_count(WINDOW *w, int x, int wd, const char *label, uint64_t n)
 	return field(w, 1, x, wd, buf, tt_theme_attr(TT_EL_HEADER_ALERT));
 }
 
+/* Late ticks the writers' tickers counted: later than their period allows. */
+static uint64_t late_ticks(const struct tt_model *m)
+{
+	uint64_t late = 0;
+
+	for (int i = 0; m->tickers && i < m->ntickers && i < TT_MODEL_MAX_TICKERS; i++)
+		late += m->tickers[i].late;
+	return late;
+}
+
 static int count_fields(struct tt_ui *ui, WINDOW *w, int x, int wd)
 {
 	const struct tt_model *m = ui->m;
 	unsigned long a = tt_theme_attr(TT_EL_HEADER);
 	char buf[256], t1[32], t2[32];
+	uint64_t late = late_ticks(m);
+	/*
+	 * Named like the log pane: "events" alone did not say which events. Once
+	 * ticks are late the events are of both kinds, and the total says so; the
+	 * late ticks follow it.
+	 */
+	const char *what = late ? "events" : "slow writes";
 
-	/* Named like the log pane: "events" alone did not say which events. */
 	tt_fmt_total(m->totals.events, t1, sizeof(t1));
 	if (!ui->replay)
-		snprintf(buf, sizeof(buf), "slow writes %s (%s/s)", t1,
+		snprintf(buf, sizeof(buf), "%s %s (%s/s)", what, t1,
 		         tt_fmt_count(ui->tick.ev_rate, t2, sizeof(t2)));
 	else
-		snprintf(buf, sizeof(buf), "slow writes %s", t1);
+		snprintf(buf, sizeof(buf), "%s %s", what, t1);
 	x = field(w, 1, x, wd, buf, a);
+	/* however fast their writes: the marquee case */
+	x = alert_count(w, x, wd, "late ticks", late);
 	/* right after the slow writes: the ones that have not returned */
 	x = alert_count(w, x, wd, "IN FLIGHT", m->totals.in_flight);
 	drops_field(ui, buf, sizeof(buf));

@@ -110,6 +110,65 @@ static void separator(struct emitter *e, const char *label)
 	}
 }
 
+/*
+ * A sentence over as many lines as it takes, broken at spaces: the cause of
+ * a late tick is read, not scanned, and a cut-off figure would be the one
+ * that matters.
+ */
+static void note_wrapped(struct emitter *e, const char *s, enum tt_el el)
+{
+	int width = e->wd - 3;
+	char line[256];
+
+	if (width < 8)
+		width = 8;
+	while (*s) {
+		int n = (int)strlen(s), cut = n;
+
+		if (n > width) {
+			for (cut = width; cut > 0 && s[cut] != ' '; cut--)
+				;
+			if (cut == 0)
+				cut = width; /* one word longer than the pane */
+		}
+		if (cut > (int)sizeof(line) - 1)
+			cut = (int)sizeof(line) - 1;
+		snprintf(line, sizeof(line), "%.*s", cut, s);
+		note(e, line, el);
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+/*
+ * Why a tick was late, in words with its figures; for a slow write, the Go
+ * pause that held it up. The runtime's own words for the pause come from the
+ * process's ring of pauses, which the event does not carry.
+ */
+static void gc_and_tick(struct emitter *e, const struct tt_model_event *ev)
+{
+	const struct tt_stw *stw = tt_event_stw(e->ui->m, ev);
+	char line[384], a[24], r[TT_STW_REASON_LEN + 4] = "";
+
+	if (ev->kind == TT_KIND_LATE_TICK) {
+		tt_fmt_late_cause(ev, stw ? stw->reason : NULL, line, sizeof(line));
+		note_wrapped(e, line, TT_EL_STATUS_ERROR);
+		return;
+	}
+	if (!ev->gc_overlap_ns)
+		return;
+	if (stw && stw->reason[0]) {
+		char t[TT_STW_REASON_LEN];
+
+		snprintf(r, sizeof(r), " (%s)",
+		         tt_fmt_sanitize(stw->reason, sizeof(stw->reason), t, sizeof(t)));
+	}
+	snprintf(line, sizeof(line), "a Go stop-the-world of %s%s overlapped this write",
+	         tt_fmt_ns_words(ev->gc_overlap_ns, a, sizeof(a)), r);
+	note_wrapped(e, line, TT_EL_STATUS_ERROR);
+}
+
 /* Who should unblock a write in flight, and how long it has waited for them. */
 static void inflight_details(struct emitter *e, const struct tt_model_inflight *w)
 {
@@ -248,6 +307,7 @@ static void backlog(struct emitter *e, const struct tt_model_event *ev, bool inf
  */
 static void details(struct emitter *e, const struct tt_model_event *ev, bool inflight)
 {
+	gc_and_tick(e, ev);
 	time_split(e, ev);
 	/* A short pane keeps the one line the log row cannot show, for the frames. */
 	if (e->rows < 10)
@@ -272,10 +332,16 @@ static const struct tt_model_inflight *still_in_flight(struct tt_ui *ui,
 static void draw_title(struct tt_ui *ui, WINDOW *w, int h, int wd, const struct tt_model_event *ev)
 {
 	const char *dot = ui->utf8 ? " \xc2\xb7 " : " - ";
-	char title[200], tty[TT_TTY_NAME_LEN], lat[16];
+	char title[200], tty[TT_TTY_NAME_LEN], lat[24];
 
 	tt_fmt_sanitize(ev->terminal, sizeof(ev->terminal), tty, sizeof(tty));
 	tt_fmt_ns(ev->latency_ns, lat, sizeof(lat));
+	/* a late tick's figure is how late it was, not its (fast) write */
+	if (ev->kind == TT_KIND_LATE_TICK) {
+		char l[16];
+
+		snprintf(lat, sizeof(lat), "late %s", tt_fmt_ns(ev->late_ns, l, sizeof(l)));
+	}
 	if (ev->goid >= 0)
 		snprintf(title, sizeof(title), "goroutine %lld%stid %u%s%s%s%s",
 		         (long long)ev->goid, dot, ev->tid, dot, tty, dot, lat);

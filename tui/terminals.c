@@ -18,6 +18,7 @@ enum {
 	C_BLK,
 	C_REASON,
 	C_SPARK,
+	C_TICK,
 	C_NR
 };
 
@@ -26,20 +27,24 @@ enum {
  * comes with its cause ("a reader not draining" and "someone pressed ^S"
  * call for different people) without opening events one by one.
  */
-static const char *col_head[C_NR] = {"TERMINAL", "CLASS",        "TOP WRITER", "WRITES/s",
-                                     "BYTES/s",  "P50",          "P99",        "MAX",
-                                     "BLK%",     "SLEEP REASON", "P99 HISTORY"};
-static const int col_w[C_NR] = {10, 10, 20, 8, 8, 7, 7, 7, 5, 12, 8};
+static const char *col_head[C_NR] = {"TERMINAL", "CLASS",        "TOP WRITER",  "WRITES/s",
+                                     "BYTES/s",  "P50",          "P99",         "MAX",
+                                     "BLK%",     "SLEEP REASON", "P99 HISTORY", "TICK JITTER"};
+static const int col_w[C_NR] = {10, 10, 20, 8, 8, 7, 7, 7, 5, 12, 8, 14};
 /*
  * Lower = kept longer when the pane is narrow. MAX goes before the
  * sparkline: the histogram's last row shows the worst writes, nothing else
- * shows whether it is still happening.
+ * shows whether it is still happening. TICK JITTER (the top writer's period
+ * and jitter p99) goes after CLASS and just before MAX (equal priority, the
+ * later column first): at 120 columns it takes the place of the class,
+ * which the name says anyway (pts/N, ttyS0); the interval view of the
+ * histogram shows it in any width.
  */
-static const int col_prio[C_NR] = {0, 6, 3, 0, 2, 2, 0, 5, 1, 4, 4};
+static const int col_prio[C_NR] = {0, 6, 3, 0, 2, 2, 0, 5, 1, 4, 4, 5};
 /* Which sort key a column header stands for. */
 static const int col_sort[C_NR] = {
     TT_SORT_NAME, TT_SORT_CLASS, TT_SORT_WRITER,  TT_SORT_WPS,    TT_SORT_BPS, TT_SORT_P50,
-    TT_SORT_P99,  TT_SORT_MAX,   TT_SORT_BLOCKED, TT_SORT_REASON, -1};
+    TT_SORT_P99,  TT_SORT_MAX,   TT_SORT_BLOCKED, TT_SORT_REASON, -1,          -1};
 
 static const char *sort_names[TT_SORT_NR] = {"terminal", "class", "writer", "writes/s", "bytes/s",
                                              "p50",      "p99",   "max",    "blocked",  "reason"};
@@ -371,6 +376,10 @@ static void fmt_cell(const struct trow *r, int c, char *s, size_t len, unsigned 
 		spark(r->ui, t, s, len, r->widths[c]);
 		if (!r->is_sel)
 			*ca = tt_theme_attr(TT_EL_SPARK);
+		break;
+	case C_TICK:
+		tt_fmt_tick(r->others ? NULL : tt_terminal_ticker(r->ui->m, t), r->ui->utf8, s,
+		            len);
 		break;
 	}
 }

@@ -20,6 +20,7 @@
 #include "snapshot.h"
 #include "source.h"
 #include "theme.h"
+#include "tickfmt.h"
 
 /* What a handler did; app.c acts on the union of flags. */
 enum {
@@ -44,7 +45,8 @@ enum tt_sort_col {
 	TT_SORT_NR
 };
 
-enum tt_hist_kind { TT_HK_LAT = 0, TT_HK_BLOCKED, TT_HK_RUNQ, TT_HK_NR };
+/* What the histogram pane draws; TT_HK_INTERVAL: a writer's intervals between ticks. */
+enum tt_hist_kind { TT_HK_LAT = 0, TT_HK_BLOCKED, TT_HK_RUNQ, TT_HK_INTERVAL, TT_HK_NR };
 
 enum tt_prompt_kind { TT_PROMPT_NONE = 0, TT_PROMPT_FILTER, TT_PROMPT_THRESHOLD };
 

@@ -2,7 +2,10 @@
 /*
  * The TUI tests' replay fixture, written by the product's own JSON renderer
  * so that the fixture cannot drift from the format or the bucket maths.
- * Usage: mkfixture [--in-flight] OUT.json
+ * Usage: mkfixture [--in-flight | --ticks] OUT.json
+ * --ticks adds the marquee case: marquee/4242's 100 ms tick on pts/3, its
+ * Go process with a 298 ms stop-the-world among its pauses, and four late
+ * ticks, one per cause, the newest the one that pause made late.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,6 +287,97 @@ static void add_in_flight(struct tt_model *m)
 	m->totals.in_flight = 1;
 }
 
+/* marquee/4242 g18 on pts/3: 100 ms, 1196 intervals, 4 of them late. */
+static int add_ticker(struct tt_model *m)
+{
+	static const struct sample iv[] = {{96 * MS, 180},  {99 * MS, 420}, {100 * MS, 400},
+	                                   {103 * MS, 190}, {130 * MS, 2},  {160 * MS, 2},
+	                                   {250 * MS, 1},   {312 * MS, 1}};
+	struct tt_model_ticker *t = tt_model_ticker(m, DEV(136, 3), 4242, 18, true);
+
+	if (!t)
+		return -1;
+	snprintf(t->comm, sizeof(t->comm), "marquee");
+	t->period_ns = 100 * MS;
+	t->late = 4;
+	t->seen = true;
+	for (size_t i = 0; i < sizeof(iv) / sizeof(iv[0]); i++) {
+		uint64_t j =
+		    iv[i].v > t->period_ns ? iv[i].v - t->period_ns : t->period_ns - iv[i].v;
+
+		hist_put(&t->iv, iv[i].v, iv[i].n);
+		hist_put(&t->jitter, j, iv[i].n);
+		t->intervals += iv[i].n;
+		if (j > t->jitter_max_ns)
+			t->jitter_max_ns = j;
+	}
+	return 0;
+}
+
+/* Go process 4242: 7 GC cycles, 14 pauses, the newest the 298 ms one (at NOW - 1.7 s). */
+static int add_proc(struct tt_model *m)
+{
+	struct tt_model_proc *p = tt_model_proc(m, 4242, true);
+
+	if (!p)
+		return -1;
+	snprintf(p->comm, sizeof(p->comm), "marquee");
+	snprintf(p->go_version, sizeof(p->go_version), "go1.19.8");
+	p->instrumented = true;
+	p->gc_cycles = 7;
+	for (int i = 13; i >= 0; i--) {
+		struct tt_stw s = {NOW_NS - 1700 * MS - (uint64_t)i * 2 * NS, 310000, ""};
+
+		snprintf(s.reason, sizeof(s.reason), "%s",
+		         i % 2 ? "GC sweep termination" : "GC mark termination");
+		if (i == 0)
+			s.duration_ns = 298 * MS;
+		tt_model_proc_add_stw(p, &s);
+		p->stw_count++;
+		p->stw_total_ns += s.duration_ns;
+		if (s.duration_ns > p->stw_max_ns)
+			p->stw_max_ns = s.duration_ns;
+	}
+	return 0;
+}
+
+/* A late tick of marquee's on pts/3, at NOW - ago; interval = 100 ms + late. */
+static int push_late(struct tt_model *m, uint64_t ago, uint64_t late, enum tt_cause cause,
+                     uint64_t cause_ns)
+{
+	struct tt_model_event e;
+
+	event_base(&e, 0, "pts/3", DEV(136, 3), TT_CLASS_PTY, 4242, 4250, "marquee", 41000,
+	           TT_REASON_NONE);
+	e.kind = TT_KIND_LATE_TICK;
+	e.time_ns = NOW_NS - ago;
+	e.goid = 18;
+	e.count = e.ret = 64;
+	e.backlog = (struct tt_backlog){.buf_used = 64, .buf_limit = 8192, .opost = 1};
+	e.period_ns = 100 * MS;
+	e.late_ns = late;
+	e.interval_ns = e.period_ns + late;
+	e.cause = cause;
+	e.cause_ns = cause_ns;
+	e.gc_overlap_ns = cause == TT_CAUSE_GC_STW ? cause_ns : 0;
+	go_stack(&e.ustack);
+	return tt_model_push_event(m, &e) ? 0 : -1;
+}
+
+/* The marquee case: its tick, its pauses, a late tick per cause, the GC one newest. */
+static int add_ticks(struct tt_model *m)
+{
+	if (add_ticker(m) < 0 || add_proc(m) < 0 ||
+	    push_late(m, 9 * NS, 30 * MS, TT_CAUSE_APP, 0) < 0 ||
+	    push_late(m, 7 * NS, 60 * MS, TT_CAUSE_RUN_QUEUE, 58 * MS) < 0 ||
+	    push_late(m, 5 * NS, 150 * MS, TT_CAUSE_TERMINAL_BLOCKED, 149 * MS) < 0 ||
+	    /* the interval ends 7 ms after the 298 ms pause that began 305 ms into it */
+	    push_late(m, 1700 * MS - 298 * MS - 7 * MS, 212 * MS, TT_CAUSE_GC_STW, 298 * MS) < 0)
+		return -1;
+	m->totals.events = m->ev_count;
+	return 0;
+}
+
 static void header(struct tt_model *m)
 {
 	snprintf(m->host.hostname, sizeof(m->host.hostname), "fixture-host");
@@ -324,10 +418,11 @@ int main(int argc, char **argv)
 {
 	static struct tt_model m;
 	bool in_flight = argc == 3 && strcmp(argv[1], "--in-flight") == 0;
+	bool ticks = argc == 3 && strcmp(argv[1], "--ticks") == 0;
 	int rc = 1;
 
-	if (argc != 2 + in_flight) {
-		fprintf(stderr, "usage: mkfixture [--in-flight] OUT.json\n");
+	if (argc != 2 + (in_flight || ticks)) {
+		fprintf(stderr, "usage: mkfixture [--in-flight | --ticks] OUT.json\n");
 		return 2;
 	}
 	if (tt_model_init(&m) < 0)
@@ -336,6 +431,11 @@ int main(int argc, char **argv)
 	if (add_terminals(&m) == 0 && add_events(&m) == 0) {
 		if (in_flight)
 			add_in_flight(&m);
+		if (ticks && add_ticks(&m) < 0) {
+			fprintf(stderr, "mkfixture: tick tables full\n");
+			tt_model_free(&m);
+			return 1;
+		}
 		rc = write_doc(&m, argv[argc - 1]) < 0;
 	}
 	tt_model_free(&m);

@@ -3,7 +3,7 @@
 renderer: build/tests/mkfixture (tests/tools/mkfixture.c, built by `make unit`)
 fills a model and renders it, so the fixture follows src/json_render.c and the
 bucket maths by construction. Usage:
-    fixture.py OUT.json
+    fixture.py [--ticks] OUT.json
 """
 import json
 import os
@@ -38,12 +38,23 @@ def with_in_flight(doc):
     return doc
 
 
+def with_ticks():
+    """The marquee case: document() plus marquee/4242's 100 ms tick on pts/3, its Go
+    process (14 pauses, the newest 298 ms "GC mark termination") and four late
+    ticks, one per cause, the newest +212 ms made late by that pause."""
+    return _render("--ticks")
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.stderr.write("usage: fixture.py OUT.json\n")
+    args = sys.argv[1:]
+    ticks = args[:1] == ["--ticks"]
+    if ticks:
+        args = args[1:]
+    if len(args) != 1:
+        sys.stderr.write("usage: fixture.py [--ticks] OUT.json\n")
         return 2
-    with open(sys.argv[1], "w") as f:
-        json.dump(document(), f, indent=1)
+    with open(args[0], "w") as f:
+        json.dump(with_ticks() if ticks else document(), f, indent=1)
     return 0
 
 

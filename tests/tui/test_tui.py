@@ -108,6 +108,109 @@ def t_replay_inflight(fx, tmp):
         s.close()
 
 
+def ticks_fixture(tmp):
+    """The marquee-case snapshot, or Skip while the JSON render does not carry ticks."""
+    path = os.path.join(tmp, "ticks.json")
+    doc = fixture.with_ticks()
+    late = [e for e in doc["events"] if e.get("kind") == "late-tick"]
+    ticks = [w.get("ticks") for t in doc["terminals"] for w in t["writers"] if w.get("ticks")]
+    if not doc.get("processes") or len(late) != 4 or not ticks:
+        raise Skip("the JSON render does not carry late ticks, ticks and processes yet")
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    return path, doc
+
+
+def pane_text(scr, top, left, right):
+    """The text of a pane from row top down, columns [left, right), its lines joined
+    by one space (what the pane wraps reads whole)."""
+    out = []
+    for l in scr.splitlines()[top + 1:]:
+        cell = l[left:right]
+        if cell.startswith(("└", "m")):
+            break
+        out.append(cell.strip("│x ").strip())
+    return " ".join(x for x in out if x)
+
+
+@case("replay_late_ticks")
+def t_late_ticks(fx, tmp):
+    """The marquee case from a snapshot: the writer's period and jitter in the
+    table, the late ticks in the log with their cause, the pause in the header,
+    the interval view (b) with the period, and the cause in words (Enter)."""
+    path, doc = ticks_fixture(tmp)
+    bad = schema_errors(path)
+    if bad:
+        raise Fail("the fixture does not validate: " + bad)
+    tk = [w["ticks"] for t in doc["terminals"] for w in t["writers"] if w.get("ticks")][0]
+    p99 = tk["jitter_ns"]["p99"] / 1e6
+    s, scr = start_replay(path, 120, 40)
+    try:
+        if not scr:
+            raise Fail("dashboard did not come up: " + last_lines(s.screen(), 5))
+        row = [l for l in scr.splitlines() if l.startswith("│pts/3 ")]
+        want = "100ms \u00b1%.2fms" % p99
+        if not row or want not in row[0]:
+            raise Fail("pts/3's row lacks %r: %r" % (want, row[:1]))
+        lines = scr.splitlines()
+        if "GC max 298ms" not in lines[0] or "late ticks 4" not in lines[1]:
+            raise Fail("header lacks the pause or the late ticks: %r" % lines[:2])
+        log = scr.split("Slow writes", 1)[-1]
+        if not log.startswith(" (25 + 4 late ticks)"):
+            raise Fail("log title: %r" % log.splitlines()[0])
+        rows = [l for l in log.splitlines() if re.match(r"│\S", l)][1:5]
+        wants = ["late +212ms gc-stw 298ms", "late +150ms terminal-blocked 149ms",
+                 "late +60.0ms run-queue 58.0ms", "late +30.0ms app"]
+        for r, w in zip(rows, wants):
+            if not re.match(r"│\S+ +\u25f7pts/3 +4242/4250 g18 +marquee +41.0us " + re.escape(w), r):
+                raise Fail("late tick row %r is not %r" % (r, w))
+        for _ in range(3):
+            s.send("b")
+        got = s.wait(lambda x: "Tick interval: pts/3 marquee/4242 g18" in x, 3)
+        if not got:
+            raise Fail("b did not reach the interval view: " + last_lines(s.screen(), 16))
+        hist = [l[:48] for l in got.splitlines()[25:]]  # the histogram pane, lower left
+        if not any("100ms jit p50 1.01ms p99 %.2fms max 212ms" % p99 in l for l in hist):
+            raise Fail("interval stats: %r" % hist[:2])
+        period = [l for l in hist if re.search(r"ms +1000 [\u2588]+ period", l)]
+        late = [l for l in hist if re.search(r" +[12] [\u2588]+ late", l)]
+        if not period or len(late) != 4:
+            raise Fail("interval rows: period %r, late %r" % (period, late))
+        s.send("Tab")
+        s.send("Enter")
+        sentence = ("Tick 212 ms late (interval 312 ms, period 100 ms): a Go stop-the-world "
+                    "of 298 ms (GC mark termination) overlapped it")
+        got = s.wait(lambda x: sentence in pane_text(x, 25, 48, 120), 3)
+        if not got or "late 212ms" not in got.splitlines()[25]:
+            raise Fail("stack pane lacks the cause: " + pane_text(s.screen(), 25, 48, 120))
+        if not quit_ok(s):
+            raise Fail("q did not exit")
+    finally:
+        s.close()
+
+
+@case("late_ticks_ascii_mono")
+def t_late_ticks_ascii(fx, tmp):
+    """C locale and NO_COLOR: the same facts with ASCII marks and no colour escapes."""
+    path, doc = ticks_fixture(tmp)
+    s, scr = start_replay(path, 120, 40, env={"LC_ALL": "C", "LANG": "C", "NO_COLOR": "1"})
+    try:
+        if not scr:
+            raise Fail("dashboard did not come up: " + last_lines(s.screen(), 5))
+        if any(c in scr for c in "\u25f7\u00b1\u2588"):
+            raise Fail("UTF-8 glyphs in a C locale")
+        if not re.search(r"~pts/3 +4242/4250 g18 +marquee +41.0us late \+212ms gc-stw 298ms", scr):
+            raise Fail("no ASCII late-tick mark: " + last_lines(scr, 30))
+        if not re.search(r"100ms \+-\d", scr):
+            raise Fail("no ASCII jitter: " + last_lines(scr, 40))
+        if colour_params(s.screen(escapes=True)):
+            raise Fail("colour escapes with NO_COLOR")
+        if not quit_ok(s):
+            raise Fail("q did not exit")
+    finally:
+        s.close()
+
+
 @case("help_opens_and_closes")
 def t_help(fx):
     s, scr = start_replay(fx)

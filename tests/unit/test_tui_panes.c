@@ -168,6 +168,8 @@ static void test_histogram_merges_everything(void **state)
 	assert_int_equal(ui->hist_kind, TT_HK_BLOCKED);
 	tt_histogram_pane.key(ui, KEY_LEFT);
 	tt_histogram_pane.key(ui, KEY_LEFT);
+	assert_int_equal(ui->hist_kind, TT_HK_INTERVAL); /* the fourth kind, then back */
+	tt_histogram_pane.key(ui, KEY_LEFT);
 	assert_int_equal(ui->hist_kind, TT_HK_RUNQ);
 	ui->hist_kind = TT_HK_LAT;
 	assert_string_equal(tt_terminals_selected(ui)->name, "pts/1");
