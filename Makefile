@@ -20,10 +20,13 @@ CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -I$(B) -Isrc 
 	-DTTYTOP_VERSION='"$(VERSION)"'
 CFLAGS ?=
 LDLIBS := -lbpf -lelf -lz -lcjson -lncursesw -ltinfo -lm
+# x86-64 finds the RETs the stop-the-world probes go on with Zydis (src/arch_x86.c)
+LDLIBS_ARCH_x86 := -lZydis
+LDLIBS += $(LDLIBS_ARCH_$(ARCH))
 
 # Debian packages needed to build, run and test. `make deps` installs what is missing.
 DEB_BUILD := clang llvm make gcc libbpf-dev libelf-dev bpftool libncurses-dev libcjson-dev \
-	zlib1g-dev pkg-config
+	zlib1g-dev pkg-config libzydis-dev
 DEB_TEST := libcmocka-dev golang-go tmux python3 python3-jsonschema bpftrace procps util-linux \
 	libclang-rt-14-dev binutils qemu-system-x86 busybox-static cpio kmod xz-utils zstd \
 	qemu-system-arm
@@ -137,7 +140,9 @@ DEB_DIST := gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cro
 DIST_DEPS_STAMP := build/.deps-dist
 # Debian ships static archives of all of these but cJSON (tools/cjson.sh builds
 # it); libelf needs zlib and zstd.
-LDLIBS_STATIC := -lbpf -lelf -lz -lzstd -lcjson -lncursesw -ltinfo -lm
+LDLIBS_STATIC := -lbpf -lelf -lz -lzstd -lcjson -lncursesw -ltinfo -lm $(LDLIBS_ARCH_$(ARCH))
+# nor of Zydis (x86-64 only): tools/zydis.sh builds its decoder
+STATIC_ARCH_x86 := $(B)/zydis/libZydis.a
 DIST_LDFLAGS ?=
 
 $(DIST_DEPS_STAMP): $(DEPS_STAMP)
@@ -150,9 +155,13 @@ dist: $(DIST_DEPS_STAMP)
 $(B)/cjson/libcjson.a: tools/cjson.sh tools/mirror.sh | $(DEPS_STAMP)
 	./tools/cjson.sh $(CC) $(B)/cjson
 
-$(B)/ttytop.static: $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a $(B)/cjson/libcjson.a
+$(B)/zydis/libZydis.a: tools/zydis.sh tools/mirror.sh | $(DEPS_STAMP)
+	./tools/zydis.sh $(CC) $(B)/zydis
+
+$(B)/ttytop.static: $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a $(B)/cjson/libcjson.a \
+		$(STATIC_ARCH_$(ARCH))
 	$(CC) $(CFLAGS_BASE) $(CFLAGS) -static -o $@ $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a \
-		-L$(B)/cjson $(DIST_LDFLAGS) $(LDLIBS_STATIC)
+		-L$(B)/cjson -L$(B)/zydis $(DIST_LDFLAGS) $(LDLIBS_STATIC)
 # --- end dist ---------------------------------------------------------------
 
 # An administrator's tool (it needs root): sbin. `make install prefix=/usr
@@ -179,6 +188,10 @@ $(B)/tests/mkfixture: tests/tools/mkfixture.c $(B)/libttytop.a
 
 unit: $(UNIT_BIN) $(B)/tests/mkfixture
 
+# The Go fixtures are built by each of Debian's Go toolchains (1.19, 1.23, 1.24),
+# which tools/gotoolchain.sh fetches from the machine's own mirror into
+# $TTYTOP_CACHE (default /var/cache/ttytop, beside the kernels, outside the
+# clone): about a minute once per machine, well under a second after that.
 fixtures: deps-test
 	@./tests/fixtures/build.sh
 

@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "collector.h"
+#include "gostw.h"
 #include "json.h"
 #include "model.h"
 #include "opts.h"
@@ -182,6 +183,7 @@ static int run_check(const struct tt_opts *o, struct tt_model *m)
 		return 1;
 	}
 	printf("load + attach:          ok in %.1f ms\n", m->attach.attach_us / 1000.0);
+	tt_gostw_check_print(stdout);
 	printf("result:                 OK\n");
 	tt_collector_close(c);
 	return 0;

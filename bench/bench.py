@@ -894,6 +894,94 @@ def print_raw(rw):
              rw["raw"]["bpf_ns"]))
     print()
 
+N_STW = env_int("BENCH_N_STW", 5000)
+
+
+def stwloop_bin():
+    """bench/stwloop.go built with the machine's Go (make deps installs it)."""
+    out = os.path.join(OUT, "stwloop")
+    src = os.path.join(ROOT, "bench", "stwloop.go")
+    if not shutil.which("go"):
+        raise BenchError("go not installed (sudo make deps)")
+    if not os.path.exists(out) or os.path.getmtime(src) > os.path.getmtime(out):
+        env = dict(os.environ, GOCACHE=os.path.join(OUT, "gocache"), GOFLAGS="-mod=mod",
+                   GO111MODULE="off", CGO_ENABLED="0", HOME=OUT, GOTOOLCHAIN="local")
+        r = subprocess.run(["go", "build", "-o", out, src], env=env, capture_output=True,
+                           text=True, timeout=300)
+        if r.returncode:
+            raise BenchError("building stwloop: " + r.stderr.strip()[-300:])
+    return out
+
+
+def stw_once(exe):
+    """ns per ReadMemStats of one stwloop run on a fresh pty."""
+    import pty
+    import threading
+    m, s = pty.openpty()
+    stop = threading.Event()
+
+    def drain():
+        while not stop.is_set():
+            try:
+                if not os.read(m, 4096):
+                    return
+            except OSError:
+                return
+    th = threading.Thread(target=drain, daemon=True)
+    th.start()
+    try:
+        r = subprocess.run([exe, str(N_STW)], stdout=s, stderr=subprocess.PIPE, text=True,
+                           timeout=WORK_TIMEOUT_S)
+    finally:
+        stop.set()
+        os.close(s)
+        os.close(m)
+    if r.returncode:
+        raise BenchError("stwloop failed: " + r.stderr.strip())
+    return float(r.stderr.strip().splitlines()[-1])
+
+
+def stw_phase():
+    """What a Go stop-the-world costs the program with ttytop's probes on it:
+    ReadMemStats (one stop each) timed with and without ttytop, and the BPF
+    run time of the two probe programs per stop."""
+    exe = stwloop_bin()
+    res = {"n": N_STW, "none": [], "ttytop": [], "bpf_ns": []}
+    for _ in range(ROUNDS):
+        res["none"].append(stw_once(exe))
+        out = os.path.join(OUT, "ttytop-stw.ndjson")
+        with open(out, "w") as f:
+            p = subprocess.Popen(shlex.split(TTYTOP_CMD), cwd=ROOT, stdout=f,
+                                 stderr=subprocess.DEVNULL)
+        live[p.pid] = (p, "ttytop")
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while os.path.getsize(out) == 0:
+                if time.monotonic() > deadline or p.poll() is not None:
+                    raise BenchError("ttytop did not start")
+                time.sleep(0.05)
+            ids = set(prog_ids_of(p.pid))
+            before = snapshot(ids)
+            res["ttytop"].append(stw_once(exe))
+            d = deltas(before, snapshot(ids))
+            probes = [v for k, v in d.items() if k.startswith(("stw_start", "stw_end"))]
+            res["bpf_ns"].append(sum(v[0] for v in probes) / N_STW if probes else 0.0)
+        finally:
+            stop_tracer(p, "ttytop")
+    return res
+
+
+def print_stw(st):
+    if not st or "error" in st:
+        print("Go stop-the-world probes: not measured (%s)" % (st or {}).get("error", "skipped"))
+        return
+    none, tt = min(st["none"]), min(st["ttytop"])
+    print("Go stop-the-world (runtime.ReadMemStats, N=%d, best of %d): %.1f us per stop "
+          "untraced, %.1f us with ttytop's probes (+%.1f us; BPF run time of the two probes "
+          "%.0f ns per stop)" % (st["n"], len(st["none"]), none / 1e3, tt / 1e3,
+                                  (tt - none) / 1e3, min(st["bpf_ns"])))
+    print()
+
 
 def print_scale(sc):
     if not sc:
@@ -1011,7 +1099,7 @@ def main():
         errors.append("stopped early: %s" % (e or "interrupted"))
         print("bench: stopped early (%s); summarizing what was measured"
               % (e or "interrupted"), file=sys.stderr)
-    scale = raw = tui = stuck = None
+    scale = raw = tui = stuck = stw = None
     try:
         if not errors:
             scale = scale_phase()
@@ -1029,6 +1117,11 @@ def main():
         stuck = {"error": str(e)}
     try:
         if not errors:
+            stw = stw_phase()
+    except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
+        stw = {"error": str(e)}
+    try:
+        if not errors:
             raw = raw_phase()
     except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
         raw = {"error": str(e)}
@@ -1042,13 +1135,15 @@ def main():
     tg = targets(s)
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump({"meta": meta, "summary": s, "targets": tg, "errors": errors, "runs": runs,
-                   "scale": scale, "tui": tui, "stuck": stuck, "raw_hooks": raw}, f, indent=1)
+                   "scale": scale, "tui": tui, "stuck": stuck, "raw_hooks": raw,
+                   "stw": stw}, f, indent=1)
     print_table(s, tg, meta)
     print_maps(runs)
     print_scale(scale)
     print_tui(tui)
     print_stuck(stuck)
     print_raw(raw)
+    print_stw(stw)
     for e in errors:
         print("ERROR " + e)
     print("\nraw data: bench/out/results.json (%.0f s)" % meta["elapsed_s"], flush=True)

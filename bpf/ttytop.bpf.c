@@ -169,6 +169,17 @@ struct {
 	__type(value, struct tt_go_proc);
 } go_procs SEC(".maps");
 
+/*
+ * Processes user space has read (maps, Go layout), set by it: until then a
+ * slow write carries what a later attribution needs (struct tt_early).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TT_MAX_PROCS);
+	__type(key, __u32);
+	__type(value, __u8);
+} read_procs SEC(".maps");
+
 /* Per process that writes to a terminal: run-queue and stop-the-world sums. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -357,9 +368,119 @@ static __always_inline void read_backlog(struct tty_struct *tty, __u8 class, str
 	}
 }
 
+/* The exec program's record under construction: too big for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tt_exe_info);
+} exe_scratch SEC(".maps");
+
+/* Executables by tgid, learned at exec (sched_process_exec): see struct tt_exe_info. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TT_MAX_EXES);
+	__type(key, __u32);
+	__type(value, struct tt_exe_info);
+} exes SEC(".maps");
+
+/*
+ * The executable's path, leaf first, up to the root of the process's mount
+ * namespace (crossing mounts): user space opens it when the process is gone.
+ * A loop the verifier walks step by step: only in the exec program, which
+ * is verified once, never in the write programs.
+ */
+static __always_inline void exe_path(struct tt_exe_info *x, struct file *exe)
+{
+	struct dentry *d = BPF_CORE_READ(exe, f_path.dentry);
+	struct vfsmount *vm = BPF_CORE_READ(exe, f_path.mnt);
+	struct mount *mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt);
+	__u32 n = 0;
+
+	for (int i = 0; i < TT_EXE_PARTS + 8; i++) {
+		struct dentry *up;
+
+		if (d == BPF_CORE_READ(vm, mnt_root)) {
+			struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (parent == mnt)
+				break;
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = parent;
+			vm = (void *)parent + bpf_core_field_offset(struct mount, mnt);
+			continue;
+		}
+		up = BPF_CORE_READ(d, d_parent);
+		if (!up || up == d)
+			break;
+		if (n >= TT_EXE_PARTS) {
+			n = TT_EXE_PARTS + 1;
+			break;
+		}
+		bpf_probe_read_kernel_str(x->parts[n], TT_EXE_PART_LEN,
+		                          BPF_CORE_READ(d, d_name.name));
+		n++;
+		d = up;
+	}
+	x->nparts = n;
+}
+
+/* The current process's executable file and text start: a few loads, no path. */
+static __always_inline struct file *exe_identity(struct tt_exe_info *x)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	struct file *exe = BPF_CORE_READ(mm, exe_file);
+
+	x->dev = 0;
+	x->nparts = 0;
+	x->start_code = BPF_CORE_READ(mm, start_code);
+	x->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	if (!exe)
+		return NULL;
+	x->ino = BPF_CORE_READ(exe, f_inode, i_ino);
+	x->size = BPF_CORE_READ(exe, f_inode, i_size);
+	x->dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+	return exe;
+}
+
+/*
+ * Every exec on the machine (filtered like the writers where a filter is
+ * set): a program that writes and exits within a millisecond is gone before
+ * user space can ask /proc which file it ran.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct tt_exe_info *x;
+	__u32 zero = 0;
+	struct file *exe;
+
+	if (tgid == self_tgid || (filter_tgid && tgid != filter_tgid))
+		return 0;
+	if (filter_comm_on) {
+		char comm[TT_COMM_LEN];
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (!comm_matches(comm))
+			return 0;
+	}
+	x = bpf_map_lookup_elem(&exe_scratch, &zero);
+	if (!x)
+		return 0;
+	exe = exe_identity(x);
+	if (!exe)
+		return 0;
+	exe_path(x, exe);
+	bpf_map_update_elem(&exes, &tgid, x, BPF_ANY);
+	return 0;
+}
+
 static __always_inline void emit_new_proc(__u32 tgid)
 {
 	struct tt_new_proc *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	struct tt_exe_info *x;
 
 	if (!r) {
 		count_drop(TT_DROP_RINGBUF_FULL);
@@ -369,6 +490,13 @@ static __always_inline void emit_new_proc(__u32 tgid)
 	r->hdr.size = sizeof(*r);
 	r->tgid = tgid;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	x = bpf_map_lookup_elem(&exes, &tgid);
+	/* the exec seen is this image's only while the file still is the one mapped */
+	if (!exe_identity(&r->exe) || !x || x->ino != r->exe.ino || x->dev != r->exe.dev ||
+	    bpf_probe_read_kernel(r->exe.parts, sizeof(r->exe.parts), x->parts))
+		r->exe.nparts = 0;
+	else
+		r->exe.nparts = x->nparts;
 	bpf_ringbuf_submit(r, 0);
 }
 
@@ -881,23 +1009,76 @@ static __always_inline void event_kstack(void *ctx, struct tt_event *e, struct t
 	}
 }
 
+/*
+ * What user space needs to attribute a write of a process it has not read:
+ * the process may be gone by then, its memory and maps with it.
+ */
+static __always_inline void early_capture(void *ctx, struct tt_early *x, struct task_struct *task,
+                                          struct pt_regs *regs)
+{
+	__u64 ret = 0;
+	long n;
+
+	x->flags = 0;
+	x->nbuild = 0;
+	x->greg = regs ? g_register(regs) : 0;
+	x->sp = regs ? PT_REGS_SP_CORE(regs) : 0;
+	if (!bpf_probe_read_user(x->tlswin, sizeof(x->tlswin),
+	                         (void *)(thread_pointer(task) + TT_TLS_WIN_BASE)))
+		x->flags |= TT_EARLY_TLS;
+	if (x->greg && !bpf_probe_read_user(x->gwin, sizeof(x->gwin), (void *)x->greg)) {
+		x->flags |= TT_EARLY_GWIN;
+		/* g.m is at 48 in every Go since 1.4; user space checks the layout */
+		if (x->gwin[6] &&
+		    !bpf_probe_read_user(x->mwin, sizeof(x->mwin), (void *)x->gwin[6]))
+			x->flags |= TT_EARLY_MWIN;
+	}
+	/* the code before frame 1: user space cannot read it from a process that is gone */
+	if (regs && !frame1_ret(regs, &ret) && ret > sizeof(x->ret_code) &&
+	    !bpf_probe_read_user(x->ret_code, sizeof(x->ret_code),
+	                         (void *)(ret - sizeof(x->ret_code))))
+		x->flags |= TT_EARLY_RETCODE;
+	if (!capture_stacks)
+		return;
+	n = bpf_get_stack(ctx, x->build, sizeof(x->build), BPF_F_USER_STACK | BPF_F_USER_BUILD_ID);
+	if (n > 0)
+		x->nbuild = n / sizeof(x->build[0]);
+}
+
+/* A record of its own, ahead of the event: the event's layout and verification stay as they are. */
+static __always_inline void emit_early(void *ctx, struct tt_inflight *s, __u32 tid,
+                                       struct task_struct *task, struct pt_regs *regs)
+{
+	struct tt_early_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+
+	if (!r)
+		return; /* not a drop: the event itself may still fit, attributed less */
+	r->hdr.kind = TT_REC_EARLY;
+	r->hdr.size = sizeof(*r);
+	r->tid = tid;
+	r->start_ns = s->start_ns;
+	early_capture(ctx, &r->x, task, regs);
+	bpf_ringbuf_submit(r, 0);
+}
+
 static __always_inline void emit_event(void *ctx, struct tt_inflight *s, __u32 tid, __u32 tgid,
                                        __u64 lat, __s64 ret)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	/* the user registers saved at syscall entry, read once for g and frame 1 */
-	struct pt_regs *regs;
-	struct tt_go_proc *gp;
+	struct pt_regs *regs = user_regs(task, syscall_nr(s->syscall));
+	struct tt_go_proc *gp = bpf_map_lookup_elem(&go_procs, &tgid);
 	struct tt_event *e;
 
+	/* a process not read yet: its first writes, or all of one that exits at once */
+	if (!gp && !bpf_map_lookup_elem(&read_procs, &tgid))
+		emit_early(ctx, s, tid, task, regs);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count_drop(TT_DROP_RINGBUF_FULL);
 		return;
 	}
 	fill_event(e, s, tid, tgid, lat, ret);
-	regs = user_regs(task, syscall_nr(s->syscall));
-	gp = bpf_map_lookup_elem(&go_procs, &tgid);
 	if (gp) {
 		e->flags |= TT_EV_GO;
 		e->goid = current_goid(task, regs, gp, &e->flags);
@@ -1337,3 +1518,5 @@ int inflight_now_read(void *ctx)
 	return 0;
 }
 
+/* Go stop-the-world uprobes, attached per process by src/gostw.c */
+#include "gostw.bpf.h"

@@ -303,6 +303,8 @@ enum tt_rec_kind {
 	TT_REC_WRITE = 1,    /* a slow write */
 	TT_REC_NEW_PROC = 2, /* first tty write of a tgid: user space may register it */
 	TT_REC_STW = 3,      /* a Go stop-the-world ended */
+	/* precedes the TT_REC_WRITE of a process user space has not read yet */
+	TT_REC_EARLY = 4,
 };
 
 
@@ -322,10 +324,77 @@ struct tt_stw_rec {
 	__u8 pad[6];
 };
 
+/*
+ * The executable of a new writer, for when the process is gone before user
+ * space reads it: its identity (to refuse a file replaced on disk since), the
+ * load address of its text (PIE without a build-id) and its path, walked up
+ * from the dentry to the root of the process's mount namespace at exec time
+ * ("exes", keyed by tgid; no path for processes that exec'd before ttytop).
+ */
+#define TT_EXE_PARTS 12    /* path components kept; deeper paths are not found */
+#define TT_EXE_PART_LEN 64 /* bytes per component, NUL included; longer ones truncated */
+#define TT_MAX_EXES 1024   /* executions remembered (LRU) */
+
+struct tt_exe_info {
+	__u32 dev;    /* kernel encoding, major << 20 | minor; 0 = no executable */
+	__u32 nparts; /* components in parts; 0 = unknown, > TT_EXE_PARTS: too deep */
+	__u64 ino;
+	__u64 size;
+	__u64 start_code; /* mm->start_code */
+	__u64 mnt_ns;     /* inode number of the process's mount namespace */
+	char parts[TT_EXE_PARTS][TT_EXE_PART_LEN]; /* leaf first */
+};
+
 struct tt_new_proc {
 	struct tt_rec_hdr hdr;
 	__u32 tgid;
 	char comm[TT_COMM_LEN];
+	__u32 pad;
+	struct tt_exe_info exe;
+};
+
+/*
+ * What a write needs to be attributed when user space had not read its
+ * process before it wrote (the process may be gone when the event is read):
+ * the words of its g, to decode the goroutine once the Go layout is learned
+ * from the executable, and the user stack as (build-id, file offset) pairs,
+ * which name frames in libraries without the process's maps.
+ */
+#define TT_GWIN_WORDS 24 /* g from 0: stack bounds, m at 48, goid at 152-160 (Go 1.17-1.26) */
+#define TT_MWIN_WORDS 12 /* m from 0: g0 at 0, gsignal at 80 */
+#define TT_EARLY_GWIN (1u << 0)    /* gwin was read */
+#define TT_EARLY_MWIN (1u << 1)    /* mwin was read (from gwin[6], g.m) */
+#define TT_EARLY_RETCODE (1u << 2) /* ret_code holds the 8 bytes before user_ret */
+
+/* struct bpf_stack_build_id, spelled out for user space's headers */
+struct tt_build_id_frame {
+	__s32 status; /* 0 empty, 1 valid (offset), 2 ip only */
+	__u8 build_id[20];
+	__u64 off_or_ip;
+};
+
+/*
+ * Thread-pointer words kept, from tp + TT_TLS_WIN_BASE: Go's TLS g slot is at
+ * tp-8 (x86-64, -88 in static cgo links) or a small positive offset (arm64).
+ */
+#define TT_TLS_WIN_WORDS 16
+#if defined(__TARGET_ARCH_arm64) || defined(__aarch64__)
+#define TT_TLS_WIN_BASE 0
+#else
+#define TT_TLS_WIN_BASE (-8 * TT_TLS_WIN_WORDS)
+#endif
+#define TT_EARLY_TLS (1u << 3) /* tlswin was read */
+
+struct tt_early {
+	__u64 greg; /* the g register at syscall entry (R14, R28) */
+	__u64 sp;   /* user stack pointer at syscall entry */
+	__u64 tlswin[TT_TLS_WIN_WORDS];
+	__u64 gwin[TT_GWIN_WORDS];
+	__u64 mwin[TT_MWIN_WORDS];
+	__u8 ret_code[8]; /* code before the frame-1 return address: is it a call */
+	__u32 flags;      /* TT_EARLY_* */
+	__u32 nbuild;     /* frames in build (the same walk as the event's ustack) */
+	struct tt_build_id_frame build[TT_USTACK_MAX];
 };
 
 struct tt_event {
@@ -363,6 +432,15 @@ struct tt_event {
 	struct tt_backlog backlog;
 	__u64 ustack[TT_USTACK_MAX];
 	__u64 kstack[TT_KSTACK_MAX];
+};
+
+/* TT_REC_EARLY: what the TT_REC_WRITE of (tid, start_ns) that follows it needs */
+struct tt_early_rec {
+	struct tt_rec_hdr hdr;
+	__u32 tid;
+	__u32 pad;
+	__u64 start_ns;
+	struct tt_early x;
 };
 
 /* Where an in-flight write is: the split of its time follows these. */

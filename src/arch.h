@@ -68,4 +68,15 @@ bool tt_arch_go_tls_default(int32_t *off);
  */
 bool tt_arch_go_g_in_reg(bool cgo);
 
+/*
+ * The offsets (from code[0]) of every return instruction in the n bytes of
+ * one function's machine code, decoded from its first byte, in order: where
+ * the stop-the-world end probes go (src/gostw.c). Returns how many (at most
+ * max; more is -E2BIG), -EILSEQ when the bytes do not decode as whole
+ * instructions (a probe off an instruction boundary would corrupt the
+ * program, so nothing is attached), -ENOTSUP without a decoder. The bytes
+ * come from other users' binaries: every read stays inside code[0..n).
+ */
+int tt_arch_find_rets(const uint8_t *code, size_t n, uint32_t *offs, int max);
+
 #endif

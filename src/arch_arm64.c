@@ -185,3 +185,28 @@ bool tt_arch_go_g_in_reg(bool cgo)
 {
 	return !cgo;
 }
+
+/*
+ * A64 instructions are fixed 4-byte words, so every word of a function is an
+ * instruction boundary. RET Xn is 0xd65f0000 | n << 5 (Go emits RET, i.e.
+ * X30: 0xd65f03c0); RETAA 0xd65f0bff and RETAB 0xd65f0fff return too (Arm
+ * ARM C6.2, "RET", "RETAA, RETAB").
+ */
+int tt_arch_find_rets(const uint8_t *code, size_t n, uint32_t *offs, int max)
+{
+	int k = 0;
+
+	if (n % 4 || n > UINT32_MAX)
+		return -EILSEQ;
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t w = (uint32_t)code[i] | (uint32_t)code[i + 1] << 8 |
+		             (uint32_t)code[i + 2] << 16 | (uint32_t)code[i + 3] << 24;
+
+		if ((w & 0xfffffc1fu) != 0xd65f0000u && w != 0xd65f0bffu && w != 0xd65f0fffu)
+			continue;
+		if (k == max)
+			return -E2BIG;
+		offs[k++] = (uint32_t)i;
+	}
+	return k;
+}

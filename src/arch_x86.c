@@ -7,6 +7,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include <Zydis/Zydis.h>
+
 #include "arch.h"
 
 const char tt_arch_name[] = "x86-64";
@@ -88,4 +90,36 @@ bool tt_arch_go_g_in_reg(bool cgo)
 {
 	(void)cgo;
 	return false;
+}
+
+/*
+ * x86 instructions have lengths from 1 to 15 bytes: only a decoder walking
+ * from the function's first byte knows where each one starts (a C3 byte
+ * inside an immediate or a displacement is no RET). Zydis 4 (Debian's
+ * libzydis-dev) in 64-bit mode; Go pads between functions with INT3, which
+ * decodes, so any failure means these are not the bytes we think.
+ */
+int tt_arch_find_rets(const uint8_t *code, size_t n, uint32_t *offs, int max)
+{
+	ZydisDecoder dec;
+	ZydisDecodedInstruction insn;
+	int k = 0;
+
+	if (n > UINT32_MAX ||
+	    ZYAN_FAILED(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
+		return -EILSEQ;
+	for (size_t i = 0; i < n; i += insn.length) {
+		if (ZYAN_FAILED(
+		        ZydisDecoderDecodeInstruction(&dec, NULL, code + i, n - i, &insn)) ||
+		    insn.length == 0)
+			return -EILSEQ;
+		/* near returns only (C3, C2 imm16): a far one (CB, CA) leaves Go's code */
+		if (insn.mnemonic != ZYDIS_MNEMONIC_RET ||
+		    (insn.opcode != 0xc3 && insn.opcode != 0xc2))
+			continue;
+		if (k == max)
+			return -E2BIG;
+		offs[k++] = (uint32_t)i;
+	}
+	return k;
 }

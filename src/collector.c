@@ -23,7 +23,9 @@
 #include "arch.h"
 #include "clock.h"
 #include "collector.h"
+#include "early.h"
 #include "goinfo.h"
+#include "gostw.h"
 #include "inflight.h"
 #include "procseen.h"
 #include "ptyreaders.h"
@@ -47,9 +49,11 @@ struct tt_collector {
 	int grace_outer, grace_inner; /* see wait_for_programs() */
 	uint64_t retired;             /* slots given back */
 	struct tt_procseen seen;      /* processes inspected (on_new_proc) */
+	struct tt_early_tab *early;   /* writers read too late for their first writes */
 	struct tt_inflight_src inflight;
 	struct tt_inflight_pick *picks; /* TT_MODEL_MAX_INFLIGHT */
 	struct tt_ptyreaders readers;
+	struct tt_gostw *gostw; /* Go stop-the-world probes; NULL: none */
 };
 
 static bool g_verbose;
@@ -116,11 +120,27 @@ static void on_new_proc(struct tt_collector *c, const struct tt_new_proc *r)
 	comm[sizeof(comm) - 1] = 0;
 	if (tt_procseen_check(&c->seen, r->tgid, tt_proc_start_time(r->tgid), comm))
 		return;
-	if (!c->no_stacks)
-		tt_sym_prepare_pid(c->sym, r->tgid);
-	if (tt_goinfo_for_pid(r->tgid, &gi) == 1)
+	int maps = c->no_stacks ? 1 : tt_sym_prepare_pid(c->sym, r->tgid);
+	int gr = tt_goinfo_for_pid(r->tgid, &gi);
+	if (gr == 1)
 		bpf_map__update_elem(c->skel->maps.go_procs, &r->tgid, sizeof(r->tgid), &gi.off,
 		                     sizeof(gi.off), BPF_ANY);
+	/* read in time: its next writes need no early capture (struct tt_early) */
+	__u8 one = 1;
+	if (maps > 0 && gr >= 0)
+		bpf_map__update_elem(c->skel->maps.read_procs, &r->tgid, sizeof(r->tgid), &one,
+		                     sizeof(one), BPF_ANY);
+	if (c->early)
+		tt_early_proc(c->early, r, gr, gr == 1 ? &gi.off : NULL);
+	/* after go_procs: the stop-the-world probes read it */
+	if (gr == 1 || (gr < 0 && gi.version[0]))
+		tt_gostw_on_go_proc(c->gostw, c->m, (pid_t)r->tgid, comm, &gi, gr);
+	const struct tt_model_proc *mp = tt_model_proc(c->m, r->tgid, false);
+	if (c->verbose && mp && (gr == 1 || gi.version[0]))
+		fprintf(stderr, "ttytop: go process %u %s %s: %s%s\n", r->tgid, comm,
+		        mp->go_version,
+		        mp->instrumented ? "stop-the-world probes attached" : "not instrumented: ",
+		        mp->instrumented ? "" : mp->why_not);
 }
 
 /*
@@ -199,7 +219,7 @@ static void event_to_model(struct tt_collector *c, const struct tt_event *e,
 	user_ret = 0;
 	if ((e->flags & TT_EV_USER_RET) && e->user_ret &&
 	    (e->ustack_len < 2 || e->user_ret != e->ustack[1]) &&
-	    tt_arch_follows_call(e->pid, e->user_ret))
+	    tt_sym_follows_call(c->sym, e->pid, e->user_ret))
 		user_ret = e->user_ret;
 	tt_sym_event(c->sym, ev, (const uint64_t *)e->ustack,
 	             e->ustack_len < TT_USTACK_MAX ? e->ustack_len : TT_USTACK_MAX, user_ret,
@@ -214,6 +234,10 @@ static void on_write_event(struct tt_collector *c, const struct tt_event *e)
 	struct tt_model_event ev;
 
 	event_to_model(c, e, &ev);
+	/* a write of a process not read yet: what the kernel captured fills the gaps */
+	const struct tt_early *x = c->early ? tt_early_take(c->early, e->tid, e->start_ns) : NULL;
+	if (x)
+		tt_early_event(c->early, c->no_stacks ? NULL : c->sym, e, x, &ev);
 	if (!ev.ustack.n || !ev.kstack.n)
 		m->totals.no_stack++;
 	if (tt_model_push_event(m, &ev))
@@ -229,8 +253,12 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	if (h->kind == TT_REC_WRITE && size >= sizeof(struct tt_event))
 		on_write_event(c, data);
+	else if (h->kind == TT_REC_EARLY && size >= sizeof(struct tt_early_rec) && c->early)
+		tt_early_stash(c->early, data);
 	else if (h->kind == TT_REC_NEW_PROC && size >= sizeof(struct tt_new_proc))
 		on_new_proc(c, data);
+	else if (h->kind == TT_REC_STW && size >= sizeof(struct tt_stw_rec))
+		tt_gostw_on_rec(c->m, data, c->mono_to_real_ns);
 	return 0;
 }
 
@@ -357,9 +385,8 @@ static void read_writers(struct tt_collector *c)
 		bpf_map__delete_elem(w, &gone[i], sizeof(gone[i]), 0);
 }
 
-static void prune_go_procs(struct tt_collector *c)
+static void prune_procs_map(struct bpf_map *g)
 {
-	struct bpf_map *g = c->skel->maps.go_procs;
 	__u32 key, next, *prev = NULL, gone[256];
 	int ngone = 0;
 
@@ -372,6 +399,12 @@ static void prune_go_procs(struct tt_collector *c)
 	/* the symbolizer keeps its own bounded per-pid cache: late events need it */
 	for (int i = 0; i < ngone; i++)
 		bpf_map__delete_elem(g, &gone[i], sizeof(gone[i]), 0);
+}
+
+static void prune_go_procs(struct tt_collector *c)
+{
+	prune_procs_map(c->skel->maps.go_procs);
+	prune_procs_map(c->skel->maps.read_procs);
 }
 
 /* What the kernel says it skipped of the loaded syscall programs. */
@@ -505,6 +538,7 @@ static int src_refresh(void *ctx, double dt)
 	read_terminals(c);
 	read_writers(c);
 	prune_go_procs(c);
+	tt_gostw_refresh(c->gostw, c->m); /* exited Go processes: probes detached */
 	read_drops(c);
 	read_in_flight(c);
 	tt_tickers_read(bpf_map__fd(c->skel->maps.tickers), c->m);
@@ -698,7 +732,10 @@ static struct tt_collector *collector_new(const struct tt_opts *o, struct tt_mod
 		return c;
 	}
 	c->sym = tt_sym_new();
-	if (!c->sym) {
+	c->early = malloc(sizeof(*c->early));
+	if (c->early)
+		tt_early_init(c->early);
+	if (!c->sym || !c->early) {
 		snprintf(err, errlen, "out of memory");
 		*ret = -ENOMEM;
 	}
@@ -755,6 +792,9 @@ static int load_and_attach(struct tt_collector *c, struct tt_probe_report *rep, 
 		snprintf(err, errlen, "cannot attach to the tracepoints: %s", strerror(-ret));
 		return ret;
 	}
+	c->gostw = tt_gostw_new(c->skel->obj, &ret); /* attached per Go process later */
+	if (!c->gostw && c->verbose)
+		fprintf(stderr, "ttytop: no Go stop-the-world probes: %s\n", strerror(-ret));
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_record, c, NULL);
 	if (!c->rb) {
 		ret = -errno;
@@ -822,8 +862,17 @@ void tt_collector_close(struct tt_collector *c)
 	if (!c)
 		return;
 	ring_buffer__free(c->rb);
+	tt_gostw_free(c->gostw); /* its uprobes, before the programs they run */
 	ttytop_bpf__destroy(c->skel);
 	tt_sym_free(c->sym);
+	if (c->early && c->verbose)
+		fprintf(stderr,
+		        "ttytop: first writes: %llu goroutines, %llu frames from kernel captures\n",
+		        (unsigned long long)c->early->fixed_goids,
+		        (unsigned long long)c->early->fixed_frames);
+	if (c->early)
+		tt_early_free(c->early);
+	free(c->early);
 	tt_slots_free(&c->slots);
 	free(c->picks);
 	if (c->slots_mem)

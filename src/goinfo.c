@@ -85,6 +85,9 @@ int tt_go_offsets_for_version(int major, int minor, struct tt_go_proc *off)
 	off->m_g0_off = 0;
 	off->m_gsignal_off = 80;
 	off->m_curg_off = minor >= 25 ? 184 : 192;
+	/* func stopTheWorldWithSema(reason stwReason) from 1.21; go 1.19's has no
+	 * argument (proc.go of golang-1.19-src; 1.23, 1.24, 1.26 checked too) */
+	off->stw_reason_arg = minor >= 21;
 	return 0;
 }
 
@@ -387,6 +390,11 @@ static int goinfo_fd(int fd, struct tt_goinfo *out)
 	elf_end(e);
 	tt_elfsyms_free(es);
 	return r == 0 ? 1 : r;
+}
+
+int tt_goinfo_for_fd(int fd, struct tt_goinfo *out)
+{
+	return goinfo_fd(fd, out);
 }
 
 int tt_goinfo_for_file(const char *path, struct tt_goinfo *out)

@@ -23,6 +23,8 @@ struct tt_goinfo {
 int tt_goinfo_for_pid(pid_t pid, struct tt_goinfo *out);
 /* Same, for a file path (used by tests and the fuzzers' harness). */
 int tt_goinfo_for_file(const char *path, struct tt_goinfo *out);
+/* Same, for an open file (the executable of a process that is gone: early.c). */
+int tt_goinfo_for_fd(int fd, struct tt_goinfo *out);
 
 /* Parse a version string "go1.21.3" / "go1.22rc1"; 0 on success. */
 int tt_go_parse_version(const char *s, int *major, int *minor, int *patch);

@@ -10,6 +10,7 @@
  */
 #include "symbolize.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -20,8 +21,12 @@
 #include <sys/sysmacros.h>
 #include <sys/stat.h>
 
+#include "arch.h"
+#include "buildid.h"
 #include "ksyms.h"
 #include "symcache.h"
+
+#define BID_RECENT 8 /* build-ids named lately, whose file needs no new open */
 
 struct tt_symbolizer {
 	pthread_mutex_t lock;
@@ -29,6 +34,14 @@ struct tt_symbolizer {
 	bool ksyms_tried;
 	struct tt_filecache *files;
 	struct tt_pidcache *pids;
+	struct tt_buildid_index *bids; /* files seen, by build-id: frames of gone processes */
+	struct {
+		uint8_t id[TT_BUILD_ID_LEN];
+		struct tt_filekey key;
+		char module[TT_MODULE_LEN];
+		bool used;
+	} recent[BID_RECENT];
+	int recent_next;
 };
 
 struct tt_symbolizer *tt_sym_new(void)
@@ -40,7 +53,8 @@ struct tt_symbolizer *tt_sym_new(void)
 	pthread_mutex_init(&s->lock, NULL);
 	s->files = tt_filecache_new(TT_SYMCACHE_FILES, TT_SYMCACHE_BYTES);
 	s->pids = tt_pidcache_new(TT_SYMCACHE_PIDS);
-	if (!s->files || !s->pids) {
+	s->bids = calloc(1, sizeof(*s->bids));
+	if (!s->files || !s->pids || !s->bids) {
 		tt_sym_free(s);
 		return NULL;
 	}
@@ -54,6 +68,7 @@ void tt_sym_free(struct tt_symbolizer *s)
 	tt_ksyms_free(s->ksyms);
 	tt_filecache_free(s->files);
 	tt_pidcache_free(s->pids);
+	free(s->bids);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -126,6 +141,16 @@ static int open_mapped(pid_t pid, const struct tt_map *m)
 	return fd;
 }
 
+/* A mapped file's build-id, for naming frames once its process is gone. */
+static void note_build_id(struct tt_symbolizer *s, int fd, const struct tt_map *m)
+{
+	uint8_t id[TT_BUILD_ID_LEN];
+
+	/* the path as the process sees it: tt_buildid_open checks it names this file */
+	if (!m->deleted && !m->path_truncated && m->path[0] == '/' && !tt_buildid_of_fd(fd, id))
+		tt_buildid_note(s->bids, id, m->path);
+}
+
 static int user_locked(struct tt_symbolizer *s, pid_t pid, uint64_t addr, bool is_ret,
                        struct tt_frame *out)
 {
@@ -161,6 +186,7 @@ static int user_locked(struct tt_symbolizer *s, pid_t pid, uint64_t addr, bool i
 		if (fd < 0)
 			return proc_alive(pid) ? -ENOENT : -ESRCH;
 		es = tt_filecache_get_fd(s->files, fd, &pm->keys[idx], &err);
+		note_build_id(s, fd, m);
 		close(fd);
 		pm->have_key[idx] = err != -ENOMEM;
 	}
@@ -272,4 +298,149 @@ void tt_sym_forget_pid(struct tt_symbolizer *s, pid_t pid)
 	pthread_mutex_lock(&s->lock);
 	tt_pidcache_forget(s->pids, pid);
 	pthread_mutex_unlock(&s->lock);
+}
+
+/* The segment of es holding file offset off (by_vaddr: address off), executable only. */
+static bool in_text(const struct tt_elfsyms *es, uint64_t v, bool by_vaddr)
+{
+	for (int i = 0; i < es->nsegs; i++) {
+		const struct tt_elf_seg *sg = &es->segs[i];
+		uint64_t lo = by_vaddr ? sg->vaddr : sg->off;
+
+		if ((sg->flags & PF_X) && v >= lo && v - lo < sg->filesz)
+			return true;
+	}
+	return false;
+}
+
+/* Name v, a file offset or a link-time address, in the symbols es. */
+static int file_frame(const struct tt_elfsyms *es, uint64_t v, bool by_vaddr, bool is_ret,
+                      struct tt_frame *out)
+{
+	struct tt_elf_hit h;
+	uint64_t vaddr = v;
+
+	if (!es || !in_text(es, v, by_vaddr))
+		return -ENOENT;
+	if (!by_vaddr && tt_elfsyms_off_to_vaddr(es, v, &vaddr) != 0)
+		return -ENOENT;
+	if (is_ret && vaddr)
+		vaddr--;
+	if (tt_elfsyms_lookup(es, vaddr, &h) != 0)
+		return -ENODATA; /* this file's code, no symbol for it */
+	copy_str(out->func, sizeof(out->func), h.func);
+	copy_str(out->file, sizeof(out->file), h.file);
+	out->line = h.line;
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b ? b + 1 : path;
+}
+
+int tt_sym_file_frame(struct tt_symbolizer *s, int fd, const char *module, uint64_t v,
+                      bool by_vaddr, bool is_ret, struct tt_frame *out)
+{
+	const struct tt_elfsyms *es;
+	int err, r;
+
+	pthread_mutex_lock(&s->lock);
+	es = tt_filecache_get_fd(s->files, fd, NULL, &err);
+	r = file_frame(es, v, by_vaddr, is_ret, out);
+	if (!r || r == -ENODATA)
+		copy_str(out->module, sizeof(out->module), base_name(module));
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* The symbols of the file with build-id id: a recent one, else opened by its path. */
+static const struct tt_elfsyms *by_build_id(struct tt_symbolizer *s, const uint8_t *id,
+                                            const char **module)
+{
+	const struct tt_elfsyms *es;
+	const char *path;
+	bool hit;
+	int fd, err, i;
+
+	for (i = 0; i < BID_RECENT; i++) {
+		if (!s->recent[i].used || memcmp(s->recent[i].id, id, TT_BUILD_ID_LEN))
+			continue;
+		es = tt_filecache_get_key(s->files, &s->recent[i].key, &hit);
+		if (hit) {
+			*module = s->recent[i].module;
+			return es;
+		}
+		break;
+	}
+	fd = tt_buildid_open(s->bids, id, &path);
+	if (fd < 0)
+		return NULL;
+	i = s->recent_next;
+	s->recent_next = (i + 1) % BID_RECENT;
+	es = tt_filecache_get_fd(s->files, fd, &s->recent[i].key, &err);
+	close(fd);
+	memcpy(s->recent[i].id, id, TT_BUILD_ID_LEN);
+	copy_str(s->recent[i].module, sizeof(s->recent[i].module), base_name(path));
+	s->recent[i].used = err != -ENOMEM;
+	*module = s->recent[i].module;
+	return es;
+}
+
+int tt_sym_build_id(struct tt_symbolizer *s, const uint8_t *id, uint64_t off, bool is_ret,
+                    struct tt_frame *out)
+{
+	const struct tt_elfsyms *es;
+	const char *module = "";
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	es = by_build_id(s, id, &module);
+	r = file_frame(es, off, false, is_ret, out);
+	if (!r || r == -ENODATA)
+		copy_str(out->module, sizeof(out->module), module);
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* The n bytes before addr from the file pid had mapped there, checked to be that file. */
+static bool file_code_before(struct tt_symbolizer *s, pid_t pid, uint64_t addr, uint8_t *out,
+                             size_t n)
+{
+	struct tt_pidmaps *pm;
+	const struct tt_map *m;
+	struct stat st;
+	bool ok = false;
+	int err, fd;
+
+	pm = tt_pidcache_get(s->pids, pid, false, &err);
+	m = pm ? tt_procmaps_find(pm->maps, pm->n, addr - 1) : NULL;
+	if (!m || addr - m->start < n || m->deleted || m->path_truncated || m->path[0] != '/')
+		return false;
+	fd = open(m->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	if (!fstat(fd, &st) && st.st_ino == m->inode && major(st.st_dev) == m->dev_major &&
+	    minor(st.st_dev) == m->dev_minor)
+		ok = pread(fd, out, n, (off_t)(addr - n - m->start + m->off)) == (ssize_t)n;
+	close(fd);
+	return ok;
+}
+
+bool tt_sym_follows_call(struct tt_symbolizer *s, pid_t pid, uint64_t ret)
+{
+	_Alignas(8) uint8_t code[16] = {0};
+	bool ok;
+
+	if (tt_arch_follows_call(pid, ret))
+		return true;
+	if (!s || proc_alive(pid))
+		return false;
+	/* gone: the same check on the bytes of the file, copied into our own memory */
+	pthread_mutex_lock(&s->lock);
+	ok = file_code_before(s, pid, ret, code, 8);
+	pthread_mutex_unlock(&s->lock);
+	return ok && tt_arch_follows_call(getpid(), (uint64_t)(uintptr_t)(code + 8));
 }

@@ -39,6 +39,25 @@ int tt_sym_user(struct tt_symbolizer *s, pid_t pid, uint64_t addr, bool is_retur
  */
 int tt_sym_prepare_pid(struct tt_symbolizer *s, pid_t pid);
 
+/*
+ * Frames without the process's maps (it exited before it was read). v is a
+ * file offset, or with by_vaddr a link-time address, and must fall in an
+ * executable segment. 0 and out's func/file/line/module set; -ENODATA: in
+ * the file's code but no symbol covers it (module set); else -ENOENT.
+ * The file open on fd (module: its path, whose base name is shown):
+ */
+int tt_sym_file_frame(struct tt_symbolizer *s, int fd, const char *module, uint64_t v,
+                      bool by_vaddr, bool is_ret, struct tt_frame *out);
+/* The file whose GNU build-id is id (TT_BUILD_ID_LEN bytes), found by buildid.h: */
+int tt_sym_build_id(struct tt_symbolizer *s, const uint8_t *id, uint64_t off, bool is_ret,
+                    struct tt_frame *out);
+
+/*
+ * tt_arch_follows_call for a process that may have exited: its code is then
+ * read from the file its cached maps name (same inode), not from its memory.
+ */
+bool tt_sym_follows_call(struct tt_symbolizer *s, pid_t pid, uint64_t ret);
+
 /* Drop per-process state (maps) of a pid; file caches stay. */
 void tt_sym_forget_pid(struct tt_symbolizer *s, pid_t pid);
 

@@ -93,6 +93,16 @@ static __always_inline __u64 g_register(struct pt_regs *regs)
 }
 
 /*
+ * The first integer argument of a Go ABIInternal (1.17+) function at its
+ * entry: R0 (cmd/compile/abi-internal.md, arm64 integer registers R0-R15).
+ * regs are the user registers of a uprobe.
+ */
+static __always_inline __u64 go_arg1(struct pt_regs *regs)
+{
+	return BPF_CORE_READ(regs, regs[0]);
+}
+
+/*
  * The return address into the caller of a frameless syscall wrapper, which
  * the frame-record walk skips: BL left it in the link register, which a
  * function without a frame does not save. 0 on success.

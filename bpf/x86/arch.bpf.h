@@ -87,6 +87,16 @@ static __always_inline __u64 g_register(struct pt_regs *regs)
 }
 
 /*
+ * The first integer argument of a Go ABIInternal (1.17+) function at its
+ * entry: RAX (cmd/compile/abi-internal.md, amd64 integer registers RAX, RBX,
+ * RCX, RDI, RSI, R8-R11). regs are the user registers of a uprobe.
+ */
+static __always_inline __u64 go_arg1(struct pt_regs *regs)
+{
+	return BPF_CORE_READ(regs, ax);
+}
+
+/*
  * The return address into the caller of a frameless syscall wrapper, which
  * the frame-pointer walk skips: the CALL left it at the top of the stack.
  * 0 on success.
