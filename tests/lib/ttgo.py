@@ -53,3 +53,45 @@ def match_goids(evs, by_len):
         assert e["goid"] == want, f"write of {e['bytes']} bytes by goroutine {want} reported as {e['goid']}"
         checked += 1
     return checked, missing
+
+
+def toolchains():
+    """The Go toolchains the marquee was built with (tests/fixtures/build.sh,
+    tools/gotoolchain.sh): [("go1.19", dir of marquee, marquee-stripped,
+    marquee-cgo), ...], oldest first; only those whose three builds exist."""
+    from tttracer import FIXTURES
+    found = []
+    try:
+        names = os.listdir(FIXTURES)
+    except OSError:
+        return found
+    for n in names:
+        m = re.fullmatch(r"go1\.(\d+)", n)
+        d = os.path.join(FIXTURES, n)
+        if m and all(os.access(os.path.join(d, b), os.X_OK)
+                     for b in ("marquee", "marquee-stripped", "marquee-cgo")):
+            found.append((int(m.group(1)), n, d))
+    return [(n, d) for _, n, d in sorted(found)]
+
+
+def parse_marquee_stderr(text):
+    """What the marquee said about itself on stderr: {"pid", "gc": {numgc_start,
+    numgc_end, gc_calls, stretches} or None, "stretches": [{seq, spin_ns, stw_ns,
+    gc_ns}]} (tests/fixtures/README.md)."""
+    out = {"pid": None, "gc": None, "stretches": []}
+    for line in text.splitlines():
+        m = re.match(r"marquee pid=(\d+) ", line)
+        if m:
+            out["pid"] = int(m.group(1))
+        fields = dict(kv.split("=", 1) for kv in line.split()[2:] if "=" in kv)
+        if line.startswith("marquee gc "):
+            out["gc"] = {k: int(v) for k, v in fields.items()}
+        elif line.startswith("marquee stretch "):
+            out["stretches"].append({k: int(v) for k, v in fields.items()})
+    return out
+
+
+def read_intervals(path):
+    """-log-intervals FILE: the writer's own tick-to-tick intervals, ns."""
+    with open(path) as f:
+        return [int(x) for x in f.read().split()]
