@@ -4,6 +4,8 @@ fixtures say about themselves, Go frames with file:line checked against the
 source, C frames in order, stripped binaries never named wrongly."""
 import collections
 import fcntl
+import filecmp
+import functools
 import os
 import re
 import shutil
@@ -17,17 +19,64 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 IN_VM = bool(os.environ.get("TTYTOP_IN_VM"))
-from ttcase import Skip, case, run  # noqa: E402
-from ttgo import MARQUEE_SRC, func_lines, goroutines_by_length, match_goids  # noqa: E402
+from ttcase import ROOT, Skip, case, run  # noqa: E402
+from ttgo import (MARQUEE_SRC, func_lines, goroutines_by_length, match_goids,  # noqa: E402
+                  toolchains)
 from ttpty import drain, open_pty  # noqa: E402
 from tttracer import FIXTURES, Tracer, require_root  # noqa: E402
 
 
-def fixture(name):
-    p = os.path.join(FIXTURES, name)
+def fixture(name, where=FIXTURES):
+    p = os.path.join(where, name)
     if not os.path.exists(p):
-        raise Skip(f"fixture {name} not built (make fixtures)")
+        raise Skip(f"fixture {os.path.relpath(p, FIXTURES)} not built (make fixtures)")
     return p
+
+
+# the marquee built by each Go toolchain found (tests/fixtures/build.sh), and the
+# toolchains it is meant to be built with (tools/gotoolchain.sh --list)
+TOOLCHAINS = toolchains()
+WANTED = ["go" + v for v in subprocess.run(
+    [os.path.join(ROOT, "tools", "gotoolchain.sh"), "--list"],
+    capture_output=True, text=True).stdout.split()]
+
+
+def missing(tc):
+    raise Skip(f"bin/{tc}/ not built (make fixtures; tools/gotoolchain.sh could not fetch {tc}?)")
+
+
+def go_case(name):
+    """Registers the case body(where) as `name` for the default build in bin/ and as
+    `name_go1.NN` for each toolchain's build in bin/go1.NN/ (a SKIP for each listed
+    toolchain not built). The default build is made by one of those toolchains (the
+    system's go) and is then not run twice."""
+    def default(body, binary):
+        p = fixture(binary)
+        for tc, d in TOOLCHAINS:
+            q = os.path.join(d, binary)
+            if filecmp.cmp(p, q, shallow=False):
+                raise Skip(f"bin/{binary} is bin/{tc}/{binary}: run as {name}_{tc}")
+        return body(FIXTURES)
+
+    def register(body, binary="marquee"):
+        case(name)(functools.partial(default, body, binary))
+        for tc, d in TOOLCHAINS:
+            case(f"{name}_{tc}")(functools.partial(body, d))
+        for tc in sorted(set(WANTED) - {tc for tc, _ in TOOLCHAINS}):
+            case(f"{name}_{tc}")(functools.partial(missing, tc))
+        return body
+    return register
+
+
+def check_go_version(tr, pid, where):
+    """ttytop read the version of the toolchain that built the binary."""
+    m = re.fullmatch(r"go1\.\d+", os.path.basename(where))
+    procs = [p for d in tr.docs for p in d.get("processes") or [] if p["pid"] == pid]
+    assert procs, f"pid {pid} not among the JSON's processes"
+    v = procs[-1]["go_version"] or ""
+    if m:
+        assert v.startswith(m.group(0) + "."), f"go_version {v!r}, built by {m.group(0)}"
+    return v
 
 
 def run_marquee(binary, extra_tracer=(), writers=3, count=30, size=200, interval=40,
@@ -82,7 +131,7 @@ def check_goids(tr, text, pid):
     sources = collections.Counter(e["goid_source"] for e in evs if e["goid"] is not None)
     assert sources["tls+r14"] >= 0.9 * sum(sources.values()), f"goid sources {dict(sources)}"
     assert checked >= 0.9 * len(evs) - missing, f"only {checked} of {len(evs)} events checked"
-    return evs
+    return evs, f"{checked} of {len(evs)} goids checked, {missing} before registration"
 
 
 def check_go_frames(evs):
@@ -103,32 +152,25 @@ def check_go_frames(evs):
     assert good >= len(evs) * 0.8, f"main.tick named in only {good} of {len(evs)} stacks"
 
 
-@case
-def test_go_goroutine_ids_and_frames():
+def go_goids_and_frames(binary, where):
     require_root()
-    tr, text, pid, _ = run_marquee(fixture("marquee"), ("-T", "0"))
-    check_go_frames(check_goids(tr, text, pid))
+    tr, text, pid, _ = run_marquee(fixture(binary, where), ("-T", "0"))
+    evs, note = check_goids(tr, text, pid)
+    check_go_frames(evs)
+    return f"{check_go_version(tr, pid, where)}: {note}"
 
 
-@case
-def test_go_stripped():
+go_case("go_goroutine_ids_and_frames")(functools.partial(go_goids_and_frames, "marquee"))
+go_case("go_stripped")(functools.partial(go_goids_and_frames, "marquee-stripped"),
+                       "marquee-stripped")
+go_case("go_cgo")(functools.partial(go_goids_and_frames, "marquee-cgo"), "marquee-cgo")
+
+
+@go_case("buffer_full_kernel_frames")
+def buffer_full_kernel_frames(where):
     require_root()
-    tr, text, pid, _ = run_marquee(fixture("marquee-stripped"), ("-T", "0"))
-    check_go_frames(check_goids(tr, text, pid))
-
-
-@case
-def test_go_cgo():
-    require_root()
-    tr, text, pid, _ = run_marquee(fixture("marquee-cgo"), ("-T", "0"))
-    check_go_frames(check_goids(tr, text, pid))
-
-
-@case
-def test_buffer_full_kernel_frames():
-    require_root()
-    tr, text, pid, name = run_marquee(fixture("marquee"), ("-T", "100"), writers=2, count=100,
-                                      size=1000, interval=10, pause=(4000, 0.4))
+    tr, text, pid, name = run_marquee(fixture("marquee", where), ("-T", "100"), writers=2,
+                                      count=100, size=1000, interval=10, pause=(4000, 0.4))
     evs = [e for e in tr.events(pid=pid) if e["reason"] == "buffer-full"]
     assert evs, "no buffer-full event while the reader paused 400 ms"
     k = [f["func"] for f in evs[0]["stack"]["kernel"]]

@@ -59,31 +59,33 @@ static int rd_file(void *ctx, uint64_t va, void *buf, size_t len)
 	return pread(b->fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : -EIO;
 }
 
-/* The Debian toolchain's own version, e.g. "go1.19.8". */
-static void toolchain_version(char *v, size_t n)
+/* A toolchain's own version, e.g. "go1.19.8", from GOROOT/VERSION's first line. */
+static void toolchain_version(const char *goroot, char *v, size_t n)
 {
-	FILE *f = fopen("/usr/lib/go-1.19/VERSION", "r");
+	char p[512];
 
+	snprintf(p, sizeof(p), "%s/VERSION", goroot);
+	FILE *f = fopen(p, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(v, (int)n, f));
 	v[strcspn(v, "\n")] = 0;
 	fclose(f);
 }
 
-static void test_inline_form(void **state)
+/* The .go.buildinfo of a fixture names want, and every truncation fails or agrees. */
+static void check_inline_form(const char *name, const char *want)
 {
-	(void)state;
 	struct bin b;
 	uint8_t *buf;
 	size_t len;
-	char v[32], want[32];
+	char v[32];
 
-	if (!open_bin("marquee-stripped", &b))
+	if (!open_bin(name, &b))
 		skip();
 	assert_int_equal(tt_elf_section_copy(b.e, ".go.buildinfo", &buf, &len, NULL, 1 << 16), 0);
 	assert_true(buf[15] & 2); /* Go 1.18+: inline strings */
 	assert_int_equal(tt_gobuildinfo_parse(buf, len, NULL, NULL, v, sizeof(v)), 0);
-	toolchain_version(want, sizeof(want));
+	printf("%s: %s\n", name, v);
 	assert_string_equal(v, want);
 	/* every truncation fails cleanly or still parses the same */
 	for (size_t cut = 0; cut < len; cut++) {
@@ -94,6 +96,52 @@ static void test_inline_form(void **state)
 	assert_int_equal(tt_gobuildinfo_parse(buf, len, NULL, NULL, v, 4), -ENOSPC);
 	free(buf);
 	close_bin(&b);
+}
+
+static void test_inline_form(void **state)
+{
+	(void)state;
+	char want[32];
+
+	toolchain_version("/usr/lib/go-1.19", want, sizeof(want));
+	check_inline_form("marquee-stripped", want);
+}
+
+/*
+ * The marquee as built by each of Debian's toolchains (bin/go1.NN/,
+ * tests/fixtures/build.sh, which leaves the GOROOT it used in bin/go1.NN/goroot):
+ * all three builds name that toolchain's own VERSION.
+ */
+static void test_inline_form_toolchains(void **state)
+{
+	(void)state;
+	static const char *const tcs[] = {"go1.19", "go1.23", "go1.24"};
+	static const char *const bins[] = {"marquee", "marquee-stripped", "marquee-cgo"};
+	char p[512], goroot[400], name[128], want[32];
+	int ran = 0;
+
+	for (size_t t = 0; t < sizeof(tcs) / sizeof(tcs[0]); t++) {
+		snprintf(name, sizeof(name), "%s/goroot", tcs[t]);
+		FILE *f = fopen(tt_fixture(name, p, sizeof(p)), "r");
+		if (!f) {
+			printf("SKIP: %s not built (make fixtures; tools/gotoolchain.sh could not "
+			       "fetch it?)\n",
+			       tcs[t]);
+			continue;
+		}
+		assert_non_null(fgets(goroot, sizeof(goroot), f));
+		fclose(f);
+		goroot[strcspn(goroot, "\n")] = 0;
+		toolchain_version(goroot, want, sizeof(want));
+		assert_int_equal(strncmp(want, tcs[t], strlen(tcs[t])), 0);
+		for (size_t b = 0; b < 3; b++) {
+			snprintf(name, sizeof(name), "%s/%s", tcs[t], bins[b]);
+			check_inline_form(name, want);
+			ran++;
+		}
+	}
+	if (!ran)
+		skip();
 }
 
 static void test_pointer_form_go116(void **state)
@@ -197,8 +245,11 @@ static void test_scan_synthetic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_inline_form),    cmocka_unit_test(test_pointer_form_go116),
-	    cmocka_unit_test(test_scan_go126),     cmocka_unit_test(test_synthetic_inline),
+	    cmocka_unit_test(test_inline_form),
+	    cmocka_unit_test(test_inline_form_toolchains),
+	    cmocka_unit_test(test_pointer_form_go116),
+	    cmocka_unit_test(test_scan_go126),
+	    cmocka_unit_test(test_synthetic_inline),
 	    cmocka_unit_test(test_scan_synthetic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

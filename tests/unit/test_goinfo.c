@@ -29,23 +29,84 @@ static bool have(const char *name, char *p, size_t len)
 	return tt_have_fixture(name, p, len, "make fixtures");
 }
 
-static void check_go119(const char *name, int dwarf)
+/*
+ * The marquee as built by each of Debian's toolchains (tests/fixtures/build.sh,
+ * bin/go1.NN/), with what runtime2.go of that version says: goid moved to 160
+ * in 1.23 and 1.24 (checked against each build's DWARF below).
+ */
+static const struct toolchain {
+	const char *dir;
+	int minor, goid_off;
+} toolchains[] = {{"go1.19", 19, 152}, {"go1.23", 23, 160}, {"go1.24", 24, 160}};
+#define NTOOLCHAINS (sizeof(toolchains) / sizeof(toolchains[0]))
+
+/* p = bin/go1.NN/bin; false (with a SKIP line naming the toolchain) when not built. */
+static bool have_tc(const struct toolchain *tc, const char *bin, char *p, size_t len)
 {
-	char p[512];
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s/%s", tc->dir, bin);
+	return tt_have_fixture(name, p, len,
+	                       "make fixtures; tools/gotoolchain.sh could not fetch it?");
+}
+
+/* gi.version is "go1.NN" or "go1.NN.P", not "go1.NNN" */
+static void assert_version(const struct tt_goinfo *gi, int minor)
+{
+	char want[16];
+	size_t n = (size_t)snprintf(want, sizeof(want), "go1.%d", minor);
+
+	assert_int_equal(strncmp(gi->version, want, n), 0);
+	assert_true(gi->version[n] == 0 || gi->version[n] == '.');
+}
+
+static void check_go(const char *p, int minor, int goid_off, int dwarf)
+{
 	struct tt_goinfo gi;
 
-	if (!have(name, p, sizeof(p)))
-		skip();
 	assert_int_equal(tt_goinfo_for_file(p, &gi), 1);
+	printf("%s: %s goid@%d tls %d dwarf %d\n", p, gi.version, gi.off.goid_off, gi.off.tls_g_off,
+	       gi.goid_from_dwarf);
 	assert_int_equal(gi.major, 1);
-	assert_int_equal(gi.minor, 19);
-	assert_int_equal(strncmp(gi.version, "go1.19", 6), 0);
+	assert_int_equal(gi.minor, minor);
+	assert_version(&gi, minor);
 	assert_int_equal(gi.off.tls_g_off, -8);
 	assert_int_equal(gi.off.g_in_reg, 0); /* amd64 always has g in TLS */
-	assert_int_equal(gi.off.goid_off, 152);
+	assert_int_equal(gi.off.goid_off, goid_off);
 	assert_int_equal(gi.off.g_m_off, 48);
 	assert_int_equal(gi.off.m_curg_off, 192);
 	assert_int_equal(gi.goid_from_dwarf, dwarf);
+}
+
+static void check_go119(const char *name, int dwarf)
+{
+	char p[512];
+
+	if (!have(name, p, sizeof(p)))
+		skip();
+	check_go(p, 19, 152, dwarf);
+}
+
+/* Every toolchain's three builds: plain and cgo have DWARF, -s -w has none. */
+static void test_toolchains(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *bin;
+		int dwarf;
+	} bins[] = {{"marquee", 1}, {"marquee-stripped", 0}, {"marquee-cgo", 1}};
+	char p[512];
+	int ran = 0;
+
+	for (size_t t = 0; t < NTOOLCHAINS; t++)
+		for (size_t b = 0; b < 3; b++)
+			if (have_tc(&toolchains[t], bins[b].bin, p, sizeof(p))) {
+				check_go(p, toolchains[t].minor, toolchains[t].goid_off,
+				         bins[b].dwarf);
+				ran++;
+			}
+	if (!ran)
+		skip();
 }
 
 static void test_marquee(void **state)
@@ -102,101 +163,144 @@ static void test_npm_versions(void **state)
 	assert_string_equal(gi.version, "go1.16.3");
 }
 
-static void test_for_pid(void **state)
+static void check_for_pid(char *p, int minor, int goid_off)
 {
-	(void)state;
-	char p[512];
 	struct tt_goinfo gi;
-
-	if (!have("marquee", p, sizeof(p)))
-		skip();
 	char *argv[] = {p, "-interval", "50", "-count", "200", NULL};
 	pid_t pid = tt_spawn_quiet(p, argv);
+
 	usleep(200 * 1000);
 	int r = tt_goinfo_for_pid(pid, &gi);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	assert_int_equal(r, 1);
-	assert_int_equal(gi.minor, 19);
+	assert_int_equal(gi.minor, minor);
 	assert_int_equal(gi.off.tls_g_off, -8);
+	assert_int_equal(gi.off.goid_off, goid_off);
 	assert_int_equal(tt_goinfo_for_pid(pid, &gi), -ESRCH);
 }
 
-/*
- * The version table's 1.19 row against the binary's own DWARF, read with
- * readelf (binutils): goinfo does not parse DWARF itself.
- */
-static int dwarf_member(const char *bin, const char *type, const char *member)
+static void test_for_pid(void **state)
 {
-	char cmd[600], line[512], want[128], cur[128] = "";
-	int in = 0, last_struct = 0, off = -1;
+	(void)state;
+	char p[512];
 
+	if (!have("marquee", p, sizeof(p)))
+		skip();
+	check_for_pid(p, 19, 152);
+}
+
+/* The running marquee of every toolchain, plain and cgo (dynamically linked). */
+static void test_for_pid_toolchains(void **state)
+{
+	(void)state;
+	static const char *const bins[] = {"marquee", "marquee-cgo"};
+	char p[512];
+	int ran = 0;
+
+	for (size_t t = 0; t < NTOOLCHAINS; t++)
+		for (size_t b = 0; b < 2; b++)
+			if (have_tc(&toolchains[t], bins[b], p, sizeof(p))) {
+				check_for_pid(p, toolchains[t].minor, toolchains[t].goid_off);
+				ran++;
+			}
+	if (!ran)
+		skip();
+}
+
+/*
+ * The version table's rows against each binary's own DWARF, read with
+ * readelf (binutils), not with goinfo's own DWARF parser: q[i].offset is
+ * q[i].type's member q[i].member, -1 when absent. One readelf run a binary.
+ */
+static void dwarf_members(const char *bin, struct tt_dwarf_query *q, int n)
+{
+	char cmd[600], line[512], type[128] = "", cur[128] = "";
+	int struct_name = 0, left = n;
+
+	for (int i = 0; i < n; i++)
+		q[i].offset = -1;
 	snprintf(cmd, sizeof(cmd), "readelf --debug-dump=info '%s' 2>/dev/null", bin);
-	snprintf(want, sizeof(want), "DW_AT_name        : %s\n", type);
 	FILE *f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
+	assert_non_null(f);
+	while (left > 0 && fgets(line, sizeof(line), f)) {
+		/* a top-level entry: the name that follows is its own */
 		if (strstr(line, " <1><")) {
-			if (in)
-				break;
-			last_struct = strstr(line, "(DW_TAG_structure_type)") != NULL;
+			struct_name = strstr(line, "(DW_TAG_structure_type)") != NULL;
+			type[0] = 0;
 			continue;
 		}
-		if (!in) {
-			const char *n = strstr(line, "DW_AT_name");
-			if (last_struct && n && strcmp(n, want) == 0)
-				in = 1;
+		const char *nm = strstr(line, "DW_AT_name        : ");
+		if (nm) {
+			char *dst = struct_name ? type : cur;
+			snprintf(dst, sizeof(cur), "%s", nm + 20);
+			dst[strcspn(dst, "\n")] = 0;
+			struct_name = 0;
 			continue;
 		}
-		char *n = strstr(line, "DW_AT_name        : ");
-		if (n) {
-			snprintf(cur, sizeof(cur), "%s", n + 20);
-			cur[strcspn(cur, "\n")] = 0;
-		}
-		char *l = strstr(line, "DW_AT_data_member_location: ");
-		if (l && strcmp(cur, member) == 0) {
-			off = atoi(l + 28);
-			break;
-		}
+		const char *l = strstr(line, "DW_AT_data_member_location: ");
+		for (int i = 0; l && type[0] && i < n; i++)
+			if (q[i].offset == -1 && strcmp(type, q[i].type) == 0 &&
+			    strcmp(cur, q[i].member) == 0) {
+				q[i].offset = atoi(l + 28);
+				left--;
+			}
 	}
-	while (fgets(line, sizeof(line), f))
-		;
+	/* not read to the end once all are found: readelf stops on SIGPIPE */
 	pclose(f);
-	return off;
+}
+
+/* The version table's row for minor against the DWARF of a build by that toolchain. */
+static void table_matches_dwarf(const char *p, int minor, int goid_off)
+{
+	struct tt_go_proc o;
+	struct tt_dwarf_query q[] = {{"runtime.g", "goid", 0}, {"runtime.g", "m", 0},
+	                             {"runtime.m", "g0", 0},   {"runtime.m", "gsignal", 0},
+	                             {"runtime.m", "curg", 0}, {"runtime.g", "no_such_member", 0}};
+
+	assert_int_equal(tt_go_offsets_for_version(1, minor, &o), 0);
+	dwarf_members(p, q, 6);
+	printf("%s DWARF: g.goid %d g.m %d m.g0 %d m.gsignal %d m.curg %d\n", p, (int)q[0].offset,
+	       (int)q[1].offset, (int)q[2].offset, (int)q[3].offset, (int)q[4].offset);
+	assert_int_equal(q[0].offset, o.goid_off);
+	assert_int_equal(q[0].offset, goid_off);
+	assert_int_equal(q[1].offset, o.g_m_off);
+	assert_int_equal(q[2].offset, o.m_g0_off);
+	assert_int_equal(q[3].offset, o.m_gsignal_off);
+	assert_int_equal(q[4].offset, o.m_curg_off);
+	assert_int_equal(q[5].offset, -1);
 }
 
 static void test_table_matches_dwarf(void **state)
 {
 	(void)state;
 	char p[512];
-	struct tt_go_proc o;
+	int ran = 0;
 
-	if (!have("marquee", p, sizeof(p)))
-		skip();
 	if (system("readelf --version >/dev/null 2>&1") != 0) {
 		printf("SKIP: readelf not installed\n");
 		skip();
 	}
-	assert_int_equal(tt_go_offsets_for_version(1, 19, &o), 0);
-	assert_int_equal(dwarf_member(p, "runtime.g", "goid"), o.goid_off);
-	assert_int_equal(dwarf_member(p, "runtime.g", "m"), o.g_m_off);
-	assert_int_equal(dwarf_member(p, "runtime.m", "g0"), o.m_g0_off);
-	assert_int_equal(dwarf_member(p, "runtime.m", "gsignal"), o.m_gsignal_off);
-	assert_int_equal(dwarf_member(p, "runtime.m", "curg"), o.m_curg_off);
-	assert_int_equal(dwarf_member(p, "runtime.g", "no_such_member"), -1);
+	if (have("marquee", p, sizeof(p))) {
+		table_matches_dwarf(p, 19, 152);
+		ran++;
+	}
+	for (size_t t = 0; t < NTOOLCHAINS; t++)
+		if (have_tc(&toolchains[t], "marquee", p, sizeof(p))) {
+			table_matches_dwarf(p, toolchains[t].minor, toolchains[t].goid_off);
+			ran++;
+		}
+	if (!ran)
+		skip();
 }
 
 /* Section headers wiped: version from the segments, TLS via the scanned pclntab. */
-static void test_no_section_headers(void **state)
+static void check_no_section_headers(const char *p, int minor, int goid_off)
 {
-	(void)state;
-	char p[512], tmp[] = "/tmp/ttytop-gi-noshdr-XXXXXX", buf[65536];
+	char tmp[] = "/tmp/ttytop-gi-noshdr-XXXXXX", buf[65536], want[16];
 	struct tt_goinfo gi;
 	ssize_t n;
 
-	if (!have("marquee-stripped", p, sizeof(p)))
-		skip();
 	int in = open(p, O_RDONLY), out = mkstemp(tmp);
 	assert_true(in >= 0 && out >= 0);
 	while ((n = read(in, buf, sizeof(buf))) > 0)
@@ -210,9 +314,31 @@ static void test_no_section_headers(void **state)
 	int r = tt_goinfo_for_file(tmp, &gi);
 	unlink(tmp);
 	assert_int_equal(r, 1);
-	assert_int_equal(gi.minor, 19);
-	assert_int_equal(strncmp(gi.version, "go1.19", 6), 0);
+	assert_int_equal(gi.minor, minor);
+	snprintf(want, sizeof(want), "go1.%d", minor);
+	assert_int_equal(strncmp(gi.version, want, strlen(want)), 0);
+	assert_version(&gi, minor);
 	assert_int_equal(gi.off.tls_g_off, -8);
+	assert_int_equal(gi.off.goid_off, goid_off);
+}
+
+static void test_no_section_headers(void **state)
+{
+	(void)state;
+	char p[512];
+	int ran = 0;
+
+	if (have("marquee-stripped", p, sizeof(p))) {
+		check_no_section_headers(p, 19, 152);
+		ran++;
+	}
+	for (size_t t = 0; t < NTOOLCHAINS; t++)
+		if (have_tc(&toolchains[t], "marquee-stripped", p, sizeof(p))) {
+			check_no_section_headers(p, toolchains[t].minor, toolchains[t].goid_off);
+			ran++;
+		}
+	if (!ran)
+		skip();
 }
 
 /*
@@ -459,9 +585,11 @@ int main(void)
 	    cmocka_unit_test(test_marquee),
 	    cmocka_unit_test(test_marquee_stripped),
 	    cmocka_unit_test(test_marquee_cgo),
+	    cmocka_unit_test(test_toolchains),
 	    cmocka_unit_test(test_not_go),
 	    cmocka_unit_test(test_npm_versions),
 	    cmocka_unit_test(test_for_pid),
+	    cmocka_unit_test(test_for_pid_toolchains),
 	    cmocka_unit_test(test_parse_version),
 	    cmocka_unit_test(test_offsets_table),
 	    cmocka_unit_test(test_table_matches_dwarf),

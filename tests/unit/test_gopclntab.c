@@ -24,12 +24,33 @@
 #include "elfsym.h"
 #include "gopclntab.h"
 
-/* Source lines of `func tick(` and its closing brace in main.go. */
-static void tick_lines(int *first, int *last)
+/*
+ * The marquee as built by each of Debian's toolchains (bin/go1.NN/,
+ * tests/fixtures/build.sh): Go 1.20 changed the table's magic.
+ */
+static const struct toolchain {
+	const char *dir;
+	enum tt_pcln_ver ver;
+} toolchains[] = {{"go1.19", TT_PCLN_118}, {"go1.23", TT_PCLN_120}, {"go1.24", TT_PCLN_120}};
+#define NTOOLCHAINS (sizeof(toolchains) / sizeof(toolchains[0]))
+
+/* name = "go1.NN/bin" when that build exists, else a SKIP line naming it and false. */
+static bool have_tc(const struct toolchain *tc, const char *bin, char *name, size_t len)
 {
-	char p[512], line[512];
+	char p[512];
+
+	snprintf(name, len, "%s/%s", tc->dir, bin);
+	return tt_have_fixture(name, p, sizeof(p),
+	                       "make fixtures; tools/gotoolchain.sh could not fetch it?");
+}
+
+/* Source lines of `func NAME(` and its closing brace in main.go. */
+static void func_lines(const char *func, int *first, int *last)
+{
+	char p[512], line[512], want[64];
 	const char *dir = getenv("TTYTOP_FIXTURES");
 	int n = 0;
+	size_t wl = (size_t)snprintf(want, sizeof(want), "func %s(", func);
 
 	*first = *last = 0;
 	snprintf(p, sizeof(p), "%s/../marquee/main.go", dir && *dir ? dir : "tests/fixtures/bin");
@@ -42,7 +63,7 @@ static void tick_lines(int *first, int *last)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		n++;
-		if (!*first && strncmp(line, "func tick(", 10) == 0)
+		if (!*first && strncmp(line, want, wl) == 0)
 			*first = n;
 		else if (*first && !*last && line[0] == '}')
 			*last = n;
@@ -51,30 +72,32 @@ static void tick_lines(int *first, int *last)
 	assert_true(*first > 0 && *last > *first);
 }
 
-static void check_tick(const char *bin)
+/*
+ * Every PC of func (main.tick, main.writer) is func's. Inlined callees
+ * (bytes.Buffer methods) report their own file:line (no inline-tree
+ * expansion), so only the PCs attributed to main.go are range-checked, and
+ * they must be the majority; the entry is the `func` line itself.
+ */
+static void check_func(const char *bin, enum tt_pcln_ver ver, const char *func)
 {
 	struct tt_elfsyms *es = tt_load_syms(bin);
 	uint64_t entry, end;
 	struct tt_pcln_func fn;
 	int first, last;
+	char qual[64];
 
 	if (!es)
 		skip();
+	snprintf(qual, sizeof(qual), "main.%s", func);
 	assert_true(es->has_pcln);
-	assert_int_equal(es->pcln.ver, TT_PCLN_118);
-	assert_int_equal(tt_pcln_find(&es->pcln, "main.tick", &entry, &end), 0);
+	assert_int_equal(es->pcln.ver, ver);
+	assert_int_equal(tt_pcln_find(&es->pcln, qual, &entry, &end), 0);
 	assert_true(end > entry + 16);
-	tick_lines(&first, &last);
-	/*
-	 * Every PC of the function is main.tick. Inlined callees (bytes.Buffer
-	 * methods) report their own file:line (no inline-tree expansion), so
-	 * only the PCs attributed to main.go are range-checked, and they must
-	 * be the majority; the entry is the `func` line itself.
-	 */
+	func_lines(func, &first, &last);
 	size_t in_main = 0, total = 0;
 	for (uint64_t pc = entry; pc < end; pc++) {
 		assert_int_equal(tt_pcln_lookup(&es->pcln, pc, &fn), 0);
-		assert_string_equal(fn.name, "main.tick");
+		assert_string_equal(fn.name, qual);
 		assert_int_equal(fn.entry, entry);
 		assert_int_equal(fn.end, end);
 		total++;
@@ -83,25 +106,52 @@ static void check_tick(const char *bin)
 			in_main++;
 		}
 	}
+	printf("%s %s [%#lx, %#lx) lines %d..%d: %zu of %zu PCs in main.go\n", bin, qual,
+	       (unsigned long)entry, (unsigned long)end, first, last, in_main, total);
 	assert_true(in_main * 2 > total);
 	assert_int_equal(tt_pcln_lookup(&es->pcln, entry, &fn), 0);
 	assert_true(tt_ends_with(fn.file, "tests/fixtures/marquee/main.go"));
 	assert_int_equal(fn.line, first);
 	/* the next PC belongs to someone else */
 	if (tt_pcln_lookup(&es->pcln, end, &fn) == 0)
-		assert_string_not_equal(fn.name, "main.tick");
+		assert_string_not_equal(fn.name, qual);
 	/* the elfsyms front end gives the same answer */
 	struct tt_elf_hit h;
 	assert_int_equal(tt_elfsyms_lookup(es, entry + 1, &h), 0);
-	assert_string_equal(h.func, "main.tick");
+	assert_string_equal(h.func, qual);
 	assert_true(tt_ends_with(h.file, "marquee/main.go"));
 	tt_elfsyms_free(es);
+}
+
+static void check_tick(const char *bin)
+{
+	check_func(bin, TT_PCLN_118, "tick");
 }
 
 static void test_marquee_tick(void **state)
 {
 	(void)state;
 	check_tick("marquee");
+}
+
+/* main.tick and main.writer of every toolchain's builds, plain and stripped. */
+static void test_toolchains_tick_writer(void **state)
+{
+	(void)state;
+	static const char *const bins[] = {"marquee", "marquee-stripped", "marquee-cgo"};
+	char name[128];
+	int ran = 0;
+
+	for (size_t t = 0; t < NTOOLCHAINS; t++)
+		for (size_t b = 0; b < 3; b++) {
+			if (!have_tc(&toolchains[t], bins[b], name, sizeof(name)))
+				continue;
+			check_func(name, toolchains[t].ver, "tick");
+			check_func(name, toolchains[t].ver, "writer");
+			ran++;
+		}
+	if (!ran)
+		skip();
 }
 
 static void test_stripped_tick(void **state)
@@ -119,10 +169,9 @@ static void test_stripped_tick(void **state)
  * cgo: C code comes first in .text, so Go's runtime.text (the base of 1.18+
  * tables) is past the section start; every entry must match .symtab.
  */
-static void test_cgo_text_base(void **state)
+static void check_cgo_text_base(const char *bin)
 {
-	(void)state;
-	struct tt_elfsyms *es = tt_load_syms("marquee-cgo");
+	struct tt_elfsyms *es = tt_load_syms(bin);
 	uint64_t entry, sym_addr = 0;
 
 	if (!es)
@@ -140,11 +189,21 @@ static void test_cgo_text_base(void **state)
 	tt_elfsyms_free(es);
 }
 
-/* Stripped and unstripped builds of the same source give identical answers. */
-static void test_stripped_same_as_plain(void **state)
+static void test_cgo_text_base(void **state)
 {
 	(void)state;
-	struct tt_elfsyms *a = tt_load_syms("marquee"), *b = tt_load_syms("marquee-stripped");
+	char name[128];
+
+	check_cgo_text_base("marquee-cgo");
+	for (size_t t = 0; t < NTOOLCHAINS; t++)
+		if (have_tc(&toolchains[t], "marquee-cgo", name, sizeof(name)))
+			check_cgo_text_base(name);
+}
+
+/* Stripped and unstripped builds of the same source give identical answers. */
+static void check_stripped_same_as_plain(const char *plain, const char *stripped)
+{
+	struct tt_elfsyms *a = tt_load_syms(plain), *b = tt_load_syms(stripped);
 	uint64_t ea, eb;
 	struct tt_pcln_func fa, fb;
 
@@ -161,11 +220,22 @@ static void test_stripped_same_as_plain(void **state)
 	tt_elfsyms_free(b);
 }
 
-/* Every sized Go function symbol in .symtab agrees with pclntab. */
-static void test_agrees_with_symtab(void **state)
+static void test_stripped_same_as_plain(void **state)
 {
 	(void)state;
-	struct tt_elfsyms *es = tt_load_syms("marquee");
+	char a[128], b[128];
+
+	check_stripped_same_as_plain("marquee", "marquee-stripped");
+	for (size_t t = 0; t < NTOOLCHAINS; t++)
+		if (have_tc(&toolchains[t], "marquee", a, sizeof(a)) &&
+		    have_tc(&toolchains[t], "marquee-stripped", b, sizeof(b)))
+			check_stripped_same_as_plain(a, b);
+}
+
+/* Every sized Go function symbol in .symtab agrees with pclntab. */
+static void check_agrees_with_symtab(const char *bin)
+{
+	struct tt_elfsyms *es = tt_load_syms(bin);
 	int checked = 0;
 
 	if (!es)
@@ -189,8 +259,22 @@ static void test_agrees_with_symtab(void **state)
 		assert_int_equal(fn.entry, s->start);
 		checked++;
 	}
+	printf("%s: %d symbols agree with pclntab\n", bin, checked);
 	assert_true(checked > 500);
 	tt_elfsyms_free(es);
+}
+
+static void test_agrees_with_symtab(void **state)
+{
+	(void)state;
+	static const char *const bins[] = {"marquee", "marquee-cgo"};
+	char name[128];
+
+	check_agrees_with_symtab("marquee");
+	for (size_t t = 0; t < NTOOLCHAINS; t++)
+		for (size_t b = 0; b < 2; b++)
+			if (have_tc(&toolchains[t], bins[b], name, sizeof(name)))
+				check_agrees_with_symtab(name);
 }
 
 static void test_out_of_range(void **state)
@@ -210,10 +294,9 @@ static void test_out_of_range(void **state)
 }
 
 /* Cut the table anywhere: lookups either fail or still name main.tick. */
-static void test_truncated_never_wrong(void **state)
+static void check_truncated_never_wrong(const char *bin)
 {
-	(void)state;
-	struct tt_elfsyms *es = tt_load_syms("marquee");
+	struct tt_elfsyms *es = tt_load_syms(bin);
 	uint64_t entry;
 
 	if (!es)
@@ -254,10 +337,20 @@ static void test_truncated_never_wrong(void **state)
 	tt_elfsyms_free(es);
 }
 
-static void test_scan_finds_table(void **state)
+static void test_truncated_never_wrong(void **state)
 {
 	(void)state;
-	struct tt_elfsyms *es = tt_load_syms("marquee-stripped");
+	char name[128];
+
+	check_truncated_never_wrong("marquee");
+	for (size_t t = 0; t < NTOOLCHAINS; t++)
+		if (have_tc(&toolchains[t], "marquee", name, sizeof(name)))
+			check_truncated_never_wrong(name);
+}
+
+static void check_scan_finds_table(const char *bin, enum tt_pcln_ver want)
+{
+	struct tt_elfsyms *es = tt_load_syms(bin);
 	enum tt_pcln_ver ver;
 
 	if (!es)
@@ -267,18 +360,28 @@ static void test_scan_finds_table(void **state)
 	memset(buf, 0xff, pad); /* decoy bytes that look like magic prefixes */
 	memcpy(buf + pad, es->pcln_buf, es->pcln_len);
 	assert_int_equal(tt_pcln_scan(buf, es->pcln_len + 2 * pad, &ver), (long)pad);
-	assert_int_equal(ver, TT_PCLN_118);
+	assert_int_equal(ver, want);
 	assert_int_equal(tt_pcln_scan(buf, pad, &ver), -ENOENT);
 	free(buf);
 	tt_elfsyms_free(es);
 }
 
-/* Section headers wiped (e_shoff/e_shnum = 0): the table is found by scanning. */
-static void test_no_section_headers(void **state)
+static void test_scan_finds_table(void **state)
 {
 	(void)state;
+	char name[128];
+
+	check_scan_finds_table("marquee-stripped", TT_PCLN_118);
+	for (size_t t = 0; t < NTOOLCHAINS; t++)
+		if (have_tc(&toolchains[t], "marquee-stripped", name, sizeof(name)))
+			check_scan_finds_table(name, toolchains[t].ver);
+}
+
+/* Section headers wiped (e_shoff/e_shnum = 0): the table is found by scanning. */
+static void check_no_section_headers(const char *bin)
+{
 	char p[512], tmp[] = "/tmp/ttytop-noshdr-XXXXXX";
-	int in = open(tt_fixture("marquee-stripped", p, sizeof(p)), O_RDONLY);
+	int in = open(tt_fixture(bin, p, sizeof(p)), O_RDONLY);
 
 	if (in < 0) {
 		printf("SKIP: fixture %s missing\n", p);
@@ -295,7 +398,7 @@ static void test_no_section_headers(void **state)
 	assert_int_equal(pwrite(out, zero, 8, 0x28), 8);
 	assert_int_equal(pwrite(out, zero, 2, 0x3c), 2);
 	assert_int_equal(pwrite(out, zero, 2, 0x3e), 2);
-	struct tt_elfsyms *es = NULL, *ref = tt_load_syms("marquee-stripped");
+	struct tt_elfsyms *es = NULL, *ref = tt_load_syms(bin);
 	assert_int_equal(tt_elfsyms_load_fd(out, &es), 0);
 	close(out);
 	unlink(tmp);
@@ -311,6 +414,17 @@ static void test_no_section_headers(void **state)
 	assert_true(tt_ends_with(h.file, "tests/fixtures/marquee/main.go"));
 	tt_elfsyms_free(es);
 	tt_elfsyms_free(ref);
+}
+
+static void test_no_section_headers(void **state)
+{
+	(void)state;
+	char name[128];
+
+	check_no_section_headers("marquee-stripped");
+	for (size_t t = 0; t < NTOOLCHAINS; t++)
+		if (have_tc(&toolchains[t], "marquee-stripped", name, sizeof(name)))
+			check_no_section_headers(name);
 }
 
 /* Hand-built tables of every format (fuzz/corpus, made by fuzz/mkseeds.py). */
@@ -523,6 +637,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_marquee_tick),
+	    cmocka_unit_test(test_toolchains_tick_writer),
 	    cmocka_unit_test(test_stripped_tick),
 	    cmocka_unit_test(test_stripped_same_as_plain),
 	    cmocka_unit_test(test_cgo_text_base),

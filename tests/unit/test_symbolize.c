@@ -201,14 +201,42 @@ static void test_deleted_binary(void **state)
 	tt_elfsyms_free(es);
 }
 
+/* Whether fixture name (may be "go1.NN/marquee") is built; a SKIP line if not. */
+static bool have_go(const char *name, char *p, size_t len)
+{
+	if (access(tt_fixture(name, p, len), X_OK) != 0) {
+		printf("SKIP: fixture %s missing (make fixtures)\n", p);
+		return false;
+	}
+	return true;
+}
+
+/* The line of `func tick(` in the marquee's source (run from the repo root); 0 if unread. */
+static int tick_line(void)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("tests/fixtures/marquee/main.go", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (strncmp(line, "func tick(", 10) == 0)
+			break;
+	}
+	fclose(f);
+	return n;
+}
+
 static void check_go(const char *name)
 {
 	char p[512];
 
-	if (access(tt_fixture(name, p, sizeof(p)), X_OK) != 0) {
-		printf("SKIP: fixture %s missing\n", p);
+	if (!have_go(name, p, sizeof(p)))
 		skip();
-	}
+	/* the module is the file's name; the path's tail picks its mapping */
+	const char *mod = strrchr(p, '/') + 1;
 	struct tt_elfsyms *es = tt_load_syms_path(p);
 	uint64_t entry, end;
 	assert_int_equal(tt_pcln_find(&es->pcln, "main.tick", &entry, &end), 0);
@@ -221,7 +249,10 @@ static void check_go(const char *name)
 	assert_string_equal(f.func, "main.tick");
 	assert_non_null(strstr(f.file, "tests/fixtures/marquee/main.go"));
 	assert_true(f.line > 0);
-	assert_string_equal(f.module, name);
+	if (tick_line()) /* the prologue: the `func` line itself */
+		assert_int_equal(f.line, tick_line());
+	assert_string_equal(f.module, mod);
+	printf("%s: main.tick+4 = %s:%d\n", name, f.file, f.line);
 	/* return address = end of main.tick: still main.tick's call site */
 	a = runtime_addr(pid, name, es, end - 1) + 1;
 	assert_int_equal(tt_sym_user(s, pid, a, true, &f), 0);
@@ -245,6 +276,27 @@ static void test_go_stripped_live(void **state)
 {
 	(void)state;
 	check_go("marquee-stripped");
+}
+
+/* The marquee as built by each of Debian's toolchains (bin/go1.NN/, tests/fixtures/build.sh). */
+static void test_go_toolchains_live(void **state)
+{
+	(void)state;
+	static const char *const tcs[] = {"go1.19", "go1.23", "go1.24"};
+	static const char *const bins[] = {"marquee", "marquee-stripped", "marquee-cgo"};
+	char name[128], p[512];
+	int ran = 0;
+
+	for (size_t t = 0; t < sizeof(tcs) / sizeof(tcs[0]); t++)
+		for (size_t b = 0; b < 3; b++) {
+			snprintf(name, sizeof(name), "%s/%s", tcs[t], bins[b]);
+			if (!have_go(name, p, sizeof(p)))
+				continue;
+			check_go(name);
+			ran++;
+		}
+	if (!ran)
+		skip();
 }
 
 /* Garbage addresses do not re-read /proc/PID/maps every time. */
@@ -375,6 +427,7 @@ int main(void)
 	    cmocka_unit_test(test_deleted_binary),
 	    cmocka_unit_test(test_go_live),
 	    cmocka_unit_test(test_go_stripped_live),
+	    cmocka_unit_test(test_go_toolchains_live),
 	    cmocka_unit_test(test_stack_bounds),
 	    cmocka_unit_test(test_file_cache_bounds),
 	    cmocka_unit_test(test_refresh_rate_limited),
