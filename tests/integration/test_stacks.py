@@ -41,6 +41,14 @@ WANTED = ["go" + v for v in subprocess.run(
     capture_output=True, text=True).stdout.split()]
 
 
+# In a guest the kernel is what varies: the Go cases run with the newest
+# toolchain only, which keeps the matrix within make test's time; the host
+# runs them with every toolchain.
+if IN_VM and TOOLCHAINS:
+    print(f"# in a guest the Go cases run with {TOOLCHAINS[-1][0]} only (every toolchain: the host)")
+    TOOLCHAINS = TOOLCHAINS[-1:]
+
+
 def missing(tc):
     raise Skip(f"bin/{tc}/ not built (make fixtures; tools/gotoolchain.sh could not fetch {tc}?)")
 
@@ -59,10 +67,11 @@ def go_case(name):
         return body(FIXTURES)
 
     def register(body, binary="marquee"):
-        case(name)(functools.partial(default, body, binary))
+        if not (IN_VM and TOOLCHAINS):
+            case(name)(functools.partial(default, body, binary))
         for tc, d in TOOLCHAINS:
             case(f"{name}_{tc}")(functools.partial(body, d))
-        for tc in sorted(set(WANTED) - {tc for tc, _ in TOOLCHAINS}):
+        for tc in [] if IN_VM else sorted(set(WANTED) - {tc for tc, _ in TOOLCHAINS}):
             case(f"{name}_{tc}")(functools.partial(missing, tc))
         return body
     return register

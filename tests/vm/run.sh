@@ -20,8 +20,10 @@ declare -A suite_script=(
 	[serial]=tests/vm/test_serial.py
 	[scale]=tests/integration/test_scale.py
 	[tui]=tests/tui/test_tui.py
+	[ticks]=tests/integration/test_ticks.py
+	[firstwrites]=tests/integration/test_firstwrites.py
 )
-suite_order=(collector inflight compat schema stacks serial scale tui)
+suite_order=(collector inflight compat schema stacks firstwrites ticks serial scale tui)
 
 # Boot one prepared kernel and report on it (stdout is its part of the summary).
 boot_one() {
