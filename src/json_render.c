@@ -5,11 +5,9 @@
  * 2^53 lose their low bits. That is ~104 days of nanoseconds in one counter
  * and is documented as acceptable.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
