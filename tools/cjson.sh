@@ -18,34 +18,10 @@ case $cc in *-gcc) ar=${cc%gcc}ar ;; esac
 
 src=$cache/src/cjson
 if [ ! -f "$src/ready" ]; then
-	uri=$(mirror)
-	[ -n "$uri" ] || { echo "cjson.sh: no Debian mirror in this machine's apt sources" >&2; exit 1; }
-	. /etc/os-release
-	suite=${VERSION_CODENAME:?cjson.sh: no VERSION_CODENAME in /etc/os-release}
-	aptdir=$cache/apt/src-$suite
-	mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
-	{
-		echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main"
-		echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite-updates main"
-	} >"$aptdir/sources.list"
-	apt_() {
-		apt-get -qq -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-			-o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" "$@"
-	}
-	apt_ update
-	rm -rf "$src.tmp"
-	mkdir -p "$src.tmp"
-	# the headers the objects are compiled against are the installed libcjson-dev's:
-	# its own version first, the suite's newest when the archive no longer has it
-	ver=$(dpkg-query -W -f='${Version}' libcjson-dev 2>/dev/null || true)
-	(cd "$src.tmp" && { [ -n "$ver" ] && apt_ source "cjson=$ver" >/dev/null 2>&1 || apt_ source cjson >/dev/null; }) || {
-		echo "cjson.sh: cannot fetch the cjson source package" >&2
-		exit 1
-	}
+	fetch_source cjson libcjson-dev "$src.tmp" || exit 1
 	dir=$(find "$src.tmp" -mindepth 2 -maxdepth 2 -name cJSON.c -printf '%h\n' | head -1)
 	[ -n "$dir" ] || { echo "cjson.sh: no cJSON.c in the cjson source package" >&2; exit 1; }
 	mv "$dir" "$src.tmp/cjson"
-	basename "$(ls "$src.tmp"/*.dsc)" .dsc >"$src.tmp/version"
 	find "$src.tmp" -mindepth 1 -maxdepth 1 ! -name cjson ! -name version -exec rm -rf {} +
 	touch "$src.tmp/ready"
 	rm -rf "$src"

@@ -32,17 +32,6 @@ fi
 arch=$(dpkg --print-architecture)
 # shellcheck source=tools/mirror.sh
 . "$here/mirror.sh"
-aptdir=$cache/apt/$suite-$arch
-apt_() {
-	apt-get -qq -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" \
-		-o APT::Architecture="$arch" -o APT::Architectures::="$arch" "$@"
-}
-apt_cache() {
-	apt-cache -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" \
-		-o APT::Architecture="$arch" -o APT::Architectures::="$arch" "$@"
-}
 # offline or not in the suite any more: the newest one already unpacked
 fallback() {
 	local last
@@ -55,15 +44,10 @@ fallback() {
 	exit 3
 }
 
-mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$cache/go"
-uri=$(mirror)
-[ -n "$uri" ] || fallback "no Debian mirror in this machine's apt sources"
-echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
-	>"$aptdir/sources.list"
+mkdir -p "$cache/go"
+suite_apt "$suite" "$arch" || fallback "no Debian mirror in this machine's apt sources"
 # the lists are refreshed once a day; a cached toolchain needs no network
-if [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
-	apt_ update 2>"$aptdir/update.err" || true
-else
+if ! suite_apt_refresh; then
 	# lists younger than a day: the toolchain resolved from them is still current
 	# (apt-cache alone reads trixie's lists for a second)
 	last=$(cat "$cache/go/$ver.current" 2>/dev/null || true)

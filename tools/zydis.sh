@@ -19,32 +19,10 @@ case $cc in *-gcc) ar=${cc%gcc}ar ;; esac
 
 src=$cache/src/zydis
 if [ ! -f "$src/ready" ]; then
-	uri=$(mirror)
-	[ -n "$uri" ] || { echo "zydis.sh: no Debian mirror in this machine's apt sources" >&2; exit 1; }
-	. /etc/os-release
-	suite=${VERSION_CODENAME:?zydis.sh: no VERSION_CODENAME in /etc/os-release}
-	aptdir=$cache/apt/src-$suite
-	mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
-	{
-		echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main"
-		echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite-updates main"
-	} >"$aptdir/sources.list"
-	apt_() {
-		apt-get -qq -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-			-o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" "$@"
-	}
-	apt_ update
-	rm -rf "$src.tmp"
-	mkdir -p "$src.tmp"
-	ver=$(dpkg-query -W -f='${Version}' libzydis-dev 2>/dev/null || true)
-	(cd "$src.tmp" && { [ -n "$ver" ] && apt_ source "zydis=$ver" >/dev/null 2>&1 || apt_ source zydis >/dev/null; }) || {
-		echo "zydis.sh: cannot fetch the zydis source package" >&2
-		exit 1
-	}
+	fetch_source zydis libzydis-dev "$src.tmp" || exit 1
 	dir=$(find "$src.tmp" -mindepth 3 -maxdepth 3 -path '*/src/Decoder.c' -printf '%h\n' | head -1)
 	[ -n "$dir" ] || { echo "zydis.sh: no src/Decoder.c in the zydis source package" >&2; exit 1; }
 	mv "$(dirname "$dir")" "$src.tmp/zydis"
-	basename "$(ls "$src.tmp"/*.dsc)" .dsc >"$src.tmp/version"
 	find "$src.tmp" -mindepth 1 -maxdepth 1 ! -name zydis ! -name version -exec rm -rf {} +
 	touch "$src.tmp/ready"
 	rm -rf "$src"

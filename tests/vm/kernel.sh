@@ -17,30 +17,12 @@ read -r _ suite arch meta _ < <(awk -v n="$name" '$1 == n && $1 !~ /^#/' "$here/
 # mirror(): the Debian archive this machine's apt sources name
 . "$here/../../tools/mirror.sh"
 
-aptdir=$cache/apt/$suite-$arch
-apt_() {
-	apt-get -qq -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" \
-		-o APT::Architecture="$arch" -o APT::Architectures::="$arch" "$@"
-}
-apt_cache() {
-	apt-cache -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" \
-		-o APT::Architecture="$arch" -o APT::Architectures::="$arch" "$@"
-}
-
 # The package lists are refreshed once a day; a cached kernel boots without the network.
-mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
-uri=$(mirror)
-if [ -z "$uri" ]; then
+if ! suite_apt "$suite" "$arch"; then
 	echo "kernel.sh: no Debian mirror in this machine's apt sources" >&2
 	exit 3
 fi
-echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
-	>"$aptdir/sources.list"
-if [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
-	apt_ update 2>"$aptdir/update.err" || true
-fi
+suite_apt_refresh || true
 # the meta-package names the current ABI: linux-image-6.1.0-50-amd64 (signed) or -rt-
 pkg=$(apt_cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
 if [ -z "$pkg" ]; then
