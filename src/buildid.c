@@ -20,6 +20,12 @@
 #define NOTES_MAX 4096
 #define PHDRS_MAX 64
 #define RESCAN_NS (60ull * 1000 * 1000 * 1000)
+/*
+ * A scan stops after this long: it runs on the event loop, and reading every
+ * library's notes over 9p in an emulated guest took longer than ttytop may
+ * stall (the libraries ttytop maps itself are indexed up front, symbolize.c).
+ */
+#define SCAN_TIME_NS (1000ull * 1000 * 1000)
 
 /* The GNU build-id note in buf[0..len), zero-padded into id. */
 static int note_build_id(const uint8_t *buf, size_t len, uint8_t id[TT_BUILD_ID_LEN])
@@ -116,8 +122,12 @@ static bool shared_object(const struct dirent *d)
 	return (d->d_type == DT_REG || d->d_type == DT_UNKNOWN) && strstr(d->d_name, ".so");
 }
 
-/* Index the build-ids of the shared objects in dir; the count of files read. */
-static int scan_dir(struct tt_buildid_index *x, const char *dir, int budget)
+/*
+ * Index the build-ids of the shared objects in dir until want is found (more
+ * libraries than slots would replace it again); the count of files read.
+ */
+static int scan_dir(struct tt_buildid_index *x, const char *dir, int budget, uint64_t until,
+                    const uint8_t *want, bool *found)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -125,7 +135,7 @@ static int scan_dir(struct tt_buildid_index *x, const char *dir, int budget)
 
 	if (!d)
 		return 0;
-	while (n < budget && (de = readdir(d))) {
+	while (!*found && n < budget && tt_mono_ns() < until && (de = readdir(d))) {
 		char path[TT_BUILDID_PATH_LEN];
 		uint8_t id[TT_BUILD_ID_LEN];
 		int fd;
@@ -137,15 +147,18 @@ static int scan_dir(struct tt_buildid_index *x, const char *dir, int budget)
 		if (fd < 0)
 			continue;
 		n++;
-		if (!tt_buildid_of_fd(fd, id))
+		if (!tt_buildid_of_fd(fd, id)) {
 			tt_buildid_note(x, id, path);
+			*found = !memcmp(id, want, TT_BUILD_ID_LEN);
+		}
 		close(fd);
 	}
 	closedir(d);
 	return n;
 }
 
-static void scan_libs(struct tt_buildid_index *x)
+/* True when want was found, the scan cut short there. */
+static bool scan_libs(struct tt_buildid_index *x, const uint8_t *want)
 {
 	static const char *const dirs[] = {"/lib/x86_64-linux-gnu",
 	                                   "/usr/lib/x86_64-linux-gnu",
@@ -157,9 +170,12 @@ static void scan_libs(struct tt_buildid_index *x)
 	                                   "/usr/lib",
 	                                   "/usr/local/lib"};
 	int budget = TT_BUILDID_SCAN_MAX;
+	uint64_t until = tt_mono_ns() + SCAN_TIME_NS;
+	bool found = false;
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && budget > 0; i++)
-		budget -= scan_dir(x, dirs[i], budget);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && budget > 0 && !found; i++)
+		budget -= scan_dir(x, dirs[i], budget, until, want, &found);
+	return found;
 }
 
 static int lookup(struct tt_buildid_index *x, const uint8_t id[TT_BUILD_ID_LEN],
@@ -188,8 +204,8 @@ int tt_buildid_open(struct tt_buildid_index *x, const uint8_t id[TT_BUILD_ID_LEN
 		return fd;
 	if (x->scanned_ns && now - x->scanned_ns < RESCAN_NS)
 		return -ENOENT;
-	x->scanned_ns = now;
-	scan_libs(x);
+	/* a scan cut short where it found its file does not hold back the next one */
+	x->scanned_ns = scan_libs(x, id) ? 0 : now;
 	fd = lookup(x, id, path_out);
 	return fd >= 0 ? fd : -ENOENT;
 }

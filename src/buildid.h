@@ -24,7 +24,7 @@ struct tt_buildid_index {
 		char path[TT_BUILDID_PATH_LEN];
 	} e[TT_BUILDID_SLOTS];
 	int n, next;         /* entries used; the next to replace once full */
-	uint64_t scanned_ns; /* CLOCK_MONOTONIC of the last directory scan, 0 = never */
+	uint64_t scanned_ns; /* CLOCK_MONOTONIC of the last full scan, 0 = none to wait for */
 };
 
 /* Remember that path (in ttytop's own mount namespace) has build-id id. */

@@ -146,12 +146,31 @@ static uint64_t mnt_ns_of(const char *pid)
 	return sscanf(link, "mnt:[%llu]", &ino) == 1 ? ino : 0;
 }
 
-static int open_via(const char *pid, const char *path, const struct tt_new_proc *r)
+/*
+ * The path is walked up to the root of the mount namespace, and the root the
+ * file is opened from may be a directory below it (ttytop's or a process's
+ * chroot: a test VM's root is the initramfs's /new): the file is then at one
+ * of the path's tails. Each is checked to be the file that ran.
+ */
+static int open_tails(const char *prefix, const char *path, const struct tt_new_proc *r)
 {
 	char p[TT_EARLY_PATH_LEN + 64];
+	int fd = -1;
 
-	snprintf(p, sizeof(p), "/proc/%s/root%s", pid, path);
-	return open_checked(p, r);
+	for (const char *s = path; fd < 0 && s; s = strchr(s + 1, '/')) {
+		snprintf(p, sizeof(p), "%s%s", prefix, s);
+		fd = open_checked(p, r);
+	}
+	return fd;
+}
+
+static int open_via(const char *pid, const char *path, const struct tt_new_proc *r)
+{
+	char root[64];
+
+	if (snprintf(root, sizeof(root), "/proc/%s/root", pid) >= (int)sizeof(root))
+		return -1;
+	return open_tails(root, path, r);
 }
 
 /*
@@ -197,7 +216,7 @@ static int open_exe(struct tt_early_tab *t, struct tt_early_proc *p, const struc
 	if (!tt_early_exe_path(r, p->exe_path, sizeof(p->exe_path)))
 		snprintf(p->exe_path, sizeof(p->exe_path), "%.*s", TT_COMM_LEN, r->comm);
 	else if (fd < 0)
-		fd = open_checked(p->exe_path, r);
+		fd = open_tails("", p->exe_path, r);
 	if (fd < 0 && p->exe_path[0] == '/')
 		fd = open_in_ns(t, r, p->exe_path);
 	return fd;
@@ -263,6 +282,16 @@ void tt_early_proc(struct tt_early_tab *t, const struct tt_new_proc *r, int go,
 	}
 	p->exe_fd = fd;
 	p->bias_known = true;
+	p->has_bid = !tt_buildid_of_fd(fd, p->exe_bid);
+}
+
+/*
+ * The executable's own frames are named from exe_fd: looking its build-id up
+ * instead would scan the library directories for a file that is not there.
+ */
+static bool exe_id(const struct tt_early_proc *p, const uint8_t *id)
+{
+	return p && p->bias_known && p->has_bid && !memcmp(p->exe_bid, id, TT_BUILD_ID_LEN);
 }
 
 int64_t tt_early_goid(const struct tt_go_proc *o, const struct tt_early *x, uint32_t *flags)
@@ -304,7 +333,8 @@ struct bid_cand {
 };
 
 /* Each distinct file of the build-id walk, with the delta its frames show. */
-static int learn_cands(const struct tt_event *e, const struct tt_early *x, struct bid_cand *c)
+static int learn_cands(const struct tt_early_proc *p, const struct tt_event *e,
+                       const struct tt_early *x, struct bid_cand *c)
 {
 	uint32_t n = x->nbuild < e->ustack_len ? x->nbuild : e->ustack_len;
 	int nc = 0;
@@ -315,7 +345,7 @@ static int learn_cands(const struct tt_event *e, const struct tt_early *x, struc
 		const struct tt_build_id_frame *b = &x->build[i];
 		bool dup = false;
 
-		if (b->status != 1 || e->ustack[i] < b->off_or_ip)
+		if (b->status != 1 || e->ustack[i] < b->off_or_ip || exe_id(p, b->build_id))
 			continue;
 		for (int k = 0; k < nc && !dup; k++)
 			dup = !memcmp(c[k].id, b->build_id, TT_BUILD_ID_LEN);
@@ -350,7 +380,7 @@ static bool name_frame(const struct tt_early_proc *p, struct tt_symbolizer *sym,
 	for (uint32_t i = 0; i < n && i < TT_USTACK_MAX && r == -ENOENT; i++) {
 		const struct tt_build_id_frame *b = &x->build[i];
 
-		if (e->ustack[i] == f->addr && b->status == 1)
+		if (e->ustack[i] == f->addr && b->status == 1 && !exe_id(p, b->build_id))
 			r = try_frame(tt_sym_build_id(sym, b->build_id, b->off_or_ip, is_ret, &t),
 			              f, &t);
 	}
@@ -434,7 +464,7 @@ void tt_early_event(struct tt_early_tab *t, struct tt_symbolizer *sym, const str
 	if (!sym || ev->no_ustack)
 		return;
 	insert_user_ret(e, x, ev);
-	nc = learn_cands(e, x, c);
+	nc = learn_cands(p, e, x, c);
 	for (int i = 0; i < ev->ustack.n; i++) {
 		struct tt_frame *f = &ev->ustack.frames[i], keep = *f;
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "../bpf/ttytop.h"
+#include "buildid.h"
 #include "model.h"
 #include "symbolize.h"
 
@@ -32,6 +33,8 @@ struct tt_early_proc {
 	struct tt_go_proc off;
 	int exe_fd;    /* the executable, -1 when not needed or not found */
 	uint64_t bias; /* run-time address - link-time address in the executable */
+	bool has_bid;  /* exe_bid holds the executable's GNU build-id */
+	uint8_t exe_bid[TT_BUILD_ID_LEN];
 	char exe_path[TT_EARLY_PATH_LEN];
 };
 

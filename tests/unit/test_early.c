@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -114,6 +116,55 @@ static void test_exe_path(void **state)
 	free(r);
 }
 
+/*
+ * The kernel walks the path up to the mount namespace's root; ttytop may run
+ * chrooted below it (a test VM's root is /new of the initramfs): a tail of the
+ * path is the file, and only the very file that ran is taken.
+ */
+static void test_exe_below_root(void **state)
+{
+	struct tt_new_proc *r = calloc(1, sizeof(*r));
+	struct tt_early_tab *t = calloc(1, sizeof(*t));
+	char dir[] = "/tmp/tt_rootXXXXXX", path[64];
+	Elf64_Ehdr eh = {0};
+	struct stat st;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/prog", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0755);
+	assert_true(fd >= 0);
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_type = ET_EXEC;
+	eh.e_phentsize = sizeof(Elf64_Phdr);
+	assert_int_equal(write(fd, &eh, sizeof(eh)), sizeof(eh));
+	assert_int_equal(fstat(fd, &st), 0);
+	close(fd);
+	r->tgid = 0xfffffff0u; /* no such process: no /proc/PID/exe */
+	r->exe.dev = (uint32_t)(major(st.st_dev) << TT_DEV_MINOR_BITS | minor(st.st_dev));
+	r->exe.ino = st.st_ino;
+	r->exe.size = (uint64_t)st.st_size;
+	r->exe.nparts = 4;
+	strcpy(r->exe.parts[0], "prog");
+	strcpy(r->exe.parts[1], dir + 5);
+	strcpy(r->exe.parts[2], "tmp");
+	strcpy(r->exe.parts[3], "tt-no-such-root");
+	tt_early_init(t);
+	tt_early_proc(t, r, 0, NULL);
+	assert_true(t->p[0].used && t->p[0].exe_fd >= 0 && t->p[0].bias_known);
+	/* another inode at that path is not the program */
+	r->exe.ino++;
+	tt_early_proc(t, r, 0, NULL);
+	assert_true(t->p[0].used && t->p[0].exe_fd < 0 && !t->p[0].bias_known);
+	tt_early_free(t);
+	unlink(path);
+	rmdir(dir);
+	free(t);
+	free(r);
+}
+
 /* An ELF64 header, one PT_NOTE and a note body written to a temporary file. */
 static int elf_with_note(const void *note, size_t len)
 {
@@ -198,8 +249,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_goid_decoded),   cmocka_unit_test(test_goid_refused),
-	    cmocka_unit_test(test_exe_path),       cmocka_unit_test(test_build_id_notes),
-	    cmocka_unit_test(test_build_id_index),
+	    cmocka_unit_test(test_exe_path),       cmocka_unit_test(test_exe_below_root),
+	    cmocka_unit_test(test_build_id_notes), cmocka_unit_test(test_build_id_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
