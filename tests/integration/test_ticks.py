@@ -5,11 +5,19 @@ under ttytop; its period, its intervals and its GC cycles are compared with what
 the marquee measured itself, and each injected cause of a late tick (a reader
 that stalls, a stop-the-world stretched to 300 ms, a CPU hog of higher priority)
 must be the one ttytop blames. Last, the marquee must not notice ttytop: same
-output and exit status with and without it, and no uprobe left once it exits."""
+output and exit status with and without it, and no uprobe left once it exits.
+
+Injections wait until ttytop is ready (wait_ready: the writer has a period, and
+for GC the process is instrumented), never for a fixed tick: in a slow guest
+ttytop registers the process hundreds of ms late, and a period needs 8 agreeing
+intervals after that. The marquee's GC calls and stretches start on SIGUSR1
+(-on-signal); the reader's stall and the CPU hog are the test's own. Inside a
+guest (TTYTOP_IN_VM=1) only the newest toolchain runs, to keep it short."""
 import json
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,18 +38,23 @@ def each_toolchain():
     if not tcs:
         raise Skip("no Go toolchain fixtures in tests/fixtures/bin/go1.NN (make fixtures; "
                    "tools/gotoolchain.sh fetches them)")
+    if os.environ.get("TTYTOP_IN_VM") and len(tcs) > 1:
+        # emulation makes each run minutes long: one toolchain, the newest
+        print(f"# in a guest: {tcs[-1][0]} only (of {', '.join(tc for tc, _ in tcs)})", flush=True)
+        return tcs[-1:]
     return tcs
 
 
 class Marquee:
-    """One marquee on its own raw pty, read by a thread that can stall once:
-    pause = (after_bytes, seconds); pause_ns is then the (start, end) of the
-    stall, wall clock ns. cpu pins the marquee to one CPU."""
+    """One marquee on its own raw pty, read by a thread that the test can
+    stall once (stall()); pause_ns is then the (start, end) of the stall, wall
+    clock ns. cpu pins the marquee to one CPU; fifo runs it SCHED_FIFO at
+    that priority."""
 
-    def __init__(self, binary, args, env=None, pause=None, cpu=None):
-        self.binary, self.args, self.pause = binary, [str(a) for a in args], pause
+    def __init__(self, binary, args, env=None, cpu=None, fifo=None):
+        self.binary, self.args, self.pause = binary, [str(a) for a in args], None
         self.env = dict(os.environ, **(env or {}))
-        self.cpu = cpu
+        self.cpu, self.fifo = cpu, fifo
         self.master, self.slave, self.name = open_pty()
         self.out = bytearray()
         self.pause_ns = None
@@ -50,9 +63,9 @@ class Marquee:
 
     def _read(self):
         while not self._stop.is_set():
-            if self.pause and self.pause_ns is None and len(self.out) >= self.pause[0]:
+            if self.pause and self.pause_ns is None:
                 t0 = time.time_ns()
-                time.sleep(self.pause[1])
+                time.sleep(self.pause)
                 self.pause_ns = (t0, time.time_ns())
             r, _, _ = select.select([self.master], [], [], 0.02)
             if r:
@@ -63,11 +76,29 @@ class Marquee:
 
     def start(self):
         self._t.start()
-        pin = (lambda: os.sched_setaffinity(0, {self.cpu})) if self.cpu is not None else None
+        def pin():
+            if self.cpu is not None:
+                os.sched_setaffinity(0, {self.cpu})
+            if self.fifo is not None:
+                os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(self.fifo))
         self.proc = subprocess.Popen([self.binary] + self.args, stdout=self.slave,
                                      stderr=subprocess.PIPE, env=self.env, preexec_fn=pin)
         self.pid = self.proc.pid
         return self
+
+    def stall(self, seconds):
+        """The reader stops reading for seconds (the pty fills, writes block);
+        returns once it reads again."""
+        self.pause = seconds
+        end = time.time() + seconds + 10
+        while self.pause_ns is None and time.time() < end:
+            time.sleep(0.01)
+        assert self.pause_ns, f"the reader never paused ({len(self.out)} bytes read)"
+
+    def signal(self):
+        """SIGUSR1 (-on-signal): start the counted ticks and GC calls, or one stretch."""
+        assert self.proc.poll() is None, f"{self.binary} ended before the signal: rc {self.proc.returncode}"
+        os.kill(self.pid, signal.SIGUSR1)
 
     def finish(self, timeout=60):
         """Waits for the exit and for the last output; returns self."""
@@ -87,13 +118,16 @@ class Marquee:
         return self
 
 
-def traced(comm, marquees, *tracer_args, linger=0.6):
+def traced(comm, marquees, *tracer_args, linger=0.6, inject=None):
     """ttytop --json (filtered to comm) while the marquees run to their end;
-    returns the stopped tracer. ttytop starts first: every write is seen."""
+    inject(tr), when given, runs once they have started. Returns the stopped
+    tracer. ttytop starts first: every write is seen."""
     tr = Tracer("-c", comm[:15], *tracer_args)
     try:
         for m in marquees:
             m.start()
+        if inject:
+            inject(tr)
         for m in marquees:
             m.finish()
         time.sleep(linger)  # the last interval's documents
@@ -113,6 +147,36 @@ def writer_ticks(doc, pid):
                 assert "ticks" in w, "writers[] without ticks: ttytop predates tick tracking"
                 return w["ticks"]
     raise AssertionError(f"pid {pid} in no terminal's writers")
+
+
+def ticks_in(doc, pid):
+    """pid's writer ticks in doc, None when pid writes nowhere yet or has no period."""
+    for t in doc["terminals"]:
+        for w in t.get("writers", []):
+            if w["pid"] == pid and w.get("ticks"):
+                return w["ticks"]
+    return None
+
+
+def proc_in(doc, pid):
+    return next((p for p in doc.get("processes", []) if p["pid"] == pid), None)
+
+
+def wait_ready(tr, m, gc=False, what="", pred=None):
+    """Until ttytop has a period for m's writer (and, with gc, says the
+    process is instrumented; and pred(doc) holds): the point from which an
+    injection can be seen whole, however late ttytop registered the process."""
+    def ready(d):
+        p = proc_in(d, m.pid)
+        return (ticks_in(d, m.pid) is not None and (not gc or bool(p and p["instrumented"]))
+                and (pred is None or pred(d)))
+    t0 = time.time()
+    ok = tr.wait_until(ready)
+    d = tr.docs[-1] if tr.docs else {}
+    ws = [w for t in d.get("terminals", []) for w in t.get("writers", []) if w["pid"] == m.pid]
+    assert ok, (f"{what}: ttytop not ready after {time.time() - t0:.0f} s: writer {ws}, "
+                f"process {proc_in(d, m.pid) if d else None}")
+    return time.time() - t0
 
 
 def process_in(docs, pid):
@@ -139,7 +203,7 @@ def overlapping(evs, window):
     return [e for e in evs if min(b, e["time_ns"]) - max(a, e["time_ns"] - e["interval_ns"]) > 0]
 
 
-def blamed(evs, windows, cause, what):
+def blamed(evs, windows, cause, what, app=None):
     """Each injection window must have a late tick over it, and every late tick
     over a window that is late by at least a third of the window must be blamed
     on cause. Returns the blamed ticks, one list per window."""
@@ -147,8 +211,12 @@ def blamed(evs, windows, cause, what):
     for w in windows:
         over = overlapping(evs, w)
         big = [e for e in over if e["late_ns"] >= (w[1] - w[0]) / 3]
+        near = [((e["time_ns"] - w[0]) // MS, e["interval_ns"] // MS, e["late_ns"] // MS, e["cause"])
+                for e in over]
+        longest = f"; the app's longest intervals (ms): {sorted(v // MS for v in app)[-6:]}" if app else ""
         assert big, (f"{what} of {(w[1] - w[0]) / MS:.0f} ms: no late tick over it "
-                     f"({len(evs)} late ticks: {[(e['late_ns'] // MS, e['cause']) for e in evs]})")
+                     f"({len(evs)} late ticks: {[(e['late_ns'] // MS, e['cause']) for e in evs]}; "
+                     f"over it (ms from its start, interval, late, cause): {near}{longest})")
         wrong = [(e["late_ns"] // MS, e["cause"], e["cause_ns"] // MS) for e in big
                  if e["cause"] != cause]
         assert not wrong, f"{what}: late ticks blamed on something else (late ms, cause, ms): {wrong}"
@@ -166,6 +234,15 @@ def bucket(v):
     return 16 + (e - 4) * 8 + ((v >> (e - 3)) & 7)
 
 
+def bucket_range(i):
+    """[min, max) of bucket i (the inverse of bucket())."""
+    if i < 16:
+        return i, i + 1
+    e, sub = (i - 16) // 8 + 4, (i - 16) % 8
+    lo = (1 << e) + sub * (1 << (e - 3))
+    return lo, lo + (1 << (e - 3))
+
+
 def quantile_buckets(counts, qs):
     """counts: {bucket index: n}; the bucket holding each quantile q."""
     total = sum(counts.values())
@@ -180,23 +257,36 @@ def quantile_buckets(counts, qs):
     return out
 
 
-def compare_hist(hist, app):
-    """ttytop's interval histogram against the app's own intervals: the same
-    number of intervals (within 2) and each decile in the same bucket or the next."""
+def compare_hist(hist, app, period):
+    """ttytop's interval histogram against the app's own intervals: the kernel
+    sees them from the process's registration on, so its n intervals are
+    compared with the app's last n (n at least half of them, and no more than
+    the app measured), each decile (and the max) in the same bucket or the
+    next, or with the two buckets less than 5% of the period apart: the app
+    reads its clock a little before the write starts, and in a guest that
+    little is milliseconds, more than a bucket where intervals are short (a
+    ticker catching up after a late tick). Not the min: it is one interval,
+    and one descheduling of a guest between the app's clock and the write
+    shortens it by as much (6.1-rt: 1.9 ms in the kernel, 9.4 ms in the app's
+    shortest, every decile in the same bucket). Returns n."""
     mine = {}
     for b in hist:
         i = bucket(b["min"])
         assert bucket(b["max"] - 1) == i, f"{b} is not one bucket of ttytop/1's layout"
         mine[i] = mine.get(i, 0) + b["count"]
-    theirs = {}
-    for v in app:
-        theirs[bucket(v)] = theirs.get(bucket(v), 0) + 1
     n = sum(mine.values())
-    assert abs(n - len(app)) <= 2, f"histogram holds {n} intervals, the app measured {len(app)}"
-    qs = [0.0001, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]
+    assert len(app) / 2 <= n <= len(app), f"histogram holds {n} intervals, the app measured {len(app)}"
+    theirs = {}
+    for v in app[len(app) - n:]:
+        theirs[bucket(v)] = theirs.get(bucket(v), 0) + 1
+    qs = [0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1.0]
     a, b = quantile_buckets(mine, qs), quantile_buckets(theirs, qs)
-    off = [(q, x, y) for q, x, y in zip(qs, a, b) if abs(x - y) > 1]
+    def apart(x, y):
+        (xl, xh), (yl, yh) = bucket_range(x), bucket_range(y)
+        return max(0, xl - yh, yl - xh)
+    off = [(q, x, y) for q, x, y in zip(qs, a, b) if abs(x - y) > 1 and apart(x, y) >= 0.05 * period]
     assert not off, f"quantile buckets differ by more than one (q, ttytop, app): {off}"
+    return n
 
 
 @case
@@ -218,22 +308,29 @@ def test_period_100ms():
         assert ticks is not None, f"{tc}: no period detected after 30 ticks of 100 ms"
         p = ticks["period_ns"]
         assert abs(p - 100 * MS) <= MS, f"{tc}: period {p / MS:.3f} ms, not 100 ms within 1%"
-        compare_hist(ticks["interval_hist"], app)
-        notes.append(f"{tc} {p / MS:.2f} ms")
+        n = compare_hist(ticks["interval_hist"], app, p)
+        notes.append(f"{tc} {p / MS:.2f} ms, {n}/{len(app)} intervals")
     return ", ".join(notes)
 
 
 @case
 def test_gc_cycles():
-    """runtime.GC() every 8 ticks: processes[].gc.cycles equals the app's NumGC delta (±1),
-    with symbols and stripped (every toolchain's marquee at once)."""
+    """runtime.GC() every 8 ticks, from the signal sent once ttytop has
+    instrumented the process: processes[].gc.cycles equals the app's NumGC
+    delta (±1), with symbols and stripped (every toolchain's marquee at once)."""
     require_root()
     tcs = each_toolchain()
     notes = []
     for variant in ("marquee", "marquee-stripped"):
         ms = [Marquee(os.path.join(d, variant),
-                      ["-interval", 40, "-count", 64, "-writers", 1, "-gc-every", 8]) for _, d in tcs]
-        tr = traced(variant, ms)
+                      ["-interval", 40, "-count", 64, "-writers", 1, "-gc-every", 8, "-on-signal"])
+              for _, d in tcs]
+
+        def inject(tr):
+            for (tc, _), m in zip(tcs, ms):
+                wait_ready(tr, m, gc=True, what=f"{tc}/{variant}")
+                m.signal()
+        tr = traced(variant, ms, inject=inject)
         for (tc, _), m in zip(tcs, ms):
             gc = m.said["gc"]
             assert gc and gc["gc_calls"] == 8, f"{tc}/{variant} said {m.err!r}"
@@ -249,42 +346,75 @@ def test_gc_cycles():
     return ", ".join(notes)
 
 
+STALL = 0.5  # s, the reader's
+
+
 @case
 def test_late_terminal_blocked():
-    """The reader stalls 300 ms while the marquee writes 32 KB every 50 ms: the
-    late tick over the stall is blamed on terminal-blocked."""
+    """Once ttytop has a period, the reader stalls 500 ms while the marquee
+    writes 32 KB every 100 ms: the late tick over the stall is blamed on
+    terminal-blocked, with no more blocked time than the stall. (100 ms: the
+    ±5% a period needs is 5 ms, more than a guest's jitter for 32 KB writes; at
+    50 ms 6.1-rt found no period in 60 s. 500 ms: the pty holds two writes, so
+    the write that blocks starts up to 200 ms into the stall; the late tick is
+    then 200-300 ms, clear of the third of the stall blamed() asks for.)"""
     require_root()
     notes = []
     for tc, d in each_toolchain():
         m = Marquee(os.path.join(d, "marquee"),
-                    ["-interval", 50, "-count", 30, "-writers", 1, "-size", 32000],
-                    pause=(14 * 32000, 0.3))  # a period first: 8 intervals and more
-        tr = traced("marquee", [m])
-        assert m.pause_ns, f"{tc}: the reader never paused ({len(m.out)} bytes read)"
-        assert len(m.out) == 30 * 32000, f"{tc}: read {len(m.out)} bytes of {30 * 32000}"
+                    ["-interval", 100, "-count", 10, "-writers", 1, "-size", 32000, "-ticker",
+                     "-on-signal"])  # a ticker: a write's length moves no tick
+
+        def inject(tr):
+            wait_ready(tr, m, what=tc)
+            m.signal()  # 10 more ticks from here
+            time.sleep(0.1)
+            m.stall(STALL)
+        tr = traced("marquee", [m], inject=inject)
+        armed = m.said["armed"]
+        assert armed is not None, f"{tc}: the marquee never saw the signal: {m.err!r}"
+        want = (armed + 10) * 32000
+        assert len(m.out) == want, f"{tc}: read {len(m.out)} bytes of {want}"
         (big,) = blamed(late_ticks(tr, m.pid), [m.pause_ns], "terminal-blocked", f"{tc}: reader stall")
         worst = max(big, key=lambda e: e["late_ns"])
-        assert worst["cause_ns"] <= 350 * MS, f"{tc}: blocked {worst['cause_ns'] / MS:.0f} ms in a 300 ms stall"
+        assert worst["cause_ns"] <= (STALL + 0.05) * 1e9, \
+            f"{tc}: blocked {worst['cause_ns'] / MS:.0f} ms in a {STALL * 1000:.0f} ms stall"
         notes.append(f"{tc} late {worst['late_ns'] / MS:.0f} ms, blocked {worst['cause_ns'] / MS:.0f} ms")
     return ", ".join(notes)
 
 
 @case
 def test_late_gc_stw():
-    """Two stops-the-world stretched to 300 ms: each late tick over one is
-    blamed on gc-stw with the stop's length (within 10% of what the app
-    measured), and the kernel's record of the stop agrees."""
+    """Two stops-the-world stretched to 300 ms, each started by a signal once
+    ttytop has a period and the process instrumented: each late tick over one
+    is blamed on gc-stw with the stop's length (within 10% of what the app
+    measured), and the kernel's record of the stop agrees. The app's own stop
+    need only be about the 300 ms asked for: emulation stretches it further."""
     require_root()
     notes = []
     for tc, d in each_toolchain():
         m = Marquee(os.path.join(d, "marquee"),
-                    ["-interval", 50, "-count", 25, "-writers", 1, "-stw-stretch", 300,
-                     "-stretch-every", 10], env={"GODEBUG": "asyncpreemptoff=1"})
-        tr = traced("marquee", [m])
+                    ["-interval", 50, "-count", 60, "-writers", 1, "-stw-stretch", 300,
+                     "-on-signal"], env={"GODEBUG": "asyncpreemptoff=1"})
+
+        def stretched(d):  # the first stop is recorded and a late tick counted
+            p = proc_in(d, m.pid)
+            return (p is not None and p["gc"]["stw_max_ns"] >= 200 * MS
+                    and (ticks_in(d, m.pid) or {}).get("late", 0) >= 1)
+
+        def inject(tr):
+            wait_ready(tr, m, gc=True, what=tc)
+            m.signal()  # the first stretch, after the next tick
+            wait_ready(tr, m, gc=True, what=f"{tc}: after the first stretch", pred=stretched)
+            time.sleep(0.5)  # ten ticks of 50 ms between the two
+            wait_ready(tr, m, gc=True, what=f"{tc}: before the second stretch")
+            m.signal()
+        tr = traced("marquee", [m], inject=inject)
         st = m.said["stretches"]
         assert len(st) == 2, f"{tc}: the marquee stretched {len(st)} times: {m.err!r}"
         for s in st:  # what the app measured: the stop could last this long at most
-            assert abs(s["stw_ns"] - 300 * MS) <= 30 * MS, f"{tc}: spin of {s}"
+            assert 250 * MS <= s["stw_ns"] <= 1000 * MS, \
+                f"{tc}: a stop of 300 ms asked, the app's lasted: {s}"
         windows = [(s["t_ns"], s["t_ns"] + s["stw_ns"]) for s in st]
         proc = process_in(tr.docs, m.pid)
         assert proc["instrumented"], f"{tc}: not instrumented: {proc.get('why_not')}"
@@ -301,7 +431,8 @@ def test_late_gc_stw():
             assert k, f"{tc}: no stop recorded near the stretch: {sorted(stws)[-4:]}"
             assert abs(max(k) - s["stw_ns"]) <= 0.1 * s["stw_ns"], \
                 f"{tc}: the kernel recorded {max(k) / MS:.1f} ms, the app {s['stw_ns'] / MS:.1f} ms"
-        assert abs(proc["gc"]["stw_max_ns"] - max(s["stw_ns"] for s in st)) <= 30 * MS, proc["gc"]
+        longest = max(s["stw_ns"] for s in st)
+        assert abs(proc["gc"]["stw_max_ns"] - longest) <= 0.1 * longest, proc["gc"]
         notes.append(f"{tc} " + "/".join(f"{max(e['cause_ns'] for e in b) / MS:.0f}" for b in blames)
                      + " ms")
     return ", ".join(notes)
@@ -312,6 +443,7 @@ import os, sys, time
 cpu, bursts, burst, gap = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 os.sched_setaffinity(0, {cpu})
 os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(10))
+print("ready", flush=True)
 time.sleep(gap)
 for _ in range(bursts):
     t0 = time.time_ns()
@@ -326,28 +458,41 @@ for _ in range(bursts):
 @case
 def test_late_run_queue():
     """The marquee pinned to one CPU; three 200 ms bursts of a SCHED_FIFO busy
-    loop on that CPU, 700 ms apart: the late ticks over them are blamed on run-queue."""
+    loop on that CPU, 700 ms apart: the late ticks over them are blamed on run-queue.
+    The marquee runs SCHED_FIFO too, below the loop: on PREEMPT_RT an ordinary
+    task's sleep timer expires in the ktimers thread (FIFO 1), which the loop
+    starves, so the marquee would not even wake (6.1-rt blamed "app"); a
+    real-time sleeper's timer expires in hard irq, and it waits runnable."""
     require_root()
     cpu = max(os.sched_getaffinity(0))
     notes = []
     for tc, d in each_toolchain():
-        m = Marquee(os.path.join(d, "marquee"), ["-interval", 50, "-count", 56, "-writers", 1],
-                    cpu=cpu)
+        iv = os.path.join(tempfile.gettempdir(), f"tt-ticks-runq-{os.getpid()}-{tc}")
+        m = Marquee(os.path.join(d, "marquee"),
+                    ["-interval", 50, "-count", 56, "-writers", 1, "-on-signal",
+                     "-log-intervals", iv], cpu=cpu, fifo=5)
         tr = Tracer("-c", "marquee")
         try:
             m.start()
-            hog = subprocess.run([sys.executable, "-c", HOG, str(cpu), "3", "0.2", "0.7"],
-                                 capture_output=True, text=True, timeout=30)
+            wait_ready(tr, m, what=tc)
+            hog = subprocess.Popen([sys.executable, "-c", HOG, str(cpu), "3", "0.2", "0.7"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            # the hog's start takes a second or more in a guest: only then count
+            assert hog.stdout.readline() == "ready\n", f"busy loop: {hog.communicate(timeout=30)}"
+            m.signal()  # 56 more ticks: 2.8 s, past the last burst (2.7 s in)
+            out, err = hog.communicate(timeout=30)
             m.finish()
             time.sleep(0.6)
             tr.wait_docs(2)
         finally:
             tr.stop()
-        assert hog.returncode == 0, f"busy loop: {hog.stderr[-300:]}"
+        assert hog.returncode == 0, f"busy loop: {err[-300:]}"
         assert m.rc == 0, m.err
-        windows = [tuple(map(int, line.split())) for line in hog.stdout.strip().splitlines()]
-        assert len(windows) == 3, hog.stdout
-        big = blamed(late_ticks(tr, m.pid), windows, "run-queue", f"{tc}: CPU hog")
+        app = read_intervals(iv)
+        os.unlink(iv)
+        windows = [tuple(map(int, line.split())) for line in out.strip().splitlines()]
+        assert len(windows) == 3, out
+        big = blamed(late_ticks(tr, m.pid), windows, "run-queue", f"{tc}: CPU hog", app)
         notes.append(f"{tc} " + "/".join(f"{max(e['late_ns'] for e in b) / MS:.0f}" for b in big)
                      + " ms late")
     return ", ".join(notes)

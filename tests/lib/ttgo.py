@@ -77,8 +77,9 @@ def toolchains():
 def parse_marquee_stderr(text):
     """What the marquee said about itself on stderr: {"pid", "gc": {numgc_start,
     numgc_end, gc_calls, stretches} or None, "stretches": [{seq, spin_ns, stw_ns,
-    gc_ns}]} (tests/fixtures/README.md)."""
-    out = {"pid": None, "gc": None, "stretches": []}
+    gc_ns}], "armed": the seq that saw the first SIGUSR1 (-on-signal) or None}
+    (tests/fixtures/README.md)."""
+    out = {"pid": None, "gc": None, "stretches": [], "armed": None}
     for line in text.splitlines():
         m = re.match(r"marquee pid=(\d+) ", line)
         if m:
@@ -86,6 +87,8 @@ def parse_marquee_stderr(text):
         fields = dict(kv.split("=", 1) for kv in line.split()[2:] if "=" in kv)
         if line.startswith("marquee gc "):
             out["gc"] = {k: int(v) for k, v in fields.items()}
+        elif line.startswith("marquee armed "):
+            out["armed"] = int(fields["seq"])
         elif line.startswith("marquee stretch "):
             out["stretches"].append({k: int(v) for k, v in fields.items()})
     return out
