@@ -103,10 +103,15 @@ static __always_inline void late_cause(struct tt_inflight *s, struct tt_ticker *
 /*
  * The period is the mean of the current run of agreeing intervals once it
  * is TT_TICK_AGREE long; a late tick breaks the run but not the period,
- * which only moves when a new run is long enough.
+ * which only moves when a new run is long enough. Only intervals the writer
+ * spent mostly outside its writes make a run: a flood blocked on a full
+ * buffer writes at a steady pace too (every ~1 ms on a pty), but it is no
+ * ticker, and its "late ticks" would be noise.
  */
-static __always_inline void follow_period(struct tt_ticker *t, __u64 iv)
+static __always_inline void follow_period(struct tt_ticker *t, __u64 iv, bool idle)
 {
+	if (!idle)
+		return;
 	if (t->run_n && within_tol(iv, t->run_first_ns)) {
 		t->run_n++;
 		t->run_sum_ns += iv;
@@ -122,6 +127,9 @@ static __always_inline void follow_period(struct tt_ticker *t, __u64 iv)
 static __always_inline void close_interval(struct tt_inflight *s, struct tt_ticker *t, __u32 tgid,
                                            __u64 iv)
 {
+	/* the thread's own previous write: for a Go writer, whichever goroutine made it */
+	__u64 gap = s->prev_end_ns && s->prev_end_ns < s->start_ns ? s->start_ns - s->prev_end_ns
+	                                                            : iv;
 	struct tt_proc_state *ps = proc_state(tgid);
 
 	t->intervals++;
@@ -135,7 +143,7 @@ static __always_inline void close_interval(struct tt_inflight *s, struct tt_tick
 		if (iv * 100 > t->period_ns * (100 + late_pct))
 			late_cause(s, t, ps, iv);
 	}
-	follow_period(t, iv);
+	follow_period(t, iv, gap * 2 >= iv);
 	t->prev_blocked_ns = 0;
 	t->runq_at_last = ps ? ps->runq_total_ns : 0;
 	t->stw_at_last = ps ? ps->stw_total_ns : 0;

@@ -1181,6 +1181,7 @@ static __always_inline int on_exit(void *ctx, __s64 ret)
 		bpf_map_delete_elem(&sleep_ustacks, &tid);
 	}
 	s->active = 0;
+	s->prev_end_ns = now;
 	hint_add(tid, -1);
 	return 0;
 }

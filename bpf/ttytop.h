@@ -486,6 +486,11 @@ struct tt_inflight {
 	__u64 period_ns;
 	__u64 cause_ns;
 	__u64 gc_overlap_ns;
+	/*
+	 * When the thread's previous tty write returned: an interval it spent
+	 * mostly inside writes (a flood on a full buffer) is no tick.
+	 */
+	__u64 prev_end_ns;
 	char waker_comm[TT_COMM_LEN];
 	struct tt_backlog backlog; /* at entry */
 };

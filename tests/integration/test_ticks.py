@@ -637,4 +637,59 @@ def test_uprobes_attached():
     return "every build probed"
 
 
+
+FLOOD = r"""
+import os, sys, time
+end = time.monotonic() + float(sys.argv[1])
+n = 0
+while time.monotonic() < end:
+    os.write(1, b"x" * 64)
+    n += 1
+print(n, file=sys.stderr)
+"""
+
+
+@case
+def test_flood_is_no_ticker():
+    """A writer flooding a pty whose reader drains in slices (so that it blocks
+    on the full buffer at a steady pace, every ~1 ms) is no ticker: no period,
+    no late ticks; its writes are all counted."""
+    require_root()
+    master, slave, name = open_pty()
+    stop = threading.Event()
+
+    def drain():  # slices: the buffer fills, the writer blocks, again and again
+        while not stop.is_set():
+            r, _, _ = select.select([master], [], [], 0.02)
+            if r:
+                try:
+                    os.read(master, 4096)
+                except OSError:
+                    return
+            time.sleep(0.001)
+    th = threading.Thread(target=drain, daemon=True)
+    th.start()
+    tr = Tracer("-c", "python3")
+    try:
+        p = subprocess.run([sys.executable, "-c", FLOOD, "3"], stdout=slave,
+                           stderr=subprocess.PIPE, text=True, timeout=30)
+        time.sleep(0.6)
+        tr.wait_docs(2)
+    finally:
+        tr.stop()
+        stop.set()
+        th.join(2)
+        os.close(master)
+        os.close(slave)
+    writes = int(p.stderr.split()[-1])
+    t = next((t for t in tr.last()["terminals"] if t["name"] == name), None)
+    assert t, f"{name} not in the last document"
+    assert t["writes"] == writes, f"{t['writes']} writes counted of {writes}"
+    ticks = [w["ticks"] for w in t["writers"] if w["ticks"]]
+    assert not ticks, f"a flood detected as a ticker: {ticks}"
+    late = [e for e in tr.events() if e.get("kind") == "late-tick" and e["terminal"] == name]
+    assert not late, f"{len(late)} late ticks in a flood: {late[:2]}"
+    return f"{writes} writes, no period, no late tick"
+
+
 run()
