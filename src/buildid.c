@@ -157,8 +157,8 @@ static int scan_dir(struct tt_buildid_index *x, const char *dir, int budget, uin
 	return n;
 }
 
-/* True when want was found, the scan cut short there. */
-static bool scan_libs(struct tt_buildid_index *x, const uint8_t *want)
+/* True when want was found, the scan cut short there; stops at until. */
+static bool scan_libs(struct tt_buildid_index *x, const uint8_t *want, uint64_t until)
 {
 	static const char *const dirs[] = {"/lib/x86_64-linux-gnu",
 	                                   "/usr/lib/x86_64-linux-gnu",
@@ -170,7 +170,6 @@ static bool scan_libs(struct tt_buildid_index *x, const uint8_t *want)
 	                                   "/usr/lib",
 	                                   "/usr/local/lib"};
 	int budget = TT_BUILDID_SCAN_MAX;
-	uint64_t until = tt_mono_ns() + SCAN_TIME_NS;
 	bool found = false;
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && budget > 0 && !found; i++)
@@ -202,10 +201,19 @@ int tt_buildid_open(struct tt_buildid_index *x, const uint8_t id[TT_BUILD_ID_LEN
 
 	if (fd >= 0)
 		return fd;
-	if (x->scanned_ns && now - x->scanned_ns < RESCAN_NS)
+	/*
+	 * Each missing build-id may start a scan, but a burst of new processes
+	 * with several libraries each must not stall the event loop: in a guest
+	 * over 9p, one-second scans one after another held it 7 s.
+	 */
+	if (!x->window_ns || now - x->window_ns >= RESCAN_NS) {
+		x->window_ns = now;
+		x->spent_ns = 0;
+	}
+	if (x->spent_ns >= SCAN_TIME_NS)
 		return -ENOENT;
-	/* a scan cut short where it found its file does not hold back the next one */
-	x->scanned_ns = scan_libs(x, id) ? 0 : now;
+	scan_libs(x, id, now + (SCAN_TIME_NS - x->spent_ns));
+	x->spent_ns += tt_mono_ns() - now;
 	fd = lookup(x, id, path_out);
 	return fd >= 0 ? fd : -ENOENT;
 }

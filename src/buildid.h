@@ -24,7 +24,12 @@ struct tt_buildid_index {
 		char path[TT_BUILDID_PATH_LEN];
 	} e[TT_BUILDID_SLOTS];
 	int n, next;         /* entries used; the next to replace once full */
-	uint64_t scanned_ns; /* CLOCK_MONOTONIC of the last full scan, 0 = none to wait for */
+	/*
+	 * Scanning is budgeted: at most SCAN_TIME_NS of it in any RESCAN_NS
+	 * window, found or not, however many build-ids are missing.
+	 */
+	uint64_t window_ns; /* CLOCK_MONOTONIC start of the window, 0 = none yet */
+	uint64_t spent_ns;  /* scanning done in it */
 };
 
 /* Remember that path (in ttytop's own mount namespace) has build-id id. */

@@ -423,15 +423,17 @@ def test_late_gc_stw():
         blames = blamed(late_ticks(tr, m.pid), windows, "gc-stw", f"{tc}: stretched STW")
         for s, big, w in zip(st, blames, windows):
             e = max(big, key=lambda e: e["cause_ns"])
-            assert abs(e["cause_ns"] - s["stw_ns"]) <= 0.1 * s["stw_ns"], \
-                f"{tc}: gc-stw {e['cause_ns'] / MS:.1f} ms, the app's stop {s['stw_ns'] / MS:.1f} ms"
+            # the app's own figure of the stop: the runtime's PauseNs for that cycle
+            assert abs(e["cause_ns"] - s["pause_ns"]) <= 0.1 * s["pause_ns"], \
+                f"{tc}: gc-stw {e['cause_ns'] / MS:.1f} ms, the runtime's pause {s['pause_ns'] / MS:.1f} ms"
             assert e["gc_overlap_ns"] >= 0.9 * e["cause_ns"], f"{tc}: gc_overlap_ns {e['gc_overlap_ns']}"
-            # the kernel's record of that stop: starts within 20 ms of the GC call
-            k = [dur for t, dur in stws if abs(t - w[0]) <= 20 * MS]
+            # the kernel's record of that stop: starts between the GC call and the
+            # spin's end (gcStart's work before the stop took 85 ms in a guest)
+            k = [dur for t, dur in stws if w[0] - 20 * MS <= t <= w[1]]
             assert k, f"{tc}: no stop recorded near the stretch: {sorted(stws)[-4:]}"
-            assert abs(max(k) - s["stw_ns"]) <= 0.1 * s["stw_ns"], \
-                f"{tc}: the kernel recorded {max(k) / MS:.1f} ms, the app {s['stw_ns'] / MS:.1f} ms"
-        longest = max(s["stw_ns"] for s in st)
+            assert abs(max(k) - s["pause_ns"]) <= 0.1 * s["pause_ns"], \
+                f"{tc}: the kernel recorded {max(k) / MS:.1f} ms, the runtime {s['pause_ns'] / MS:.1f} ms"
+        longest = max(s["pause_ns"] for s in st)
         assert abs(proc["gc"]["stw_max_ns"] - longest) <= 0.1 * longest, proc["gc"]
         notes.append(f"{tc} " + "/".join(f"{max(e['cause_ns'] for e in b) / MS:.0f}" for b in blames)
                      + " ms")
