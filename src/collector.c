@@ -54,7 +54,16 @@ struct tt_collector {
 	struct tt_inflight_pick *picks; /* TT_MODEL_MAX_INFLIGHT */
 	struct tt_ptyreaders readers;
 	struct tt_gostw *gostw; /* Go stop-the-world probes; NULL: none */
+	struct bpf_link *exit_links[4]; /* exit_write on the other exit tracepoints */
 };
+
+/*
+ * The five exit tracepoints share one record layout (syscall_trace_exit) and
+ * one logic: one program is verified and attached to all of them. Verifying
+ * five copies cost ~160 ms of start-up here and seconds in an emulated guest.
+ */
+static const char *const extra_exits[4] = {"sys_exit_writev", "sys_exit_pwrite64",
+                                           "sys_exit_pwritev", "sys_exit_pwritev2"};
 
 static bool g_verbose;
 
@@ -612,8 +621,10 @@ static void set_filters(struct ttytop_bpf *skel, const struct tt_opts *o)
 static void choose_programs(struct ttytop_bpf *skel, bool raw, bool fast, bool prev_state)
 {
 	struct bpf_program *tp_exit[] = {
-	    skel->progs.exit_write,   skel->progs.exit_writev,   skel->progs.exit_pwrite64,
-	    skel->progs.exit_pwritev, skel->progs.exit_pwritev2,
+	    skel->progs.exit_writev,
+	    skel->progs.exit_pwrite64,
+	    skel->progs.exit_pwritev,
+	    skel->progs.exit_pwritev2,
 	};
 
 	struct bpf_program *fastp[] = {
@@ -630,8 +641,11 @@ static void choose_programs(struct ttytop_bpf *skel, bool raw, bool fast, bool p
 	for (size_t i = 0; i < sizeof(fastp) / sizeof(fastp[0]); i++) {
 		bpf_program__set_autoload(fastp[i], !raw && fast);
 		bpf_program__set_autoload(compat[i], !raw && !fast);
-		bpf_program__set_autoload(tp_exit[i], !raw);
 	}
+	/* exit_write serves all five (attach_exits) */
+	for (size_t i = 0; i < sizeof(tp_exit) / sizeof(tp_exit[0]); i++)
+		bpf_program__set_autoload(tp_exit[i], false);
+	bpf_program__set_autoload(skel->progs.exit_write, !raw);
 	bpf_program__set_autoload(skel->progs.enter_raw_fast, raw && fast);
 	bpf_program__set_autoload(skel->progs.enter_raw_compat, raw && !fast);
 	bpf_program__set_autoload(skel->progs.exit_raw, raw);
@@ -770,6 +784,20 @@ static int open_programs(struct tt_collector *c, const struct tt_opts *o,
 }
 
 /* Load, size the tables, attach, and open the ring buffer. */
+static int attach_exits(struct tt_collector *c)
+{
+	struct bpf_program *p = c->skel->progs.exit_write;
+
+	if (!bpf_program__autoload(p))
+		return 0; /* the raw sys_exit hook is in use */
+	for (int i = 0; i < 4; i++) {
+		c->exit_links[i] = bpf_program__attach_tracepoint(p, "syscalls", extra_exits[i]);
+		if (!c->exit_links[i])
+			return -errno;
+	}
+	return 0;
+}
+
 static int load_and_attach(struct tt_collector *c, struct tt_probe_report *rep, char *err,
                            size_t errlen)
 {
@@ -788,6 +816,8 @@ static int load_and_attach(struct tt_collector *c, struct tt_probe_report *rep, 
 		return ret;
 	rep->tty_slots = c->slots.n - 1;
 	ret = ttytop_bpf__attach(c->skel);
+	if (!ret)
+		ret = attach_exits(c);
 	if (ret) {
 		snprintf(err, errlen, "cannot attach to the tracepoints: %s", strerror(-ret));
 		return ret;
@@ -863,6 +893,8 @@ void tt_collector_close(struct tt_collector *c)
 		return;
 	ring_buffer__free(c->rb);
 	tt_gostw_free(c->gostw); /* its uprobes, before the programs they run */
+	for (int i = 0; i < 4; i++)
+		bpf_link__destroy(c->exit_links[i]);
 	ttytop_bpf__destroy(c->skel);
 	tt_sym_free(c->sym);
 	if (c->early && c->verbose)
