@@ -822,32 +822,55 @@ static __always_inline struct file *fd_file(__u64 fd, bool fast)
 
 /* syscall_nr() and native_syscall() come from arch.bpf.h (through core_fixes.bpf.h). */
 
-/*
- * Entry programs come in two flavours with the same logic; user space keeps
- * one set loaded (bpf_program__set_autoload) after probing for bpf_rdonly_cast.
- */
-static __always_inline int enter(struct syscall_trace_enter *ctx, __u8 sys, bool vec, bool fast)
+/* The write syscall a system call number is, or -1: syscall_nr() is per architecture. */
+static __always_inline int write_sys(long id)
 {
-	return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],
-	                vec ? (const struct iovec *)ctx->args[1] : NULL, sys, fast);
+	if (id == syscall_nr(TT_SYS_WRITE))
+		return TT_SYS_WRITE;
+	if (id == syscall_nr(TT_SYS_PWRITE64))
+		return TT_SYS_PWRITE64;
+	if (id == syscall_nr(TT_SYS_WRITEV))
+		return TT_SYS_WRITEV;
+	if (id == syscall_nr(TT_SYS_PWRITEV))
+		return TT_SYS_PWRITEV;
+	if (id == syscall_nr(TT_SYS_PWRITEV2))
+		return TT_SYS_PWRITEV2;
+	return -1;
 }
 
-#define ENTER_PROG(name, sys, vec, flavour, fast)                                                  \
-	SEC("tp/syscalls/sys_enter_" #name)                                                        \
-	int enter_##name##_##flavour(struct syscall_trace_enter *ctx)                              \
-	{                                                                                          \
-		return enter(ctx, sys, vec, fast);                                                 \
-	}
+static __always_inline bool vectored(int sys)
+{
+	return sys == TT_SYS_WRITEV || sys == TT_SYS_PWRITEV || sys == TT_SYS_PWRITEV2;
+}
 
-#define ENTER_PROGS(flavour, fast)                                                                 \
-	ENTER_PROG(write, TT_SYS_WRITE, false, flavour, fast)                                      \
-	ENTER_PROG(pwrite64, TT_SYS_PWRITE64, false, flavour, fast)                                \
-	ENTER_PROG(writev, TT_SYS_WRITEV, true, flavour, fast)                                     \
-	ENTER_PROG(pwritev, TT_SYS_PWRITEV, true, flavour, fast)                                   \
-	ENTER_PROG(pwritev2, TT_SYS_PWRITEV2, true, flavour, fast)
+/*
+ * Entry programs come in two flavours with the same logic; user space keeps
+ * one loaded (bpf_program__set_autoload) after probing for bpf_rdonly_cast,
+ * and attaches it to all five sys_enter_* tracepoints (attach_syscalls in
+ * collector.c): the record layout is the same and the call is in it, so one
+ * program is verified instead of five, start-up's largest cost under emulation.
+ */
+static __always_inline int enter(struct syscall_trace_enter *ctx, bool fast)
+{
+	int sys = write_sys(ctx->nr);
 
-ENTER_PROGS(fast, true)
-ENTER_PROGS(compat, false)
+	if (sys < 0)
+		return 0;
+	return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],
+	                vectored(sys) ? (const struct iovec *)ctx->args[1] : NULL, sys, fast);
+}
+
+SEC("tp/syscalls/sys_enter_write")
+int enter_write_fast(struct syscall_trace_enter *ctx)
+{
+	return enter(ctx, true);
+}
+
+SEC("tp/syscalls/sys_enter_write")
+int enter_write_compat(struct syscall_trace_enter *ctx)
+{
+	return enter(ctx, false);
+}
 
 /*
  * The same programs on the raw sys_enter/sys_exit tracepoints, taken on
@@ -860,30 +883,16 @@ ENTER_PROGS(compat, false)
  */
 static __always_inline int enter_raw(struct pt_regs *regs, long id, bool fast)
 {
+	int sys = write_sys(id);
 	__u64 fd, arg1, count;
-	__u8 sys;
 
-	if (id == syscall_nr(TT_SYS_WRITE))
-		sys = TT_SYS_WRITE;
-	else if (id == syscall_nr(TT_SYS_PWRITE64))
-		sys = TT_SYS_PWRITE64;
-	else if (id == syscall_nr(TT_SYS_WRITEV))
-		sys = TT_SYS_WRITEV;
-	else if (id == syscall_nr(TT_SYS_PWRITEV))
-		sys = TT_SYS_PWRITEV;
-	else if (id == syscall_nr(TT_SYS_PWRITEV2))
-		sys = TT_SYS_PWRITEV2;
-	else
-		return 0;
-	if (!native_syscall(regs))
+	if (sys < 0 || !native_syscall(regs))
 		return 0;
 	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	arg1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	count = PT_REGS_PARM3_CORE_SYSCALL(regs);
 	return on_enter(fd_file(fd, fast), fd, count,
-	                sys == TT_SYS_WRITE || sys == TT_SYS_PWRITE64 ? NULL
-	                                                              : (const struct iovec *)arg1,
-	                sys, fast);
+	                vectored(sys) ? (const struct iovec *)arg1 : NULL, sys, fast);
 }
 
 SEC("tp_btf/sys_enter")
@@ -1192,32 +1201,9 @@ int BPF_PROG(exit_raw, struct pt_regs *regs, long ret)
 	return on_exit(ctx, ret);
 }
 
+/* on all five sys_exit_* tracepoints (attach_syscalls in collector.c) */
 SEC("tp/syscalls/sys_exit_write")
 int exit_write(struct syscall_trace_exit *ctx)
-{
-	return on_exit(ctx, ctx->ret);
-}
-
-SEC("tp/syscalls/sys_exit_writev")
-int exit_writev(struct syscall_trace_exit *ctx)
-{
-	return on_exit(ctx, ctx->ret);
-}
-
-SEC("tp/syscalls/sys_exit_pwrite64")
-int exit_pwrite64(struct syscall_trace_exit *ctx)
-{
-	return on_exit(ctx, ctx->ret);
-}
-
-SEC("tp/syscalls/sys_exit_pwritev")
-int exit_pwritev(struct syscall_trace_exit *ctx)
-{
-	return on_exit(ctx, ctx->ret);
-}
-
-SEC("tp/syscalls/sys_exit_pwritev2")
-int exit_pwritev2(struct syscall_trace_exit *ctx)
 {
 	return on_exit(ctx, ctx->ret);
 }

@@ -54,16 +54,17 @@ struct tt_collector {
 	struct tt_inflight_pick *picks; /* TT_MODEL_MAX_INFLIGHT */
 	struct tt_ptyreaders readers;
 	struct tt_gostw *gostw; /* Go stop-the-world probes; NULL: none */
-	struct bpf_link *exit_links[4]; /* exit_write on the other exit tracepoints */
+	struct bpf_link *sys_links[8]; /* the entry and exit programs on the other four syscalls */
 };
 
 /*
- * The five exit tracepoints share one record layout (syscall_trace_exit) and
- * one logic: one program is verified and attached to all of them. Verifying
- * five copies cost ~160 ms of start-up here and seconds in an emulated guest.
+ * The five write syscalls' tracepoints share their record layouts
+ * (syscall_trace_enter/exit, the call number in them) and one logic: one
+ * entry and one exit program are verified and attached to all of them.
+ * Verifying five copies of each cost ~250 ms of start-up here and many
+ * seconds in an emulated guest.
  */
-static const char *const extra_exits[4] = {"sys_exit_writev", "sys_exit_pwrite64",
-                                           "sys_exit_pwritev", "sys_exit_pwritev2"};
+static const char *const other_writes[4] = {"writev", "pwrite64", "pwritev", "pwritev2"};
 
 static bool g_verbose;
 
@@ -620,31 +621,9 @@ static void set_filters(struct ttytop_bpf *skel, const struct tt_opts *o)
  */
 static void choose_programs(struct ttytop_bpf *skel, bool raw, bool fast, bool prev_state)
 {
-	struct bpf_program *tp_exit[] = {
-	    skel->progs.exit_writev,
-	    skel->progs.exit_pwrite64,
-	    skel->progs.exit_pwritev,
-	    skel->progs.exit_pwritev2,
-	};
-
-	struct bpf_program *fastp[] = {
-	    skel->progs.enter_write_fast,    skel->progs.enter_writev_fast,
-	    skel->progs.enter_pwrite64_fast, skel->progs.enter_pwritev_fast,
-	    skel->progs.enter_pwritev2_fast,
-	};
-	struct bpf_program *compat[] = {
-	    skel->progs.enter_write_compat,    skel->progs.enter_writev_compat,
-	    skel->progs.enter_pwrite64_compat, skel->progs.enter_pwritev_compat,
-	    skel->progs.enter_pwritev2_compat,
-	};
-
-	for (size_t i = 0; i < sizeof(fastp) / sizeof(fastp[0]); i++) {
-		bpf_program__set_autoload(fastp[i], !raw && fast);
-		bpf_program__set_autoload(compat[i], !raw && !fast);
-	}
-	/* exit_write serves all five (attach_exits) */
-	for (size_t i = 0; i < sizeof(tp_exit) / sizeof(tp_exit[0]); i++)
-		bpf_program__set_autoload(tp_exit[i], false);
+	/* one entry and one exit program serve all five write syscalls (attach_syscalls) */
+	bpf_program__set_autoload(skel->progs.enter_write_fast, !raw && fast);
+	bpf_program__set_autoload(skel->progs.enter_write_compat, !raw && !fast);
 	bpf_program__set_autoload(skel->progs.exit_write, !raw);
 	bpf_program__set_autoload(skel->progs.enter_raw_fast, raw && fast);
 	bpf_program__set_autoload(skel->progs.enter_raw_compat, raw && !fast);
@@ -784,15 +763,24 @@ static int open_programs(struct tt_collector *c, const struct tt_opts *o,
 }
 
 /* Load, size the tables, attach, and open the ring buffer. */
-static int attach_exits(struct tt_collector *c)
+static int attach_syscalls(struct tt_collector *c)
 {
-	struct bpf_program *p = c->skel->progs.exit_write;
+	struct bpf_program *enter = bpf_program__autoload(c->skel->progs.enter_write_fast)
+	                                ? c->skel->progs.enter_write_fast
+	                                : c->skel->progs.enter_write_compat;
+	struct bpf_program *exit = c->skel->progs.exit_write;
+	char tp[32];
 
-	if (!bpf_program__autoload(p))
-		return 0; /* the raw sys_exit hook is in use */
+	if (!bpf_program__autoload(exit))
+		return 0; /* the raw sys_enter/sys_exit hooks are in use */
 	for (int i = 0; i < 4; i++) {
-		c->exit_links[i] = bpf_program__attach_tracepoint(p, "syscalls", extra_exits[i]);
-		if (!c->exit_links[i])
+		snprintf(tp, sizeof(tp), "sys_enter_%s", other_writes[i]);
+		c->sys_links[2 * i] = bpf_program__attach_tracepoint(enter, "syscalls", tp);
+		if (!c->sys_links[2 * i])
+			return -errno;
+		snprintf(tp, sizeof(tp), "sys_exit_%s", other_writes[i]);
+		c->sys_links[2 * i + 1] = bpf_program__attach_tracepoint(exit, "syscalls", tp);
+		if (!c->sys_links[2 * i + 1])
 			return -errno;
 	}
 	return 0;
@@ -817,7 +805,7 @@ static int load_and_attach(struct tt_collector *c, struct tt_probe_report *rep, 
 	rep->tty_slots = c->slots.n - 1;
 	ret = ttytop_bpf__attach(c->skel);
 	if (!ret)
-		ret = attach_exits(c);
+		ret = attach_syscalls(c);
 	if (ret) {
 		snprintf(err, errlen, "cannot attach to the tracepoints: %s", strerror(-ret));
 		return ret;
@@ -893,8 +881,8 @@ void tt_collector_close(struct tt_collector *c)
 		return;
 	ring_buffer__free(c->rb);
 	tt_gostw_free(c->gostw); /* its uprobes, before the programs they run */
-	for (int i = 0; i < 4; i++)
-		bpf_link__destroy(c->exit_links[i]);
+	for (int i = 0; i < 8; i++)
+		bpf_link__destroy(c->sys_links[i]);
 	ttytop_bpf__destroy(c->skel);
 	tt_sym_free(c->sym);
 	if (c->early && c->verbose)
