@@ -15,36 +15,24 @@
 #include <cmocka.h>
 
 #include "../../tui/ui.h"
+#include "tui_screen.h"
 
 static struct tt_model m;
 static struct tt_opts opts;
 static struct tt_source src;
 static struct tt_ui *ui;
-static SCREEN *scr;
-static FILE *devnull;
 
 static int setup(void **state)
 {
-	struct tt_theme t;
-
 	(void)state;
-	setenv("LINES", "40", 1);
-	setenv("COLUMNS", "120", 1);
-	devnull = fopen("/dev/null", "w+");
-	assert_non_null(devnull);
-	scr = newterm("xterm", devnull, devnull);
-	assert_non_null(scr);
-	tt_theme_builtin(0, &t);
-	tt_theme_apply(&t, false);
+	tt_test_screen_open();
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	endwin();
-	delscreen(scr);
-	fclose(devnull);
+	tt_test_screen_close();
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 
 #include "../../tui/actions.h"
 #include "../../tui/ui.h"
+#include "tui_screen.h"
 
 #define MS 1000000ull
 #define T0 (1795669200ull * 1000000000ull)
@@ -24,22 +25,11 @@ static struct tt_model m;
 static struct tt_opts opts;
 static struct tt_source src;
 static struct tt_ui *ui;
-static SCREEN *scr;
-static FILE *devnull;
 
 static int setup(void **state)
 {
-	struct tt_theme t;
-
 	(void)state;
-	setenv("LINES", "40", 1);
-	setenv("COLUMNS", "120", 1);
-	devnull = fopen("/dev/null", "w+");
-	assert_non_null(devnull);
-	scr = newterm("xterm", devnull, devnull);
-	assert_non_null(scr);
-	tt_theme_builtin(0, &t);
-	tt_theme_apply(&t, false);
+	tt_test_screen_open();
 	return 0;
 }
 
@@ -51,9 +41,7 @@ static int teardown(void **state)
 		free(ui);
 	}
 	tt_model_free(&m);
-	endwin();
-	delscreen(scr);
-	fclose(devnull);
+	tt_test_screen_close();
 	return 0;
 }
 
