@@ -22,6 +22,7 @@
 #include "elfsym.h"
 #include "goinfo.h"
 #include "gostw.h"
+#include "linkreaper.h"
 #include "model.h"
 #include "procseen.h"
 
@@ -281,6 +282,7 @@ struct tt_gostw {
 	struct bpf_program *stop, *end, *gcstart, *markdone;
 	struct bpf_map *procs;
 	struct gostw_proc p[TT_GOSTW_MAX_PROCS];
+	struct tt_reaper *reaper; /* closes the links of exited processes */
 };
 
 struct tt_gostw *tt_gostw_new(struct bpf_object *obj, int *err)
@@ -301,13 +303,14 @@ struct tt_gostw *tt_gostw_new(struct bpf_object *obj, int *err)
 		*err = -ENOENT;
 		return NULL;
 	}
+	g->reaper = tt_reaper_new(); /* NULL: links are closed in place */
 	return g;
 }
 
-static void detach(struct gostw_proc *s)
+static void detach(struct tt_gostw *g, struct gostw_proc *s)
 {
 	for (int i = 0; i < s->nlinks; i++)
-		bpf_link__destroy(s->links[i]);
+		tt_reaper_put(g->reaper, s->links[i]);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -317,7 +320,8 @@ void tt_gostw_free(struct tt_gostw *g)
 		return;
 	for (int i = 0; i < TT_GOSTW_MAX_PROCS; i++)
 		if (g->p[i].pid)
-			detach(&g->p[i]);
+			detach(g, &g->p[i]);
+	tt_reaper_free(g->reaper);
 	free(g);
 }
 
@@ -381,7 +385,7 @@ static bool instrument(struct tt_gostw *g, struct tt_model_proc *mp, const struc
 	int r;
 
 	if (s)
-		detach(s); /* an earlier process with this pid */
+		detach(g, s); /* an earlier process with this pid */
 	s = free_slot(g);
 	if (!s) {
 		snprintf(mp->why_not, sizeof(mp->why_not), "%d Go processes already instrumented",
@@ -397,7 +401,7 @@ static bool instrument(struct tt_gostw *g, struct tt_model_proc *mp, const struc
 	bpf_map__lookup_elem(g->procs, &mp->pid, sizeof(mp->pid), &s->base, sizeof(s->base), 0);
 	r = attach_plan(g, s, &plan);
 	if (r) {
-		detach(s);
+		detach(g, s);
 		snprintf(mp->why_not, sizeof(mp->why_not), "uprobe attach failed: %s",
 		         strerror(-r));
 		return false;
@@ -468,7 +472,7 @@ void tt_gostw_refresh(struct tt_gostw *g, struct tt_model *m)
 			continue;
 		mp->exited = true;
 		if (s)
-			detach(s);
+			detach(g, s);
 	}
 }
 
