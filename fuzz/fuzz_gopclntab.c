@@ -25,6 +25,11 @@ static void look(const struct tt_pcln *t, uint64_t pc)
 	    strnlen(fn.name, sizeof(fn.name)) == sizeof(fn.name) ||
 	    strnlen(fn.file, sizeof(fn.file)) == sizeof(fn.file) || fn.line < 0)
 		abort();
+	/* the unwinder's view of the same function (goroutines.c) */
+	int32_t d;
+	uint64_t e;
+	if (tt_pcln_spdelta(t, pc, &d, &e) == 0 && (e != fn.entry || d < 0))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

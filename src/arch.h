@@ -79,4 +79,12 @@ bool tt_arch_go_g_in_reg(bool cgo);
  */
 int tt_arch_find_rets(const uint8_t *code, size_t n, uint32_t *offs, int max);
 
+/*
+ * The data addresses n bytes of code linked at va name PC-relatively (x86-64
+ * RIP-relative operands, arm64 ADRP pairs), in order, each once: where a
+ * stripped Go binary's runtime.allgs is found (goroutines.c). How many (at
+ * most max). Every read stays inside code[0..n).
+ */
+int tt_arch_data_refs(const uint8_t *code, size_t n, uint64_t va, uint64_t *out, int max);
+
 #endif

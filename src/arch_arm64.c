@@ -210,3 +210,41 @@ int tt_arch_find_rets(const uint8_t *code, size_t n, uint32_t *offs, int max)
 	}
 	return k;
 }
+
+static int add_ref(uint64_t *out, int k, int max, uint64_t a)
+{
+	for (int i = 0; i < k; i++)
+		if (out[i] == a)
+			return k;
+	if (k < max)
+		out[k++] = a;
+	return k;
+}
+
+/*
+ * Go reaches a global as ADRP Xn, page then ADD Xd, Xn, #lo12 (its
+ * address) or LDR/STR Xt, [Xn, #imm] (a load or store of it): the register
+ * tracking of the TLS decoder gives both.
+ */
+int tt_arch_data_refs(const uint8_t *code, size_t n, uint64_t va, uint64_t *out, int max)
+{
+	struct tls_scan s = {.tp = -1};
+	int k = 0;
+
+	for (size_t i = 0; i + 4 <= n; i += 4) {
+		uint32_t w = insn_at(code + i);
+		unsigned rd = w & 31, rn = (w >> 5) & 31;
+
+		/* LDR / STR (immediate, unsigned offset), any size, scaled by it */
+		if ((w & 0x3b000000u) == 0x39000000u && rn != 31 && s.known & (1u << rn))
+			k = add_ref(out, k, max,
+			            s.val[rn] + ((uint64_t)((w >> 10) & 0xfff) << (w >> 30)));
+		if (track_regs(&s, w, va + i)) {
+			if ((w & 0xff800000u) == 0x91000000u && s.known & (1u << rd))
+				k = add_ref(out, k, max, s.val[rd]);
+		} else if (rd != 31) {
+			s.known &= ~(1u << rd); /* most other instructions write Rd */
+		}
+	}
+	return k;
+}

@@ -123,3 +123,39 @@ int tt_arch_find_rets(const uint8_t *code, size_t n, uint32_t *offs, int max)
 	}
 	return k;
 }
+
+static int add_ref(uint64_t *out, int k, int max, uint64_t a)
+{
+	for (int i = 0; i < k; i++)
+		if (out[i] == a)
+			return k;
+	if (k < max)
+		out[k++] = a;
+	return k;
+}
+
+/* Decoded from the first byte, as in tt_arch_find_rets; a byte that does not
+ * decode ends the scan (the refs so far stand, to be checked by the caller). */
+int tt_arch_data_refs(const uint8_t *code, size_t n, uint64_t va, uint64_t *out, int max)
+{
+	ZydisDecoder dec;
+	ZydisDecodedInstruction insn;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	int k = 0;
+
+	if (ZYAN_FAILED(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
+		return 0;
+	for (size_t i = 0; i < n; i += insn.length) {
+		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, code + i, n - i, &insn, ops)) ||
+		    insn.length == 0)
+			break;
+		for (unsigned o = 0; o < insn.operand_count_visible; o++) {
+			ZyanU64 a;
+			if (ops[o].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+			    ops[o].mem.base == ZYDIS_REGISTER_RIP &&
+			    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&insn, &ops[o], va + i, &a)))
+				k = add_ref(out, k, max, a);
+		}
+	}
+	return k;
+}

@@ -91,6 +91,42 @@ int tt_go_offsets_for_version(int major, int minor, struct tt_go_proc *off)
 	return 0;
 }
 
+/*
+ * The goroutine reader's rows of the table, laid out by DWARF of the
+ * fixture builds (tests/unit/test_goroutines.c compares them for go1.19,
+ * go1.23 and go1.24): 1.23 added g.syscallbp after syscallpc, moving
+ * atomicstatus, goid, waitsince and waitreason by 8. gobuf and m.procid did
+ * not move. 1.20-1.22 are taken as 1.19 (syscallbp came in 1.23, as goid_off
+ * above says) but were not checked; past 1.24 only DWARF is trusted.
+ */
+int tt_go_goff_for_version(int major, int minor, struct tt_go_goff *o)
+{
+	if (major != 1 || minor < 17 || minor > 24)
+		return -ENOTSUP;
+	uint16_t d = minor >= 23 ? 8 : 0;
+	*o = (struct tt_go_goff){
+	    .stack_lo = 0,
+	    .stack_hi = 8,
+	    .m = 48,
+	    .sched = 56,
+	    .syscallsp = 112,
+	    .syscallpc = 120,
+	    .atomicstatus = 144 + d,
+	    .goid = 152 + d,
+	    .waitsince = 168 + d,
+	    .waitreason = 176 + d,
+	    .gobuf_sp = 0,
+	    .gobuf_pc = 8,
+	    .gobuf_lr = 40,
+	    .m_procid = 72,
+	    /* checked in DWARF of 1.19 (189), 1.23 and 1.24 (199); others unknown */
+	    .tracking_seq = minor == 19   ? 189
+	                    : minor >= 23 ? 199
+	                                  : 0,
+	};
+	return 0;
+}
+
 struct file_ctx {
 	int fd;
 	const struct tt_elfsyms *es;
@@ -296,6 +332,78 @@ static int offsets_from_dwarf(Elf *e, struct tt_go_proc *off, int *nfound)
 		}
 	}
 	return q[0].offset >= 0 && q[0].offset < 0x10000;
+}
+
+/* Every offset of struct tt_go_goff from DWARF; false unless all were there. */
+static bool goff_from_dwarf(Elf *e, struct tt_go_goff *o)
+{
+	struct tt_dwarf_query q[] = {
+	    {"runtime.stack", "lo", -1},     {"runtime.stack", "hi", -1},
+	    {"runtime.g", "goid", -1},       {"runtime.g", "atomicstatus", -1},
+	    {"runtime.g", "waitreason", -1}, {"runtime.g", "waitsince", -1},
+	    {"runtime.g", "m", -1},          {"runtime.g", "sched", -1},
+	    {"runtime.g", "syscallsp", -1},  {"runtime.g", "syscallpc", -1},
+	    {"runtime.gobuf", "sp", -1},     {"runtime.gobuf", "pc", -1},
+	    {"runtime.gobuf", "lr", -1},     {"runtime.m", "procid", -1},
+	    {"runtime.g", "stack", -1},
+	};
+	enum { NQ = sizeof(q) / sizeof(q[0]) };
+	uint16_t *dst[NQ - 1] = {&o->stack_lo,   &o->stack_hi,  &o->goid,     &o->atomicstatus,
+	                         &o->waitreason, &o->waitsince, &o->m,        &o->sched,
+	                         &o->syscallsp,  &o->syscallpc, &o->gobuf_sp, &o->gobuf_pc,
+	                         &o->gobuf_lr,   &o->m_procid};
+	size_t ilen = 0, alen = 0;
+	const uint8_t *info = debug_section(e, ".debug_info", DWARF_MAX, &ilen);
+	const uint8_t *abbrev = info ? debug_section(e, ".debug_abbrev", DWARF_MAX, &alen) : NULL;
+
+	if (!info || !abbrev)
+		return false;
+	info = debug_section(e, ".debug_info", DWARF_MAX, &ilen);
+	if (!info || tt_dwarf_member_offsets(info, ilen, abbrev, alen, q, NQ) != NQ)
+		return false;
+	for (int i = 0; i < NQ; i++)
+		if (q[i].offset < 0 || q[i].offset >= 0x8000)
+			return false;
+	for (int i = 0; i < NQ - 1; i++)
+		*dst[i] = (uint16_t)q[i].offset;
+	/* the stack's words are given inside runtime.stack: g.stack holds it */
+	o->stack_lo += (uint16_t)q[NQ - 1].offset;
+	o->stack_hi += (uint16_t)q[NQ - 1].offset;
+	return true;
+}
+
+/* g.trackingSeq from DWARF, 0 when absent (it is optional: see goinfo.h). */
+static uint16_t tracking_seq_from_dwarf(Elf *e)
+{
+	struct tt_dwarf_query q[] = {{"runtime.g", "trackingSeq", -1}};
+	size_t ilen = 0, alen = 0;
+	const uint8_t *info = debug_section(e, ".debug_info", DWARF_MAX, &ilen);
+	const uint8_t *abbrev = info ? debug_section(e, ".debug_abbrev", DWARF_MAX, &alen) : NULL;
+
+	if (!info || !abbrev)
+		return 0;
+	info = debug_section(e, ".debug_info", DWARF_MAX, &ilen);
+	if (!info || tt_dwarf_member_offsets(info, ilen, abbrev, alen, q, 1) != 1)
+		return 0;
+	return q[0].offset > 0 && q[0].offset < 0x8000 ? (uint16_t)q[0].offset : 0;
+}
+
+int tt_go_goff_for_fd(int fd, int major, int minor, struct tt_go_goff *o)
+{
+	Elf *e;
+	bool ok;
+
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e)
+		return -ENOEXEC;
+	ok = elf_kind(e) == ELF_K_ELF && goff_from_dwarf(e, o);
+	if (ok)
+		o->tracking_seq = tracking_seq_from_dwarf(e);
+	elf_end(e);
+	if (ok)
+		return 1;
+	return tt_go_goff_for_version(major, minor, o);
 }
 
 /*

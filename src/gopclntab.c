@@ -381,6 +381,49 @@ int tt_pcln_lookup(const struct tt_pcln *t, uint64_t pc, struct tt_pcln_func *ou
 	return 0;
 }
 
+/* Largest i with pc(i) <= pc, for a pc inside the table; false otherwise. */
+static bool func_index(const struct tt_pcln *t, uint64_t pc, uint32_t *idx)
+{
+	uint64_t lo_pc, hi_pc;
+
+	if (!t || t->ver == TT_PCLN_NONE || t->nfunc == 0)
+		return false;
+	if (!ft_pc(t, 0, &lo_pc) || !ft_pc(t, t->nfunc, &hi_pc) || pc < lo_pc || pc >= hi_pc)
+		return false;
+	uint32_t lo = 0, hi = t->nfunc;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		uint64_t mpc;
+		if (!ft_pc(t, mid, &mpc))
+			return false;
+		if (mpc <= pc)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*idx = lo;
+	return true;
+}
+
+int tt_pcln_spdelta(const struct tt_pcln *t, uint64_t pc, int32_t *delta, uint64_t *entry)
+{
+	uint32_t i, pcsp;
+	size_t foff;
+	uint64_t e, end, rec;
+	int32_t v;
+
+	/* the same record checks as a lookup: a damaged slot names nothing */
+	if (!func_index(t, pc, &i) || !ft_pc(t, i, &e) || !ft_pc(t, i + 1, &end) ||
+	    !ft_funcoff(t, i, &foff) || !fn_entry(t, foff, &rec) || rec != e || end <= e ||
+	    pc < e || pc >= end)
+		return -ENOENT;
+	if (!fn_field(t, foff, 4, &pcsp) || !pcvalue(t, pcsp, e, pc, &v) || v < 0)
+		return -ENOENT;
+	*delta = v;
+	*entry = e;
+	return 0;
+}
+
 int tt_pcln_range(const struct tt_pcln *t, uint64_t *lo, uint64_t *hi)
 {
 	if (!t || t->ver == TT_PCLN_NONE || t->nfunc == 0 || !ft_pc(t, 0, lo) ||

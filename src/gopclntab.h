@@ -49,6 +49,13 @@ int tt_pcln_range(const struct tt_pcln *t, uint64_t *lo, uint64_t *hi);
 /* Entry PC of a function by exact name (linear scan). 0 or -ENOENT. */
 int tt_pcln_find(const struct tt_pcln *t, const char *name, uint64_t *entry, uint64_t *end);
 /*
+ * The stack pointer's offset from its value at entry (the frame size so far)
+ * at pc, from the function's pcsp table, as Go's traceback reads it
+ * (funcspdelta); *entry is the function's entry PC. 0, or -ENOENT when pc is
+ * in no function or the table is absent, corrupt or negative there.
+ */
+int tt_pcln_spdelta(const struct tt_pcln *t, uint64_t pc, int32_t *delta, uint64_t *entry);
+/*
  * Find a pclntab inside an arbitrary buffer (a stripped binary without
  * section headers) by its magic and a sane header. Offset or -ENOENT.
  */
