@@ -5,6 +5,7 @@
  * (tui/) or the --json loop here. Nothing in src/ knows the dashboard.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,10 +19,13 @@
 #include "collector.h"
 #include "gostw.h"
 #include "json.h"
+#include "json_pane.h"
 #include "model.h"
 #include "opts.h"
 #include "outq.h"
+#include "pane.h"
 #include "source.h"
+#include "symbolize.h"
 #include "tui/tui.h"
 
 static volatile sig_atomic_t g_stop;
@@ -165,6 +169,123 @@ static int run_json(const struct tt_opts *o, struct tt_model *m)
 	return ret;
 }
 
+/*
+ * --threads PID: no BPF, only /proc and the process's memory. 0 when it can
+ * be read, else the exit code after saying why: 2 for a process that is not
+ * there (a bad argument, as elsewhere), 1 when it may not be read.
+ */
+static int threads_readable(int pid)
+{
+	char path[64], err[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if (access(path, R_OK | X_OK) != 0) {
+		int e = errno;
+
+		if (e == ENOENT)
+			snprintf(err, sizeof(err), "no process %d", pid);
+		else
+			snprintf(err, sizeof(err), "cannot read %s: %s", path, strerror(e));
+		return die(err, e == ENOENT ? 2 : 1);
+	}
+	/* what process_vm_readv needs too: ptrace access to it */
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		snprintf(err, sizeof(err),
+		         "cannot read process %d (%s: %s): reading another user's process "
+		         "needs root or ptrace access to it",
+		         pid, path, strerror(errno));
+		return die(err, 1);
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+/* Until the monotonic time until, or a stop signal. */
+static void sleep_until(double until)
+{
+	double now;
+
+	while (!g_stop && (now = tt_mono_s()) < until)
+		poll(NULL, 0, until - now > 0.1 ? 100 : (int)((until - now) * 1000) + 1);
+}
+
+/* 0 (the process is gone: ESRCH), or the exit code after saying why the read failed */
+static int read_failed(int pid, int e)
+{
+	char err[128];
+
+	if (!e || e == -ESRCH)
+		return 0;
+	snprintf(err, sizeof(err), "cannot read process %d: %s", pid, strerror(-e));
+	return die(err, 1);
+}
+
+/*
+ * One document per interval, each a fresh read of the pane, until
+ * --duration, a stop signal, or the process is gone (that document says
+ * so). A first read, not printed, is where "since" counts from. Returns 0,
+ * an exit code (said on stderr), or -errno from stdout.
+ */
+static int threads_loop(const struct tt_opts *o, struct tt_model *m, struct tt_pane_reader *r,
+                        struct tt_symbolizer *sym, struct tt_pane *p, struct tt_outq *q)
+{
+	double start = tt_mono_s(), next = start;
+	int e;
+
+	if ((e = read_failed(o->threads_pid, tt_pane_read(r, sym, p))))
+		return e;
+	for (;;) {
+		bool end;
+		char *doc;
+
+		next += o->interval_s;
+		if (o->duration_s > 0 && next > start + o->duration_s)
+			next = start + o->duration_s;
+		sleep_until(next);
+		end = g_stop || (o->duration_s > 0 && tt_mono_s() - start >= o->duration_s - 1e-3);
+		if ((e = read_failed(o->threads_pid, tt_pane_read(r, sym, p))))
+			return e;
+		m->now_realtime_ns = tt_real_ns();
+		doc = tt_json_render_pane(m, p, true);
+		if (!doc || tt_outq_put(q, doc))
+			return die("cannot render JSON (out of memory)", 1);
+		if ((e = tt_outq_flush(q, 10000)) < 0 || end || p->gone)
+			return e;
+	}
+}
+
+static int run_threads(const struct tt_opts *o, struct tt_model *m)
+{
+	struct tt_pane_reader *r = NULL;
+	struct tt_symbolizer *sym = NULL;
+	struct tt_pane p;
+	struct tt_outq q;
+	int ret;
+
+	if ((ret = threads_readable(o->threads_pid)))
+		return ret;
+	if (tt_pane_alloc(&p, true))
+		return die("out of memory", 1);
+	r = tt_pane_reader_new(o->threads_pid);
+	sym = tt_sym_new();
+	m->interval_s = o->interval_s;
+	tt_outq_init(&q, STDOUT_FILENO);
+	install_stop_handlers();
+	ret = !r || !sym ? die("out of memory", 1) : threads_loop(o, m, r, sym, &p, &q);
+	if (ret < 0)
+		ret = ret == -ETIMEDOUT ? die("standard output took no data for 10 s; stopping", 1)
+		                        : out_failed(ret);
+	tt_outq_free(&q);
+	tt_sym_free(sym);
+	tt_pane_reader_free(r);
+	tt_pane_free(&p);
+	return ret;
+}
+
 static int run_check(const struct tt_opts *o, struct tt_model *m)
 {
 	struct tt_probe_report rep;
@@ -259,7 +380,7 @@ int main(int argc, char **argv)
 	}
 	switch (o.mode) {
 	case TT_MODE_JSON:
-		ret = run_json(&o, m);
+		ret = o.threads_pid ? run_threads(&o, m) : run_json(&o, m);
 		break;
 	case TT_MODE_CHECK:
 		ret = run_check(&o, m);

@@ -1,4 +1,4 @@
-// srcs: src/json_parse.c src/json_parse_go.c src/json_in.c src/utf8.c src/model.c src/model_go.c src/hist.c src/names.c
+// srcs: src/json_parse.c src/json_parse_go.c src/json_parse_pane.c src/json_in.c src/utf8.c src/model.c src/model_go.c src/hist.c src/names.c
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * libFuzzer target: --replay opens files from anywhere, so tt_json_parse must
@@ -10,8 +10,42 @@
 #include <string.h>
 
 #include "json.h"
+#include "pane.h"
 
 static struct tt_model *model;
+
+static void check_stack(const struct tt_pane *p, const struct tt_pane_stack *s)
+{
+	if (s->n > TT_PANE_DEPTH)
+		abort();
+	for (int i = 0; i < s->n; i++)
+		if (s->f[i].name != UINT32_MAX && s->f[i].name >= p->nnames)
+			abort();
+}
+
+/* A loaded pane stays inside what a model keeps, every name in its table. */
+static void check_panes(const struct tt_model *m)
+{
+	if (m->npanes < 0 || m->npanes > TT_PANE_MAX)
+		abort();
+	for (int i = 0; i < m->npanes; i++) {
+		const struct tt_pane *p = &m->panes[i];
+
+		if (p->nthreads < 0 || p->nthreads > TT_MODEL_PANE_THREADS || p->ngoroutines < 0 ||
+		    p->ngoroutines > TT_PANE_SNAP_GOROUTINES || p->nnames > TT_PANE_FRAMES ||
+		    (p->ngoroutines && !p->gs) || memchr(p->comm, '\0', sizeof(p->comm)) == NULL)
+			abort();
+		for (int k = 0; k < p->nthreads; k++) {
+			check_stack(p, &p->threads[k].ustack);
+			check_stack(p, &p->threads[k].kstack);
+		}
+		for (int k = 0; k < p->ngoroutines; k++) {
+			check_stack(p, &p->gs[k].stack);
+			if (p->gs[k].top >= p->gs[k].stack.n)
+				abort();
+		}
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	if (tt_json_parse((const char *)data, size, model, err, sizeof(err)) == 0) {
+		check_panes(model);
 		if (model->nterminals < 0 || model->nterminals > TT_MODEL_MAX_TERMINALS ||
 		    model->ev_count > TT_MODEL_EVENT_RING || !model->replay)
 			abort();

@@ -33,6 +33,7 @@ enum {
 	OPT_THEME,
 	OPT_SNAPSHOT_DIR,
 	OPT_LATE,
+	OPT_THREADS,
 };
 
 static const struct option long_opts[] = {
@@ -53,6 +54,7 @@ static const struct option long_opts[] = {
     {"theme", required_argument, NULL, OPT_THEME},
     {"snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR},
     {"late", required_argument, NULL, OPT_LATE},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {NULL, 0, NULL, 0},
 };
 
@@ -244,6 +246,12 @@ static int number_option(int c, struct tt_opts *o, char *err, size_t errlen)
 			            "invalid --late '%s': expected a percentage from 1 to 1000",
 			            optarg);
 		return 0;
+	case OPT_THREADS:
+		if (opt_int(optarg, PID_LIMIT, &o->threads_pid) < 0)
+			return errf(err, errlen,
+			            "invalid --threads pid '%s': expected an integer from 1 to %d",
+			            optarg, PID_LIMIT);
+		return 0;
 	case 'p':
 		if (opt_int(optarg, PID_LIMIT, &o->pid) < 0)
 			return errf(err, errlen,
@@ -313,6 +321,7 @@ static int apply_option(int c, int argc, char **argv, struct tt_opts *o, char *e
 	case 'p':
 	case OPT_MAX_TERMINALS:
 	case OPT_LATE:
+	case OPT_THREADS:
 		return number_option(c, o, err, errlen);
 	case 'c':
 	case OPT_TTY:
@@ -329,6 +338,22 @@ static int apply_option(int c, int argc, char **argv, struct tt_opts *o, char *e
 	default:
 		return bad_option(argc, argv, err, errlen);
 	}
+}
+
+/* --threads reads one process's pane, headless: what does not apply to it is an error. */
+static int check_threads(const struct tt_opts *o, char *err, size_t errlen)
+{
+	if (!o->threads_pid)
+		return 0;
+	if (o->mode == TT_MODE_REPLAY || o->mode == TT_MODE_CHECK)
+		return errf(err, errlen, "--threads cannot be combined with %s",
+		            o->mode == TT_MODE_REPLAY ? "--replay" : "--check");
+	if (o->mode != TT_MODE_JSON)
+		return errf(err, errlen, "--threads needs --json (it prints JSON documents only)");
+	if (o->pid || o->comm[0] || o->tty[0])
+		return errf(err, errlen,
+		            "--threads reads one process: --pid, --comm and --tty do not apply");
+	return 0;
 }
 
 int tt_cli_parse(int argc, char **argv, struct tt_opts *o, char *err, size_t errlen)
@@ -351,7 +376,7 @@ int tt_cli_parse(int argc, char **argv, struct tt_opts *o, char *err, size_t err
 	}
 	if (optind < argc)
 		return errf(err, errlen, "unexpected argument '%.64s' (see --help)", argv[optind]);
-	return 0;
+	return check_threads(o, err, errlen);
 }
 
 void tt_cli_usage(FILE *f)
@@ -359,6 +384,7 @@ void tt_cli_usage(FILE *f)
 	fprintf(f,
 	        "Usage: ttytop [OPTION]...\n"
 	        "       ttytop --json [OPTION]...\n"
+	        "       ttytop --json --threads PID [--interval S] [--duration S]\n"
 	        "       ttytop --replay FILE\n"
 	        "\n"
 	        "Show, live, why writes to terminals are slow: for every write(2)-family call\n"
@@ -374,6 +400,9 @@ void tt_cli_usage(FILE *f)
 	        "                          what was found, and exit (0 = usable)\n"
 	        "      --replay FILE       open a saved snapshot in the dashboard; no root, no\n"
 	        "                          BPF, nothing changes\n"
+	        "      --threads PID       with --json: each interval, what every thread and\n"
+	        "                          goroutine of process PID is doing, read without\n"
+	        "                          stopping it; no BPF, but root or ptrace access to PID\n"
 	        "  -h, --help              show this help and exit\n"
 	        "  -V, --version           show the version and exit\n"
 	        "\n"

@@ -365,3 +365,60 @@ int ji_hist(struct pc *c, const cJSON *o, const char *path, const char *key, str
 	}
 	return 0;
 }
+
+/* "0x" and 1..16 hex digits. */
+static int parse_addr(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	int n = 0;
+
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		return -1;
+	for (s += 2; *s; s++, n++) {
+		int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return -1;
+		if (n >= 16)
+			return -1;
+		v = v << 4 | (uint64_t)d;
+	}
+	if (n == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int ji_frame(struct pc *c, const cJSON *f, const char *p, struct tt_frame *fr)
+{
+	const cJSON *it;
+	int64_t line;
+
+	if (!cJSON_IsObject(f))
+		return ji_fail(c, p, NULL, "expected an object");
+	memset(fr, 0, sizeof(*fr));
+	it = ji_get(c, f, p, "addr");
+	if (!it)
+		return -1;
+	if (!cJSON_IsString(it) || !it->valuestring || parse_addr(it->valuestring, &fr->addr))
+		return ji_fail(c, p, "addr", "expected a \"0x...\" hex string");
+	if (ji_str(c, f, p, "func", fr->func, sizeof(fr->func), true) < 0 ||
+	    ji_str(c, f, p, "file", fr->file, sizeof(fr->file), true) < 0 ||
+	    ji_str(c, f, p, "module", fr->module, sizeof(fr->module), true) < 0)
+		return -1;
+	it = ji_get(c, f, p, "line");
+	if (!it)
+		return -1;
+	if (!cJSON_IsNull(it)) {
+		if (ji_i64(c, f, p, "line", 0, INT32_MAX, &line) < 0)
+			return -1;
+		fr->line = (int)line;
+	}
+	return 0;
+}

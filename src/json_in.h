@@ -50,5 +50,7 @@ int ji_dev(struct pc *c, const cJSON *o, const char *path, const char *key, uint
 int ji_named_counts(struct pc *c, const cJSON *o, const char *path, const char *key, int n,
                     name_fn fn, uint64_t *counts);
 int ji_hist(struct pc *c, const cJSON *o, const char *path, const char *key, struct tt_hist *h);
+/* One frame {"addr": "0x...", "func", "file", "line", "module"} (nulls: ""/0) into fr. */
+int ji_frame(struct pc *c, const cJSON *f, const char *path, struct tt_frame *fr);
 
 #endif

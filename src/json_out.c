@@ -138,3 +138,53 @@ cJSON *jo_hist(cJSON *o, const char *key, const struct tt_hist *h)
 	}
 	return a;
 }
+
+cJSON *jo_frame_obj(uint64_t addr, const char *func, const char *file, int line, const char *module)
+{
+	cJSON *fo = cJSON_CreateObject();
+	char buf[24];
+
+	if (!fo)
+		return NULL;
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+	if (!cJSON_AddStringToObject(fo, "addr", buf) ||
+	    !jo_str_or_null(fo, "func", func, TT_FUNC_LEN) ||
+	    !jo_str_or_null(fo, "file", file, TT_FILE_LEN) ||
+	    !(line > 0 ? jo_i64(fo, "line", line) : cJSON_AddNullToObject(fo, "line")) ||
+	    !jo_str_or_null(fo, "module", module, TT_MODULE_LEN)) {
+		cJSON_Delete(fo);
+		return NULL;
+	}
+	return fo;
+}
+
+int jo_frame(cJSON *arr, uint64_t addr, const char *func, const char *file, int line,
+             const char *module)
+{
+	cJSON *fo = jo_frame_obj(addr, func, file, line, module);
+
+	if (!fo || !cJSON_AddItemToArray(arr, fo))
+		return cJSON_Delete(fo), -1;
+	return 0;
+}
+
+int jo_header(cJSON *root, const struct tt_model *m)
+{
+	cJSON *x;
+	char buf[40];
+	uint64_t up;
+
+	jo_fmt_time(m->now_realtime_ns, buf, sizeof(buf));
+	up = m->now_realtime_ns > m->start_realtime_ns ? m->now_realtime_ns - m->start_realtime_ns
+	                                               : 0;
+	if (!cJSON_AddStringToObject(root, "schema", TT_SCHEMA) ||
+	    !cJSON_AddStringToObject(root, "time", buf))
+		return -1;
+	if (!(x = cJSON_AddObjectToObject(root, "host")) ||
+	    !jo_str(x, "hostname", m->host.hostname, sizeof(m->host.hostname)) ||
+	    !jo_str(x, "kernel", m->host.kernel, sizeof(m->host.kernel)))
+		return -1;
+	if (!jo_num(root, "interval_s", m->interval_s) || !jo_num(root, "uptime_s", up / 1e9))
+		return -1;
+	return 0;
+}

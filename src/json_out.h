@@ -24,5 +24,13 @@ void jo_fmt_time(uint64_t ns, char *buf, size_t len);
 void jo_fmt_dev(uint32_t dev, char *buf, size_t len);
 /* the non-empty buckets as [{"min","max","count"}] */
 cJSON *jo_hist(cJSON *o, const char *key, const struct tt_hist *h);
+/* a frame {"addr","func","file","line","module"}; "" and line 0 are null */
+cJSON *jo_frame_obj(uint64_t addr, const char *func, const char *file, int line,
+                    const char *module);
+/* the same, appended to arr */
+int jo_frame(cJSON *arr, uint64_t addr, const char *func, const char *file, int line,
+             const char *module);
+/* schema, time, host, interval_s, uptime_s: what every document starts with */
+int jo_header(cJSON *root, const struct tt_model *m);
 
 #endif

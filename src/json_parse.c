@@ -22,13 +22,15 @@
 #include "json.h"
 #include "json_go.h"
 #include "json_in.h"
+#include "json_pane.h"
 #include "utf8.h"
 
 /*
  * The largest document ttytop itself can write (full event ring, every frame
  * with maximum-length names, 1024 terminals and others with every bucket
- * filled, pretty-printed) is ~156 MiB; typical snapshots are a few MiB. The
- * limit must not refuse our own worst case.
+ * filled, pretty-printed) is ~156 MiB, eight full panes add ~67 MiB (their
+ * bounds in model.h and pane.h are chosen to fit); typical snapshots are a
+ * few MiB. The limit must not refuse our own worst case.
  */
 #define TT_JSON_MAX_BYTES (256u << 20)
 /*
@@ -189,74 +191,24 @@ static int parse_terminal(struct pc *c, const cJSON *o, const char *p, struct tt
 	return 0;
 }
 
-/* "0x" and 1..16 hex digits. */
-static int parse_addr(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	int n = 0;
-
-	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-		return -1;
-	for (s += 2; *s; s++, n++) {
-		int d;
-
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
-			return -1;
-		if (n >= 16)
-			return -1;
-		v = v << 4 | (uint64_t)d;
-	}
-	if (n == 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_frames(struct pc *c, const cJSON *o, const char *path, const char *key,
                         struct tt_stack *s, int max)
 {
-	const cJSON *a, *f, *it;
+	const cJSON *a, *f;
 	char p[PATH_LEN];
-	int64_t line;
 
 	if (ji_arr(c, o, path, key, &a) < 0)
 		return -1;
 	s->n = 0;
 	cJSON_ArrayForEach(f, a)
 	{
-		struct tt_frame *fr;
-
 		if (s->n >= max)
 			break; /* innermost frames come first and matter most */
 		ji_subpath(p, path, key, s->n);
 		if (!cJSON_IsObject(f))
 			return ji_fail(c, p, NULL, "expected an object");
-		fr = &s->frames[s->n];
-		memset(fr, 0, sizeof(*fr));
-		it = ji_get(c, f, p, "addr");
-		if (!it)
+		if (ji_frame(c, f, p, &s->frames[s->n]) < 0)
 			return -1;
-		if (!cJSON_IsString(it) || !it->valuestring ||
-		    parse_addr(it->valuestring, &fr->addr))
-			return ji_fail(c, p, "addr", "expected a \"0x...\" hex string");
-		if (ji_str(c, f, p, "func", fr->func, sizeof(fr->func), true) < 0 ||
-		    ji_str(c, f, p, "file", fr->file, sizeof(fr->file), true) < 0 ||
-		    ji_str(c, f, p, "module", fr->module, sizeof(fr->module), true) < 0)
-			return -1;
-		it = ji_get(c, f, p, "line");
-		if (!it)
-			return -1;
-		if (!cJSON_IsNull(it)) {
-			if (ji_i64(c, f, p, "line", 0, INT32_MAX, &line) < 0)
-				return -1;
-			fr->line = (int)line;
-		}
 		s->n++;
 	}
 	return 0;
@@ -776,8 +728,12 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 	const cJSON *x, *a;
 	char p[PATH_LEN];
 
-	if (parse_schema(c, root) < 0 || parse_when(c, root, m) < 0 ||
-	    parse_attach_filters(c, root, m) < 0)
+	if (parse_schema(c, root) < 0 || parse_when(c, root, m) < 0)
+		return -1;
+	/* a --threads document: its header and one pane */
+	if (cJSON_GetObjectItemCaseSensitive(root, "pane"))
+		return tt_json_parse_pane_doc(c, root, m);
+	if (parse_attach_filters(c, root, m) < 0)
 		return -1;
 	if (ji_obj(c, root, "", "totals", &x, p) < 0 ||
 	    ji_u64(c, x, p, "events", &m->totals.events) < 0 ||
@@ -792,7 +748,9 @@ static int parse_doc(struct pc *c, const cJSON *root, struct tt_model *m)
 	if (get_in_flight(c, root, m) < 0 || ji_arr(c, root, "", "events", &a) < 0 ||
 	    parse_events(c, a, m) < 0)
 		return -1;
-	return tt_json_parse_processes(c, root, m);
+	if (tt_json_parse_processes(c, root, m) < 0)
+		return -1;
+	return tt_json_parse_panes(c, root, m);
 }
 
 /* Clear everything but keep the event ring allocation. */
@@ -802,7 +760,9 @@ static void model_reset(struct tt_model *m)
 	struct tt_model_inflight *inf = m->inflight;
 	struct tt_model_ticker *tk = m->tickers;
 	struct tt_model_proc *pr = m->procs;
+	struct tt_pane *pn = m->panes;
 
+	tt_model_clear_panes(m);
 	/* not the rows: taken rows are zeroed, and untouched pages stay unmapped */
 	memset(m, 0, offsetof(struct tt_model, terminals));
 	memset((char *)m + offsetof(struct tt_model, nterminals), 0,
@@ -811,6 +771,7 @@ static void model_reset(struct tt_model *m)
 	m->inflight = inf;
 	m->tickers = tk;
 	m->procs = pr;
+	m->panes = pn;
 	m->late_pct = TT_LATE_PCT_DEFAULT;
 }
 

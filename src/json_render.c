@@ -14,6 +14,7 @@
 #include "json.h"
 #include "json_go.h"
 #include "json_out.h"
+#include "json_pane.h"
 
 /* Named counters, present even when zero. */
 static int terminal_counts(cJSON *o, const struct tt_terminal *t)
@@ -121,23 +122,13 @@ static int render_terminal(cJSON *arr, const struct tt_model *m, const struct tt
 static int render_frames(cJSON *o, const char *key, const struct tt_stack *s, int max)
 {
 	cJSON *a = cJSON_AddArrayToObject(o, key);
-	char addr[24];
 
 	if (!a)
 		return -1;
 	for (int i = 0; i < s->n && i < max; i++) {
 		const struct tt_frame *f = &s->frames[i];
-		cJSON *fo = cJSON_CreateObject();
 
-		if (!fo || !cJSON_AddItemToArray(a, fo))
-			return cJSON_Delete(fo), -1;
-		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)f->addr);
-		if (!cJSON_AddStringToObject(fo, "addr", addr) ||
-		    !jo_str_or_null(fo, "func", f->func, sizeof(f->func)) ||
-		    !jo_str_or_null(fo, "file", f->file, sizeof(f->file)) ||
-		    !(f->line > 0 ? jo_i64(fo, "line", f->line)
-		                  : cJSON_AddNullToObject(fo, "line")) ||
-		    !jo_str_or_null(fo, "module", f->module, sizeof(f->module)))
+		if (jo_frame(a, f->addr, f->func, f->file, f->line, f->module) < 0)
 			return -1;
 	}
 	return 0;
@@ -323,27 +314,6 @@ static int add_lost(cJSON *o, uint32_t lost)
 	return 0;
 }
 
-static int render_header(cJSON *root, const struct tt_model *m)
-{
-	cJSON *x;
-	char buf[40];
-	uint64_t up;
-
-	jo_fmt_time(m->now_realtime_ns, buf, sizeof(buf));
-	up = m->now_realtime_ns > m->start_realtime_ns ? m->now_realtime_ns - m->start_realtime_ns
-	                                               : 0;
-	if (!cJSON_AddStringToObject(root, "schema", TT_SCHEMA) ||
-	    !cJSON_AddStringToObject(root, "time", buf))
-		return -1;
-	if (!(x = cJSON_AddObjectToObject(root, "host")) ||
-	    !jo_str(x, "hostname", m->host.hostname, sizeof(m->host.hostname)) ||
-	    !jo_str(x, "kernel", m->host.kernel, sizeof(m->host.kernel)))
-		return -1;
-	if (!jo_num(root, "interval_s", m->interval_s) || !jo_num(root, "uptime_s", up / 1e9))
-		return -1;
-	return 0;
-}
-
 static int render_attach(cJSON *root, const struct tt_model *m)
 {
 	cJSON *x;
@@ -443,12 +413,14 @@ static int render_rows(cJSON *root, const struct tt_model *m, uint64_t since_seq
 
 static int render_doc(cJSON *root, const struct tt_model *m, uint64_t since_seq)
 {
-	if (render_header(root, m) < 0 || render_attach(root, m) < 0 ||
+	if (jo_header(root, m) < 0 || render_attach(root, m) < 0 ||
 	    render_filters(root, m) < 0 || render_totals(root, m) < 0)
 		return -1;
 	if (render_rows(root, m, since_seq) < 0)
 		return -1;
-	return tt_json_processes(root, m);
+	if (tt_json_processes(root, m) < 0)
+		return -1;
+	return tt_json_panes(root, m);
 }
 
 char *tt_json_render(const struct tt_model *m, uint64_t since_seq, bool compact)

@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "model.h"
+#include "pane.h"
 
 int tt_model_init(struct tt_model *m)
 {
@@ -29,7 +30,8 @@ int tt_model_init(struct tt_model *m)
 	m->inflight = calloc(TT_MODEL_MAX_INFLIGHT, sizeof(*m->inflight));
 	m->tickers = calloc(TT_MODEL_MAX_TICKERS, sizeof(*m->tickers));
 	m->procs = calloc(TT_MODEL_MAX_PROCS, sizeof(*m->procs));
-	if (!m->events || !m->inflight || !m->tickers || !m->procs) {
+	m->panes = calloc(TT_PANE_MAX, sizeof(*m->panes));
+	if (!m->events || !m->inflight || !m->tickers || !m->procs || !m->panes) {
 		tt_model_free(m);
 		return -ENOMEM;
 	}
@@ -64,6 +66,9 @@ void tt_model_free(struct tt_model *m)
 	free(m->procs);
 	m->procs = NULL;
 	m->nprocs = 0;
+	tt_model_clear_panes(m);
+	free(m->panes);
+	m->panes = NULL;
 }
 
 struct tt_terminal *tt_model_find_terminal(struct tt_model *m, uint32_t dev)
@@ -428,4 +433,139 @@ const struct tt_model_inflight *tt_model_inflight_of(const struct tt_model *m, u
 		if (m->inflight[i].ev.tid == tid)
 			return &m->inflight[i];
 	return NULL;
+}
+
+/* --- kept panes (pane.h) ------------------------------------------------------------ */
+
+static void pane_drop(struct tt_pane *p)
+{
+	free(p->threads);
+	free(p->gs);
+	free(p->names);
+	memset(p, 0, sizeof(*p));
+}
+
+void tt_model_clear_panes(struct tt_model *m)
+{
+	for (int i = 0; m->panes && i < m->npanes && i < TT_PANE_MAX; i++)
+		pane_drop(&m->panes[i]);
+	m->npanes = 0;
+}
+
+const struct tt_pane *tt_model_pane(const struct tt_model *m, uint32_t pid)
+{
+	for (int i = 0; m->panes && i < m->npanes; i++)
+		if (m->panes[i].pid == pid)
+			return &m->panes[i];
+	return NULL;
+}
+
+/* The copy's frames name entries of its own table, taken as first used. */
+static void pane_remap(struct tt_pane_stack *s, const struct tt_pane *src, struct tt_pane *dst,
+                       uint32_t *map)
+{
+	if (s->n > TT_PANE_DEPTH)
+		s->n = TT_PANE_DEPTH;
+	for (int i = 0; i < s->n; i++) {
+		uint32_t k = s->f[i].name;
+
+		if (k >= src->nnames) {
+			s->f[i].name = UINT32_MAX;
+			continue;
+		}
+		if (map[k] == UINT32_MAX) {
+			map[k] = dst->nnames;
+			dst->names[dst->nnames++] = src->names[k];
+		}
+		s->f[i].name = map[k];
+	}
+}
+
+static bool g_waiting(const struct tt_pane_goroutine *g)
+{
+	return !strcmp(g->status_word, "waiting");
+}
+
+/*
+ * The goroutines kept: all of them if they fit, else those doing something
+ * (running, runnable, in a syscall) first and the waiting ones in what room
+ * is left, each in the read's order.
+ */
+static void pane_pick_gs(struct tt_pane *d, const struct tt_pane *s, int n, uint32_t *map)
+{
+	int active = 0, room;
+
+	for (int i = 0; i < n; i++)
+		active += !g_waiting(&s->gs[i]);
+	room = active < TT_PANE_SNAP_GOROUTINES ? TT_PANE_SNAP_GOROUTINES - active : 0;
+	for (int i = 0; i < n && d->ngoroutines < TT_PANE_SNAP_GOROUTINES; i++) {
+		bool w = g_waiting(&s->gs[i]);
+
+		if (n > TT_PANE_SNAP_GOROUTINES && w && room-- <= 0)
+			continue;
+		d->gs[d->ngoroutines] = s->gs[i];
+		pane_remap(&d->gs[d->ngoroutines++].stack, s, d, map);
+	}
+}
+
+static int pane_copy(struct tt_pane *d, const struct tt_pane *s)
+{
+	int nt = s->threads && s->nthreads > 0 ? s->nthreads : 0;
+	int ng = s->gs && s->ngoroutines > 0 ? s->ngoroutines : 0;
+	uint32_t nn = s->names ? s->nnames : 0, *map;
+
+	nt = nt < TT_MODEL_PANE_THREADS ? nt : TT_MODEL_PANE_THREADS;
+	ng = ng < TT_PANE_GOROUTINES ? ng : TT_PANE_GOROUTINES;
+	nn = nn < TT_PANE_FRAMES ? nn : TT_PANE_FRAMES;
+	*d = *s;
+	d->threads = calloc((size_t)nt + 1, sizeof(*d->threads));
+	d->gs = ng ? calloc(ng < TT_PANE_SNAP_GOROUTINES ? (size_t)ng : TT_PANE_SNAP_GOROUTINES,
+	                    sizeof(*d->gs))
+	           : NULL;
+	d->names = calloc((size_t)nn + 1, sizeof(*d->names));
+	d->hash = NULL;
+	d->nthreads = d->ngoroutines = 0;
+	d->nnames = 0;
+	map = malloc(((size_t)nn + 1) * sizeof(*map));
+	if (!d->threads || (ng && !d->gs) || !d->names || !map) {
+		free(map);
+		pane_drop(d);
+		return -ENOMEM;
+	}
+	memset(map, 0xff, ((size_t)nn + 1) * sizeof(*map));
+	for (int i = 0; i < nt; i++) {
+		struct tt_pane_thread *t = &d->threads[d->nthreads++];
+
+		*t = s->threads[i];
+		pane_remap(&t->ustack, s, d, map);
+		pane_remap(&t->kstack, s, d, map);
+	}
+	pane_pick_gs(d, s, ng, map);
+	free(map);
+	return 0;
+}
+
+int tt_model_keep_pane(struct tt_model *m, const struct tt_pane *p)
+{
+	struct tt_pane copy;
+	int slot = -1, old = 0;
+
+	if (!m->panes)
+		return -ENOMEM;
+	for (int i = 0; i < m->npanes && slot < 0; i++) {
+		if (m->panes[i].pid == p->pid)
+			slot = i;
+		else if (m->panes[i].read_ns < m->panes[old].read_ns)
+			old = i;
+	}
+	if (slot < 0)
+		slot = m->npanes < TT_PANE_MAX ? m->npanes : old;
+	if (pane_copy(&copy, p) < 0)
+		return -ENOMEM;
+	if (slot == m->npanes)
+		m->npanes++;
+	else
+		pane_drop(&m->panes[slot]);
+	m->panes[slot] = copy;
+	return 0;
 }

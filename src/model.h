@@ -31,6 +31,8 @@
 #define TT_FUNC_LEN 128
 #define TT_FILE_LEN 160
 #define TT_MODULE_LEN 96
+/* threads a kept pane holds (its goroutines: pane.h); eight full panes fit a snapshot */
+#define TT_MODEL_PANE_THREADS 128
 
 /* One histogram in user space: counts indexed like tt_hist_bucket(). */
 struct tt_hist {
@@ -300,6 +302,13 @@ struct tt_model {
 	struct tt_model_proc *procs; /* TT_MODEL_MAX_PROCS entries */
 	int nprocs;
 	uint32_t late_pct; /* --late: an interval this much over the period is late */
+	/*
+	 * The goroutine/thread panes read this session (pane.h), for the
+	 * snapshot and --replay: the newest read of each process, compact
+	 * copies the model owns (tt_model_keep_pane).
+	 */
+	struct tt_pane *panes; /* TT_PANE_MAX entries */
+	int npanes;
 };
 
 int tt_model_init(struct tt_model *m);
@@ -374,6 +383,21 @@ struct tt_model_proc *tt_model_proc(struct tt_model *m, uint32_t pid, bool add);
 void tt_model_proc_add_stw(struct tt_model_proc *p, const struct tt_stw *s);
 /* i = 0 is the newest pause; NULL past the end. */
 const struct tt_stw *tt_model_proc_stw_at(const struct tt_model_proc *p, uint32_t i);
+
+/*
+ * Keep a copy of pane p: it replaces the one of the same pid, else takes a
+ * free place, else that of the pane read longest ago. The copy holds at most
+ * TT_MODEL_PANE_THREADS threads and TT_PANE_SNAP_GOROUTINES goroutines (those
+ * not waiting first, then the waiting ones, each in the read's order), and
+ * only the names its rows use; it has no index (tt_pane_intern() refuses).
+ * 0, or -ENOMEM with the model unchanged.
+ */
+struct tt_pane;
+int tt_model_keep_pane(struct tt_model *m, const struct tt_pane *p);
+/* The kept pane of pid, or NULL. */
+const struct tt_pane *tt_model_pane(const struct tt_model *m, uint32_t pid);
+/* Forget every kept pane. */
+void tt_model_clear_panes(struct tt_model *m);
 
 /* Close an interval of dt seconds: rates, percentiles, sparklines. */
 void tt_model_tick(struct tt_model *m, double dt);

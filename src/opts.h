@@ -33,6 +33,7 @@ struct tt_opts {
 	char theme[PATH_MAX];	   /* --theme NAME|PATH */
 	char snapshot_dir[PATH_MAX]; /* --snapshot-dir */
 	char replay_path[PATH_MAX];  /* --replay FILE */
+	int threads_pid;	     /* --threads PID (with --json): its pane, no BPF; 0 = none */
 };
 
 /* Fills o from argv. Returns 0, or -1 with a one-line message in err. */

@@ -89,8 +89,8 @@ static void test_all_options(void **state)
 	assert_string_equal(o.theme, "mono");
 	assert_string_equal(o.snapshot_dir, "/var/tmp");
 
-	/* unique prefixes are accepted, as everywhere with getopt_long */
-	assert_int_equal(parse("--thr", "3", "--no-s", NULL), 0);
+	/* unique prefixes are accepted, as everywhere with getopt_long ("--thr": --threads too) */
+	assert_int_equal(parse("--thres", "3", "--no-s", NULL), 0);
 	assert_true(o.threshold_ms == 3);
 	assert_true(o.no_stacks);
 
@@ -194,6 +194,39 @@ static void test_unknown_and_extra(void **state)
 	assert_int_equal(parse("--", NULL), 0);
 }
 
+static void test_threads(void **state)
+{
+	(void)state;
+	assert_int_equal(o.threads_pid, 0);
+	assert_int_equal(parse("--json", "--threads", "1234", "--duration", "2", "-d", "0.5", NULL),
+	                 0);
+	assert_int_equal(o.mode, TT_MODE_JSON);
+	assert_int_equal(o.threads_pid, 1234);
+	assert_true(o.duration_s == 2 && o.interval_s == 0.5);
+	/* order does not matter; the limit is PID_MAX_LIMIT */
+	assert_int_equal(parse("--threads=4194304", "--json", NULL), 0);
+	assert_int_equal(o.threads_pid, 4194304);
+	assert_int_equal(parse("--json", NULL), 0);
+	assert_int_equal(o.threads_pid, 0);
+	expect_fail("invalid --threads pid '0'", parse("--json", "--threads", "0", NULL));
+	expect_fail("invalid --threads pid", parse("--json", "--threads", "-1", NULL));
+	expect_fail("invalid --threads pid", parse("--json", "--threads", "12.5", NULL));
+	expect_fail("invalid --threads pid", parse("--json", "--threads", "4194305", NULL));
+	expect_fail("invalid --threads pid", parse("--json", "--threads", "1e3", NULL));
+	expect_fail("invalid --threads pid", parse("--json", "--threads", "abc", NULL));
+	expect_fail("option '--threads' requires an argument", parse("--json", "--threads", NULL));
+	expect_fail("--threads needs --json", parse("--threads", "5", NULL));
+	expect_fail("--threads cannot be combined with --replay",
+	            parse("--replay", "x", "--threads", "5", NULL));
+	expect_fail("--threads cannot be combined with --check",
+	            parse("--threads", "5", "--check", NULL));
+	expect_fail("--pid, --comm and --tty do not apply",
+	            parse("--json", "--threads", "5", "-p", "6", NULL));
+	expect_fail("do not apply", parse("--json", "--threads", "5", "--tty", "pts/1", NULL));
+	expect_fail("do not apply", parse("--json", "--threads", "5", "-c", "bash", NULL));
+	expect_fail("ambiguous option '--thr'", parse("--thr", "5", NULL));
+}
+
 static void test_repeatable(void **state)
 {
 	(void)state;
@@ -216,7 +249,7 @@ static void test_usage(void **state)
 	    "--replay", "--interval", "--duration",  "--threshold", "--pid",
 	    "--comm",   "--tty",      "--no-stacks", "--theme",     "--snapshot-dir",
 	    "-h",       "-V",         "-v",          "-d",          "-T",
-	    "-p",       "-c",
+	    "-p",       "-c",         "--threads",
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -240,6 +273,7 @@ int main(void)
 	    cmocka_unit_test(test_help_version), cmocka_unit_test(test_bad_numbers),
 	    cmocka_unit_test(test_bad_strings),  cmocka_unit_test(test_unknown_and_extra),
 	    cmocka_unit_test(test_repeatable),   cmocka_unit_test(test_usage),
+	    cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
