@@ -167,6 +167,43 @@ static int act_theme(struct tt_ui *ui, int ch)
 	return TT_HANDLED | TT_REPAINT;
 }
 
+/* Replay: which processes the snapshot has panes of, when not the one asked for. */
+static int no_kept_pane(struct tt_ui *ui, uint32_t pid)
+{
+	char have[128] = "";
+	size_t o = 0;
+
+	for (int i = 0; ui->m->panes && i < ui->m->npanes && i < TT_PANE_MAX && o < sizeof(have);
+	     i++)
+		o += (size_t)snprintf(have + o, sizeof(have) - o, "%s%u", i ? ", " : "",
+		                      ui->m->panes[i].pid);
+	tt_ui_status(ui, true, "replay: no goroutine/thread pane of pid %u in this snapshot%s%s",
+	             pid, have[0] ? "; panes of pid " : "", have);
+	return TT_HANDLED | TT_REDRAW;
+}
+
+/*
+ * The goroutine/thread pane of the process the selection stands for: the
+ * table's top writer, or the selected event's process; again (from the
+ * pane) closes it. A replay shows the pane the snapshot kept of it.
+ */
+static int act_threads(struct tt_ui *ui, int ch)
+{
+	uint32_t pid;
+
+	(void)ch;
+	if (ui->tv.open && (ui->focus == TT_PANE_LOG || ui->focus == TT_PANE_STACK))
+		return tt_threads_open(ui, 0);
+	pid = tt_threads_selected_pid(ui);
+	if (!pid) {
+		tt_ui_status(ui, true, "no process selected: pick a terminal or a slow write");
+		return TT_HANDLED | TT_REDRAW;
+	}
+	if (ui->replay && !tt_model_pane(ui->m, pid))
+		return no_kept_pane(ui, pid);
+	return tt_threads_open(ui, pid);
+}
+
 static int act_repaint(struct tt_ui *ui, int ch)
 {
 	(void)ui;
@@ -283,6 +320,11 @@ const struct tt_action tt_actions[] = {
      .bar = 2,
      .bar_code = KEY_F(2),
      .bar_label = "Theme"},
+    {.name = "threads",
+     .keys = "p",
+     .help = "goroutines/threads of the selected process (Esc back)",
+     .k = {'p'},
+     .run = act_threads},
     {.name = "repaint",
      .keys = "Ctrl-L",
      .help = "redraw the screen",

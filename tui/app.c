@@ -21,7 +21,9 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "pane.h"
 #include "snapshot.h"
+#include "symbolize.h"
 
 #define SYMBOLIZE_PER_TICK 32
 /* New events repaint the log at most this often: a busy ring must not turn
@@ -34,6 +36,16 @@ static const struct tt_pane_ops *const panes[TT_PANE_NR] = {
     [TT_PANE_HIST] = &tt_histogram_pane, [TT_PANE_LOG] = &tt_eventlog_pane,
     [TT_PANE_STACK] = &tt_stack_pane,    [TT_PANE_KEYBAR] = &tt_keybar_pane,
 };
+
+/* While the goroutine/thread pane is open it takes the log's and the stack's places. */
+static const struct tt_pane_ops *pane_ops(const struct tt_ui *ui, int id)
+{
+	if (ui->tv.open && id == TT_PANE_LOG)
+		return &tt_threads_pane;
+	if (ui->tv.open && id == TT_PANE_STACK)
+		return &tt_threads_stack_pane;
+	return panes[id];
+}
 
 static volatile sig_atomic_t quit_signal;
 
@@ -140,7 +152,7 @@ static void relayout(struct tt_ui *ui)
 
 	getmaxyx(stdscr, rows, cols);
 	windows_free(ui);
-	tt_layout_compute(rows, cols, &ui->lay);
+	tt_layout_compute_for(rows, cols, ui->tv.open, &ui->lay);
 	werase(stdscr);
 	wnoutrefresh(stdscr);
 	if (ui->lay.too_small)
@@ -161,7 +173,7 @@ static void draw_pane(struct tt_ui *ui, int id)
 	if (!w)
 		return;
 	werase(w);
-	panes[id]->draw(ui, w, ui->lay.r[id].h, ui->lay.r[id].w);
+	pane_ops(ui, id)->draw(ui, w, ui->lay.r[id].h, ui->lay.r[id].w);
 	wnoutrefresh(w);
 }
 
@@ -214,11 +226,11 @@ static bool snapshot_done(struct tt_ui *ui, bool wait, char *msg, size_t len, bo
 /* The wheel moves in the pane under the pointer, as its arrow keys do. */
 static int mouse_wheel(struct tt_ui *ui, int p, unsigned long bstate)
 {
-	if (p < 0 || !tt_focusable(p) || !panes[p]->key)
+	if (p < 0 || !tt_focusable(p) || !pane_ops(ui, p)->key)
 		return TT_HANDLED;
 	ui->focus = p;
-	return panes[p]->key(ui, (bstate & BUTTON4_PRESSED) ? KEY_UP : KEY_DOWN) | TT_HANDLED |
-	       TT_REDRAW;
+	return pane_ops(ui, p)->key(ui, (bstate & BUTTON4_PRESSED) ? KEY_UP : KEY_DOWN) |
+	       TT_HANDLED | TT_REDRAW;
 }
 
 /* A click focuses the pane under it, whether or not the pane acts on clicks. */
@@ -227,9 +239,14 @@ static int mouse_click(struct tt_ui *ui, const MEVENT *me, int p)
 	int flags = TT_HANDLED;
 
 	if (p == TT_PANE_KEYBAR && me->y == ui->lay.rows - 1) {
-		int k = tt_keybar_key_at(me->x);
+		const struct tt_pane_ops *fp = pane_ops(ui, ui->focus);
+		int k = tt_keybar_key_at(me->x), f = 0;
 
-		return k ? tt_action_key(ui, k) | TT_HANDLED : TT_HANDLED;
+		/* as if typed: the focused pane first (the thread pane filters and sorts its rows)
+		 */
+		if (k && fp->key)
+			f = fp->key(ui, k);
+		return k && !f ? tt_action_key(ui, k) | TT_HANDLED : f | TT_HANDLED;
 	}
 	if (p < 0)
 		return TT_HANDLED;
@@ -237,9 +254,9 @@ static int mouse_click(struct tt_ui *ui, const MEVENT *me, int p)
 		ui->focus = p;
 		flags |= TT_REDRAW;
 	}
-	if (panes[p]->mouse)
-		flags |= panes[p]->mouse(ui, me->y - ui->lay.r[p].y, me->x - ui->lay.r[p].x,
-		                         (unsigned long)me->bstate) |
+	if (pane_ops(ui, p)->mouse)
+		flags |= pane_ops(ui, p)->mouse(ui, me->y - ui->lay.r[p].y, me->x - ui->lay.r[p].x,
+		                                (unsigned long)me->bstate) |
 		         TT_REDRAW;
 	return flags;
 }
@@ -283,10 +300,23 @@ static int handle_key(struct tt_ui *ui, int ch)
 		a = tt_action_find(ch);
 		return a && a->when_small ? a->run(ui, ch) : TT_HANDLED;
 	}
-	if (panes[ui->focus]->key && (f = panes[ui->focus]->key(ui, ch)))
+	if (pane_ops(ui, ui->focus)->key && (f = pane_ops(ui, ui->focus)->key(ui, ch)))
 		return f;
 	return tt_action_key(ui, ch);
 }
+
+/*
+ * The goroutine/thread pane's reads, into two buffers in turn: a read that
+ * finds the process gone keeps the last rows on screen, marked gone.
+ */
+struct live_pane {
+	uint32_t pid; /* 0: none open */
+	struct tt_pane_reader *r;
+	struct tt_pane buf[2];
+	int cur; /* buf[cur] is shown; -1 before the first read */
+	/* made with the first pane and kept: its caches serve the next one */
+	struct tt_symbolizer *sym;
+};
 
 /* The loop's state between its steps; one round is wait, keys, source, redraw, tick. */
 struct loop {
@@ -303,7 +333,73 @@ struct loop {
 	bool log_pending; /* events arrived since the log was drawn */
 	bool redraw;
 	bool quit;
+	struct live_pane pane;
 };
+
+static void pane_close(struct live_pane *lp)
+{
+	tt_pane_reader_free(lp->r);
+	tt_pane_free(&lp->buf[0]);
+	tt_pane_free(&lp->buf[1]);
+	lp->r = NULL;
+	lp->pid = 0;
+	lp->cur = -1;
+}
+
+static int pane_open(struct live_pane *lp, uint32_t pid)
+{
+	if (!lp->sym && !(lp->sym = tt_sym_new()))
+		return -ENOMEM;
+	lp->pid = pid;
+	if (!(lp->r = tt_pane_reader_new((pid_t)pid)) || tt_pane_alloc(&lp->buf[0], true) < 0 ||
+	    tt_pane_alloc(&lp->buf[1], true) < 0) {
+		pane_close(lp);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One read, shown at once; a process gone is not read again. */
+static void pane_read(struct tt_ui *ui, struct live_pane *lp)
+{
+	int next = lp->cur == 0 ? 1 : 0, rc;
+
+	if (!lp->r || (lp->cur >= 0 && lp->buf[lp->cur].gone))
+		return;
+	rc = tt_pane_read(lp->r, lp->sym, &lp->buf[next]);
+	if (rc == 0 || lp->buf[next].nthreads > 0 || lp->cur < 0)
+		lp->cur = next;
+	else
+		lp->buf[lp->cur].gone = lp->buf[next].gone;
+	if (rc < 0 && rc != -ESRCH)
+		tt_ui_status(ui, true, "reading pid %u: %s", lp->pid, strerror(-rc));
+	ui->tv.pane = &lp->buf[lp->cur];
+	ui->tv.gen++;
+	/* the newest read of each process opened goes into snapshots (bounded copies) */
+	if (tt_model_keep_pane(ui->m, ui->tv.pane) < 0)
+		tt_ui_status(ui, true, "pid %u: no memory to keep its pane for snapshots", lp->pid);
+}
+
+/* After a key: open, change or close the pane the keys asked for. */
+static void pane_sync(struct loop *l)
+{
+	struct tt_ui *ui = l->ui;
+	struct live_pane *lp = &l->pane;
+	int rc;
+
+	if (lp->pid == ui->tv.want_pid || ui->replay)
+		return;
+	pane_close(lp);
+	ui->tv.pane = NULL;
+	if (!ui->tv.want_pid)
+		return;
+	rc = pane_open(lp, ui->tv.want_pid);
+	if (rc < 0)
+		snprintf(ui->tv.why, sizeof(ui->tv.why), "cannot read pid %u: %s", ui->tv.want_pid,
+		         strerror(-rc));
+	else
+		pane_read(ui, lp);
+}
 
 /* The earliest of: the tick, the log's next redraw, the ring's hold, the next sample. */
 static double loop_due(const struct loop *l, double t)
@@ -365,6 +461,7 @@ static void loop_keys(struct loop *l)
 		}
 		if (flags & TT_REDRAW)
 			l->redraw = true;
+		pane_sync(l);
 	}
 }
 
@@ -416,7 +513,7 @@ static void loop_between(struct loop *l, double t)
 	if (l->log_pending && !l->redraw && t >= l->last_log_draw + LOG_REDRAW_GAP_S) {
 		l->log_pending = false;
 		l->last_log_draw = t;
-		if (!ui->help && !ui->lay.too_small) {
+		if (!ui->help && !ui->lay.too_small && !ui->tv.open) {
 			draw_pane(ui, TT_PANE_LOG);
 			doupdate();
 		}
@@ -435,6 +532,7 @@ static void loop_tick(struct loop *l, double t)
 		                    l->o->no_stacks ? -1 : SYMBOLIZE_PER_TICK);
 		if (rc < 0)
 			tt_ui_status(ui, true, "refresh failed: %s", strerror(-rc));
+		pane_read(ui, &l->pane); /* the goroutine/thread pane refreshes with the rest */
 	}
 	ui->tick.last = t;
 	l->next_tick = t + ui->interval;
@@ -602,9 +700,12 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 		ui_free(l.ui);
 		return -1;
 	}
+	l.pane.cur = -1;
 	relayout(l.ui);
 	draw_all(l.ui);
 	rc = loop_run(&l, err, errlen);
+	pane_close(&l.pane);
+	tt_sym_free(l.pane.sym);
 	windows_free(l.ui);
 	endwin();
 	delscreen(scr);

@@ -14,8 +14,9 @@ void tt_help_draw(struct tt_ui *ui, int rows, int cols)
 
 	if (wd > cols - 2)
 		wd = cols - 2;
-	if (h > rows - 2)
-		h = rows - 2;
+	/* at 24 rows every line still fits: the overlay may cover the key bar */
+	if (h > rows)
+		h = rows;
 	if (wd < 20 || h < 4)
 		return;
 	y0 = (rows - h) / 2;

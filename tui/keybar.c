@@ -53,9 +53,11 @@ static void keybar_draw(struct tt_ui *ui, WINDOW *w, int h, int wd)
 			char buf[TT_FILTER_LEN + 48], p[TT_FILTER_LEN];
 
 			tt_fmt_sanitize(ui->pbuf, sizeof(ui->pbuf), p, sizeof(p));
-			snprintf(
-			    buf, sizeof(buf), "%s%s_",
-			    ui->prompt == TT_PROMPT_FILTER ? "filter: " : "threshold (ms): ", p);
+			snprintf(buf, sizeof(buf), "%s%s_",
+			         ui->prompt == TT_PROMPT_FILTER        ? "filter: "
+			         : ui->prompt == TT_PROMPT_PANE_FILTER ? "pane filter: "
+			                                               : "threshold (ms): ",
+			         p);
 			tt_draw_fill(w, 0, 0, wd, tt_theme_attr(TT_EL_PROMPT));
 			tt_draw_text(w, 0, 1, wd - 2, buf, tt_theme_attr(TT_EL_PROMPT));
 		} else {

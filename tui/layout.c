@@ -14,6 +14,36 @@ static struct tt_rect rect(int y, int x, int h, int w)
 
 int tt_layout_compute(int rows, int cols, struct tt_layout *l)
 {
+	return tt_layout_compute_for(rows, cols, false, l);
+}
+
+/*
+ * The thread pane lists hundreds of rows where the log was: the table above
+ * it keeps its heading and the selected writer's rows, the stack below its
+ * size (the right column, when wide, favours the stack).
+ */
+static void layout_threads(struct tt_layout *l, int body_y, int body_h)
+{
+	int cols = l->cols, top = body_h * 15 / 100, rtop, left, low;
+
+	if (top < 5)
+		top = 5;
+	if (l->wide) {
+		left = cols * 60 / 100;
+		rtop = body_h * 30 / 100 < 7 ? 7 : body_h * 30 / 100;
+		l->r[TT_PANE_TERMINALS] = rect(body_y, 0, top, left);
+		l->r[TT_PANE_LOG] = rect(body_y + top, 0, body_h - top, left);
+		l->r[TT_PANE_HIST] = rect(body_y, left, rtop, cols - left);
+		l->r[TT_PANE_STACK] = rect(body_y + rtop, left, body_h - rtop, cols - left);
+		return;
+	}
+	low = l->r[TT_PANE_STACK].h; /* histogram and stack keep their row */
+	l->r[TT_PANE_TERMINALS] = rect(body_y, 0, top, cols);
+	l->r[TT_PANE_LOG] = rect(body_y + top, 0, body_h - top - low, cols);
+}
+
+int tt_layout_compute_for(int rows, int cols, bool threads, struct tt_layout *l)
+{
 	int body_y = 2, body_h, top, mid, left;
 
 	memset(l, 0, sizeof(*l));
@@ -35,6 +65,8 @@ int tt_layout_compute(int rows, int cols, struct tt_layout *l)
 		l->r[TT_PANE_HIST] = rect(body_y, left, top, cols - left);
 		l->r[TT_PANE_LOG] = rect(body_y + top, 0, body_h - top, left);
 		l->r[TT_PANE_STACK] = rect(body_y + top, left, body_h - top, cols - left);
+		if (threads)
+			layout_threads(l, body_y, body_h);
 		return 0;
 	}
 	/* Narrow: the two wide tables get full rows, histogram and stack share one. */
@@ -49,6 +81,8 @@ int tt_layout_compute(int rows, int cols, struct tt_layout *l)
 	l->r[TT_PANE_LOG] = rect(body_y + top, 0, mid, cols);
 	l->r[TT_PANE_HIST] = rect(body_y + top + mid, 0, body_h - top - mid, left);
 	l->r[TT_PANE_STACK] = rect(body_y + top + mid, left, body_h - top - mid, cols - left);
+	if (threads)
+		layout_threads(l, body_y, body_h);
 	return 0;
 }
 

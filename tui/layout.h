@@ -31,6 +31,8 @@ struct tt_layout {
 
 /* Returns 0; l->too_small when below TT_MIN_COLS x TT_MIN_ROWS. */
 int tt_layout_compute(int rows, int cols, struct tt_layout *l);
+/* The same with the goroutine/thread pane open (threads): it gets the log's rows and more. */
+int tt_layout_compute_for(int rows, int cols, bool threads, struct tt_layout *l);
 /* Pane under screen cell (y, x), or -1. */
 int tt_layout_hit(const struct tt_layout *l, int y, int x);
 

@@ -13,12 +13,18 @@
 
 #define THRESHOLD_MAX_MS 3600000.0
 
+/* The filter a prompt edits: the log's, or the goroutine/thread pane's. */
+static char *prompt_filter(struct tt_ui *ui)
+{
+	return ui->prompt == TT_PROMPT_PANE_FILTER ? ui->tv.filter : ui->filter;
+}
+
 void tt_prompt_start(struct tt_ui *ui, int kind)
 {
 	ui->prompt = kind;
-	if (kind == TT_PROMPT_FILTER) {
-		snprintf(ui->prompt_saved, sizeof(ui->prompt_saved), "%s", ui->filter);
-		snprintf(ui->pbuf, sizeof(ui->pbuf), "%s", ui->filter);
+	if (kind == TT_PROMPT_FILTER || kind == TT_PROMPT_PANE_FILTER) {
+		snprintf(ui->prompt_saved, sizeof(ui->prompt_saved), "%s", prompt_filter(ui));
+		snprintf(ui->pbuf, sizeof(ui->pbuf), "%s", prompt_filter(ui));
 	} else {
 		snprintf(ui->pbuf, sizeof(ui->pbuf), "%g", ui->m->filters.threshold_ms);
 	}
@@ -58,8 +64,8 @@ int tt_prompt_key(struct tt_ui *ui, int ch)
 {
 	switch (ch) {
 	case 27: /* Esc: cancel, and undo the live filter */
-		if (ui->prompt == TT_PROMPT_FILTER)
-			snprintf(ui->filter, sizeof(ui->filter), "%s", ui->prompt_saved);
+		if (ui->prompt == TT_PROMPT_FILTER || ui->prompt == TT_PROMPT_PANE_FILTER)
+			snprintf(prompt_filter(ui), TT_FILTER_LEN, "%s", ui->prompt_saved);
 		ui->prompt = TT_PROMPT_NONE;
 		return TT_HANDLED | TT_REDRAW;
 	case '\n':
@@ -67,6 +73,10 @@ int tt_prompt_key(struct tt_ui *ui, int ch)
 	case KEY_ENTER:
 		if (ui->prompt == TT_PROMPT_THRESHOLD)
 			tt_prompt_apply_threshold(ui, ui->pbuf);
+		else if (ui->prompt == TT_PROMPT_PANE_FILTER && ui->tv.filter[0])
+			tt_ui_status(ui, false, "pane filter: %s (Esc clears)", ui->tv.filter);
+		else if (ui->prompt == TT_PROMPT_PANE_FILTER)
+			tt_ui_status(ui, false, "pane filter cleared");
 		else if (ui->filter[0])
 			tt_ui_status(ui, false, "log filter: %s (Esc clears)", ui->filter);
 		else
@@ -94,6 +104,8 @@ int tt_prompt_key(struct tt_ui *ui, int ch)
 		}
 		break;
 	}
+	if (ui->prompt == TT_PROMPT_PANE_FILTER)
+		snprintf(ui->tv.filter, sizeof(ui->tv.filter), "%s", ui->pbuf);
 	if (ui->prompt == TT_PROMPT_FILTER) {
 		/* Filter as you type: the log answers each key. */
 		snprintf(ui->filter, sizeof(ui->filter), "%s", ui->pbuf);

@@ -28,9 +28,9 @@ void tt_stack_refresh(struct tt_ui *ui)
 	}
 }
 
-/* A frame on one line: func (or raw address), file:line, module. */
-static void draw_frame_line(struct tt_ui *ui, WINDOW *w, int y, int wd, const struct tt_frame *f,
-                            bool short_paths)
+/* A frame on one line: func (or raw address), file:line, module (ui.h: the thread pane too). */
+void tt_stack_frame_line(struct tt_ui *ui, WINDOW *w, int y, int wd, const struct tt_frame *f,
+                         bool short_paths)
 {
 	char buf[TT_FILE_LEN + 32], s[TT_FILE_LEN + 1];
 	int x = 2, maxx = wd - 1;
@@ -385,7 +385,7 @@ static void frames(struct emitter *e, const struct tt_stack *s, int n, bool shor
 		int y = slot(e);
 
 		if (y > 0)
-			draw_frame_line(e->ui, e->w, y, e->wd, &s->frames[i], short_paths);
+			tt_stack_frame_line(e->ui, e->w, y, e->wd, &s->frames[i], short_paths);
 	}
 }
 

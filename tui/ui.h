@@ -17,6 +17,7 @@
 #include "layout.h"
 #include "model.h"
 #include "opts.h"
+#include "pane.h"
 #include "snapshot.h"
 #include "source.h"
 #include "theme.h"
@@ -48,11 +49,51 @@ enum tt_sort_col {
 /* What the histogram pane draws; TT_HK_INTERVAL: a writer's intervals between ticks. */
 enum tt_hist_kind { TT_HK_LAT = 0, TT_HK_BLOCKED, TT_HK_RUNQ, TT_HK_INTERVAL, TT_HK_NR };
 
-enum tt_prompt_kind { TT_PROMPT_NONE = 0, TT_PROMPT_FILTER, TT_PROMPT_THRESHOLD };
+enum tt_prompt_kind {
+	TT_PROMPT_NONE = 0,
+	TT_PROMPT_FILTER,
+	TT_PROMPT_THRESHOLD,
+	TT_PROMPT_PANE_FILTER
+};
 
 #define TT_FILTER_LEN 64
 /* A log row that is a write in flight, by its thread: TT_SEQ_INFLIGHT | tid. */
 #define TT_SEQ_INFLIGHT (1ull << 63)
+
+/* The goroutine/thread pane's two lists. */
+enum tt_tp_list { TT_TP_THREADS = 0, TT_TP_GOROUTINES, TT_TP_NLISTS };
+
+/*
+ * The goroutine/thread pane (threadpane.c): while open, its list takes the
+ * log's place and the selected row's stack the stack pane's. app.c does the
+ * reading: it acts on want_pid after each key and puts every read in pane.
+ */
+struct tt_threadview {
+	uint32_t want_pid; /* the process asked for (actions.c); 0 = closed */
+	bool open;
+	const struct tt_pane *pane; /* the newest read; NULL before the first */
+	uint64_t gen;               /* bumped by app.c at each read: sort again */
+	char why[160];              /* nothing to show yet: why */
+	int list;                   /* enum tt_tp_list */
+	int sort[TT_TP_NLISTS];
+	bool rev[TT_TP_NLISTS];
+	int sel[TT_TP_NLISTS], top[TT_TP_NLISTS];
+	int64_t sel_id[TT_TP_NLISTS]; /* tid or goid under the cursor: followed across reads */
+	bool sel_valid[TT_TP_NLISTS];
+	char filter[TT_FILTER_LEN];
+	int stack_top, stack_lines;
+	/* the rows shown, filtered and sorted, and what they were computed from */
+	int order[TT_PANE_GOROUTINES];
+	int norder;
+	struct {
+		const struct tt_pane *pane;
+		uint64_t gen;
+		int list, sort;
+		bool rev;
+		char filter[TT_FILTER_LEN];
+	} made;
+	uint8_t name_match[TT_PANE_FRAMES]; /* frame names the filter matches */
+};
 
 struct tt_ui {
 	struct tt_snapshot_job snap; /* a snapshot being written in the background */
@@ -118,6 +159,8 @@ struct tt_ui {
 	struct tt_theme theme;
 	int theme_idx; /* built-in index, or -1 for a theme file */
 
+	struct tt_threadview tv;
+
 	double interval;
 	struct tt_tick tick; /* the refresh loop's intervals: event and drop rates over the last */
 };
@@ -138,6 +181,9 @@ extern const struct tt_pane_ops tt_histogram_pane;
 extern const struct tt_pane_ops tt_eventlog_pane;
 extern const struct tt_pane_ops tt_stack_pane;
 extern const struct tt_pane_ops tt_keybar_pane;
+/* threadpane.c: in the log's and the stack pane's places while ui->tv.open */
+extern const struct tt_pane_ops tt_threads_pane;
+extern const struct tt_pane_ops tt_threads_stack_pane;
 
 /* draw.c: frames and clipped text that never overrun a window */
 void tt_draw_frame(struct tt_ui *ui, WINDOW *w, int h, int wd, const char *title, bool focus);
@@ -182,6 +228,18 @@ int tt_eventlog_open_selected(struct tt_ui *ui); /* Enter: fill the stack pane *
 
 /* stackview.c */
 void tt_stack_refresh(struct tt_ui *ui); /* re-copy the shown event if still in the ring */
+/* A frame on one line from column 2: func (or raw address), file:line, module. */
+void tt_stack_frame_line(struct tt_ui *ui, WINDOW *w, int y, int wd, const struct tt_frame *f,
+                         bool short_paths);
+
+/* threadpane.c */
+/* Open the pane on pid (0: close it); app.c reads it. TT_* flags. */
+int tt_threads_open(struct tt_ui *ui, uint32_t pid);
+/* The process the selection stands for: the table's writer, or the event's; 0 = none. */
+uint32_t tt_threads_selected_pid(struct tt_ui *ui);
+/* The row under the pane's cursor: *t or *g set; false when there is none. */
+bool tt_threads_cursor(struct tt_ui *ui, const struct tt_pane_thread **t,
+                       const struct tt_pane_goroutine **g);
 
 /* help.c: the lines come from the action table (actions.h) */
 void tt_help_draw(struct tt_ui *ui, int rows, int cols);

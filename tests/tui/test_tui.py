@@ -1330,6 +1330,92 @@ def t_stuck(tmp):
         os.close(slave)
 
 
+MARQUEE = os.path.join(ROOT, "tests", "fixtures", "bin", "marquee")
+
+
+@case("thread_pane_live")
+def t_thread_pane(tmp):
+    """The goroutine/thread pane of a live Go writer: the marquee on a pty,
+    its terminal the table's top row, `p` opens the pane on its pid with its
+    goroutines, the program's own frames (main.) among their top frames;
+    Left shows its threads, Enter a stack, Esc twice closes it. A snapshot
+    taken meanwhile holds the pane, and its replay shows it on `p`."""
+    why = live_reason()
+    if why:
+        raise Skip(why)
+    if not os.access(MARQUEE, os.X_OK):
+        raise Skip("%s not built (make fixtures)" % MARQUEE)
+    work = Session(80, 24)
+    s = Session(140, 40)
+    d = tempfile.mkdtemp(dir=tmp)
+    try:
+        work.type("exec %s -interval 100 -writers 3" % MARQUEE)
+        work.send("Enter")
+        if not work.wait(lambda x: "gid=" in x, 5):
+            raise Fail("the marquee did not start: " + last_lines(work.screen(), 3))
+        pid = int(work.fmt("#{pane_pid}"))  # exec: the shell's pid is the marquee's
+        s.run("%s -T 1000 -c marquee --snapshot-dir %s" % (BIN, d))
+        if not s.wait(lambda x: re.search(r"marquee/%d" % pid, x), START_S):
+            raise Fail("no marquee/%d in the table: %s" % (pid, last_lines(s.screen(), 40)))
+        s.send("p")
+        title = "Goroutines of pid %d" % pid
+        got = s.wait(lambda x: title in x and "pid %d marquee" % pid in x
+                     and re.search(r"│ *\d+ +(waiting|runnable|running|syscall) .*main\.", x),
+                     START_S)
+        if not got:
+            scr = s.screen()
+            head = [l for l in scr.splitlines() if "pid %d marquee" % pid in l]
+            raise Fail("no goroutines of %d with main. frames (%s): %s" % (
+                pid, head[0].strip("│ ") if head else "no pane header",
+                last_lines(scr, 30)))
+        m = re.search(r"(\d+) threads? / (\d+) goroutines", got)
+        if not m or int(m.group(2)) < 4:  # main and three writers at least
+            raise Fail("goroutine count: %r" % (m.group(0) if m else got.splitlines()[2:6]))
+        s.send("Left")
+        if not s.wait(lambda x: "Threads of pid %d" % pid in x
+                      and re.search(r"│ *%d +[RSD] " % pid, x), 4):
+            raise Fail("Left did not show the threads: " + last_lines(s.screen(), 30))
+        s.send("Right")
+        s.send("Enter")
+        if not s.wait(lambda x: re.search(r"goroutine \d+ . marquee/%d" % pid, x)
+                      and "read at" in x, 4):
+            raise Fail("Enter did not show a goroutine's stack: " + last_lines(s.screen(), 20))
+        s.send("s")
+        got = s.wait(lambda x: "snapshot saved:" in x or "snapshot failed" in x, 10)
+        if not got or "snapshot saved:" not in got:
+            raise Fail("snapshot not saved: " + last_lines(s.screen(), 2))
+        s.send("Escape")
+        s.send("Escape")
+        if not s.wait(lambda x: title not in x and "Slow writes" in x, 4):
+            raise Fail("Esc did not close the pane: " + last_lines(s.screen(), 30))
+        if not quit_ok(s):
+            raise Fail("q did not exit")
+        files = [f for f in os.listdir(d) if f.endswith(".json")]
+        if len(files) != 1:
+            raise Fail("expected one snapshot, found %r" % files)
+        doc = json.load(open(os.path.join(d, files[0])))
+        if pid not in [p.get("pid") for p in doc.get("panes", [])]:
+            raise Fail("the snapshot holds no pane of %d: %r" % (pid, list(doc)))
+        bad = schema_errors(os.path.join(d, files[0]))
+        if bad:
+            raise Fail("the snapshot does not validate: " + bad)
+        s2, scr = start_replay(os.path.join(d, files[0]), 140, 40)
+        try:
+            if not scr:
+                raise Fail("replay of the snapshot did not come up")
+            s2.send("p")
+            if not s2.wait(lambda x: title in x and re.search(r"│ *\d+ +\w+ .*main\.", x), 4):
+                raise Fail("the replay does not show the pane: " + last_lines(s2.screen(), 30))
+            quit_ok(s2)
+        finally:
+            s2.close()
+        return "%s threads, %s goroutines" % m.groups()
+    finally:
+        work.send("C-c")
+        s.close()
+        work.close()
+
+
 def stop_loop(work, tries=3):
     """^C until the shell prints a marker of its own: proof that it is back at
     its prompt rather than still running a loop."""
