@@ -68,8 +68,11 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* The mapping's file: map_files names exactly the mapped inode; root + path else. */
-static int open_map(const struct walk *w, const struct tt_map *m)
+/*
+ * The mapping's file: map_files is the mapped file itself (*exact); root +
+ * path else, which may name another file by now.
+ */
+static int open_map(const struct walk *w, const struct tt_map *m, bool *exact)
 {
 	char path[TT_MAP_PATH_LEN + 64];
 	int fd;
@@ -77,6 +80,7 @@ static int open_map(const struct walk *w, const struct tt_map *m)
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)w->pid,
 	         (unsigned long long)m->start, (unsigned long long)m->end);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*exact = fd >= 0;
 	if (fd >= 0 || m->deleted || m->path_truncated || m->path[0] != '/')
 		return fd;
 	snprintf(path, sizeof(path), "/proc/%d/root%s", (int)w->pid, m->path);
@@ -115,15 +119,20 @@ static struct tt_cfi *map_cfi(struct walk *w, int i)
 	const struct tt_map *m = &w->maps[i];
 	struct cfi_file *slot = NULL;
 	int fd = -1;
+	bool exact;
 
 	if (!w->ids[i].tried) {
 		w->ids[i].tried = true;
-		fd = open_map(w, m);
-		/* the inode the kernel maps, or the path now names another file */
+		fd = open_map(w, m, &exact);
+		/*
+		 * A path must still name the inode the kernel maps. map_files needs
+		 * no such check, and on 9p (the test guests' root) the inode in
+		 * /proc/PID/maps is not the one stat gives on 5.10.
+		 */
 		w->ids[i].ok = fd >= 0 && fstat(fd, &w->ids[i].st) == 0 &&
-		               (uint64_t)w->ids[i].st.st_ino == m->inode &&
-		               major(w->ids[i].st.st_dev) == m->dev_major &&
-		               minor(w->ids[i].st.st_dev) == m->dev_minor;
+		               (exact || ((uint64_t)w->ids[i].st.st_ino == m->inode &&
+		                          major(w->ids[i].st.st_dev) == m->dev_major &&
+		                          minor(w->ids[i].st.st_dev) == m->dev_minor));
 	}
 	if (!w->ids[i].ok)
 		goto out;
@@ -134,7 +143,7 @@ static struct tt_cfi *map_cfi(struct walk *w, int i)
 				close(fd);
 			return cache.f[k].cfi;
 		}
-	if (fd < 0 && (fd = open_map(w, m)) < 0)
+	if (fd < 0 && (fd = open_map(w, m, &exact)) < 0)
 		goto out;
 	for (int k = 0; k < CFI_FILES; k++)
 		if (!slot || cache.f[k].used < slot->used)
