@@ -29,7 +29,7 @@ DEB_BUILD := clang llvm make gcc libbpf-dev libelf-dev bpftool libncurses-dev li
 	zlib1g-dev pkg-config libzydis-dev
 DEB_TEST := libcmocka-dev golang-go tmux python3 python3-jsonschema bpftrace procps util-linux \
 	libclang-rt-14-dev binutils qemu-system-x86 busybox-static cpio kmod xz-utils zstd \
-	qemu-system-arm
+	qemu-system-arm qemu-user-static
 DEB_SHOTS := aha chromium fonts-dejavu-core
 DEPS_STAMP := $(B)/.deps
 

@@ -15,6 +15,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -971,6 +972,65 @@ def stw_phase():
     return res
 
 
+N_PANE_G = env_int("BENCH_PANE_GOROUTINES", 10000)
+
+
+def pane_phase():
+    """Reading the goroutine/thread pane of a Go program with N_PANE_G
+    goroutines (marquee -states -goroutines N): the read's own wall time, as
+    each document says (read_cost_ns), and the CPU ttytop spent per read
+    (user + system, of the whole `--threads` run, divided by its reads)."""
+    import pty
+    exe = os.path.join(ROOT, "tests", "fixtures", "bin", "marquee")
+    if not os.path.exists(exe):
+        raise BenchError("tests/fixtures/bin/marquee not built (make fixtures)")
+    m, s = pty.openpty()
+    # the terminal writer writes to the pty nobody reads; what it says goes to stderr
+    g = subprocess.Popen([exe, "-states", "-writers", "0", "-goroutines", str(N_PANE_G)],
+                         stdout=s, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    live[g.pid] = (g, "marquee")
+    try:
+        for line in iter(lambda: g.stderr.readline(4096), b""):
+            if line.startswith(b"states ready"):  # every goroutine started
+                break
+        argv = shlex.split(TTYTOP_CMD)[:1] + ["--json", "--threads", str(g.pid),
+                                                "--interval", "0.5", "--duration", "5"]
+        with tempfile.TemporaryFile() as err:
+            t = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=err)
+            out = t.stdout.read()
+            # its own rusage, before Popen reaps it: what this one run cost
+            _, status, ru = os.wait4(t.pid, 0)
+            t.returncode = os.waitstatus_to_exitcode(status)
+            err.seek(0)
+            if t.returncode:
+                raise BenchError("ttytop --threads: " + err.read().decode(errors="replace")[-300:])
+    finally:
+        g.kill()
+        g.wait()
+        live.pop(g.pid, None)
+        os.close(s)
+        os.close(m)
+    docs = [json.loads(x) for x in out.splitlines() if x.strip()]
+    if not docs:
+        raise BenchError("ttytop --threads wrote no document")
+    costs = sorted(d["pane"]["read_cost_ns"] for d in docs)
+    return {"goroutines": N_PANE_G, "read": len(docs),
+            "seen": docs[-1]["pane"]["goroutines_total"],
+            "read_ms_median": costs[len(costs) // 2] / 1e6, "read_ms_max": costs[-1] / 1e6,
+            "cpu_s": ru.ru_utime + ru.ru_stime}
+
+
+def print_pane(pa):
+    if not pa or "error" in pa:
+        print("goroutine/thread pane: not measured (%s)" % (pa or {}).get("error", "skipped"))
+        return
+    print("goroutine/thread pane of a Go program with %d goroutines (%d seen): %.1f ms per "
+          "read (median of %d, max %.1f ms); ttytop's CPU %.1f ms per read"
+          % (pa["goroutines"], pa["seen"], pa["read_ms_median"], pa["read"], pa["read_ms_max"],
+             pa["cpu_s"] * 1e3 / pa["read"]))
+    print()
+
+
 def print_stw(st):
     if not st or "error" in st:
         print("Go stop-the-world probes: not measured (%s)" % (st or {}).get("error", "skipped"))
@@ -1099,7 +1159,7 @@ def main():
         errors.append("stopped early: %s" % (e or "interrupted"))
         print("bench: stopped early (%s); summarizing what was measured"
               % (e or "interrupted"), file=sys.stderr)
-    scale = raw = tui = stuck = stw = None
+    scale = raw = tui = stuck = stw = pane = None
     try:
         if not errors:
             scale = scale_phase()
@@ -1122,6 +1182,11 @@ def main():
         stw = {"error": str(e)}
     try:
         if not errors:
+            pane = pane_phase()
+    except (OSError, ValueError, KeyError, BenchError, subprocess.TimeoutExpired) as e:
+        pane = {"error": str(e)}
+    try:
+        if not errors:
             raw = raw_phase()
     except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
         raw = {"error": str(e)}
@@ -1136,7 +1201,7 @@ def main():
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump({"meta": meta, "summary": s, "targets": tg, "errors": errors, "runs": runs,
                    "scale": scale, "tui": tui, "stuck": stuck, "raw_hooks": raw,
-                   "stw": stw}, f, indent=1)
+                   "stw": stw, "pane": pane}, f, indent=1)
     print_table(s, tg, meta)
     print_maps(runs)
     print_scale(scale)
@@ -1144,6 +1209,7 @@ def main():
     print_stuck(stuck)
     print_raw(raw)
     print_stw(stw)
+    print_pane(pane)
     for e in errors:
         print("ERROR " + e)
     print("\nraw data: bench/out/results.json (%.0f s)" % meta["elapsed_s"], flush=True)
