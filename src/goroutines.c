@@ -809,3 +809,24 @@ out:
 	pthread_mutex_unlock(&cache_lock);
 	return r;
 }
+
+void tt_goroutines_check_line(pid_t pid, char *out, size_t len)
+{
+	struct tt_pane p;
+	struct tt_mem mem;
+	int r;
+
+	if (tt_pane_alloc(&p, true)) {
+		snprintf(out, len, "not read: out of memory");
+		return;
+	}
+	tt_mem_of_pid(&mem, pid);
+	r = tt_goroutines_read(&p, pid, &mem);
+	if (r)
+		snprintf(out, len, "not readable: %s",
+		         p.why_no_goroutines[0] ? p.why_no_goroutines : strerror(-r));
+	else
+		snprintf(out, len, "%d from runtime.allgs (%s)", p.goroutines_total,
+		         p.gsrc[0] ? p.gsrc : "?");
+	tt_pane_free(&p);
+}

@@ -31,6 +31,12 @@
 int tt_goroutines_read(struct tt_pane *p, pid_t pid, struct tt_mem *mem);
 
 /*
+ * --check's words for one process: "12 from runtime.allgs (decoder)", or
+ * why its goroutines cannot be read.
+ */
+void tt_goroutines_check_line(pid_t pid, char *out, size_t len);
+
+/*
  * The layers under it, for the recorded-image tests and the fuzzer: what
  * one executable says (resolved once per file, link-time addresses), and
  * the walk over a memory given the load bias (runtime - link-time address).

@@ -21,6 +21,7 @@
 #include "arch.h"
 #include "elfsym.h"
 #include "goinfo.h"
+#include "goroutines.h"
 #include "gostw.h"
 #include "linkreaper.h"
 #include "model.h"
@@ -226,9 +227,13 @@ static bool check_one(FILE *f, pid_t pid)
 	struct tt_goinfo gi;
 	struct tt_gostw_plan p;
 	int r = tt_goinfo_for_pid(pid, &gi);
+	char gs[TT_PANE_WHY_LEN + 32];
 
 	if (r == 0 || (r < 0 && !gi.version[0]))
 		return false;
+	/* the goroutine pane's reader is its own: it reads PIE and cgo builds too */
+	tt_goroutines_check_line(pid, gs, sizeof(gs));
+	fprintf(f, "go goroutines:          %d %s: %s\n", (int)pid, gi.version, gs);
 	fprintf(f, "go process:             %d %s: ", (int)pid, gi.version[0] ? gi.version : "go?");
 	if (r < 0) {
 		fprintf(f, "not instrumented: goroutines not readable (%s)\n", strerror(-r));

@@ -115,6 +115,15 @@ def expect_go(version, doc, ids):
     return len(gs)
 
 
+def check_says_decoder(pid):
+    """--check says where a stripped program's goroutine list was found."""
+    p = subprocess.run([TTYTOP, "--check"], capture_output=True, text=True, timeout=120)
+    line = next((x for x in p.stdout.splitlines() if x.startswith("go goroutines:")
+                 and f" {pid} " in x), None)
+    assert line and re.search(r": \d+ from runtime.allgs \(decoder\)$", line), \
+        f"--check on the stripped build: {line!r}"
+
+
 def go_case(variant):
     require_root()
     tcs = toolchains()
@@ -127,6 +136,8 @@ def go_case(variant):
         prog = marquee_states(os.path.join(d, variant))
         try:
             doc = threads_docs(prog.p.pid)[-1]
+            if variant.endswith("stripped"):
+                check_says_decoder(prog.p.pid)
         finally:
             prog.close()
         assert doc["pane"]["go_version"], f"{tc}: not seen as Go"
