@@ -149,13 +149,18 @@ int tt_arch_data_refs(const uint8_t *code, size_t n, uint64_t va, uint64_t *out,
 		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, code + i, n - i, &insn, ops)) ||
 		    insn.length == 0)
 			break;
-		for (unsigned o = 0; o < insn.operand_count_visible; o++) {
-			ZyanU64 a;
+		/*
+		 * RIP-relative: the next instruction's address plus the
+		 * displacement, computed here (ZydisCalcAbsoluteAddress is in
+		 * Zydis's utils, which the static decoder-only build of
+		 * tools/zydis.sh leaves out).
+		 */
+		for (unsigned o = 0; o < insn.operand_count_visible; o++)
 			if (ops[o].type == ZYDIS_OPERAND_TYPE_MEMORY &&
 			    ops[o].mem.base == ZYDIS_REGISTER_RIP &&
-			    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&insn, &ops[o], va + i, &a)))
-				k = add_ref(out, k, max, a);
-		}
+			    ops[o].mem.index == ZYDIS_REGISTER_NONE && ops[o].mem.disp.has_displacement)
+				k = add_ref(out, k, max,
+				            va + i + insn.length + (uint64_t)ops[o].mem.disp.value);
 	}
 	return k;
 }
