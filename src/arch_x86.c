@@ -158,7 +158,8 @@ int tt_arch_data_refs(const uint8_t *code, size_t n, uint64_t va, uint64_t *out,
 		for (unsigned o = 0; o < insn.operand_count_visible; o++)
 			if (ops[o].type == ZYDIS_OPERAND_TYPE_MEMORY &&
 			    ops[o].mem.base == ZYDIS_REGISTER_RIP &&
-			    ops[o].mem.index == ZYDIS_REGISTER_NONE && ops[o].mem.disp.has_displacement)
+			    ops[o].mem.index == ZYDIS_REGISTER_NONE &&
+			    ops[o].mem.disp.has_displacement)
 				k = add_ref(out, k, max,
 				            va + i + insn.length + (uint64_t)ops[o].mem.disp.value);
 	}

@@ -110,7 +110,10 @@ def paused_reader_blocks_300ms():
     why = (f"blocked {e['blocked_ns']/1e6:.1f} ms, paused {m['pause_ns']/1e6:.1f} ms "
            f"(at most {m['pause_max_ns']/1e6:.1f})")
     assert within(e["blocked_ns"], m["pause_ns"], 0.10), why
-    assert e["blocked_ns"] <= m["pause_max_ns"] + 1e6, why
+    # + 10 ms: the writer's wake-up need not happen inside that read (the pty's
+    # buffer space is given back by its flush work, which may run after it: 313.7 ms
+    # blocked for at most 312.6 seen once in a 6.1 arm64 guest)
+    assert e["blocked_ns"] <= m["pause_max_ns"] + 10e6, why
     assert e["reason"] == "buffer-full", e["reason"]
     assert e["waker"] and e["waker"]["pid"] == m["reader_pid"], \
         f"waker {e['waker']} != reader {m['reader_pid']}"
