@@ -575,6 +575,11 @@ static int src_set_threshold(void *ctx, double ms)
 	return 0;
 }
 
+static struct tt_symbolizer *src_symbolizer(void *ctx)
+{
+	return ((struct tt_collector *)ctx)->sym;
+}
+
 static const struct tt_source_ops collector_ops = {
     .fd = src_fd,
     .drain = src_drain,
@@ -582,6 +587,7 @@ static const struct tt_source_ops collector_ops = {
     .sample = src_sample,
     .set_threshold = src_set_threshold,
     .symbolize_pending = NULL, /* stacks are symbolized on arrival */
+    .symbolizer = src_symbolizer,
 };
 
 struct tt_source tt_collector_source(struct tt_collector *c)

@@ -518,35 +518,37 @@ int tt_goinfo_for_file(const char *path, struct tt_goinfo *out)
 	return r;
 }
 
-int tt_goinfo_for_pid(pid_t pid, struct tt_goinfo *out)
+int tt_proc_open_exe(pid_t pid)
 {
-	char p[64], target[4096];
+	char p[64], target[4096], rp[4096 + 64];
+	static const char del[] = " (deleted)";
+	ssize_t n;
 	int fd;
 
 	/* The exe link opens the running file even if deleted or in another mount ns. */
 	snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
 	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	n = readlink(p, target, sizeof(target) - 1);
+	if (n <= 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	target[n] = 0;
+	/* a deleted exe's link names whatever is at that path now, if anything */
+	if ((size_t)n >= sizeof(del) - 1 && strcmp(target + n - (sizeof(del) - 1), del) == 0)
+		return -ENOENT;
+	snprintf(rp, sizeof(rp), "/proc/%d/root%s", (int)pid, target);
+	fd = open(rp, O_RDONLY | O_CLOEXEC);
+	return fd >= 0 ? fd : -errno;
+}
+
+int tt_goinfo_for_pid(pid_t pid, struct tt_goinfo *out)
+{
+	int fd = tt_proc_open_exe(pid);
+
 	if (fd < 0) {
-		ssize_t n = readlink(p, target, sizeof(target) - 1);
-		if (n <= 0) {
-			memset(out, 0, sizeof(*out));
-			return errno == ENOENT ? -ESRCH : -errno;
-		}
-		target[n] = 0;
-		/* a deleted exe's link names whatever is at that path now, if anything */
-		static const char del[] = " (deleted)";
-		if ((size_t)n >= sizeof(del) - 1 &&
-		    strcmp(target + n - (sizeof(del) - 1), del) == 0) {
-			memset(out, 0, sizeof(*out));
-			return -ENOENT;
-		}
-		char rp[4096 + 64];
-		snprintf(rp, sizeof(rp), "/proc/%d/root%s", (int)pid, target);
-		fd = open(rp, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			memset(out, 0, sizeof(*out));
-			return -errno;
-		}
+		memset(out, 0, sizeof(*out));
+		return fd;
 	}
 	int r = goinfo_fd(fd, out);
 	close(fd);

@@ -21,6 +21,12 @@ struct tt_goinfo {
  * is a Go binary we can read goroutines from, 0 if it is not Go, -errno on error.
  */
 int tt_goinfo_for_pid(pid_t pid, struct tt_goinfo *out);
+/*
+ * /proc/PID/exe opened (through /proc/PID/root when the link does not
+ * open: another mount namespace), never a deleted file's namesake. fd or
+ * -errno (-ESRCH: no such process).
+ */
+int tt_proc_open_exe(pid_t pid);
 /* Same, for a file path (used by tests and the fuzzers' harness). */
 int tt_goinfo_for_file(const char *path, struct tt_goinfo *out);
 /* Same, for an open file (the executable of a process that is gone: early.c). */

@@ -30,6 +30,7 @@
 #define EM_AARCH64 183
 #endif
 #include "elfsym.h"
+#include "clock.h"
 #include "goinfo.h"
 #include "gowait.h"
 #include "procmaps.h"
@@ -543,14 +544,6 @@ static int walk_batch(struct walk *w, struct tt_pane *p, const uint64_t *gps, in
 	return live;
 }
 
-static uint64_t clock_ns(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* The slice header of allgs: {ptr, len, cap}, believed only if it adds up. */
 static int read_allgs(struct tt_mem *mem, uint64_t addr, uint64_t *ptr, uint64_t *len)
 {
@@ -634,7 +627,7 @@ int tt_goroutines_walk(struct tt_pane *p, const struct tt_gort *rt, uint64_t bia
                        struct tt_mem *mem, uint64_t now_mono)
 {
 	struct walk *w = calloc(1, sizeof(*w));
-	uint64_t ptr, len, now_real = clock_ns(CLOCK_REALTIME);
+	uint64_t ptr, len, now_real = tt_real_ns();
 	uint64_t chunk[ALLG_CHUNK];
 	int r;
 
@@ -687,25 +680,6 @@ static struct {
 	struct tt_gort rt;
 } cache;
 
-static int open_exe(pid_t pid)
-{
-	char p[64], target[4096], rp[4096 + 64];
-	ssize_t n;
-	int fd;
-
-	snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-		return fd;
-	n = readlink(p, target, sizeof(target) - 1);
-	if (n <= 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	target[n] = 0;
-	snprintf(rp, sizeof(rp), "/proc/%d/root%s", (int)pid, target);
-	fd = open(rp, O_RDONLY | O_CLOEXEC);
-	return fd >= 0 ? fd : -errno;
-}
-
 /*
  * runtime address - link-time address. A PIE's mapping of file offset off
  * at start holds the segment whose file bytes contain off.
@@ -741,7 +715,7 @@ static int load_bias(pid_t pid, const struct tt_gort *rt, const struct stat *st,
 int tt_gort_bias(const struct tt_gort *rt, pid_t pid, uint64_t *bias)
 {
 	struct stat st;
-	int fd = open_exe(pid), r;
+	int fd = tt_proc_open_exe(pid), r;
 
 	if (fd < 0)
 		return fd;
@@ -763,7 +737,7 @@ int tt_goroutines_read(struct tt_pane *p, pid_t pid, struct tt_mem *mem)
 		set_why(p, "%s", "no goroutine rows");
 		return -EINVAL;
 	}
-	fd = open_exe(pid);
+	fd = tt_proc_open_exe(pid);
 	if (fd < 0) {
 		set_why(p, "%s", "executable not readable");
 		return fd;
@@ -804,7 +778,7 @@ int tt_goroutines_read(struct tt_pane *p, pid_t pid, struct tt_mem *mem)
 		goto out;
 	}
 	tt_gort_wait_strings(&cache.rt, bias, mem); /* "" reasons when it cannot */
-	r = tt_goroutines_walk(p, &cache.rt, bias, mem, clock_ns(CLOCK_MONOTONIC));
+	r = tt_goroutines_walk(p, &cache.rt, bias, mem, tt_mono_ns());
 out:
 	pthread_mutex_unlock(&cache_lock);
 	return r;

@@ -13,12 +13,9 @@
 
 #include "json_pane.h"
 
-#define SLOTS (TT_PANE_FRAMES * 2) /* open addressing, half full at most */
-
 /* The pane being read, bounded like a kept one, and its names' index. */
 struct pane_in {
 	struct tt_pane p;
-	uint32_t *slot; /* index + 1 into p.names; 0 = empty */
 };
 
 static void in_free(struct pane_in *in)
@@ -26,7 +23,7 @@ static void in_free(struct pane_in *in)
 	free(in->p.threads);
 	free(in->p.gs);
 	free(in->p.names);
-	free(in->slot);
+	free(in->p.hash);
 	memset(in, 0, sizeof(*in));
 }
 
@@ -35,43 +32,20 @@ static int in_alloc(struct pane_in *in)
 	memset(in, 0, sizeof(*in));
 	in->p.threads = calloc(TT_MODEL_PANE_THREADS, sizeof(*in->p.threads));
 	in->p.gs = calloc(TT_PANE_SNAP_GOROUTINES, sizeof(*in->p.gs));
-	in->p.names = calloc(TT_PANE_FRAMES, sizeof(*in->p.names));
-	in->slot = calloc(SLOTS, sizeof(*in->slot));
-	if (!in->p.threads || !in->p.gs || !in->p.names || !in->slot) {
+	if (tt_pane_names_alloc(&in->p) || !in->p.threads || !in->p.gs) {
 		in_free(in);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-static uint32_t name_hash(const struct tt_pane_name *n)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (const char *s = n->func; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	for (const char *s = n->file; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	for (const char *s = n->module; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return (h ^ (uint32_t)n->line) * 16777619u;
-}
-
-static bool name_eq(const struct tt_pane_name *a, const struct tt_pane_name *b)
-{
-	return a->line == b->line && !strcmp(a->func, b->func) && !strcmp(a->file, b->file) &&
-	       !strcmp(a->module, b->module);
-}
-
 /*
  * The frame's name in the table; UINT32_MAX for a frame without a function
- * (as the reader leaves it) or when the table is full. The reader's own
- * index (pane.c) is not used: the parser links without the pane's reader.
+ * (as the reader leaves it) or when the table is full.
  */
 static uint32_t in_intern(struct pane_in *in, const struct tt_frame *fr)
 {
 	struct tt_pane_name n;
-	uint32_t i;
 
 	if (!fr->func[0])
 		return UINT32_MAX;
@@ -80,15 +54,7 @@ static uint32_t in_intern(struct pane_in *in, const struct tt_frame *fr)
 	memcpy(n.file, fr->file, sizeof(n.file));
 	memcpy(n.module, fr->module, sizeof(n.module));
 	n.line = fr->line;
-	i = name_hash(&n) % SLOTS;
-	for (; in->slot[i]; i = (i + 1) % SLOTS)
-		if (name_eq(&in->p.names[in->slot[i] - 1], &n))
-			return in->slot[i] - 1;
-	if (in->p.nnames >= TT_PANE_FRAMES)
-		return UINT32_MAX;
-	in->p.names[in->p.nnames] = n;
-	in->slot[i] = ++in->p.nnames;
-	return in->p.nnames - 1;
+	return tt_pane_intern(&in->p, &n);
 }
 
 /* Innermost first: the first TT_PANE_DEPTH stay, a longer stack is marked truncated. */

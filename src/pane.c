@@ -12,52 +12,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "clock.h"
 #include "goinfo.h"
 #include "goroutines.h"
 #include "pane.h"
 #include "procseen.h"
 #include "symbolize.h"
 #include "threads.h"
-
-#define HASH_SLOTS (TT_PANE_FRAMES * 2) /* open addressing, half full at most */
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* --- the frame table ------------------------------------------------------------ */
-
-struct pane_hash {
-	uint32_t slot[HASH_SLOTS]; /* index + 1 into names; 0 = empty */
-};
-
-int tt_pane_alloc(struct tt_pane *p, bool go)
-{
-	memset(p, 0, sizeof(*p));
-	p->threads = calloc(TT_PANE_THREADS, sizeof(*p->threads));
-	p->names = calloc(TT_PANE_FRAMES, sizeof(*p->names));
-	p->hash = calloc(1, sizeof(struct pane_hash));
-	if (go)
-		p->gs = calloc(TT_PANE_GOROUTINES, sizeof(*p->gs));
-	if (!p->threads || !p->names || !p->hash || (go && !p->gs)) {
-		tt_pane_free(p);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-void tt_pane_free(struct tt_pane *p)
-{
-	free(p->threads);
-	free(p->gs);
-	free(p->names);
-	free(p->hash);
-	memset(p, 0, sizeof(*p));
-}
 
 /* Rows and names go; the allocations stay for the next read. */
 static void pane_clear(struct tt_pane *p)
@@ -69,56 +30,7 @@ static void pane_clear(struct tt_pane *p)
 	p->gs = keep.gs;
 	p->names = keep.names;
 	p->hash = keep.hash;
-	if (p->hash)
-		memset(p->hash, 0, sizeof(struct pane_hash));
-}
-
-static uint32_t name_hash(const struct tt_pane_name *n)
-{
-	uint32_t h = 2166136261u; /* FNV-1a over the fields that tell frames apart */
-
-	for (const char *s = n->func; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	for (const char *s = n->module; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return (h ^ (uint32_t)n->line) * 16777619u;
-}
-
-static bool name_eq(const struct tt_pane_name *a, const struct tt_pane_name *b)
-{
-	return a->line == b->line && !strcmp(a->func, b->func) && !strcmp(a->module, b->module) &&
-	       !strcmp(a->file, b->file);
-}
-
-uint32_t tt_pane_intern(struct tt_pane *p, const struct tt_pane_name *n)
-{
-	struct pane_hash *h = p->hash;
-	uint32_t i;
-
-	if (!h || !p->names)
-		return UINT32_MAX;
-	i = name_hash(n) % HASH_SLOTS;
-	for (int probe = 0; probe < HASH_SLOTS; probe++, i = (i + 1) % HASH_SLOTS) {
-		uint32_t k = h->slot[i];
-
-		if (!k)
-			break;
-		if (name_eq(&p->names[k - 1], n))
-			return k - 1;
-	}
-	if (p->nnames >= TT_PANE_FRAMES || h->slot[i])
-		return UINT32_MAX;
-	p->names[p->nnames] = *n;
-	h->slot[i] = ++p->nnames;
-	return p->nnames - 1;
-}
-
-const struct tt_pane_name *tt_pane_frame_name(const struct tt_pane *p,
-                                              const struct tt_pane_frame *f)
-{
-	if (!p->names || f->name >= p->nnames)
-		return NULL;
-	return &p->names[f->name];
+	tt_pane_names_reset(p);
 }
 
 /* --- naming ---------------------------------------------------------------------- */
@@ -185,9 +97,10 @@ struct seen {
 	uint64_t first_ns; /* CLOCK_MONOTONIC of the first read that saw it so */
 };
 
+/* This read's rows (v) and the last read's (prev), swapped at each read: no allocation. */
 struct seen_set {
-	struct seen *v;
-	int n, cap;
+	struct seen *v, *prev;
+	int n, nprev, cap;
 };
 
 struct tt_pane_reader {
@@ -231,26 +144,43 @@ static int seen_cmp(const void *a, const void *b)
 }
 
 /* The first time a row was seen as it is now (now when new or changed). */
-static uint64_t seen_since(const struct seen_set *old, struct seen_set *cur, int64_t id, uint64_t a,
-                           uint64_t b, uint64_t c, uint64_t now)
+static uint64_t seen_since(struct seen_set *s, int64_t id, uint64_t a, uint64_t b, uint64_t c,
+                           uint64_t now)
 {
 	struct seen key = {.id = id}, *o;
 	uint64_t first = now;
 
-	o = old->n ? bsearch(&key, old->v, (size_t)old->n, sizeof(*o), seen_cmp) : NULL;
+	o = s->nprev ? bsearch(&key, s->prev, (size_t)s->nprev, sizeof(*o), seen_cmp) : NULL;
 	if (o && o->a == a && o->b == b && o->c == c)
 		first = o->first_ns;
-	if (cur->n < cur->cap)
-		cur->v[cur->n++] = (struct seen){id, a, b, c, first};
+	if (s->n < s->cap)
+		s->v[s->n++] = (struct seen){id, a, b, c, first};
 	return first;
+}
+
+static void seen_begin(struct seen_set *s)
+{
+	struct seen *t = s->prev;
+
+	s->prev = s->v;
+	s->nprev = s->n;
+	s->v = t;
+	s->n = 0;
+}
+
+/* Sorted by id for the next read's lookups. */
+static void seen_end(struct seen_set *s)
+{
+	qsort(s->v, (size_t)s->n, sizeof(*s->v), seen_cmp);
 }
 
 static int seen_init(struct seen_set *s, int cap)
 {
 	s->v = calloc((size_t)cap, sizeof(*s->v));
-	s->n = 0;
+	s->prev = calloc((size_t)cap, sizeof(*s->prev));
+	s->n = s->nprev = 0;
 	s->cap = cap;
-	return s->v ? 0 : -ENOMEM;
+	return s->v && s->prev ? 0 : -ENOMEM;
 }
 
 struct tt_pane_reader *tt_pane_reader_new(pid_t pid)
@@ -274,17 +204,10 @@ void tt_pane_reader_free(struct tt_pane_reader *r)
 	if (!r)
 		return;
 	free(r->threads.v);
+	free(r->threads.prev);
 	free(r->gs.v);
+	free(r->gs.prev);
 	free(r);
-}
-
-static uint32_t str_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h;
 }
 
 /*
@@ -293,35 +216,26 @@ static uint32_t str_hash(const char *s)
  */
 static void thread_since(struct tt_pane_reader *r, struct tt_pane *p, uint64_t now)
 {
-	struct seen_set old = r->threads, cur;
-
-	if (seen_init(&cur, r->threads.cap))
-		return;
+	seen_begin(&r->threads);
 	for (int i = 0; i < p->nthreads; i++) {
 		struct tt_pane_thread *t = &p->threads[i];
-		uint64_t first = seen_since(&old, &cur, t->tid, (uint64_t)t->state, t->switches,
-		                            str_hash(t->blocked_on), now);
+		uint64_t first = seen_since(&r->threads, t->tid, (uint64_t)t->state, t->switches,
+		                            tt_pane_str_hash(2166136261u, t->blocked_on), now);
 
 		t->since_ns = now - first;
 		t->since_exact = false;
 	}
-	qsort(cur.v, (size_t)cur.n, sizeof(*cur.v), seen_cmp);
-	free(old.v);
-	r->threads = cur;
+	seen_end(&r->threads);
 }
 
 /* A goroutine waiting with the same saved context: the same wait. */
 static void goroutine_since(struct tt_pane_reader *r, struct tt_pane *p, uint64_t now)
 {
-	struct seen_set old = r->gs, cur;
-
-	if (seen_init(&cur, r->gs.cap))
-		return;
+	seen_begin(&r->gs);
 	for (int i = 0; i < p->ngoroutines; i++) {
 		struct tt_pane_goroutine *g = &p->gs[i];
-		uint64_t first =
-		    seen_since(&old, &cur, g->goid, g->status | (uint64_t)g->parks << 32,
-		               g->sched_pc, g->sched_sp, now);
+		uint64_t first = seen_since(&r->gs, g->goid, g->status | (uint64_t)g->parks << 32,
+		                            g->sched_pc, g->sched_sp, now);
 
 		/*
 		 * Seen waiting since an earlier read: only where the runtime says
@@ -332,9 +246,7 @@ static void goroutine_since(struct tt_pane_reader *r, struct tt_pane *p, uint64_
 			g->wait_ns = now - first;
 		g->top = own_top(p, &g->stack);
 	}
-	qsort(cur.v, (size_t)cur.n, sizeof(*cur.v), seen_cmp);
-	free(old.v);
-	r->gs = cur;
+	seen_end(&r->gs);
 }
 
 /*
@@ -416,13 +328,13 @@ static void read_goroutines(struct tt_pane *p, struct tt_mem *mem)
 
 int tt_pane_read(struct tt_pane_reader *r, struct tt_symbolizer *sym, struct tt_pane *p)
 {
-	uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+	uint64_t t0 = tt_mono_ns();
 	struct tt_mem mem;
 	int err;
 
 	pane_clear(p);
 	p->pid = (uint32_t)r->pid;
-	p->read_ns = clock_ns(CLOCK_REALTIME);
+	p->read_ns = tt_real_ns();
 	if (!same_process(r)) {
 		p->gone = true; /* exited, exec'd, or the pid is another process now */
 		return -ESRCH;
@@ -444,6 +356,6 @@ int tt_pane_read(struct tt_pane_reader *r, struct tt_symbolizer *sym, struct tt_
 	goroutine_since(r, p, t0);
 	/* exec'd or exited while read: the rows may be of another program */
 	p->gone = !same_process(r);
-	p->read_cost_ns = clock_ns(CLOCK_MONOTONIC) - t0;
+	p->read_cost_ns = tt_mono_ns() - t0;
 	return p->gone ? -ESRCH : 0;
 }

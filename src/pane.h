@@ -106,6 +106,12 @@ struct tt_pane {
 /* Allocate / free a pane's rows (go: also the goroutine rows). 0 or -ENOMEM. */
 int tt_pane_alloc(struct tt_pane *p, bool go);
 void tt_pane_free(struct tt_pane *p);
+/* The name table alone (names and its index; rows are the caller's). 0 or -ENOMEM. */
+int tt_pane_names_alloc(struct tt_pane *p);
+/* Empty the name table for the next read, keeping its memory. */
+void tt_pane_names_reset(struct tt_pane *p);
+/* FNV-1a of a string, continuing from h (2166136261 to start). */
+uint32_t tt_pane_str_hash(uint32_t h, const char *s);
 /* Index of a name in the pane's table, added if new; UINT32_MAX when full. */
 uint32_t tt_pane_intern(struct tt_pane *p, const struct tt_pane_name *n);
 /* The frame's name, or NULL when it has none. */

@@ -13,6 +13,8 @@ struct tt_model;
 
 #define TT_SAMPLE_S 1.0
 
+struct tt_symbolizer;
+
 struct tt_source_ops {
 	/* A file descriptor that becomes readable when events wait, or -1. */
 	int (*fd)(void *ctx);
@@ -32,6 +34,11 @@ struct tt_source_ops {
 	/* Resolve stacks of events not yet symbolized (bounded per call). Optional: NULL
 	 * when the source symbolizes events as they arrive. */
 	int (*symbolize_pending)(void *ctx, int max_events);
+	/*
+	 * The source's own symbolizer, for other readers of the same processes
+	 * (the goroutine/thread pane): one set of caches. Optional.
+	 */
+	struct tt_symbolizer *(*symbolizer)(void *ctx);
 };
 
 struct tt_source {

@@ -9,6 +9,7 @@
  * switch count are read again after the walk, and a row whose thread moved
  * keeps only the frame the kernel gave.
  */
+#include "clock.h"
 #include "threads.h"
 
 #include <dirent.h>
@@ -59,14 +60,6 @@ struct walk {
 		struct stat st;
 	} * ids; /* per mapping: the file's identity, looked up once */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /*
  * The mapping's file: map_files is the mapped file itself (*exact); root +
@@ -452,7 +445,7 @@ static int read_thread(struct tt_pane *p, struct walk *w, int dir, uint32_t tid,
 	t->tid = tid;
 	t->goid = -1;
 	t->syscall = -1;
-	t->read_ns = now_ns();
+	t->read_ns = tt_real_ns();
 	if (read_at(dir, "stat", buf, PROC_BUF) <= 0 || parse_stat(buf, t))
 		return -ESRCH;
 	/* before the syscall line: a run after it changes the count */

@@ -314,8 +314,9 @@ struct live_pane {
 	struct tt_pane_reader *r;
 	struct tt_pane buf[2];
 	int cur; /* buf[cur] is shown; -1 before the first read */
-	/* made with the first pane and kept: its caches serve the next one */
+	/* the source's (the collector's caches), else made with the first pane and kept */
 	struct tt_symbolizer *sym;
+	bool own_sym;
 };
 
 /* The loop's state between its steps; one round is wait, keys, source, redraw, tick. */
@@ -346,10 +347,15 @@ static void pane_close(struct live_pane *lp)
 	lp->cur = -1;
 }
 
-static int pane_open(struct live_pane *lp, uint32_t pid)
+static int pane_open(struct live_pane *lp, const struct tt_source *src, uint32_t pid)
 {
-	if (!lp->sym && !(lp->sym = tt_sym_new()))
-		return -ENOMEM;
+	if (!lp->sym && src->ops && src->ops->symbolizer)
+		lp->sym = src->ops->symbolizer(src->ctx);
+	if (!lp->sym) {
+		if (!(lp->sym = tt_sym_new()))
+			return -ENOMEM;
+		lp->own_sym = true;
+	}
 	lp->pid = pid;
 	if (!(lp->r = tt_pane_reader_new((pid_t)pid)) || tt_pane_alloc(&lp->buf[0], true) < 0 ||
 	    tt_pane_alloc(&lp->buf[1], true) < 0) {
@@ -393,7 +399,7 @@ static void pane_sync(struct loop *l)
 	ui->tv.pane = NULL;
 	if (!ui->tv.want_pid)
 		return;
-	rc = pane_open(lp, ui->tv.want_pid);
+	rc = pane_open(lp, l->src, ui->tv.want_pid);
 	if (rc < 0)
 		snprintf(ui->tv.why, sizeof(ui->tv.why), "cannot read pid %u: %s", ui->tv.want_pid,
 		         strerror(-rc));
@@ -705,7 +711,8 @@ int tt_tui_run(struct tt_model *m, struct tt_source *src, const struct tt_opts *
 	draw_all(l.ui);
 	rc = loop_run(&l, err, errlen);
 	pane_close(&l.pane);
-	tt_sym_free(l.pane.sym);
+	if (l.pane.own_sym)
+		tt_sym_free(l.pane.sym);
 	windows_free(l.ui);
 	endwin();
 	delscreen(scr);
