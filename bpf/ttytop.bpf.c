@@ -196,6 +196,14 @@ struct {
 	__type(value, struct tt_ticker);
 } tickers SEC(".maps");
 
+/* Other ttytop instances (and this one): their output is never timed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TT_MAX_PEERS);
+	__type(key, __u32);
+	__type(value, struct tt_peer);
+} ttytop_peers SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, TT_RINGBUF_BYTES);
@@ -607,10 +615,10 @@ static __always_inline struct tty_struct *tty_of_file(struct file *f, bool fast)
 	return RD(fast, priv, tty);
 }
 
-/* --pid and --comm; ttytop's own output is never timed. */
+/* --pid and --comm; ttytop's own output, and other instances', is never timed. */
 static __always_inline bool writer_wanted(__u32 tgid)
 {
-	if (tgid == self_tgid)
+	if (tgid == self_tgid || bpf_map_lookup_elem(&ttytop_peers, &tgid))
 		return false;
 	if (filter_tgid && tgid != filter_tgid)
 		return false;

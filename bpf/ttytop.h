@@ -36,6 +36,7 @@
 #define TT_MAX_TICKERS 1024      /* writers whose write intervals are kept (LRU) */
 #define TT_MAX_PROCS 4096        /* processes whose run-queue and GC time are summed (LRU) */
 #define TT_MAX_RUNNABLE 16384    /* threads of those processes waiting runnable (LRU) */
+#define TT_MAX_PEERS 64          /* ttytop instances that know of each other (src/peers.c) */
 
 /*
  * Log-linear histogram: values below 2^(SUB_BITS+1) get one bucket each; above
@@ -334,6 +335,18 @@ struct tt_stw_rec {
 #define TT_EXE_PARTS 12    /* path components kept; deeper paths are not found */
 #define TT_EXE_PART_LEN 64 /* bytes per component, NUL included; longer ones truncated */
 #define TT_MAX_EXES 1024   /* executions remembered (LRU) */
+
+/*
+ * The ttytop_peers map: the ttytop instances on the machine whose writes this
+ * one must not count. Every instance has its own; a newcomer finds the others'
+ * by name and type (src/peers.c) and writes itself into them, so nothing is
+ * pinned and nothing outlives the last instance.
+ */
+struct tt_peer {
+	__u64 start; /* /proc/PID/stat starttime: a reused pid is not a peer */
+	__u32 owner; /* 1: the instance whose map this is */
+	__u32 _pad;
+};
 
 struct tt_exe_info {
 	__u32 dev;    /* kernel encoding, major << 20 | minor; 0 = no executable */

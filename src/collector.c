@@ -6,6 +6,7 @@
  * process is gone its mappings can no longer be read.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +28,7 @@
 #include "goinfo.h"
 #include "gostw.h"
 #include "inflight.h"
+#include "peers.h"
 #include "procseen.h"
 #include "ptyreaders.h"
 #include "symbolize.h"
@@ -55,6 +57,7 @@ struct tt_collector {
 	struct tt_ptyreaders readers;
 	struct tt_gostw *gostw; /* Go stop-the-world probes; NULL: none */
 	struct bpf_link *sys_links[8]; /* the entry and exit programs on the other four syscalls */
+	uint64_t peers_at;             /* when other instances were last pruned (mono ns) */
 };
 
 /*
@@ -560,7 +563,14 @@ static int src_refresh(void *ctx, double dt)
 
 static int src_sample(void *ctx)
 {
-	read_terminals(ctx); /* slots are given back on this schedule, whatever -d is */
+	struct tt_collector *c = ctx;
+	uint64_t now = tt_mono_ns();
+
+	read_terminals(c); /* slots are given back on this schedule, whatever -d is */
+	if (now - c->peers_at > 2000000000ull) {
+		c->peers_at = now;
+		tt_peers_prune(bpf_map__fd(c->skel->maps.ttytop_peers));
+	}
 	return 0;
 }
 
@@ -809,6 +819,14 @@ static int load_and_attach(struct tt_collector *c, struct tt_probe_report *rep, 
 	if ((ret = setup_slots(c, err, errlen)) || (ret = setup_inflight(c, rep, err, errlen)))
 		return ret;
 	rep->tty_slots = c->slots.n - 1;
+	/* before the first program runs: no write of another instance is ever timed */
+	ret = tt_peers_join(bpf_map__fd(c->skel->maps.ttytop_peers));
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot enter ttytop's own peer map: %s", strerror(-ret));
+		return ret;
+	}
+	if (c->verbose)
+		fprintf(stderr, "ttytop: %d other ttytop instance(s) running\n", ret);
 	ret = ttytop_bpf__attach(c->skel);
 	if (!ret)
 		ret = attach_syscalls(c);
@@ -877,6 +895,11 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	}
 	c->mono_to_real_ns = tt_real_ns() - tt_mono_ns();
 	describe_attach(m, o, rep, t0);
+	/*
+	 * Loading parsed the kernel's BTF (several MiB) and freed it; glibc keeps
+	 * freed heap pages resident until asked to give them back.
+	 */
+	malloc_trim(0);
 	*out = c;
 	return 0;
 }
