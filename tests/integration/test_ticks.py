@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from ttcase import Skip, case, run  # noqa: E402
 from ttgo import parse_marquee_stderr, read_intervals, toolchains  # noqa: E402
 from ttpty import open_pty  # noqa: E402
+from ttbpfobj import uprobe_events_of, uprobes_on  # noqa: E402
 from tttracer import Tracer, require_root  # noqa: E402
 
 MS = 1_000_000
@@ -521,48 +522,6 @@ def normalized(m):
         by_len.setdefault(len(line), []).append(marquee_line(line))
     err = [line for line in m.err.splitlines() if not line.startswith("marquee pid=")]
     return by_len, m.rc, err
-
-
-def _same_file(name, path, pid):
-    """Whether a uprobe's file name (as its holder gave it: a path, or
-    /proc/PID/exe) is the marquee's executable."""
-    if name == f"/proc/{pid}/exe":
-        return True
-    try:
-        a, b = os.stat(name), os.stat(path)
-    except OSError:
-        return False
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
-
-
-def _comm(pid):
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            return f.read().strip()
-    except OSError:
-        return None
-
-
-def uprobes_on(path, pid, mine):
-    """bpftool perf's uprobes in the marquee's executable: (held by ttytop pid
-    mine, held by anyone else but another ttytop: another test's instance may
-    instrument every marquee on the machine)."""
-    out = subprocess.run(["bpftool", "-j", "perf"], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, f"bpftool perf: {out.stderr[-200:]}"
-    ps = [p for p in json.loads(out.stdout or "[]")
-          if p.get("fd_type") in ("uprobe", "uretprobe") and _same_file(p.get("filename", ""), path, pid)]
-    own = [p for p in ps if p["pid"] == mine]
-    other = [p for p in ps if p["pid"] != mine and _comm(p["pid"]) != "ttytop"]
-    return own, other
-
-
-def uprobe_events_of(ttytop_pid):
-    """Legacy uprobes (tracefs uprobe_events, named libbpf_PID_...) left by ttytop."""
-    try:
-        with open("/sys/kernel/tracing/uprobe_events") as f:
-            return [line for line in f if f"libbpf_{ttytop_pid}_" in line or "ttytop" in line]
-    except OSError:
-        return []  # no tracefs: nothing can be left there
 
 
 # 4 s: ttytop is stopped after 1 s, and bpftool and ttytop's exit take a second or two

@@ -23,8 +23,9 @@ declare -A suite_script=(
 	[ticks]=tests/integration/test_ticks.py
 	[firstwrites]=tests/integration/test_firstwrites.py
 	[threads]=tests/integration/test_threads.py
+	[faults]=tests/integration/test_faults.py
 )
-suite_order=(collector inflight compat schema stacks firstwrites threads ticks serial scale tui)
+suite_order=(collector inflight compat schema stacks firstwrites threads faults ticks serial scale tui)
 
 # Boot one prepared kernel and report on it (stdout is its part of the summary).
 boot_one() {
