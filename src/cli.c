@@ -125,6 +125,14 @@ static int opt_double(const char *name, const char *arg, double min, double max,
 	return 0;
 }
 
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
 static int opt_string(const char *name, const char *arg, char *dst, size_t cap, char *err,
                       size_t errlen)
 {
@@ -134,17 +142,13 @@ static int opt_string(const char *name, const char *arg, char *dst, size_t cap, 
 		return errf(err, errlen, "%s must not be empty", name);
 	if (n >= cap)
 		return errf(err, errlen, "%s is too long (at most %zu characters)", name, cap - 1);
+	/* every string option may be echoed on a terminal: in a message, a title, a status line */
+	if (!printable(arg))
+		return errf(err, errlen, "%s: control characters not allowed", name);
 	memcpy(dst, arg, n + 1);
 	return 0;
 }
 
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
 
 static int set_mode(struct tt_opts *o, enum tt_mode m, const char *name, char *err, size_t errlen)
 {
@@ -274,14 +278,10 @@ static int string_option(int c, struct tt_opts *o, char *err, size_t errlen)
 
 	switch (c) {
 	case 'c':
-		if (!printable(optarg))
-			return errf(err, errlen, "--comm: control characters not allowed");
 		return opt_string("--comm", optarg, o->comm, sizeof(o->comm), err, errlen);
 	case OPT_TTY:
 		/* "/dev/pts/3" is how users know it; the model says "pts/3". */
 		t = strncmp(optarg, "/dev/", 5) == 0 ? optarg + 5 : optarg;
-		if (!printable(t))
-			return errf(err, errlen, "--tty: control characters not allowed");
 		return opt_string("--tty", t, o->tty, sizeof(o->tty), err, errlen);
 	case OPT_THEME:
 		return opt_string("--theme", optarg, o->theme, sizeof(o->theme), err, errlen);

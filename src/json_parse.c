@@ -101,7 +101,8 @@ static int parse_spark(struct pc *c, const cJSON *o, const char *p, struct tt_te
 	{
 		if (i >= skip) {
 			ji_subpath(wp, p, "spark_p99_ns", i);
-			if (ji_val_u64(c, it, wp, NULL, UINT64_MAX, &t->spark_p99[t->spark_len]) < 0)
+			if (ji_val_u64(c, it, wp, NULL, UINT64_MAX, &t->spark_p99[t->spark_len]) <
+			    0)
 				return -1;
 			t->spark_len++;
 		}
@@ -153,8 +154,7 @@ static int parse_terminal(struct pc *c, const cJSON *o, const char *p, struct tt
 	    ji_enum(c, o, p, "class", TT_CLASS_NR, class_n, &cls) < 0 ||
 	    ji_dev(c, o, p, "dev", &t->dev) < 0 ||
 	    ji_str(c, o, p, "driver", t->driver, sizeof(t->driver), false) < 0 ||
-	    ji_u64(c, o, p, "writes", &t->writes) < 0 ||
-	    ji_u64(c, o, p, "bytes", &t->bytes) < 0 ||
+	    ji_u64(c, o, p, "writes", &t->writes) < 0 || ji_u64(c, o, p, "bytes", &t->bytes) < 0 ||
 	    ji_u64(c, o, p, "errors", &t->errors) < 0 ||
 	    ji_u64(c, o, p, "short_writes", &t->short_writes) < 0 ||
 	    ji_u64(c, o, p, "slow", &t->slow) < 0)
@@ -245,8 +245,8 @@ static int parse_goid(struct pc *c, const cJSON *o, const char *p, struct tt_mod
 		k++;
 	if (k == sizeof(srcs) / sizeof(srcs[0]))
 		return ji_fail(c, p, "goid_source",
-		             "expected \"tls\", \"tls+r14\", \"tls+r28\", \"r28\" "
-		             "or null");
+		               "expected \"tls\", \"tls+r14\", \"tls+r28\", \"r28\" "
+		               "or null");
 	e->flags |= srcs[k].flags;
 	return 0;
 }
@@ -320,8 +320,7 @@ static int parse_backlog(struct pc *c, const cJSON *o, const char *p, struct tt_
 	    ji_u32(c, x, q, "buf_used", &e->backlog.buf_used) < 0 ||
 	    ji_u32(c, x, q, "buf_limit", &e->backlog.buf_limit) < 0 ||
 	    ji_u32(c, x, q, "reader_unread", &e->backlog.reader_unread) < 0 ||
-	    ji_bool(c, x, q, "stopped", &b[0]) < 0 ||
-	    ji_bool(c, x, q, "tco_stopped", &b[1]) < 0 ||
+	    ji_bool(c, x, q, "stopped", &b[0]) < 0 || ji_bool(c, x, q, "tco_stopped", &b[1]) < 0 ||
 	    ji_bool(c, x, q, "hw_stopped", &b[2]) < 0 || ji_bool(c, x, q, "opost", &b[3]) < 0)
 		return -1;
 	e->backlog.stopped = b[0];
@@ -577,8 +576,8 @@ static int get_terminals(struct pc *c, const cJSON *a, struct tt_model *m)
 
 	/* Our writer cannot produce more: a bigger table is not our document. */
 	if (n > TT_MODEL_MAX_TERMINALS + 1)
-		return ji_fail(c, NULL, "terminals", "%d entries, at most %d (and an others row)", n,
-		             TT_MODEL_MAX_TERMINALS);
+		return ji_fail(c, NULL, "terminals", "%d entries, at most %d (and an others row)",
+		               n, TT_MODEL_MAX_TERMINALS);
 	cJSON_ArrayForEach(it, a)
 	{
 		struct tt_terminal *t;
@@ -601,7 +600,7 @@ static int get_terminals(struct pc *c, const cJSON *a, struct tt_model *m)
 		}
 		if (m->nterminals >= TT_MODEL_MAX_TERMINALS)
 			return ji_fail(c, NULL, "terminals", "more than %d entries besides others",
-			             TT_MODEL_MAX_TERMINALS);
+			               TT_MODEL_MAX_TERMINALS);
 		t = &m->terminals[m->nterminals];
 		memset(t, 0, sizeof(*t));
 		if (parse_terminal(c, it, p, m, t) < 0)
@@ -622,13 +621,27 @@ static int parse_schema(struct pc *c, const cJSON *root)
 	char sq[48];
 
 	if (!cJSON_IsObject(root))
-		return ji_fail(c, NULL, NULL, "not a ttytop/1 snapshot (top level is not an object)");
+		return ji_fail(c, NULL, NULL,
+		               "not a ttytop/1 snapshot (top level is not an object)");
 	it = cJSON_GetObjectItemCaseSensitive(root, "schema");
 	if (!it)
 		return ji_fail(c, NULL, NULL, "not a ttytop/1 snapshot (no \"schema\" field)");
 	if (!cJSON_IsString(it) || !it->valuestring)
 		return ji_fail(c, NULL, NULL, "not a ttytop/1 snapshot (schema is not a string)");
 	if (strcmp(it->valuestring, TT_SCHEMA) != 0) {
+		unsigned v;
+		int end = 0;
+
+		/* a later version says so: the user needs a newer ttytop, not a new file */
+		if (strncmp(it->valuestring, "ttytop/", 7) == 0 &&
+		    isdigit((unsigned char)it->valuestring[7]) &&
+		    sscanf(it->valuestring, "ttytop/%u%n", &v, &end) == 1 &&
+		    it->valuestring[end] == '\0' && v > 1)
+			return ji_fail(
+			    c, NULL, NULL,
+			    "a ttytop/%u snapshot, written by a newer ttytop; this one reads "
+			    "ttytop/1 only (upgrade ttytop to replay it)",
+			    v);
 		ji_quote(it->valuestring, sq, sizeof(sq));
 		return ji_fail(c, NULL, NULL, "not a ttytop/1 snapshot (schema \"%s\")", sq);
 	}
@@ -669,7 +682,7 @@ static int parse_attach_filters(struct pc *c, const cJSON *root, struct tt_model
 	if (ji_obj(c, root, "", "attach", &x, p) < 0 ||
 	    ji_str(c, x, p, "mode", m->attach.mode, sizeof(m->attach.mode), false) < 0 ||
 	    ji_str(c, x, p, "enter_prog", m->attach.enter_prog, sizeof(m->attach.enter_prog),
-	            false) < 0 ||
+	           false) < 0 ||
 	    ji_str(c, x, p, "sched", m->attach.sched, sizeof(m->attach.sched), false) < 0 ||
 	    ji_bool(c, x, p, "tty_write_found", &m->attach.tty_write_found) < 0 ||
 	    ji_bool(c, x, p, "redirected_found", &m->attach.redirected_found) < 0 ||
@@ -827,10 +840,10 @@ int tt_json_parse(const char *text, size_t len, struct tt_model *m, char *err, s
 		return ji_fail(&c, NULL, NULL, "empty document");
 	if (len > TT_JSON_MAX_BYTES)
 		return ji_fail(&c, NULL, NULL, "document larger than %u MiB",
-		             TT_JSON_MAX_BYTES >> 20);
+		               TT_JSON_MAX_BYTES >> 20);
 	if (count_values(text, len) > TT_JSON_MAX_VALUES)
 		return ji_fail(&c, NULL, NULL, "document has more than %u values",
-		             TT_JSON_MAX_VALUES);
+		               TT_JSON_MAX_VALUES);
 
 	root = cJSON_ParseWithLengthOpts(text, len, &end, false);
 	if (!root) {
@@ -838,7 +851,8 @@ int tt_json_parse(const char *text, size_t len, struct tt_model *m, char *err, s
 		line_col(text, off, &line, &col);
 		if (off + 1 >= len)
 			return ji_fail(&c, NULL, NULL,
-			             "invalid JSON: truncated at line %zu, column %zu", line, col);
+			               "invalid JSON: truncated at line %zu, column %zu", line,
+			               col);
 		return ji_fail(&c, NULL, NULL, "invalid JSON at line %zu, column %zu", line, col);
 	}
 	/* One document only; whitespace (and a final NUL from a C string) may follow. */
@@ -849,8 +863,8 @@ int tt_json_parse(const char *text, size_t len, struct tt_model *m, char *err, s
 		cJSON_Delete(root);
 		line_col(text, off, &line, &col);
 		return ji_fail(&c, NULL, NULL,
-		             "unexpected data after the document at line %zu, column %zu", line,
-		             col);
+		               "unexpected data after the document at line %zu, column %zu", line,
+		               col);
 	}
 
 	rc = parse_doc(&c, root, m);
@@ -883,7 +897,7 @@ static int open_snapshot(struct pc *c, const char *path)
 	if (S_ISREG(st.st_mode) && st.st_size > (off_t)TT_JSON_MAX_BYTES) {
 		close(fd);
 		return ji_fail(c, NULL, NULL, "%s: larger than %u MiB, not a ttytop snapshot", path,
-		             TT_JSON_MAX_BYTES >> 20);
+		               TT_JSON_MAX_BYTES >> 20);
 	}
 	return fd;
 }
@@ -905,8 +919,8 @@ static int read_snapshot(struct pc *c, int fd, const char *path, char **buf, siz
 				ncap = TT_JSON_MAX_BYTES + 1;
 			if (ncap == cap)
 				return ji_fail(c, NULL, NULL,
-				             "%s: larger than %u MiB, not a ttytop snapshot", path,
-				             TT_JSON_MAX_BYTES >> 20);
+				               "%s: larger than %u MiB, not a ttytop snapshot",
+				               path, TT_JSON_MAX_BYTES >> 20);
 			nb = realloc(*buf, ncap);
 			if (!nb)
 				return ji_fail(c, NULL, NULL, "%s: out of memory", path);

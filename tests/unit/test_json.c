@@ -658,7 +658,12 @@ static void test_not_ours(void **state)
 {
 	struct fx *f = *state;
 
-	expect_err(f, "{\"schema\":\"ttytop/2\"}", "not a ttytop/1 snapshot (schema \"ttytop/2\")");
+	expect_err(f, "{\"schema\":\"ttytop/2\"}",
+	           "a ttytop/2 snapshot, written by a newer ttytop; this one reads ttytop/1 only");
+	expect_err(f, "{\"schema\":\"ttytop/17\",\"terminals\":7}", "a ttytop/17 snapshot");
+	expect_err(f, "{\"schema\":\"ttytop/2x\"}", "not a ttytop/1 snapshot (schema \"ttytop/2x\")");
+	expect_err(f, "{\"schema\":\"ttytop/ 2\"}", "not a ttytop/1 snapshot");
+	expect_err(f, "{\"schema\":\"ttytop/0\"}", "not a ttytop/1 snapshot (schema \"ttytop/0\")");
 	expect_err(f, "{\"schema\":\"other\\u001b\"}", "schema \"other?\"");
 	expect_err(f, "{\"foo\":1}", "no \"schema\"");
 	expect_err(f, "{\"schema\":1}", "schema is not a string");
