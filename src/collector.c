@@ -55,7 +55,7 @@ struct tt_collector {
 	struct tt_inflight_src inflight;
 	struct tt_inflight_pick *picks; /* TT_MODEL_MAX_INFLIGHT */
 	struct tt_ptyreaders readers;
-	struct tt_gostw *gostw; /* Go stop-the-world probes; NULL: none */
+	struct tt_gostw *gostw;        /* Go stop-the-world probes; NULL: none */
 	struct bpf_link *sys_links[8]; /* the entry and exit programs on the other four syscalls */
 	uint64_t peers_at;             /* when other instances were last pruned (mono ns) */
 };
@@ -220,8 +220,8 @@ static void event_to_model(struct tt_collector *c, const struct tt_event *e,
 		ev->interval_ns = e->interval_ns;
 		ev->period_ns = e->period_ns;
 		ev->late_ns = e->interval_ns > e->period_ns ? e->interval_ns - e->period_ns : 0;
-		ev->cause = e->cause > TT_CAUSE_NONE && e->cause < TT_CAUSE_NR ? e->cause
-		                                                                 : TT_CAUSE_APP;
+		ev->cause =
+		    e->cause > TT_CAUSE_NONE && e->cause < TT_CAUSE_NR ? e->cause : TT_CAUSE_APP;
 		ev->cause_ns = e->cause_ns;
 	}
 	ev->no_ustack = e->flags & TT_EV_NO_USTACK;
