@@ -712,12 +712,12 @@ def tui_unfit():
     return None
 
 
-def start_dashboard():
-    """ttytop's dashboard (-T 1000 --interval 1) in a fresh 160x50 tmux window; its pid."""
+def start_dashboard(args="-T 1000 --interval 1"):
+    """ttytop's dashboard (args) in a fresh 160x50 tmux window; its pid."""
     binary = os.path.abspath(shlex.split(TTYTOP_CMD)[0])
     tmux("kill-server")
     tmux("new-session", "-d", "-s", "b", "-x", "160", "-y", "50",
-         "env TERM=tmux-256color %s -T 1000 --interval 1" % shlex.quote(binary))
+         "env TERM=tmux-256color %s %s" % (shlex.quote(binary), args))
     pid = int(tmux("display-message", "-p", "-t", "b", "#{pane_pid}").strip() or 0)
     deadline = time.monotonic() + START_TIMEOUT_S
     while "Terminals" not in tmux("capture-pane", "-p", "-t", "b"):
@@ -777,6 +777,103 @@ def tui_phase():
         for m, sl in pairs:
             os.close(m)
             os.close(sl)
+
+
+STORM_S = env_int("BENCH_STORM_S", 30)
+STORM_KEYS = env_int("BENCH_STORM_KEYS", 20)
+STORM_TARGET_MS = 200
+STORM_COMM = "ttyt-storm"
+
+
+def wait_screen(pred, timeout, what):
+    end = time.monotonic() + timeout
+    while True:
+        scr = tmux("capture-pane", "-p", "-t", "b")
+        if pred(scr):
+            return scr
+        if time.monotonic() > end:
+            raise BenchError("the dashboard did not show %s in %d s" % (what, timeout))
+        time.sleep(0.05)
+
+
+def storm_keys(order, storm):
+    """STORM_KEYS presses of Down/Up in the terminals table (sorted by name), spread
+    over STORM_S of the storm: from each until the histogram's title names the terminal the
+    press selected. The screen changes every refresh in a storm, so a change alone
+    would time the refresh, not the key."""
+    lat = []
+    for i in range(STORM_KEYS):
+        key, want = ("Down", order[1]) if i % 2 == 0 else ("Up", order[0])
+        shown = re.compile(r"Latency: %s(?!\d)" % re.escape(want))
+        t = time.monotonic()
+        tmux("send-keys", "-t", "b", key)
+        while not shown.search(tmux("capture-pane", "-p", "-t", "b")):
+            if time.monotonic() - t > 5:
+                raise BenchError("a key press was not on the screen 5 s later")
+        now = time.monotonic()
+        lat.append((now - t) * 1e3)
+        time.sleep(max(0.0, (storm.started + STORM_S - 1 - now) / (STORM_KEYS - i) - 0.05))
+    return lat
+
+
+def storm_phase():
+    """The dashboard in tmux (-T 0: every write an event, rate limited) while four
+    writers flood four ptys with one-byte writes as fast as they can for STORM_S:
+    how long a key takes to show, its CPU, the writes per second and the drops.
+    tests/tui/test_tui.py (storm_keys_and_exact_counts) checks that the counts are
+    exact and every press shows; the timings live here."""
+    if not shutil.which("tmux"):
+        return {"error": "tmux not installed"}
+    sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+    from ttstorm import Storm
+    storm = None
+    try:
+        storm = Storm(4, STORM_COMM)
+        pid = start_dashboard("-T 0 -c %s --interval 1" % STORM_COMM)
+        order = sorted(storm.names())  # the table's order by name (strncmp)
+        storm.start()
+        wait_screen(lambda x: "Terminals (4)" in x, 10, "the storm's 4 terminals")
+        for _ in range(3):  # writes/s -> writer -> class -> terminal
+            tmux("send-keys", "-t", "b", "<")
+        wait_screen(lambda x: "sorted by terminal" in x and
+                    re.search(r"Latency: %s(?!\d)" % re.escape(order[0]), x), 10,
+                    "the table sorted by terminal")
+        t0, c0 = time.monotonic(), cpu_ticks(pid)
+        lat = storm_keys(order, storm)
+        time.sleep(max(0.0, storm.started + STORM_S - time.monotonic()))
+        t1, c1 = time.monotonic(), cpu_ticks(pid)
+        counts = storm.counts()
+        head = tmux("capture-pane", "-p", "-t", "b").splitlines()
+        drops = re.search(r"drops (\S+ \([^)]*\))", head[1] if len(head) > 1 else "")
+        lat.sort()
+        return {"seconds": storm.seconds(), "ptys": len(counts), "keys": len(lat),
+                "writes_per_s_per_pty": storm.rate(counts),
+                "key_ms": lat, "key_ms_p50": lat[len(lat) // 2],
+                "key_ms_p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))],
+                "cpu_pct": 100.0 * (c1 - c0) / os.sysconf("SC_CLK_TCK") / (t1 - t0),
+                "drops": drops.group(1) if drops else None, "vm_hwm_kb": vm_hwm_kb(pid)}
+    finally:
+        tmux("kill-server")
+        if storm:
+            storm.close()
+
+
+def print_storm(st):
+    if not st:
+        return
+    if "error" in st:
+        print("dashboard in a storm: not measured (%s)" % st["error"])
+        return
+    print("dashboard (tmux 160x50, -T 0) while %d writers flood %d ptys for %.0f s "
+          "(%.0f writes/s per pty, header 'drops %s'): key to screen p50 %.0f ms, p99 %.0f ms "
+          "over %d presses; %.1f%% of one CPU, peak RSS %.1f MiB"
+          % (st["ptys"], st["ptys"], st["seconds"], st["writes_per_s_per_pty"], st["drops"],
+             st["key_ms_p50"], st["key_ms_p99"], st["keys"], st["cpu_pct"],
+             (st["vm_hwm_kb"] or 0) / 1024))
+    print("%s dashboard storm key to screen p99 <= %d ms: %.0f ms"
+          % ("PASS" if st["key_ms_p99"] <= STORM_TARGET_MS else "FAIL", STORM_TARGET_MS,
+             st["key_ms_p99"]))
+    print()
 
 
 def stuck_phase():
@@ -1159,7 +1256,7 @@ def main():
         errors.append("stopped early: %s" % (e or "interrupted"))
         print("bench: stopped early (%s); summarizing what was measured"
               % (e or "interrupted"), file=sys.stderr)
-    scale = raw = tui = stuck = stw = pane = None
+    scale = raw = tui = stuck = storm = stw = pane = None
     try:
         if not errors:
             scale = scale_phase()
@@ -1175,6 +1272,11 @@ def main():
             stuck = stuck_phase()
     except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
         stuck = {"error": str(e)}
+    try:
+        if not errors:
+            storm = storm_phase()
+    except (OSError, ValueError, AssertionError, BenchError, subprocess.TimeoutExpired) as e:
+        storm = {"error": str(e)}
     try:
         if not errors:
             stw = stw_phase()
@@ -1200,13 +1302,14 @@ def main():
     tg = targets(s)
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump({"meta": meta, "summary": s, "targets": tg, "errors": errors, "runs": runs,
-                   "scale": scale, "tui": tui, "stuck": stuck, "raw_hooks": raw,
+                   "scale": scale, "tui": tui, "stuck": stuck, "storm": storm, "raw_hooks": raw,
                    "stw": stw, "pane": pane}, f, indent=1)
     print_table(s, tg, meta)
     print_maps(runs)
     print_scale(scale)
     print_tui(tui)
     print_stuck(stuck)
+    print_storm(storm)
     print_raw(raw)
     print_stw(stw)
     print_pane(pane)

@@ -1136,6 +1136,128 @@ def t_live_flow(tmp):
         work.close()
 
 
+def fmt_total(v):
+    """A count as the dashboard prints it (tui/format.c, tt_fmt_total): exact
+    below 100,000, else 3 significant figures and a unit."""
+    if v < 100000:
+        return "%d" % v
+    u, units = -1, ("k", "M", "G", "T")
+    while v >= 999.5 and u < len(units) - 1:
+        v /= 1000.0
+        u += 1
+    return ("%.1f%s" if v < 9.95 else "%.0f%s") % (v, units[u])
+
+
+def hist_n(x, name):
+    """The n= of the histogram pane while it shows name's latency, or None."""
+    m = re.search(r"Latency: %s(?!\d).*\n.*?\bn=(\d+)\b" % re.escape(name), x)
+    return int(m.group(1)) if m else None
+
+
+@case("storm_keys_and_exact_counts")
+def t_storm(tmp):
+    """Four writers flood four ptys with one-byte writes as fast as they can
+    (30 s, 5 s in a guest, and until the last press has shown) under a live
+    dashboard at -T 0, so that events are dropped by the million: 20 key
+    presses (Down/Up in the terminals table, sorted by name) each reach the
+    screen while the storm runs, and once it is over every terminal's
+    histogram shows exactly the writes its writer counted, as does a
+    snapshot, and the header's drops are the snapshot's. How fast a press
+    shows is printed here; the 200 ms target is make bench's storm phase."""
+    why = live_reason()
+    if why:
+        raise Skip(why)
+    from ttstorm import Storm
+    in_vm = bool(os.environ.get("TTYTOP_IN_VM"))
+    seconds, presses = (5, 20) if in_vm else (30, 20)
+    bound = 5.0 if in_vm else 2.0  # a press not on the screen by then is lost
+    d = tempfile.mkdtemp(dir=tmp)
+    s = Session(160, 50)
+    storm = None
+    try:
+        storm = Storm(4, "ttyt-storm")
+        s.run("%s -T 0 -c ttyt-storm --snapshot-dir %s" % (BIN, d))
+        if not s.wait(lambda x: "Slow writes" in x and "F10Quit" in x, START_S):
+            raise Fail("dashboard did not come up: " + last_lines(s.screen(), 5))
+        storm.start()
+        order = sorted(storm.names())  # strncmp's order, as the table sorts by name
+        if not s.wait(lambda x: "Terminals (4)" in x, START_S):
+            raise Fail("the storm's 4 terminals are not listed: " + last_lines(s.screen(), 50))
+        for _ in range(3):  # writes/s -> writer -> class -> terminal
+            s.send("<")
+        if not s.wait(lambda x: "sorted by terminal" in x
+                      and re.search(r"Latency: %s(?!\d)" % re.escape(order[0]), x), 10):
+            raise Fail("not sorted by terminal with %s selected: %s" % (
+                order[0], last_lines(s.screen(), 50)))
+        lat = []
+        for i in range(presses):
+            key, want = ("Down", order[1]) if i % 2 == 0 else ("Up", order[0])
+            shown = re.compile(r"Latency: %s(?!\d)" % re.escape(want))
+            t0 = time.monotonic()
+            s.send(key)
+            while not shown.search(s.screen()):
+                if time.monotonic() - t0 > bound:
+                    raise Fail("press %d (%s) not on the screen %.1f s later: %s" % (
+                        i + 1, key, bound, last_lines(s.screen(), 50)))
+            now = time.monotonic()
+            lat.append((now - t0) * 1e3)
+            # spread over the storm, which goes on until the last press has shown
+            time.sleep(max(0.0, (storm.started + seconds - 1 - now) / (presses - i) - 0.05))
+        time.sleep(max(0.0, storm.started + seconds - time.monotonic()))
+        counts = storm.counts()
+        for i, name in enumerate(order):
+            s.send("Home")
+            for _ in range(i):
+                s.send("Down")
+            if not s.wait(lambda x: hist_n(x, name) == counts[name], 60 if in_vm else 15):
+                raise Fail("%s: histogram n=%s, its writer made %d writes: %s" % (
+                    name, hist_n(s.screen(), name), counts[name], last_lines(s.screen(), 30)))
+        s.send("s")
+        got = s.wait(lambda x: "snapshot saved:" in x or "snapshot failed" in x, 20)
+        if not got or "snapshot saved:" not in got:
+            raise Fail("snapshot not saved: " + last_lines(s.screen(), 2))
+        files = [f for f in os.listdir(d) if f.endswith(".json")]
+        doc = json.load(open(os.path.join(d, files[0])))
+        tot = doc["totals"]
+        rows = {t["name"]: t for t in doc["terminals"]}
+        for name in order:
+            t = rows.get(name)
+            if not t or t["writes"] != counts[name] or \
+                    sum(b["count"] for b in t["hist"]) != counts[name]:
+                raise Fail("snapshot: %s writes %s, histogram %s, its writer made %d" % (
+                    name, t and t["writes"], t and sum(b["count"] for b in t["hist"]),
+                    counts[name]))
+        made = sum(counts.values())
+        allrows = sum(t["writes"] for t in doc["terminals"])
+        if allrows + tot["lost_writes"] != made or tot["lost_writes"]:
+            raise Fail("snapshot: rows %d + lost %d != %d written" % (
+                allrows, tot["lost_writes"], made))
+        if tot["dropped"] != sum(tot["drops"].values()) or not tot["drops"]["ratelimit"]:
+            raise Fail("snapshot drops: %d in all, by cause %r" % (tot["dropped"], tot["drops"]))
+        cause, most = None, 0
+        for k, v in tot["drops"].items():  # the header names the biggest, first of equals
+            if v > most:
+                cause, most = k, v
+        want = re.compile(r"drops %s \((?:[\d.]+[kMGT]?/s )?%s\)" % (
+            re.escape(fmt_total(tot["dropped"])), cause))
+        got = s.wait(lambda x: want.search(x.splitlines()[1]), 5)
+        if not got:
+            raise Fail("header %r, the snapshot dropped %d (%s)" % (
+                s.screen().splitlines()[1], tot["dropped"], cause))
+        if not quit_ok(s):
+            raise Fail("q did not exit")
+        lat.sort()
+        p50, p99 = lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+        return ("key to screen p50 %.0f ms p99 %.0f ms over %d presses; %.0f writes/s per pty "
+                "for %.1f s; drops %d (ratelimit %d, ringbuf_full %d)" % (
+                    p50, p99, len(lat), storm.rate(counts), storm.seconds(), tot["dropped"],
+                    tot["drops"]["ratelimit"], tot["drops"]["ringbuf_full"]))
+    finally:
+        if storm:
+            storm.close()
+        s.close()
+
+
 @case("others_row_beyond_max_terminals")
 def t_others_row(tmp):
     """More terminals than rows kept: the top ones listed, the rest summed in
