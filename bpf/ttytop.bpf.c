@@ -777,7 +777,7 @@ static __always_inline __s64 current_goid(struct task_struct *task, struct pt_re
  * only once the fd is known to be a tty, so other writev callers never pay.
  */
 static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count, const struct iovec *iov,
-                                    __u8 sys, bool fast)
+                                    __u8 sys, bool fast, __u8 opener)
 {
 	struct tty_struct *tty = tty_of_file(f, fast);
 	struct tt_inflight *s;
@@ -812,6 +812,7 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count, const
 	s->count = iov ? iov_bytes(iov, count) : clamp_u32(count);
 	s->fd = fd;
 	s->syscall = sys;
+	s->opener = opener;
 	start_write(s, tty, wk.dev, class, fast);
 	tick_enter(s, wk.tgid, sys);
 	s->active = 1;
@@ -865,7 +866,8 @@ static __always_inline int enter(struct syscall_trace_enter *ctx, bool fast)
 	if (sys < 0)
 		return 0;
 	return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],
-	                vectored(sys) ? (const struct iovec *)ctx->args[1] : NULL, sys, fast);
+	                vectored(sys) ? (const struct iovec *)ctx->args[1] : NULL, sys, fast,
+	                TT_OPEN_SYSCALL);
 }
 
 SEC("tp/syscalls/sys_enter_write")
@@ -900,7 +902,7 @@ static __always_inline int enter_raw(struct pt_regs *regs, long id, bool fast)
 	arg1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	count = PT_REGS_PARM3_CORE_SYSCALL(regs);
 	return on_enter(fd_file(fd, fast), fd, count,
-	                vectored(sys) ? (const struct iovec *)arg1 : NULL, sys, fast);
+	                vectored(sys) ? (const struct iovec *)arg1 : NULL, sys, fast, TT_OPEN_SYSCALL);
 }
 
 SEC("tp_btf/sys_enter")
@@ -1214,6 +1216,64 @@ SEC("tp/syscalls/sys_exit_write")
 int exit_write(struct syscall_trace_exit *ctx)
 {
 	return on_exit(ctx, ctx->ret);
+}
+
+/*
+ * The tty-layer path, chosen by collector.c where the kernel lets fentry and
+ * fexit attach (not on this project's own machine: lockdown refuses them) and
+ * offers bpf_task_pt_regs (5.15): the programs run inside tty_write and
+ * redirected_tty_write alone, so a write to anything but a terminal runs none
+ * of ttytop's code. What the syscall tracepoints handed over is read from the
+ * registers the syscall saved: which write call it is, and its fd. Writes
+ * that come from no write syscall (io_uring, splice, the kernel) are skipped,
+ * as the syscall path never sees them. The probe_read flavour throughout:
+ * 6.1 has fentry but no bpf_rdonly_cast.
+ */
+static __always_inline int tty_layer_enter(struct kiocb *iocb, struct iov_iter *from, __u8 opener)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	int sys = write_sys(regs_syscall_nr(regs));
+
+	if (sys < 0 || !native_syscall(regs))
+		return 0;
+	/* redirected_tty_write calls tty_write when nothing is redirected: time it once */
+	if (lookup_inflight((__u32)bpf_get_current_pid_tgid()))
+		return 0;
+	return on_enter(BPF_CORE_READ(iocb, ki_filp), (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs),
+	                BPF_CORE_READ(from, count), NULL, sys, false, opener);
+}
+
+static __always_inline int tty_layer_exit(void *ctx, __s64 ret, __u8 opener)
+{
+	struct tt_inflight *s = lookup_inflight((__u32)bpf_get_current_pid_tgid());
+
+	if (!s || s->opener != opener)
+		return 0;
+	return on_exit(ctx, ret);
+}
+
+SEC("fentry/tty_write")
+int BPF_PROG(enter_tty_write, struct kiocb *iocb, struct iov_iter *from)
+{
+	return tty_layer_enter(iocb, from, TT_OPEN_TTY_WRITE);
+}
+
+SEC("fexit/tty_write")
+int BPF_PROG(exit_tty_write, struct kiocb *iocb, struct iov_iter *from, long ret)
+{
+	return tty_layer_exit(ctx, ret, TT_OPEN_TTY_WRITE);
+}
+
+SEC("fentry/redirected_tty_write")
+int BPF_PROG(enter_redirected, struct kiocb *iocb, struct iov_iter *from)
+{
+	return tty_layer_enter(iocb, from, TT_OPEN_REDIRECTED);
+}
+
+SEC("fexit/redirected_tty_write")
+int BPF_PROG(exit_redirected, struct kiocb *iocb, struct iov_iter *from, long ret)
+{
+	return tty_layer_exit(ctx, ret, TT_OPEN_REDIRECTED);
 }
 
 /* TASK_INTERRUPTIBLE, alone: not a killable, idle or RT-lock wait */

@@ -632,18 +632,28 @@ static void set_filters(struct ttytop_bpf *skel, const struct tt_opts *o)
 }
 
 /*
- * Keep exactly one set of syscall hooks (per-syscall tracepoints, or the raw
+ * Keep exactly one set of write hooks (fentry/fexit in the tty layer where
+ * the kernel allows them, else per-syscall tracepoints, or the raw
  * sys_enter/sys_exit), one flavour of the entry programs and of sched_switch.
  */
-static void choose_programs(struct ttytop_bpf *skel, bool raw, bool fast, bool prev_state)
+static void choose_programs(struct ttytop_bpf *skel, const struct tt_probe_report *rep)
 {
+	bool raw = !rep->fentry && rep->raw_syscalls, tp = !rep->fentry && !rep->raw_syscalls;
+	bool fast = rep->rdonly_cast, prev_state = rep->sched_prev_state;
+	bool redirected = rep->fentry && rep->redirected_tty_write;
+
 	/* one entry and one exit program serve all five write syscalls (attach_syscalls) */
-	bpf_program__set_autoload(skel->progs.enter_write_fast, !raw && fast);
-	bpf_program__set_autoload(skel->progs.enter_write_compat, !raw && !fast);
-	bpf_program__set_autoload(skel->progs.exit_write, !raw);
+	bpf_program__set_autoload(skel->progs.enter_write_fast, tp && fast);
+	bpf_program__set_autoload(skel->progs.enter_write_compat, tp && !fast);
+	bpf_program__set_autoload(skel->progs.exit_write, tp);
 	bpf_program__set_autoload(skel->progs.enter_raw_fast, raw && fast);
 	bpf_program__set_autoload(skel->progs.enter_raw_compat, raw && !fast);
 	bpf_program__set_autoload(skel->progs.exit_raw, raw);
+	/* or none of those: the tty layer's own functions (bpf/ttytop.bpf.c, tty_layer_enter) */
+	bpf_program__set_autoload(skel->progs.enter_tty_write, rep->fentry);
+	bpf_program__set_autoload(skel->progs.exit_tty_write, rep->fentry);
+	bpf_program__set_autoload(skel->progs.enter_redirected, redirected);
+	bpf_program__set_autoload(skel->progs.exit_redirected, redirected);
 	bpf_program__set_autoload(skel->progs.sched_switch_btf, prev_state);
 	bpf_program__set_autoload(skel->progs.sched_switch_btf_pre518, !prev_state);
 }
@@ -773,7 +783,7 @@ static int open_programs(struct tt_collector *c, const struct tt_opts *o,
 		       rep->irq_ranges[i], sizeof(rep->irq_ranges[i]));
 	}
 	set_filters(c->skel, o);
-	choose_programs(c->skel, rep->raw_syscalls, rep->rdonly_cast, rep->sched_prev_state);
+	choose_programs(c->skel, rep);
 	bpf_program__set_autoattach(c->skel->progs.inflight_now_read, false);
 	return 0;
 }
@@ -851,9 +861,11 @@ static void describe_attach(struct tt_model *m, const struct tt_opts *o,
                             const struct tt_probe_report *rep, uint64_t t0)
 {
 	snprintf(m->attach.mode, sizeof(m->attach.mode), "%s",
-	         rep->raw_syscalls ? "raw_syscalls" : "tracepoint");
+	         rep->fentry         ? "fentry"
+	         : rep->raw_syscalls ? "raw_syscalls"
+	                             : "tracepoint");
 	snprintf(m->attach.enter_prog, sizeof(m->attach.enter_prog), "%s",
-	         rep->rdonly_cast ? "rdonly_cast" : "probe_read");
+	         rep->rdonly_cast && !rep->fentry ? "rdonly_cast" : "probe_read");
 	snprintf(m->attach.sched, sizeof(m->attach.sched), "%s",
 	         rep->sched_prev_state ? "tp_btf" : "tp_btf-task-state");
 	m->attach.tty_write_found = rep->tty_write != 0;

@@ -30,6 +30,8 @@ struct tt_probe_report {
 	bool regs_on_stack;    /* else found at the top of the kernel stack (x86-64) */
 	bool preempt_rt;       /* struct mutex is an rt_mutex */
 	bool raw_syscalls;     /* hooks on raw sys_enter/sys_exit (PREEMPT_RT) */
+	bool fentry;           /* writes timed in tty_write itself (fentry/fexit) */
+	const char *fentry_why; /* why not, when !fentry */
 	bool uart_circ_buf;    /* serial TX buffer in uart_state.xmit (before 6.10) */
 	unsigned tty_slots;    /* terminal entries the kernel tables hold */
 	bool irq_detect;

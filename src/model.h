@@ -237,6 +237,7 @@ enum tt_lost {
 	TT_LOST_IRQ_WAKER,	  /* no interrupt entry text: IRQ wake-ups blamed on a task */
 	TT_LOST_CONSOLE_REDIRECT, /* no redirected_tty_write: /dev/console writes unseen */
 	TT_LOST_INFLIGHT_NOW,	  /* no BPF_PROG_TEST_RUN of raw_tp: in-flight state at entry */
+	TT_LOST_REFUSED_WRITES,	  /* tty-layer path: write calls refused before tty_write unseen */
 	TT_LOST_NR,
 };
 

@@ -51,6 +51,7 @@ static const char *const lost_names[TT_LOST_NR] = {
     [TT_LOST_IRQ_WAKER] = "irq-waker",
     [TT_LOST_CONSOLE_REDIRECT] = "console-redirect",
     [TT_LOST_INFLIGHT_NOW] = "inflight-now",
+    [TT_LOST_REFUSED_WRITES] = "refused-writes",
 };
 
 static const char *const lost_help[TT_LOST_NR] = {
@@ -65,6 +66,9 @@ static const char *const lost_help[TT_LOST_NR] = {
     [TT_LOST_INFLIGHT_NOW] = "writes in flight show the terminal's backlog at their entry and "
 			     "no write-lock holder (BPF_PROG_TEST_RUN of raw tracepoint "
 			     "programs refused)",
+    [TT_LOST_REFUSED_WRITES] = "write calls refused before they reach the terminal (a "
+			       "positioned write's ESPIPE, a bad buffer) are not counted: writes "
+			       "are timed inside tty_write (TTYTOP_FENTRY=0 times the syscalls)",
 };
 
 /* Enum values arrive from the kernel and from files: never index blindly. */

@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "collector.h"
+#include "probe_fentry.h"
 
 #include "arch.h"
 #include "symbolize.h"
@@ -123,6 +124,7 @@ static bool raw_syscalls_wanted(bool preempt_rt)
 static int probe_btf(struct tt_probe_report *rep, char *err, size_t errlen)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool forced;
 
 	rep->btf = vmlinux != NULL;
 	if (!rep->btf) {
@@ -141,6 +143,13 @@ static int probe_btf(struct tt_probe_report *rep, char *err, size_t errlen)
 	/* 5.15: the user registers of a task (g register, frame-1 return address) */
 	rep->task_pt_regs =
 		btf_has_part(vmlinux, BTF_KIND_ENUM, "bpf_func_id", "BPF_FUNC_task_pt_regs");
+	rep->fentry = tt_probe_fentry(vmlinux, rep->task_pt_regs, &rep->fentry_why, &forced);
+	if (forced && !rep->fentry) {
+		snprintf(err, errlen, "TTYTOP_FENTRY=1, but writes cannot be timed in tty_write: %s",
+			 rep->fentry_why);
+		btf__free(vmlinux);
+		return -ENOTSUP;
+	}
 	rep->preempt_rt = btf_has_part(vmlinux, BTF_KIND_STRUCT, "mutex", "rtmutex");
 	rep->raw_syscalls = raw_syscalls_wanted(rep->preempt_rt);
 	rep->uart_circ_buf = btf_has_part(vmlinux, BTF_KIND_STRUCT, "uart_state", "xmit");
@@ -218,7 +227,8 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 			 ? 0
 			 : 1u << TT_LOST_R14_CHECK | 1u << TT_LOST_FRAME1) |
 		    (rep->irq_detect ? 0 : 1u << TT_LOST_IRQ_WAKER) |
-		    (rep->redirected_tty_write ? 0 : 1u << TT_LOST_CONSOLE_REDIRECT);
+		    (rep->redirected_tty_write ? 0 : 1u << TT_LOST_CONSOLE_REDIRECT) |
+		    (rep->fentry ? 1u << TT_LOST_REFUSED_WRITES : 0);
 	if (!rep->tp_btf) {
 		snprintf(err, errlen, "this kernel lacks BTF tracepoints (tp_btf, Linux 5.5+)");
 		return -ENOTSUP;
@@ -242,7 +252,10 @@ void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
 		r->tracefs_mounted_by_us ? " (mounted by ttytop)" : "");
 	fprintf(f, "syscall tracepoints:    %s (write, writev, pwrite64, pwritev, pwritev2)\n",
 		yes(r->syscall_tps));
-	if (r->btf)
+	if (r->btf && r->fentry)
+		fprintf(f, "syscall hooks:          none: fentry/fexit on tty_write and "
+			   "redirected_tty_write (only terminal writes run ttytop's programs)\n");
+	else if (r->btf)
 		fprintf(f, "syscall hooks:          %s\n",
 			r->raw_syscalls
 			    ? "raw sys_enter/sys_exit: on PREEMPT_RT the per-syscall tracepoints skip "
@@ -281,8 +294,10 @@ void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
 		: r->irq_threads
 		    ? "waker stack vs interrupt entry text, threaded handlers and softirq threads"
 		    : "waker stack vs interrupt entry text");
-	fprintf(f, "probes not used:        kprobes/fentry (not needed; refused on many "
-		   "locked-down kernels)\n");
+	if (r->btf && !r->fentry)
+		fprintf(f, "tty-layer hooks:        not used: %s\n", r->fentry_why);
+	fprintf(f, "probes not used:        kprobes (not needed; refused on many locked-down "
+		   "kernels)\n");
 	if (!r->btf || !r->ringbuf || !r->tracefs || !r->syscall_tps || !r->tty_write)
 		return; /* what is lost only means something once ttytop can run */
 	if (!r->lost)

@@ -43,6 +43,12 @@ static __always_inline bool native_syscall(struct pt_regs *regs)
 	return !(BPF_CORE_READ(regs, pstate) & TT_PSR_MODE32_BIT);
 }
 
+/* The number of the system call the user registers were saved for. */
+static __always_inline long regs_syscall_nr(struct pt_regs *regs)
+{
+	return BPF_CORE_READ(regs, syscallno);
+}
+
 /*
  * Before bpf_task_pt_regs (5.15) the user registers are where task_pt_regs()
  * says: at the top of the task's kernel stack, THREAD_SIZE above task->stack

@@ -61,17 +61,21 @@ def test_fast_reader_exact_counts():
     t = tr.terminal(name)
     assert t, f"{name} not in terminals: {[x['name'] for x in tr.last()['terminals']]}"
     assert t["class"] == "pty", t["class"]
-    assert t["writes"] == 204, f"writes {t['writes']} != 204"
+    # timed inside tty_write, the three refused before it are never seen
+    # (attach.lost "refused-writes", checked above against the kernel's facts)
+    refused = 0 if mode == "fentry" else 3
+    n = 201 + refused
+    assert t["writes"] == n, f"writes {t['writes']} != {n} ({mode})"
     assert t["bytes"] == 20060, f"bytes {t['bytes']} != 20060"
-    assert t["errors"] == 3, f"errors {t['errors']} != 3 (pwrite64, pwritev, pwritev2)"
+    assert t["errors"] == refused, f"errors {t['errors']} != {refused} (pwrite64, pwritev, pwritev2)"
     w = writer_of(t, pid)
-    assert w and w["writes"] == 204, f"writer entry {w}"
+    assert w and w["writes"] == n, f"writer entry {w}"
     lat = t["latency_ns"]
     assert 0 < lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["max"] * 1.13, lat
     # a drained pty write takes microseconds, not tens of milliseconds
     assert lat["p50"] < 5_000_000, lat
     hist_total = sum(b["count"] for b in t["hist"])
-    assert hist_total == 204, f"histogram holds {hist_total} writes"
+    assert hist_total == n, f"histogram holds {hist_total} writes"
     dev = t["dev"].split(":")
     assert dev[0] == "136", t["dev"]
     assert int(dev[1]) == int(name.split("/")[1]), (t["dev"], name)
@@ -726,8 +730,9 @@ def test_check_names_the_paths_this_kernel_takes():
                            else "tty_port.xmit_fifo"),
         # the same on every kernel now: nothing is allocated while tracing
         "terminal table": "2047 slots + others, preallocated",
-        "syscall hooks": ("raw sys_enter/sys_exit" if expected_hooks() == "raw_syscalls"
-                          else "per-syscall tracepoints"),
+        "syscall hooks": {"raw_syscalls": "raw sys_enter/sys_exit",
+                          "fentry": "none: fentry/fexit on tty_write",
+                          "tracepoint": "per-syscall tracepoints"}[expected_hooks()],
     }
     for k, v in want.items():
         assert k in rows, f"--check has no {k!r} line: {p.stdout!r}"

@@ -52,15 +52,52 @@ def kernel_btf():
     return _btf_raw
 
 
+_fentry = None
+
+
+def fentry_usable():
+    """Whether writes can be timed inside tty_write here, judged without
+    ttytop: tty_write takes (iocb, from) (5.11+), bpf_task_pt_regs exists
+    (5.15+) and bpftrace can attach a kfunc probe to it (the kernel may refuse
+    fentry: lockdown). TTYTOP_FENTRY=0 or 1 decides instead, as for ttytop."""
+    global _fentry
+    force = os.environ.get("TTYTOP_FENTRY")
+    if force in ("0", "1"):
+        return force == "1"
+    if _fentry is None:
+        b = kernel_btf()
+        fid = b.by_name.get(("FUNC", "tty_write"))
+        proto = int(b.types[fid][2].split("type_id=")[1].split()[0]) if fid else None
+        params = b.types[proto][3] if proto in b.types else []
+        regs = "BPF_FUNC_task_pt_regs" in b.members("bpf_func_id", kind="ENUM")
+        _fentry = bool(params) and params[0].startswith("'iocb'") and regs and _bpftrace_kfunc()
+    return _fentry
+
+
+def _bpftrace_kfunc():
+    try:
+        r = subprocess.run(["bpftrace", "-e", "kfunc:tty_write { exit(); } interval:ms:100 { exit(); }"],
+                           capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return r.returncode == 0 and "Attaching" in r.stdout
+
+
 def expected_flavour():
-    """The entry programs ttytop must choose on this kernel."""
+    """The entry programs ttytop must choose on this kernel (the tty-layer
+    programs are of the probe_read flavour: 6.1 has fentry, no rdonly_cast)."""
+    if expected_hooks() == "fentry":
+        return "probe_read"
     if os.environ.get("TTYTOP_NO_RDONLY_CAST") or not kernel_btf().has("FUNC", "bpf_rdonly_cast"):
         return "probe_read"
     return "rdonly_cast"
 
 
 def expected_hooks():
-    """attach.mode: raw sys_enter/sys_exit on PREEMPT_RT (or when forced)."""
+    """attach.mode: the tty layer where fentry works; else raw sys_enter/sys_exit
+    on PREEMPT_RT (or when forced), else the per-syscall tracepoints."""
+    if fentry_usable():
+        return "fentry"
     force = os.environ.get("TTYTOP_RAW_SYSCALLS")
     if force in ("0", "1"):
         return "raw_syscalls" if force == "1" else "tracepoint"
@@ -84,4 +121,6 @@ def expected_lost():
         lost.append("irq-waker")
     if "redirected_tty_write" not in syms:
         lost.append("console-redirect")
+    if expected_hooks() == "fentry":
+        lost.append("refused-writes")
     return lost

@@ -15,6 +15,7 @@ declare -A suite_script=(
 	[collector]=tests/integration/test_collector.py
 	[inflight]=tests/integration/test_inflight.py
 	[compat]=tests/integration/test_collector_compat.sh
+	[tracepoint]=tests/integration/test_collector_tp.sh
 	[schema]=tests/integration/test_schema.py
 	[stacks]=tests/integration/test_stacks.py
 	[serial]=tests/vm/test_serial.py
@@ -25,7 +26,7 @@ declare -A suite_script=(
 	[threads]=tests/integration/test_threads.py
 	[faults]=tests/integration/test_faults.py
 )
-suite_order=(collector inflight compat schema stacks firstwrites threads faults ticks serial scale tui)
+suite_order=(collector tracepoint inflight compat schema stacks firstwrites threads faults ticks serial scale tui)
 
 # Boot one prepared kernel and report on it (stdout is its part of the summary).
 boot_one() {
