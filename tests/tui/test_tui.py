@@ -350,6 +350,38 @@ def t_hostile(fx):
         s.close()
 
 
+@case("hostile_terminal_name_is_inert")
+def t_hostile_tty(fx, tmp):
+    """A snapshot whose terminal is named by escape sequences (a title change,
+    a screen clear, a bell): the name is shown with them made visible, in the
+    table and the histogram's title, and none reaches the terminal."""
+    with open(fx) as f:
+        doc = json.load(f)
+    doc["terminals"][0]["name"] = "pts/\u001b[2J\u001b]0;PWNED\u0007x"
+    path = os.path.join(tmp, "evil-tty.json")
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    s, scr = start_replay(path)
+    try:
+        if not scr:
+            raise Fail("dashboard did not come up: " + last_lines(s.screen(), 3))
+        title = s.fmt("#{pane_title}")
+        if "pts/?[2J" not in scr:
+            raise Fail("terminal name not shown made visible: " + last_lines(scr, 30))
+        s.send("Home")
+        got = s.wait(lambda x: "pts/?[2J?]0;PWNED?x" in x, 3)
+        if not got:
+            raise Fail("the whole name is not in the histogram title: " + last_lines(s.screen(), 30))
+        if "PWNED" in s.fmt("#{pane_title}") and "PWNED" not in title:
+            raise Fail("an escape sequence reached the terminal (title changed)")
+        if "Slow writes" not in got or "Terminals" not in got:
+            raise Fail("screen was cleared by an escape sequence")
+        if not quit_ok(s):
+            raise Fail("q did not exit")
+    finally:
+        s.close()
+
+
 @case("replay_is_read_only")
 def t_readonly(fx):
     s, scr = start_replay(fx)
