@@ -1221,59 +1221,38 @@ int exit_write(struct syscall_trace_exit *ctx)
 /*
  * The tty-layer path, chosen by collector.c where the kernel lets fentry and
  * fexit attach (not on this project's own machine: lockdown refuses them) and
- * offers bpf_task_pt_regs (5.15): the programs run inside tty_write and
- * redirected_tty_write alone, so a write to anything but a terminal runs none
- * of ttytop's code. What the syscall tracepoints handed over is read from the
- * registers the syscall saved: which write call it is, and its fd. Writes
- * that come from no write syscall (io_uring, splice, the kernel) are skipped,
- * as the syscall path never sees them. The probe_read flavour throughout:
- * 6.1 has fentry but no bpf_rdonly_cast.
+ * offers bpf_task_pt_regs (5.15): the programs run inside tty_write alone, so
+ * a write to anything but a terminal runs none of ttytop's code. What the
+ * syscall tracepoints handed over is read from the registers the syscall
+ * saved: which write call it is, and its fd. Writes that come from no write
+ * syscall (io_uring, splice, the kernel) are skipped, as the syscall path
+ * never sees them. redirected_tty_write (/dev/console) calls tty_write unless
+ * a TIOCCONS redirection is set, whose writes go straight to the target in
+ * 6.1+ and are not seen here (attach.lost "console-redirect"); hooking both
+ * would need telling a nested call from a stale one. The probe_read flavour
+ * throughout: 6.1 has fentry but no bpf_rdonly_cast.
  */
-static __always_inline int tty_layer_enter(struct kiocb *iocb, struct iov_iter *from, __u8 opener)
+SEC("fentry/tty_write")
+int BPF_PROG(enter_tty_write, struct kiocb *iocb, struct iov_iter *from)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	int sys = write_sys(regs_syscall_nr(regs));
 
 	if (sys < 0 || !native_syscall(regs))
 		return 0;
-	/* redirected_tty_write calls tty_write when nothing is redirected: time it once */
-	if (lookup_inflight((__u32)bpf_get_current_pid_tgid()))
-		return 0;
 	return on_enter(BPF_CORE_READ(iocb, ki_filp), (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs),
-	                BPF_CORE_READ(from, count), NULL, sys, false, opener);
-}
-
-static __always_inline int tty_layer_exit(void *ctx, __s64 ret, __u8 opener)
-{
-	struct tt_inflight *s = lookup_inflight((__u32)bpf_get_current_pid_tgid());
-
-	if (!s || s->opener != opener)
-		return 0;
-	return on_exit(ctx, ret);
-}
-
-SEC("fentry/tty_write")
-int BPF_PROG(enter_tty_write, struct kiocb *iocb, struct iov_iter *from)
-{
-	return tty_layer_enter(iocb, from, TT_OPEN_TTY_WRITE);
+	                BPF_CORE_READ(from, count), NULL, sys, false, TT_OPEN_TTY_WRITE);
 }
 
 SEC("fexit/tty_write")
 int BPF_PROG(exit_tty_write, struct kiocb *iocb, struct iov_iter *from, long ret)
 {
-	return tty_layer_exit(ctx, ret, TT_OPEN_TTY_WRITE);
-}
+	struct tt_inflight *s = lookup_inflight((__u32)bpf_get_current_pid_tgid());
 
-SEC("fentry/redirected_tty_write")
-int BPF_PROG(enter_redirected, struct kiocb *iocb, struct iov_iter *from)
-{
-	return tty_layer_enter(iocb, from, TT_OPEN_REDIRECTED);
-}
-
-SEC("fexit/redirected_tty_write")
-int BPF_PROG(exit_redirected, struct kiocb *iocb, struct iov_iter *from, long ret)
-{
-	return tty_layer_exit(ctx, ret, TT_OPEN_REDIRECTED);
+	/* a write the syscall hooks opened is theirs (never both sets loaded, but cheap) */
+	if (!s || s->opener != TT_OPEN_TTY_WRITE)
+		return 0;
+	return on_exit(ctx, ret);
 }
 
 /* TASK_INTERRUPTIBLE, alone: not a killable, idle or RT-lock wait */

@@ -640,7 +640,6 @@ static void choose_programs(struct ttytop_bpf *skel, const struct tt_probe_repor
 {
 	bool raw = !rep->fentry && rep->raw_syscalls, tp = !rep->fentry && !rep->raw_syscalls;
 	bool fast = rep->rdonly_cast, prev_state = rep->sched_prev_state;
-	bool redirected = rep->fentry && rep->redirected_tty_write;
 
 	/* one entry and one exit program serve all five write syscalls (attach_syscalls) */
 	bpf_program__set_autoload(skel->progs.enter_write_fast, tp && fast);
@@ -652,8 +651,6 @@ static void choose_programs(struct ttytop_bpf *skel, const struct tt_probe_repor
 	/* or none of those: the tty layer's own functions (bpf/ttytop.bpf.c, tty_layer_enter) */
 	bpf_program__set_autoload(skel->progs.enter_tty_write, rep->fentry);
 	bpf_program__set_autoload(skel->progs.exit_tty_write, rep->fentry);
-	bpf_program__set_autoload(skel->progs.enter_redirected, redirected);
-	bpf_program__set_autoload(skel->progs.exit_redirected, redirected);
 	bpf_program__set_autoload(skel->progs.sched_switch_btf, prev_state);
 	bpf_program__set_autoload(skel->progs.sched_switch_btf_pre518, !prev_state);
 }

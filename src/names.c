@@ -61,8 +61,9 @@ static const char *const lost_help[TT_LOST_NR] = {
 		       "(no bpf_task_pt_regs before 5.15, none found on the stack)",
     [TT_LOST_IRQ_WAKER] = "interrupt wake-ups are blamed on the interrupted task "
 			  "(no __irqentry_text in kallsyms)",
-    [TT_LOST_CONSOLE_REDIRECT] = "writes through /dev/console redirection are not seen "
-				 "(no redirected_tty_write in kallsyms)",
+    [TT_LOST_CONSOLE_REDIRECT] = "writes through /dev/console redirection (TIOCCONS) are not "
+				 "seen (no redirected_tty_write in kallsyms, or writes timed "
+				 "inside tty_write)",
     [TT_LOST_INFLIGHT_NOW] = "writes in flight show the terminal's backlog at their entry and "
 			     "no write-lock holder (BPF_PROG_TEST_RUN of raw tracepoint "
 			     "programs refused)",

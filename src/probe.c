@@ -227,7 +227,7 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 			 ? 0
 			 : 1u << TT_LOST_R14_CHECK | 1u << TT_LOST_FRAME1) |
 		    (rep->irq_detect ? 0 : 1u << TT_LOST_IRQ_WAKER) |
-		    (rep->redirected_tty_write ? 0 : 1u << TT_LOST_CONSOLE_REDIRECT) |
+		    (rep->redirected_tty_write && !rep->fentry ? 0 : 1u << TT_LOST_CONSOLE_REDIRECT) |
 		    (rep->fentry ? 1u << TT_LOST_REFUSED_WRITES : 0);
 	if (!rep->tp_btf) {
 		snprintf(err, errlen, "this kernel lacks BTF tracepoints (tp_btf, Linux 5.5+)");
@@ -253,8 +253,8 @@ void tt_probe_report_print(const struct tt_probe_report *r, FILE *f)
 	fprintf(f, "syscall tracepoints:    %s (write, writev, pwrite64, pwritev, pwritev2)\n",
 		yes(r->syscall_tps));
 	if (r->btf && r->fentry)
-		fprintf(f, "syscall hooks:          none: fentry/fexit on tty_write and "
-			   "redirected_tty_write (only terminal writes run ttytop's programs)\n");
+		fprintf(f, "syscall hooks:          none: fentry/fexit on tty_write (only terminal "
+			   "writes run ttytop's programs)\n");
 	else if (r->btf)
 		fprintf(f, "syscall hooks:          %s\n",
 			r->raw_syscalls

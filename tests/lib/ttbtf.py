@@ -119,7 +119,7 @@ def expected_lost():
     lost = [] if regs else ["r14-check", "frame-1"]
     if not {"__irqentry_text_start", "__irqentry_text_end"} <= syms:
         lost.append("irq-waker")
-    if "redirected_tty_write" not in syms:
+    if "redirected_tty_write" not in syms or expected_hooks() == "fentry":
         lost.append("console-redirect")
     if expected_hooks() == "fentry":
         lost.append("refused-writes")
