@@ -31,7 +31,13 @@
 #define TT_MAX_INFLIGHT 16384
 #define TT_HINT_SLOTS 65536 /* power of two: tid & (slots-1) */
 #define TT_MAX_GO_PROCS 1024
-#define TT_RINGBUF_BYTES (4u << 20)
+/*
+ * The event ring. The consumer maps it twice (wrap-around), so it costs twice
+ * its size in RSS: 1 MiB holds ~1200 slow writes' events, plenty at a real
+ * threshold; -T 0 (every write an event, rate limited) gets the larger one.
+ */
+#define TT_RINGBUF_BYTES (1u << 20)
+#define TT_RINGBUF_BYTES_ALL (4u << 20)
 #define TT_MAX_SLEEP_STACKS 1024 /* writes asleep at once whose stacks are kept */
 #define TT_MAX_TICKERS 1024      /* writers whose write intervals are kept (LRU) */
 #define TT_MAX_PROCS 4096        /* processes whose run-queue and GC time are summed (LRU) */
@@ -465,11 +471,10 @@ enum tt_wstate { TT_W_RUNNING = 0, TT_W_BLOCKED = 1, TT_W_RUNNABLE = 2, TT_W_NR 
  * reusing them spares every tty write a hash update and a delete. User space
  * reads the active ones to show writes that have not returned yet.
  */
-/* Which hook opened a write: its exit closes it (nested hooks are skipped). */
+/* Which hook opened a write: only its own exit closes it. */
 enum tt_opener {
-	TT_OPEN_SYSCALL = 0,    /* a write syscall's tracepoints */
-	TT_OPEN_TTY_WRITE = 1,  /* fentry/fexit on tty_write */
-	TT_OPEN_REDIRECTED = 2, /* fentry/fexit on redirected_tty_write (/dev/console) */
+	TT_OPEN_SYSCALL = 0,   /* a write syscall's tracepoints */
+	TT_OPEN_TTY_WRITE = 1, /* fentry/fexit on tty_write */
 };
 
 struct tt_inflight {
