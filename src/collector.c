@@ -780,8 +780,8 @@ static int open_programs(struct tt_collector *c, const struct tt_opts *o,
 		       rep->irq_ranges[i], sizeof(rep->irq_ranges[i]));
 	}
 	set_filters(c->skel, o);
-	ret = bpf_map__set_max_entries(c->skel->maps.events,
-	                               o->threshold_ms > 0 ? TT_RINGBUF_BYTES : TT_RINGBUF_BYTES_ALL);
+	ret = bpf_map__set_max_entries(
+	    c->skel->maps.events, o->threshold_ms > 0 ? TT_RINGBUF_BYTES : TT_RINGBUF_BYTES_ALL);
 	if (ret) {
 		snprintf(err, errlen, "cannot size the event ring: %s", strerror(-ret));
 		return ret;
