@@ -188,6 +188,30 @@ $(B)/tests/mkfixture: tests/tools/mkfixture.c $(B)/libttytop.a
 
 unit: $(UNIT_BIN) $(B)/tests/mkfixture
 
+# --- sanitizers ---------------------------------------------------------------
+# `make sanitize`: ttytop, the unit tests and mkfixture once more with ASan, UBSan and
+# LSan, for tests/sanitize/run.sh; this Makefile's own rules run in their own build dir
+# (as tools/dist.sh does), so no object mixes with the normal build. The BPF object
+# and skeleton are the normal build's, copied with their times (no sanitizer reaches
+# BPF code), and so is the packages stamp.
+SAN_B := build/san
+SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -g -O1
+.PHONY: sanitize
+sanitize: $(DEPS_STAMP) $(B)/ttytop.skel.h
+	@mkdir -p $(SAN_B)
+	@cp -p $(B)/ttytop.bpf.o $(B)/ttytop.skel.h $(SAN_B)/
+	+@$(MAKE) --no-print-directory B=$(SAN_B) CFLAGS='$(SAN_CFLAGS)' \
+		DEPS_STAMP=$(DEPS_STAMP) $(SAN_B)/ttytop unit
+ifeq ($(B),$(SAN_B))
+# test_moving_thread walks its own thread from the sp and pc /proc gives: a CFA kept in
+# rbp (what -fno-omit-frame-pointer makes) cannot be followed without the register.
+$(B)/tests/test_threads: private override CFLAGS += -fomit-frame-pointer
+# the sanitized ttytop, linked as the ttytop rule links ./ttytop
+$(B)/ttytop: $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -o $@ $(OBJ_MAIN) $(OBJ_TUI) $(B)/libttytop.a $(LDLIBS)
+endif
+
 # The Go fixtures are built by each of Debian's Go toolchains (1.19, 1.23, 1.24),
 # which tools/gotoolchain.sh fetches from the machine's own mirror into
 # $TTYTOP_CACHE (default /var/cache/ttytop, beside the kernels, outside the
@@ -196,7 +220,7 @@ fixtures: deps-test
 	@./tests/fixtures/build.sh
 
 # test-clock first: tests/run.sh reports how long packages, build and fixtures took
-test: test-clock deps-test ttytop unit dist fixtures
+test: test-clock deps-test ttytop unit dist fixtures sanitize
 	@./tests/run.sh
 
 test-clock:

@@ -438,7 +438,8 @@ static int query(struct text_src *src, const struct tt_ksym_query *q)
 
 	for (int i = 0; i < q->naddrs; i++)
 		q->addrs[i] = 0;
-	memset(q->ranges, 0, sizeof(*q->ranges) * (size_t)(q->nfuncs > 0 ? q->nfuncs : 0));
+	if (q->nfuncs > 0) /* ranges may be NULL then, and memset(NULL, 0, 0) is undefined */
+		memset(q->ranges, 0, sizeof(*q->ranges) * (size_t)q->nfuncs);
 	r = q->naddrs > 0 || q->nfuncs > 0 ? for_each_line(src, query_line, &c) : 0;
 	if (r < 0)
 		return r;

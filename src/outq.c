@@ -24,8 +24,10 @@ int tt_outq_put(struct tt_outq *q, char *doc)
 	size_t n = strlen(doc);
 	char *b;
 
-	if (q->buf)
+	if (q->buf) {
+		free(doc); /* owned from here, as on -ENOMEM (outq.h) */
 		return -EBUSY;
+	}
 	b = realloc(doc, n + 2);
 	if (!b) {
 		free(doc);

@@ -92,6 +92,9 @@ for s in tests/tui/test_*; do
 	[ -x "$s" ] && run_script "$s"
 done
 
+phase "sanitizers (ASan, UBSan, LSan)"
+run_script tests/sanitize/run.sh 420
+
 phase "kernels of tests/vm/kernels.list, booted under qemu"
 if [ -n "${TTYTOP_SKIP_VM:-}" ]; then
 	echo "  SKIP vm: TTYTOP_SKIP_VM is set (the kernel matrix is part of make test)"
