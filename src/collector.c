@@ -818,7 +818,10 @@ static int attach_syscalls(struct tt_collector *c)
 static int load_and_attach(struct tt_collector *c, struct tt_probe_report *rep, char *err,
                            size_t errlen)
 {
+	uint64_t t = tt_mono_ns();
 	int ret = ttytop_bpf__load(c->skel);
+
+	rep->load_ms = (tt_mono_ns() - t) / 1e6;
 
 	if (ret) {
 		snprintf(err, errlen,
@@ -832,6 +835,7 @@ static int load_and_attach(struct tt_collector *c, struct tt_probe_report *rep, 
 	if ((ret = setup_slots(c, err, errlen)) || (ret = setup_inflight(c, rep, err, errlen)))
 		return ret;
 	rep->tty_slots = c->slots.n - 1;
+	t = tt_mono_ns();
 	/* before the first program runs: no write of another instance is ever timed */
 	ret = tt_peers_join(bpf_map__fd(c->skel->maps.ttytop_peers));
 	if (ret < 0) {
@@ -847,6 +851,7 @@ static int load_and_attach(struct tt_collector *c, struct tt_probe_report *rep, 
 		snprintf(err, errlen, "cannot attach to the tracepoints: %s", strerror(-ret));
 		return ret;
 	}
+	rep->attach_ms = (tt_mono_ns() - t) / 1e6;
 	c->gostw = tt_gostw_new(c->skel->obj, &ret); /* attached per Go process later */
 	if (!c->gostw && c->verbose)
 		fprintf(stderr, "ttytop: no Go stop-the-world probes: %s\n", strerror(-ret));
@@ -897,14 +902,17 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
 	g_verbose = o->verbose;
 	libbpf_set_print(libbpf_print);
 	ret = tt_collector_probe(rep, err, errlen);
+	rep->probe_ms = (tt_mono_ns() - t0) / 1e6;
 	if (ret)
 		return ret;
 	ret = 0;
 	c = collector_new(o, m, err, errlen, &ret);
 	if (!c)
 		return ret;
-	if (ret || (ret = open_programs(c, o, rep, err, errlen)) ||
-	    (ret = load_and_attach(c, rep, err, errlen))) {
+	if (!ret)
+		ret = open_programs(c, o, rep, err, errlen);
+	rep->open_ms = (tt_mono_ns() - t0) / 1e6 - rep->probe_ms;
+	if (ret || (ret = load_and_attach(c, rep, err, errlen))) {
 		tt_collector_close(c);
 		return ret;
 	}

@@ -32,6 +32,8 @@ struct tt_probe_report {
 	bool raw_syscalls;     /* hooks on raw sys_enter/sys_exit (PREEMPT_RT) */
 	bool fentry;           /* writes timed in tty_write itself (fentry/fexit) */
 	const char *fentry_why; /* why not, when !fentry */
+	/* where start-up went (--check prints it): ms */
+	double probe_ms, open_ms, load_ms, attach_ms;
 	bool uart_circ_buf;    /* serial TX buffer in uart_state.xmit (before 6.10) */
 	unsigned tty_slots;    /* terminal entries the kernel tables hold */
 	bool irq_detect;
