@@ -18,6 +18,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from paths import paths_phase, print_paths  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")
 WR = os.path.join(OUT, "wr")
@@ -1256,7 +1259,7 @@ def main():
         errors.append("stopped early: %s" % (e or "interrupted"))
         print("bench: stopped early (%s); summarizing what was measured"
               % (e or "interrupted"), file=sys.stderr)
-    scale = raw = tui = stuck = storm = stw = pane = None
+    scale = raw = tui = stuck = storm = stw = pane = paths = None
     try:
         if not errors:
             scale = scale_phase()
@@ -1288,6 +1291,11 @@ def main():
     except (OSError, ValueError, KeyError, BenchError, subprocess.TimeoutExpired) as e:
         pane = {"error": str(e)}
     try:
+        if not errors and os.environ.get("BENCH_PATHS", "1") != "0":
+            paths = paths_phase()
+    except (OSError, ValueError, KeyError, subprocess.TimeoutExpired) as e:
+        paths = {"error": str(e)}
+    try:
         if not errors:
             raw = raw_phase()
     except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
@@ -1303,7 +1311,7 @@ def main():
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump({"meta": meta, "summary": s, "targets": tg, "errors": errors, "runs": runs,
                    "scale": scale, "tui": tui, "stuck": stuck, "storm": storm, "raw_hooks": raw,
-                   "stw": stw, "pane": pane}, f, indent=1)
+                   "stw": stw, "pane": pane, "paths": paths}, f, indent=1)
     print_table(s, tg, meta)
     print_maps(runs)
     print_scale(scale)
@@ -1313,6 +1321,7 @@ def main():
     print_raw(raw)
     print_stw(stw)
     print_pane(pane)
+    print_paths(paths)
     for e in errors:
         print("ERROR " + e)
     print("\nraw data: bench/out/results.json (%.0f s)" % meta["elapsed_s"], flush=True)
