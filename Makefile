@@ -232,6 +232,11 @@ bench: deps-test ttytop
 fuzz: deps-test
 	@$(MAKE) -s -C fuzz run FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
 
+# Ten minutes of mixed load on ttytop, --json and dashboard (tests/soak/soak.py; SOAK_S=seconds)
+.PHONY: soak
+soak: deps-test ttytop fixtures
+	@./tests/soak/soak.py --duration $${SOAK_S:-600}
+
 screenshots: deps-test deps-shots ttytop fixtures $(B)/tests/mkfixture
 	@./tools/screenshots.sh
 

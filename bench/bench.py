@@ -45,6 +45,26 @@ IDLE_S = env_int("BENCH_IDLE_S", 2)
 BUDGET_S = env_int("BENCH_BUDGET_S", 540)  # whole-run watchdog
 ANCHORS = os.environ.get("BENCH_ANCHORS", os.path.join(ROOT, "..", "shared", "anchors"))
 TTYTOP_CMD = os.environ.get("TTYTOP_CMD", "./ttytop --json --interval 1 -T 10")
+# The pty workloads of bench/wr.c: (key, wr mode, what it is)
+PTY_WORKLOADS = (("pty", "pty", "cooked termios, a child process drains"),
+                 ("ptyraw", "ptyraw", "raw termios, a thread of the writer drains"))
+# BENCH_PHASES=pty,raw,...: only these parts of the run (default: all of them).
+# null and pty are the rounds' workloads (the rounds run if either is chosen), idle
+# the rounds' idle window; the others are the phases after the rounds.
+PHASES = ("null", "pty", "idle", "scale", "tui", "stuck", "storm", "stw", "pane", "raw",
+          "paths")
+_sel = os.environ.get("BENCH_PHASES", "").replace(",", " ").split()
+if any(p not in PHASES for p in _sel):
+    sys.exit("bench: BENCH_PHASES: unknown phase in %r (known: %s)"
+             % (" ".join(_sel), ",".join(PHASES)))
+SELECTED = tuple(_sel) or PHASES
+
+
+UNSELECTED = {"error": "not selected (BENCH_PHASES)"}
+
+
+def phase_on(name):
+    return name in SELECTED
 START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 10
 WORK_TIMEOUT_S = 120
@@ -394,7 +414,7 @@ def first_attach_us(path):
 
 
 def ttytop_seen(path):
-    """Largest per-terminal write count in ttytop's last JSON line: the bench pty
+    """Write counts by terminal name in ttytop's last JSON line: the bench ptys
     should be there with every write, or the tracer was cheap by missing them."""
     last = None
     try:
@@ -410,37 +430,47 @@ def ttytop_seen(path):
         return None
     if not last:
         return None
-    w = [t.get("writes") for t in last["terminals"] if isinstance(t, dict)]
-    w = [x for x in w if isinstance(x, int)]
-    return max(w) if w else 0
+    out = {}
+    for t in last["terminals"]:
+        if isinstance(t, dict) and isinstance(t.get("writes"), int):
+            out[t.get("name")] = out.get(t.get("name"), 0) + t["writes"]
+    return out
 
 
 def bpftrace_seen(path):
-    """Largest per-terminal count among ttylat.bt's @lat_ns histograms (printed at exit)."""
-    best, cur = None, None
+    """Counts by terminal in ttylat.bt's @lat_ns[major, minor] histograms (printed
+    at exit), named as ttytop names ptys (major 136-143: pts/N)."""
+    out, cur = None, None
     hist_line = re.compile(r"^\[[^\]]*[\])]\s+(\d+)\s+\|")
+    key = re.compile(r"^@lat_ns\[(\d+), (\d+)\]")
     try:
         with open(path, errors="replace") as f:
             for line in f:
-                if line.startswith("@lat_ns["):
-                    cur = 0
+                k = key.match(line)
+                if k:
+                    out = out or {}
+                    maj, mnr = int(k.group(1)), int(k.group(2))
+                    cur = ("pts/%d" % ((maj - 136) * 256 + mnr) if 136 <= maj <= 143
+                           else "%d:%d" % (maj, mnr))
                 elif cur is not None:
                     m = hist_line.match(line)
                     if m:
-                        cur += int(m.group(1))
-                        best = max(best or 0, cur)
+                        out[cur] = out.get(cur, 0) + int(m.group(1))
                     elif not line.strip():
                         cur = None
     except OSError:
         return None
-    return best
+    return out
 
 
 def one_run(t, rnd):
     r = {"tracer": t["key"], "round": rnd}
     if t["kind"] is None:
-        r["null"] = run_wr(["null", str(N_NULL)])
-        r["pty"] = run_wr(["pty", str(N_PTY), str(PTY_SIZE)])
+        if phase_on("null"):
+            r["null"] = run_wr(["null", str(N_NULL)])
+        if phase_on("pty"):
+            for key, mode, _ in PTY_WORKLOADS:
+                r[key] = run_wr([mode, str(N_PTY), str(PTY_SIZE)])
         return r
     p, st = start_tracer(t, rnd)
     try:
@@ -448,14 +478,17 @@ def one_run(t, rnd):
         ids = set(st["prog_ids"])
         time.sleep(SETTLE_S)
         mine = (p.pid,)
-        w, d, _ = measure(ids, ["null", str(N_NULL)], mine)
-        r["null"] = w
-        r["null_bpf"] = write_cost(d, t["kind"], w["writes"])
-        w, d, window = measure(ids, ["pty", str(N_PTY), str(PTY_SIZE)], mine)
-        r["pty"] = w
-        r["pty_bpf"] = write_cost(d, t["kind"], w["writes"])
-        if t["kind"] == "ttytop":
-            r["pty_sched"] = sched_cost(d, window)
+        if phase_on("null"):
+            w, d, _ = measure(ids, ["null", str(N_NULL)], mine)
+            r["null"] = w
+            r["null_bpf"] = write_cost(d, t["kind"], w["writes"])
+        for key, mode, _ in PTY_WORKLOADS if phase_on("pty") else ():
+            w, d, window = measure(ids, [mode, str(N_PTY), str(PTY_SIZE)], mine)
+            r[key] = w
+            r[key + "_bpf"] = write_cost(d, t["kind"], w["writes"])
+            if t["kind"] == "ttytop":
+                r[key + "_sched"] = sched_cost(d, window)
+        if t["kind"] == "ttytop" and phase_on("idle"):
             before = snapshot(ids)
             t0 = time.monotonic()
             time.sleep(IDLE_S)
@@ -474,8 +507,14 @@ def one_run(t, rnd):
     else:
         seen = bpftrace_seen(st["out"]) if t["key"] == "ttylat" else None
     if seen is not None:
-        # the bench pty is the busiest terminal: share of its writes the tracer recorded
-        r["pty_seen_ratio"] = seen / r["pty"]["writes"]
+        # per pty the workloads wrote (two may share a number, one after the other):
+        # the share of their writes the tracer recorded on it
+        made = {}
+        for key, _, _ in PTY_WORKLOADS:
+            if key in r:
+                made[r[key]["tty"]] = made.get(r[key]["tty"], 0) + r[key]["writes"]
+        if made:
+            r["pty_seen_ratio"] = sum(seen.get(n, 0) for n in made) / sum(made.values())
     return r
 
 
@@ -505,13 +544,7 @@ def summarize(runs):
         "null_calls_per_write": ("null_bpf", "calls_per_write"),
         "null_enter_ns_per_write": ("null_bpf", "enter_ns_per_write"),
         "null_exit_ns_per_write": ("null_bpf", "exit_ns_per_write"),
-        "pty_enter_ns_per_write": ("pty_bpf", "enter_ns_per_write"),
-        "pty_exit_ns_per_write": ("pty_bpf", "exit_ns_per_write"),
-        "pty_bpf_ns_per_write": ("pty_bpf", "ns_per_write"),
-        "pty_bpf_ns_per_call_sum": ("pty_bpf", "ns_per_call_sum"),
-        "pty_calls_per_write": ("pty_bpf", "calls_per_write"),
         "null_wall_ns_per_write": ("null", "ns_per_write"),
-        "pty_wall_ns_per_write": ("pty", "ns_per_write"),
         "startup_first_prog_ms": ("startup", "first_prog_ms"),
         "startup_live_ms": ("startup", "live_ms"),
         "startup_attaching_ms": ("startup", "attaching_ms"),
@@ -519,7 +552,13 @@ def summarize(runs):
         "vm_hwm_kb": ("vm_hwm_kb",),
         "pty_seen_ratio": ("pty_seen_ratio",),
     }
-    for phase in ("pty_sched", "idle_sched"):
+    for key, _, _ in PTY_WORKLOADS:
+        for name, m in (("enter_ns_per_write",) * 2, ("exit_ns_per_write",) * 2,
+                        ("bpf_ns_per_write", "ns_per_write"),
+                        ("bpf_ns_per_call_sum", "ns_per_call_sum"), ("calls_per_write",) * 2):
+            paths["%s_%s" % (key, name)] = (key + "_bpf", m)
+        paths["%s_wall_ns_per_write" % key] = (key, "ns_per_write")
+    for phase in [k + "_sched" for k, _, _ in PTY_WORKLOADS] + ["idle_sched"]:
         for prog in SCHED_PROGS:
             for m in ("ns_per_call", "ns_per_s", "calls_per_s"):
                 paths["%s.%s.%s" % (phase, prog, m)] = (phase, prog, m)
@@ -532,7 +571,7 @@ def summarize(runs):
             if v:
                 s[k][name] = v
         # wall clock: only samples no other write(2) tracer disturbed, if any
-        for wl in ("null", "pty"):
+        for wl in ("null",) + tuple(k for k, _, _ in PTY_WORKLOADS):
             samples = [r[wl] for r in mine if wl in r]
             clean = [x for x in samples if not x.get("disturbed_by")]
             v = stats([x["ns_per_write"] for x in (clean or samples)])
@@ -558,11 +597,18 @@ def targets(s):
     if c is not None and a:
         out.append({"name": "non-tty cost <= 1.25x empty floor", "ok": c <= 1.25 * a,
                     "value": c, "limit": 1.25 * a, "ratio": c / a})
-    c, b = med(s, "ttytop", "pty_bpf_ns_per_write"), med(s, "ttylat", "pty_bpf_ns_per_write")
-    if c is not None and b:
-        out.append({"name": "pty cost <= 0.5x bpftrace anchor", "ok": c <= 0.5 * b,
-                    "value": c, "limit": 0.5 * b, "ratio": c / b})
+    for key, _, what in PTY_WORKLOADS:
+        name = key + "_bpf_ns_per_write"
+        c, b = med(s, "ttytop", name), med(s, "ttylat", name)
+        if c is not None and b:
+            out.append({"name": "%s cost (%s) <= 0.5x bpftrace anchor" % (key, what),
+                        "ok": c <= 0.5 * b, "value": c, "limit": 0.5 * b, "ratio": c / b})
     return out
+
+
+def targets_expected():
+    """How many targets the chosen phases measure: non-tty and one per pty workload."""
+    return int(phase_on("null")) + (len(PTY_WORKLOADS) if phase_on("pty") else 0)
 
 
 def fmt(st, scale=1.0, prec=0):
@@ -582,13 +628,21 @@ def print_table(s, tg, meta):
         ("  of which exit program", "null_exit_ns_per_write", 1, 1),
         ("  (sum of per-call averages)", "null_bpf_ns_per_call_sum", 1, 1),
         ("  (prog calls per write)", "null_calls_per_write", 1, 3),
-        ("BPF ns/write, pty (N=%d x %dB)" % (N_PTY, PTY_SIZE), "pty_bpf_ns_per_write", 1, 1),
-        ("  of which enter program", "pty_enter_ns_per_write", 1, 1),
-        ("  of which exit program", "pty_exit_ns_per_write", 1, 1),
-        ("  (sum of per-call averages)", "pty_bpf_ns_per_call_sum", 1, 1),
-        ("  (prog calls per write)", "pty_calls_per_write", 1, 3),
-        ("wall ns/write, non-tty loop", "null_wall_ns_per_write", 1, 1),
-        ("wall ns/write, pty writer", "pty_wall_ns_per_write", 1, 0),
+    ]
+    for key, _, what in PTY_WORKLOADS:
+        rows += [
+            ("BPF ns/write, %s (N=%d x %dB)" % (key, N_PTY, PTY_SIZE),
+             key + "_bpf_ns_per_write", 1, 1),
+            ("  (%s)" % what, None, 1, 1),
+            ("  of which enter program", key + "_enter_ns_per_write", 1, 1),
+            ("  of which exit program", key + "_exit_ns_per_write", 1, 1),
+            ("  (sum of per-call averages)", key + "_bpf_ns_per_call_sum", 1, 1),
+            ("  (prog calls per write)", key + "_calls_per_write", 1, 3),
+        ]
+    rows += [("wall ns/write, non-tty loop", "null_wall_ns_per_write", 1, 1)]
+    rows += [("wall ns/write, %s writer" % key, key + "_wall_ns_per_write", 1, 0)
+             for key, _, _ in PTY_WORKLOADS]
+    rows += [
         ("start: exec -> first prog (ms)", "startup_first_prog_ms", 1, 0),
         ("start: exec -> 'Attaching' (ms)", "startup_attaching_ms", 1, 0),
         ("start: exec -> all progs live (ms)", "startup_live_ms", 1, 0),
@@ -601,32 +655,43 @@ def print_table(s, tg, meta):
     print()
     print("ttytop bench: %d interleaved rounds, median [min..max]  (%s, %s, %d CPUs)"
           % (ROUNDS, meta["kernel"], meta["date"], meta["cpus"]))
+    if SELECTED != PHASES:
+        print("phases (BENCH_PHASES): %s" % ",".join(SELECTED))
     print("tree %s; ttytop built %s, sha256 %s" % (meta.get("git_head"), meta.get("ttytop_mtime"),
                                                  (meta.get("ttytop_sha256") or "?")[:12]))
     print("-" * (w0 + wc * len(cols)))
     print("%-*s" % (w0, "") + "".join("%-*s" % (wc, heads[c]) for c in cols))
+    shown = None  # the key of the last figure printed: a description row follows it
     for label, key, scale, prec in rows:
-        cells = [fmt(s.get(c, {}).get(key), scale, prec) for c in cols]
-        if all(x == "-" for x in cells):
+        if key is None:
+            if shown:
+                print(label)
             continue
-        print("%-*s" % (w0, label) + "".join("%-*s" % (wc, x) for x in cells))
+        cells = [fmt(s.get(c, {}).get(key), scale, prec) for c in cols]
+        shown = None if all(x == "-" for x in cells) else key
+        if shown:
+            print("%-*s" % (w0, label) + "".join("%-*s" % (wc, x) for x in cells))
+    wls = ("null",) + tuple(k for k, _, _ in PTY_WORKLOADS)
     dist = []
     for c in cols:
-        v = [s.get(c, {}).get("%s_wall_ns_per_write" % wl) for wl in ("null", "pty")]
-        dist.append("-" if not v[0] else "%d%s / %d%s excluded" % (
-            v[0]["disturbed"], "(kept)" if v[0]["disturbed_included"] else "",
-            v[1]["disturbed"] if v[1] else 0,
-            "(kept)" if v[1] and v[1]["disturbed_included"] else ""))
-    print("%-*s" % (w0, "  wall samples disturbed (null/pty)") + "".join("%-*s" % (wc, x) for x in dist))
+        v = [s.get(c, {}).get("%s_wall_ns_per_write" % wl) for wl in wls]
+        dist.append("-" if not any(v) else " / ".join(
+            "-" if not x else "%d%s" % (x["disturbed"], "(kept)" if x["disturbed_included"] else "")
+            for x in v))
+    print("  wall samples disturbed, excluded (%s)" % "/".join(wls))
+    print("%-*s" % (w0, "") + "".join("%-*s" % (wc, x) for x in dist))
     ov = [("%+.1f" % s[c]["null_wall_overhead_ns"]) if "null_wall_overhead_ns" in s.get(c, {})
           else "-" for c in cols]
     print("%-*s" % (w0, "wall overhead vs none (ns/write)") + "".join("%-*s" % (wc, x) for x in ov))
     print()
     print("ttytop scheduler hooks, median [min..max] (BPF ns per s / 1e7 = % of one CPU):")
     print("%-*s%-24s%-24s%-30s" % (w0, "", "ns/call", "calls/s", "BPF ns per s of run"))
-    for phase, label in (("pty_sched", "pty workload"), ("idle_sched", "idle")):
+    for phase, label in [(k + "_sched", k + " workload") for k, _, _ in PTY_WORKLOADS] + \
+            [("idle_sched", "idle")]:
         for prog in SCHED_PROGS:
             st = s.get("ttytop", {})
+            if "%s.%s.ns_per_s" % (phase, prog) not in st:
+                continue
             print("%-*s%-24s%-24s%-30s" % (
                 w0, "%s, %s" % (prog, label),
                 fmt(st.get("%s.%s.ns_per_call" % (phase, prog)), 1, 1),
@@ -636,7 +701,7 @@ def print_table(s, tg, meta):
     for t in tg:
         print("%s ttytop %s: %.1f ns vs limit %.1f ns (%.2fx)"
               % ("PASS" if t["ok"] else "FAIL", t["name"], t["value"], t["limit"], t["ratio"]))
-    if len(tg) < 2:
+    if len(tg) < targets_expected():
         print("FAIL targets: not all figures were measured (see errors above)")
 
 
@@ -1231,7 +1296,7 @@ def main():
         signal.signal(s, on_signal)
     signal.signal(signal.SIGALRM, on_alarm)
     signal.alarm(BUDGET_S)
-    meta = {"kernel": os.uname().release, "cpus": os.cpu_count(),
+    meta = {"kernel": os.uname().release, "cpus": os.cpu_count(), "phases": list(SELECTED),
             "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "rounds": ROUNDS, "n_null": N_NULL, "n_pty": N_PTY, "pty_size": PTY_SIZE,
             "idle_s": IDLE_S, "ttytop_cmd": TTYTOP_CMD, "anchors": os.path.abspath(ANCHORS)}
@@ -1242,8 +1307,9 @@ def main():
     meta["ttytop_run"] = TTYTOP_CMD
     runs, errors = [], []
     t_start = time.monotonic()
+    rounds = ROUNDS if phase_on("null") or phase_on("pty") or phase_on("idle") else 0
     try:
-        for rnd in range(1, ROUNDS + 1):
+        for rnd in range(1, rounds + 1):
             for t in TRACERS:
                 try:
                     runs.append(one_run(t, rnd))
@@ -1262,42 +1328,42 @@ def main():
     scale = raw = tui = stuck = storm = stw = pane = paths = None
     try:
         if not errors:
-            scale = scale_phase()
+            scale = scale_phase() if phase_on("scale") else dict(UNSELECTED)
     except (OSError, ValueError, BenchError) as e:
         scale = {"error": str(e)}
     try:
         if not errors:
-            tui = tui_phase()
+            tui = tui_phase() if phase_on("tui") else dict(UNSELECTED)
     except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
         tui = {"error": str(e)}
     try:
         if not errors:
-            stuck = stuck_phase()
+            stuck = stuck_phase() if phase_on("stuck") else dict(UNSELECTED)
     except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
         stuck = {"error": str(e)}
     try:
         if not errors:
-            storm = storm_phase()
+            storm = storm_phase() if phase_on("storm") else dict(UNSELECTED)
     except (OSError, ValueError, AssertionError, BenchError, subprocess.TimeoutExpired) as e:
         storm = {"error": str(e)}
     try:
         if not errors:
-            stw = stw_phase()
+            stw = stw_phase() if phase_on("stw") else dict(UNSELECTED)
     except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
         stw = {"error": str(e)}
     try:
         if not errors:
-            pane = pane_phase()
+            pane = pane_phase() if phase_on("pane") else dict(UNSELECTED)
     except (OSError, ValueError, KeyError, BenchError, subprocess.TimeoutExpired) as e:
         pane = {"error": str(e)}
     try:
         if not errors and os.environ.get("BENCH_PATHS", "1") != "0":
-            paths = paths_phase()
+            paths = paths_phase() if phase_on("paths") else dict(UNSELECTED)
     except (OSError, ValueError, KeyError, subprocess.TimeoutExpired) as e:
         paths = {"error": str(e)}
     try:
         if not errors:
-            raw = raw_phase()
+            raw = raw_phase() if phase_on("raw") else dict(UNSELECTED)
     except (OSError, ValueError, BenchError, subprocess.TimeoutExpired) as e:
         raw = {"error": str(e)}
     finally:
