@@ -20,6 +20,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 WR = os.path.join(ROOT, "bench", "out", "wr")
 TTYTOP = os.path.join(ROOT, "ttytop")
 STATS = "/proc/sys/kernel/bpf_stats_enabled"
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from ttbpfobj import bpf_ids  # noqa: E402
 N_NULL, N_PTY, ROUNDS = 200000, 20000, 3
 
 
@@ -28,17 +30,6 @@ def wr(*args):
                        timeout=600, check=True)
     w = json.loads(r.stdout)
     return w["elapsed_ns"] / w["writes"], w["writes"]
-
-
-def prog_ids(pid):
-    ids = set()
-    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
-        try:
-            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-                ids |= {int(l.split(":")[1]) for l in f if l.startswith("prog_id:")}
-        except (OSError, ValueError):
-            pass
-    return ids
 
 
 def prog_stats(ids):
@@ -59,7 +50,7 @@ def under(mode_env, workload):
     p = subprocess.Popen([TTYTOP, "--json", "--interval", "1", "-T", "10"], env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     first = json.loads(p.stdout.readline())
-    ids = prog_ids(p.pid)
+    ids = bpf_ids(p.pid)["prog_id"]
     walls, bpfs, alls = [], [], []
     try:
         for _ in range(ROUNDS):

@@ -777,7 +777,7 @@ static __always_inline __s64 current_goid(struct task_struct *task, struct pt_re
  * only once the fd is known to be a tty, so other writev callers never pay.
  */
 static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count, const struct iovec *iov,
-                                    __u8 sys, bool fast, __u8 opener)
+                                    __u8 sys, bool fast)
 {
 	struct tty_struct *tty = tty_of_file(f, fast);
 	struct tt_inflight *s;
@@ -812,7 +812,6 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count, const
 	s->count = iov ? iov_bytes(iov, count) : clamp_u32(count);
 	s->fd = fd;
 	s->syscall = sys;
-	s->opener = opener;
 	start_write(s, tty, wk.dev, class, fast);
 	tick_enter(s, wk.tgid, sys);
 	s->active = 1;
@@ -866,8 +865,7 @@ static __always_inline int enter(struct syscall_trace_enter *ctx, bool fast)
 	if (sys < 0)
 		return 0;
 	return on_enter(fd_file(ctx->args[0], fast), ctx->args[0], ctx->args[2],
-	                vectored(sys) ? (const struct iovec *)ctx->args[1] : NULL, sys, fast,
-	                TT_OPEN_SYSCALL);
+	                vectored(sys) ? (const struct iovec *)ctx->args[1] : NULL, sys, fast);
 }
 
 SEC("tp/syscalls/sys_enter_write")
@@ -902,7 +900,7 @@ static __always_inline int enter_raw(struct pt_regs *regs, long id, bool fast)
 	arg1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	count = PT_REGS_PARM3_CORE_SYSCALL(regs);
 	return on_enter(fd_file(fd, fast), fd, count,
-	                vectored(sys) ? (const struct iovec *)arg1 : NULL, sys, fast, TT_OPEN_SYSCALL);
+	                vectored(sys) ? (const struct iovec *)arg1 : NULL, sys, fast);
 }
 
 SEC("tp_btf/sys_enter")
@@ -1241,17 +1239,12 @@ int BPF_PROG(enter_tty_write, struct kiocb *iocb, struct iov_iter *from)
 	if (sys < 0 || !native_syscall(regs))
 		return 0;
 	return on_enter(BPF_CORE_READ(iocb, ki_filp), (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs),
-	                BPF_CORE_READ(from, count), NULL, sys, false, TT_OPEN_TTY_WRITE);
+	                BPF_CORE_READ(from, count), NULL, sys, false);
 }
 
 SEC("fexit/tty_write")
 int BPF_PROG(exit_tty_write, struct kiocb *iocb, struct iov_iter *from, long ret)
 {
-	struct tt_inflight *s = lookup_inflight((__u32)bpf_get_current_pid_tgid());
-
-	/* a write the syscall hooks opened is theirs (never both sets loaded, but cheap) */
-	if (!s || s->opener != TT_OPEN_TTY_WRITE)
-		return 0;
 	return on_exit(ctx, ret);
 }
 

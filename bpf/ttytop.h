@@ -471,12 +471,6 @@ enum tt_wstate { TT_W_RUNNING = 0, TT_W_BLOCKED = 1, TT_W_RUNNABLE = 2, TT_W_NR 
  * reusing them spares every tty write a hash update and a delete. User space
  * reads the active ones to show writes that have not returned yet.
  */
-/* Which hook opened a write: only its own exit closes it. */
-enum tt_opener {
-	TT_OPEN_SYSCALL = 0,   /* a write syscall's tracepoints */
-	TT_OPEN_TTY_WRITE = 1, /* fentry/fexit on tty_write */
-};
-
 struct tt_inflight {
 	__u64 start_ns; /* CLOCK_MONOTONIC at entry */
 	__u64 last_ns;  /* last state change */
@@ -498,8 +492,7 @@ struct tt_inflight {
 	__u8 class;
 	__u8 syscall;
 	__u8 active; /* a write is in flight */
-	__u8 opener; /* the tty-layer path: the function whose exit ends it (TT_OPEN_*) */
-	__u8 pad;
+	__u8 pad[2];
 	__u32 last_dev;   /* (terminal, process) of the previous write: */
 	__u32 last_tgid;  /* when unchanged, the writer entry exists; the writer's tgid */
 	__u32 goid_flags; /* the TT_EV_GOID_BITS of goid */

@@ -149,7 +149,6 @@ static int opt_string(const char *name, const char *arg, char *dst, size_t cap, 
 	return 0;
 }
 
-
 static int set_mode(struct tt_opts *o, enum tt_mode m, const char *name, char *err, size_t errlen)
 {
 	static const char *const names[] = {

@@ -629,19 +629,18 @@ static int parse_schema(struct pc *c, const cJSON *root)
 	if (!cJSON_IsString(it) || !it->valuestring)
 		return ji_fail(c, NULL, NULL, "not a ttytop/1 snapshot (schema is not a string)");
 	if (strcmp(it->valuestring, TT_SCHEMA) != 0) {
-		unsigned v;
-		int end = 0;
+		const char *v = it->valuestring;
+		char *end = NULL;
+		unsigned long n = strncmp(v, "ttytop/", 7) || !isdigit((unsigned char)v[7])
+		                      ? 0
+		                      : strtoul(v + 7, &end, 10);
 
 		/* a later version says so: the user needs a newer ttytop, not a new file */
-		if (strncmp(it->valuestring, "ttytop/", 7) == 0 &&
-		    isdigit((unsigned char)it->valuestring[7]) &&
-		    sscanf(it->valuestring, "ttytop/%u%n", &v, &end) == 1 &&
-		    it->valuestring[end] == '\0' && v > 1)
-			return ji_fail(
-			    c, NULL, NULL,
-			    "a ttytop/%u snapshot, written by a newer ttytop; this one reads "
-			    "ttytop/1 only (upgrade ttytop to replay it)",
-			    v);
+		if (n > 1 && *end == '\0')
+			return ji_fail(c, NULL, NULL,
+			               "a ttytop/%lu snapshot, written by a newer ttytop; this one "
+			               "reads ttytop/1 only (upgrade ttytop to replay it)",
+			               n);
 		ji_quote(it->valuestring, sq, sizeof(sq));
 		return ji_fail(c, NULL, NULL, "not a ttytop/1 snapshot (schema \"%s\")", sq);
 	}

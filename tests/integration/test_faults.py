@@ -57,7 +57,7 @@ def wait_for(pred, timeout, step=0.1):
 
 
 def json_instance():
-    """(pid, stop(sig) -> exit status, restored() -> None or what is wrong)."""
+    """(pid, stop(sig) -> exit status, restored() -> None or what is wrong, close)."""
     tr = Tracer("-T", "1000", interval=0.25)
 
     def stop(sig):

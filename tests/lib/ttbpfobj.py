@@ -5,19 +5,31 @@ import os
 import subprocess
 
 
-def bpf_ids(pid):
-    """The ids of the BPF programs, links and maps process pid holds fds of."""
-    ids = {"prog_id": set(), "link_id": set(), "map_id": set()}
+def fdinfo(pid):
+    """The fdinfo fields ({key: value} of strings) of every BPF object fd pid holds."""
+    out = []
     d = f"/proc/{pid}/fdinfo"
     for fd in os.listdir(d):
+        info = {}
         try:
             with open(os.path.join(d, fd)) as f:
                 for line in f:
                     k, _, v = line.partition(":")
-                    if k in ids:
-                        ids[k].add(int(v))
-        except (OSError, ValueError):
-            continue
+                    info[k.strip()] = v.strip()
+        except OSError:
+            continue  # closed meanwhile
+        if {"prog_id", "link_id", "map_id"} & info.keys():
+            out.append(info)
+    return out
+
+
+def bpf_ids(pid):
+    """The ids of the BPF programs, links and maps process pid holds fds of."""
+    ids = {"prog_id": set(), "link_id": set(), "map_id": set()}
+    for info in fdinfo(pid):
+        for k in ids:
+            if k in info:
+                ids[k].add(int(info[k]))
     return ids
 
 
