@@ -143,14 +143,15 @@ static int probe_btf(struct tt_probe_report *rep, char *err, size_t errlen)
 	/* 5.15: the user registers of a task (g register, frame-1 return address) */
 	rep->task_pt_regs =
 		btf_has_part(vmlinux, BTF_KIND_ENUM, "bpf_func_id", "BPF_FUNC_task_pt_regs");
-	rep->fentry = tt_probe_fentry(vmlinux, rep->task_pt_regs, &rep->fentry_why, &forced);
+	rep->preempt_rt = btf_has_part(vmlinux, BTF_KIND_STRUCT, "mutex", "rtmutex");
+	rep->fentry = tt_probe_fentry(vmlinux, rep->task_pt_regs, rep->preempt_rt, &rep->fentry_why,
+	                              &forced);
 	if (forced && !rep->fentry) {
 		snprintf(err, errlen, "TTYTOP_FENTRY=1, but writes cannot be timed in tty_write: %s",
 			 rep->fentry_why);
 		btf__free(vmlinux);
 		return -ENOTSUP;
 	}
-	rep->preempt_rt = btf_has_part(vmlinux, BTF_KIND_STRUCT, "mutex", "rtmutex");
 	rep->raw_syscalls = raw_syscalls_wanted(rep->preempt_rt);
 	rep->uart_circ_buf = btf_has_part(vmlinux, BTF_KIND_STRUCT, "uart_state", "xmit");
 	btf__free(vmlinux);

@@ -15,10 +15,12 @@ struct btf;
 /*
  * True when the tty-layer programs can run here: tty_write(struct kiocb *,
  * struct iov_iter *) (5.11+) in vmlinux's BTF, bpf_task_pt_regs (have_regs)
- * and a test fentry program attached to it. Otherwise *why says what is
+ * and a test fentry program attached to it, on a kernel that is not
+ * PREEMPT_RT (preempt_rt: see probe_fentry.c). Otherwise *why says what is
  * missing. TTYTOP_FENTRY=0 turns it off; with TTYTOP_FENTRY=1 a missing piece
  * is an error for the caller (*forced is set).
  */
-bool tt_probe_fentry(const struct btf *vmlinux, bool have_regs, const char **why, bool *forced);
+bool tt_probe_fentry(const struct btf *vmlinux, bool have_regs, bool preempt_rt, const char **why,
+                     bool *forced);
 
 #endif

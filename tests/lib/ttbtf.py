@@ -58,8 +58,9 @@ _fentry = None
 def fentry_usable():
     """Whether writes can be timed inside tty_write here, judged without
     ttytop: tty_write takes (iocb, from) (5.11+), bpf_task_pt_regs exists
-    (5.15+) and bpftrace can attach a kfunc probe to it (the kernel may refuse
-    fentry: lockdown). TTYTOP_FENTRY=0 or 1 decides instead, as for ttytop."""
+    (5.15+), bpftrace can attach a kfunc probe to it (the kernel may refuse
+    fentry: lockdown) and the kernel is not PREEMPT_RT (whose preemptible
+    fentry runs the kernel skips). TTYTOP_FENTRY=0 or 1 decides instead."""
     global _fentry
     force = os.environ.get("TTYTOP_FENTRY")
     if force in ("0", "1"):
@@ -70,7 +71,9 @@ def fentry_usable():
         proto = int(b.types[fid][2].split("type_id=")[1].split()[0]) if fid else None
         params = b.types[proto][3] if proto in b.types else []
         regs = "BPF_FUNC_task_pt_regs" in b.members("bpf_func_id", kind="ENUM")
-        _fentry = bool(params) and params[0].startswith("'iocb'") and regs and _bpftrace_kfunc()
+        rt = "rtmutex" in b.members("mutex")
+        _fentry = (bool(params) and params[0].startswith("'iocb'") and regs and not rt
+                   and _bpftrace_kfunc())
     return _fentry
 
 
@@ -94,7 +97,7 @@ def expected_flavour():
 
 
 def expected_hooks():
-    """attach.mode: the tty layer where fentry works; else raw sys_enter/sys_exit
+    """attach.mode: the tty layer where fentry works (not PREEMPT_RT); else raw sys_enter/sys_exit
     on PREEMPT_RT (or when forced), else the per-syscall tracepoints."""
     if fentry_usable():
         return "fentry"
