@@ -80,10 +80,13 @@ struct {
 
 /*
  * Terminal statistics live in a preallocated array: taking a slot cannot fail
- * to allocate, and user space reads the whole array through mmap without a
+ * to allocate, and user space reads the slots in use through mmap without a
  * system call per terminal. free_slots holds the numbers of the free slots
  * (filled by user space, which also returns the slots of terminals that went
- * quiet); tty_slot maps a terminal to its slot.
+ * quiet); tty_slot maps a terminal to its slot. free_slots is a stack, so
+ * that a slot given back is the next one taken: the slots in use stay the
+ * lowest, and user space maps only the part of the array they occupy
+ * (slot_used says which; the whole array is 7 MiB of resident memory).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -101,10 +104,13 @@ struct {
 } tty_slot SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(type, BPF_MAP_TYPE_STACK);
 	__uint(max_entries, TT_TTY_SLOTS);
 	__type(value, __u32);
 } free_slots SEC(".maps");
+
+/* set when a slot is taken, cleared by user space when it gives it back */
+__u8 slot_used[TT_TTY_SLOTS];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -552,8 +558,10 @@ static __always_inline struct tt_tty_slot *take_slot(struct tt_inflight *s)
 	bpf_probe_read_kernel_str(sl->info.name, sizeof(sl->info.name), &tty->name);
 	bpf_probe_read_kernel_str(sl->info.driver, sizeof(sl->info.driver),
 	                          BPF_CORE_READ(tty, driver, name));
-	asm volatile("" ::: "memory"); /* identity before the flag user space checks */
+	asm volatile("" ::: "memory"); /* identity before the flags user space checks */
 	sl->info.in_use = 1;
+	if (idx < TT_TTY_SLOTS)
+		slot_used[idx] = 1;
 	return sl;
 others:
 	count_drop(TT_DROP_TTY_TABLE_FULL);

@@ -36,6 +36,11 @@
 #include "ttyslots.h"
 #include "ttytop.skel.h"
 
+/* the slot array is mapped in chunks of this (a multiple of every page size) */
+#define TT_SLOT_CHUNK_BYTES (64u * 1024)
+#define TT_SLOT_CHUNKS ((TT_TTY_SLOTS * sizeof(struct tt_tty_slot)) / TT_SLOT_CHUNK_BYTES + 2)
+
+
 struct tt_collector {
 	struct ttytop_bpf *skel;
 	struct ring_buffer *rb;
@@ -46,8 +51,9 @@ struct tt_collector {
 	bool verbose;
 	bool no_stacks;
 	struct tt_slots slots;
-	void *slots_mem;
+	void *slots_mem; /* reserved whole, mapped a chunk at a time (reach_slot) */
 	size_t slots_len;
+	uint8_t slot_chunk_mapped[TT_SLOT_CHUNKS];
 	int grace_outer, grace_inner; /* see wait_for_programs() */
 	uint64_t retired;             /* slots given back */
 	struct tt_procseen seen;      /* processes inspected (on_new_proc) */
@@ -103,7 +109,7 @@ static void name_for_dev(struct tt_collector *c, __u32 dev, char *out, size_t le
 	}
 	if (!bpf_map__lookup_elem(c->skel->maps.tty_slot, &dev, sizeof(dev), &idx, sizeof(idx),
 	                          0) &&
-	    idx < c->slots.n) {
+	    tt_slots_at(&c->slots, idx)) {
 		const struct tt_tty_info *info = &c->slots.mem[idx].info;
 		char kname[TT_TTY_NAME_LEN];
 
@@ -656,8 +662,41 @@ static void choose_programs(struct ttytop_bpf *skel, const struct tt_probe_repor
 }
 
 /*
- * After load, before attach: map the slot array, queue every slot but the
- * others slot as free, and make the map-in-map that wait_for_programs uses.
+ * A mapping of a BPF array is resident in full from the start (the kernel
+ * maps every page at mmap), and the slot array is 7 MiB. So its address
+ * range is reserved, and a chunk of it is mapped the first time a slot in
+ * it is read: the slots in use stay the lowest (free_slots is a stack).
+ */
+static int reach_slot(void *ctx, uint32_t i)
+{
+	struct tt_collector *c = ctx;
+	size_t lo = (size_t)i * sizeof(struct tt_tty_slot);
+	size_t hi = lo + sizeof(struct tt_tty_slot);
+
+	if (hi > c->slots_len)
+		return -ERANGE;
+	for (size_t k = lo / TT_SLOT_CHUNK_BYTES; k <= (hi - 1) / TT_SLOT_CHUNK_BYTES; k++) {
+		size_t off = k * TT_SLOT_CHUNK_BYTES;
+		size_t len = c->slots_len - off < TT_SLOT_CHUNK_BYTES ? c->slots_len - off
+		                                                      : TT_SLOT_CHUNK_BYTES;
+
+		if (k >= TT_SLOT_CHUNKS)
+			return -ERANGE;
+		if (c->slot_chunk_mapped[k])
+			continue;
+		if (mmap((char *)c->slots_mem + off, len, PROT_READ | PROT_WRITE,
+		         MAP_SHARED | MAP_FIXED, bpf_map__fd(c->skel->maps.slots),
+		         (off_t)off) == MAP_FAILED)
+			return -errno;
+		c->slot_chunk_mapped[k] = 1;
+	}
+	return 0;
+}
+
+/*
+ * After load, before attach: reserve the slot array's addresses, stack every
+ * slot but the others slot as free (1 on top), and make the map-in-map that
+ * wait_for_programs uses.
  */
 static int setup_slots(struct tt_collector *c, char *err, size_t errlen)
 {
@@ -667,8 +706,12 @@ static int setup_slots(struct tt_collector *c, char *err, size_t errlen)
 	LIBBPF_OPTS(bpf_map_create_opts, o);
 
 	c->slots_len = ((size_t)n * sizeof(struct tt_tty_slot) + page - 1) / page * page;
+	if (TT_SLOT_CHUNK_BYTES % page || c->slots_len > TT_SLOT_CHUNKS * TT_SLOT_CHUNK_BYTES) {
+		snprintf(err, errlen, "terminal slots: page size %ld unsupported", page);
+		return -ENOTSUP;
+	}
 	c->slots_mem =
-	    mmap(NULL, c->slots_len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+	    mmap(NULL, c->slots_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (c->slots_mem == MAP_FAILED) {
 		c->slots_mem = NULL;
 		snprintf(err, errlen, "cannot map the terminal statistics: %s", strerror(errno));
@@ -678,7 +721,14 @@ static int setup_slots(struct tt_collector *c, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	for (__u32 i = 1; i < n; i++)
+	c->slots.used = c->skel->bss->slot_used;
+	c->slots.reach = reach_slot;
+	c->slots.reach_ctx = c;
+	if (reach_slot(c, TT_SLOT_OTHERS)) {
+		snprintf(err, errlen, "cannot map the terminal statistics: %s", strerror(errno));
+		return -errno;
+	}
+	for (__u32 i = n - 1; i >= 1; i--)
 		if (bpf_map__update_elem(c->skel->maps.free_slots, NULL, 0, &i, sizeof(i), 0)) {
 			snprintf(err, errlen, "cannot fill the free terminal slots: %s",
 			         strerror(errno));

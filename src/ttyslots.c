@@ -24,6 +24,13 @@ int tt_slots_init(struct tt_slots *s, struct tt_tty_slot *mem, uint32_t n)
 	return 0;
 }
 
+struct tt_tty_slot *tt_slots_at(const struct tt_slots *s, uint32_t i)
+{
+	if (i >= s->n || (s->reach && s->reach(s->reach_ctx, i)))
+		return NULL;
+	return &s->mem[i];
+}
+
 void tt_slots_free(struct tt_slots *s)
 {
 	free(s->track);
@@ -81,12 +88,19 @@ static struct tt_terminal *row_for(struct tt_model *m, const struct tt_tty_info 
 
 void tt_slots_collect_one(struct tt_slots *s, uint32_t i, struct tt_model *m, uint64_t now_ns)
 {
-	struct tt_slot_track *tr = &s->track[i];
-	struct tt_tty_slot *sl = &s->mem[i];
+	struct tt_slot_track *tr;
+	struct tt_tty_slot *sl;
 	struct tt_tty_stats cur, d;
 	struct tt_tty_info info;
 
-	if (i && !__atomic_load_n(&sl->info.in_use, __ATOMIC_ACQUIRE))
+	if (i >= s->n)
+		return;
+	tr = &s->track[i];
+	/* a slot the kernel never took is not touched: its pages stay unmapped */
+	if (i && s->used && !s->used[i] && !tr->live)
+		return;
+	sl = tt_slots_at(s, i);
+	if (!sl || (i && !__atomic_load_n(&sl->info.in_use, __ATOMIC_ACQUIRE)))
 		return;
 	memcpy(&info, &sl->info, sizeof(info));
 	if (!tr->live) {
@@ -165,8 +179,12 @@ int tt_slots_pick(const struct tt_slots *s, uint64_t now_ns, uint32_t *out, int 
 
 void tt_slots_clear(struct tt_slots *s, uint32_t i)
 {
-	if (!i || i >= s->n)
+	struct tt_tty_slot *sl;
+
+	if (!i || !(sl = tt_slots_at(s, i)))
 		return;
-	memset(&s->mem[i], 0, sizeof(s->mem[i]));
+	memset(sl, 0, sizeof(*sl));
 	memset(&s->track[i], 0, sizeof(s->track[i]));
+	if (s->used)
+		s->used[i] = 0;
 }

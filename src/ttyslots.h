@@ -25,15 +25,31 @@ struct tt_slot_track {
 	bool live;
 };
 
+/*
+ * Makes slot i's memory readable (maps its part of the kernel's array);
+ * 0 or a negative errno, and then the slot is left alone this time.
+ */
+typedef int (*tt_slot_reach_fn)(void *ctx, uint32_t i);
+
 struct tt_slots {
-	struct tt_tty_slot *mem; /* the kernel's array, mmapped; n elements */
+	struct tt_tty_slot *mem; /* the kernel's array, n elements, mapped as reach() maps it */
 	uint32_t n;
 	struct tt_slot_track *track;
 	uint32_t live; /* slots in use after the last collect, slot 0 aside */
+	/*
+	 * The kernel sets used[i] when it takes slot i, so that slots never
+	 * taken are never touched (their pages never mapped); NULL: every
+	 * slot's in_use flag is read, as on plain memory.
+	 */
+	volatile uint8_t *used;
+	tt_slot_reach_fn reach; /* NULL: all of mem is readable */
+	void *reach_ctx;
 };
 
 int tt_slots_init(struct tt_slots *s, struct tt_tty_slot *mem, uint32_t n);
 void tt_slots_free(struct tt_slots *s);
+/* Slot i, readable, or NULL (out of range, or reach failed). */
+struct tt_tty_slot *tt_slots_at(const struct tt_slots *s, uint32_t i);
 
 /* A copy taken with 8- and 4-byte loads: the kernel adds while we read. */
 void tt_stats_read(const struct tt_tty_stats *src, struct tt_tty_stats *out);
@@ -56,7 +72,7 @@ void tt_slots_collect(struct tt_slots *s, struct tt_model *m, uint64_t now_ns);
  */
 int tt_slots_pick(const struct tt_slots *s, uint64_t now_ns, uint32_t *out, int max);
 
-/* Forget slot i and zero it: only once no BPF program can still hold it. */
+/* Forget slot i, zero it and clear used[i]: only once no BPF program can still hold it. */
 void tt_slots_clear(struct tt_slots *s, uint32_t i);
 
 #endif

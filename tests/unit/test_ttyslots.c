@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* Kernel terminal slots in user space: differences, identities, give-back policy. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -228,6 +229,63 @@ static void test_pick_at_once_when_nearly_full(void **state)
 		assert_int_not_equal(out[i], 3);
 }
 
+struct reach_log {
+	uint32_t reached[NSLOTS];
+	uint32_t refuse; /* reach fails for this slot */
+};
+
+static int reach_spy(void *ctx, uint32_t i)
+{
+	struct reach_log *r = ctx;
+
+	r->reached[i]++;
+	return i == r->refuse ? -ENOMEM : 0;
+}
+
+/*
+ * With the kernel's used flags, a slot it never took is not touched (its
+ * pages are never mapped), a taken one is reached before it is read, one
+ * whose mapping fails is left for the next read, and giving a slot back
+ * clears its flag.
+ */
+static void test_used_flags_and_reach(void **state)
+{
+	struct fx *f = *state;
+	uint8_t used[NSLOTS] = {0};
+	struct reach_log r = {.refuse = 6};
+
+	f->s.used = used;
+	f->s.reach = reach_spy;
+	f->s.reach_ctx = &r;
+	take(f, 2, 136u << 20 | 2, "pts2", TT_CLASS_PTY);
+	write_n(f, 2, 4, 20);
+	used[2] = 1;
+	take(f, 3, 136u << 20 | 3, "pts3", TT_CLASS_PTY); /* in_use, flag not yet seen */
+	write_n(f, 3, 5, 20);
+	take(f, 6, 136u << 20 | 6, "pts6", TT_CLASS_PTY);
+	write_n(f, 6, 6, 20);
+	used[6] = 1;
+	tt_slots_collect(&f->s, f->m, 1 * SEC);
+	assert_int_equal(r.reached[0], 1); /* others: always read */
+	assert_int_equal(r.reached[1], 0);
+	assert_int_equal(r.reached[2], 1);
+	assert_int_equal(r.reached[3], 0);
+	assert_int_equal(r.reached[6], 1);
+	assert_int_equal(tt_model_find_terminal(f->m, 136u << 20 | 2)->writes, 4);
+	assert_null(tt_model_find_terminal(f->m, 136u << 20 | 3));
+	assert_null(tt_model_find_terminal(f->m, 136u << 20 | 6));
+	used[3] = 1;
+	r.refuse = NSLOTS;
+	tt_slots_collect(&f->s, f->m, 2 * SEC);
+	assert_int_equal(tt_model_find_terminal(f->m, 136u << 20 | 3)->writes, 5);
+	assert_int_equal(tt_model_find_terminal(f->m, 136u << 20 | 6)->writes, 6);
+	assert_null(tt_slots_at(&f->s, NSLOTS));
+	tt_slots_clear(&f->s, 2);
+	assert_int_equal(used[2], 0);
+	assert_int_equal(used[3], 1);
+	assert_int_equal(f->mem[2].info.in_use, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +297,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pick_quiet_slots, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pick_sooner_when_short, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pick_at_once_when_nearly_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_used_flags_and_reach, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
