@@ -40,6 +40,14 @@
 #define TT_SLOT_CHUNK_BYTES (64u * 1024)
 #define TT_SLOT_CHUNKS ((TT_TTY_SLOTS * sizeof(struct tt_tty_slot)) / TT_SLOT_CHUNK_BYTES + 2)
 
+/*
+ * One drain of the event ring stops after this long, and the rest waits for
+ * the next: libbpf consumes for as long as records keep coming, and in a
+ * storm on a slow machine (a guest under emulation) they came as fast as
+ * they were read, so the dashboard never redrew nor read a key.
+ */
+#define TT_DRAIN_BUDGET_NS (50ull * 1000000)
+#define TT_DRAIN_CHECK_EVERY 32 /* records between clock reads */
 
 struct tt_collector {
 	struct ttytop_bpf *skel;
@@ -64,6 +72,8 @@ struct tt_collector {
 	struct tt_gostw *gostw;        /* Go stop-the-world probes; NULL: none */
 	struct bpf_link *sys_links[8]; /* the entry and exit programs on the other four syscalls */
 	uint64_t peers_at;             /* when other instances were last pruned (mono ns) */
+	uint64_t drain_until;          /* mono ns: the current drain's budget ends */
+	int drained;                   /* records taken by the current drain */
 };
 
 /*
@@ -278,14 +288,25 @@ static int on_record(void *ctx, void *data, size_t size)
 		on_new_proc(c, data);
 	else if (h->kind == TT_REC_STW && size >= sizeof(struct tt_stw_rec))
 		tt_gostw_on_rec(c->m, data, c->mono_to_real_ns);
+	/* the record is consumed either way: a negative return only stops libbpf */
+	if (++c->drained % TT_DRAIN_CHECK_EVERY == 0 && tt_mono_ns() >= c->drain_until)
+		return -EAGAIN;
 	return 0;
+}
+
+/* Records taken, or -errno; a drain stopped by its budget is no error. */
+static int drained(struct tt_collector *c, int n)
+{
+	if (n == -EAGAIN || n == -EINTR || n >= 0)
+		return c->drained;
+	return n;
 }
 
 int tt_collector_poll(struct tt_collector *c, int timeout_ms)
 {
-	int n = ring_buffer__poll(c->rb, timeout_ms);
-
-	return n == -EINTR ? 0 : n;
+	c->drained = 0;
+	c->drain_until = tt_mono_ns() + TT_DRAIN_BUDGET_NS + (uint64_t)timeout_ms * 1000000;
+	return drained(c, ring_buffer__poll(c->rb, timeout_ms));
 }
 
 static int src_fd(void *ctx)
@@ -298,9 +319,10 @@ static int src_fd(void *ctx)
 static int src_drain(void *ctx)
 {
 	struct tt_collector *c = ctx;
-	int n = ring_buffer__consume(c->rb);
 
-	return n == -EINTR ? 0 : n;
+	c->drained = 0;
+	c->drain_until = tt_mono_ns() + TT_DRAIN_BUDGET_NS;
+	return drained(c, ring_buffer__consume(c->rb));
 }
 
 /*
