@@ -15,6 +15,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import tempfile
 import time
 
@@ -259,15 +260,45 @@ def deltas(before, after):
     return d
 
 
-def vm_hwm_kb(pid):
+def status_kb(pid, field):
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return None
+
+
+def vm_hwm_kb(pid):
+    """Peak RSS: for ttytop the start-up, while libbpf holds the kernel's BTF."""
+    return status_kb(pid, "VmHWM")
+
+
+def vm_rss_kb(pid):
+    return status_kb(pid, "VmRSS")
+
+
+class RssSampler(threading.Thread):
+    """The largest VmRSS of pid, sampled every 0.2 s from after skip_s."""
+
+    def __init__(self, pid, skip_s=1.0):
+        super().__init__(daemon=True)
+        self.pid, self.skip, self.max_kb, self.stop = pid, skip_s, None, threading.Event()
+        self.start()
+
+    def run(self):
+        t0 = time.monotonic()
+        while not self.stop.wait(0.2):
+            v = vm_rss_kb(self.pid)
+            if v is not None and time.monotonic() - t0 >= self.skip:
+                self.max_kb = max(self.max_kb or 0, v)
+
+    def result(self):
+        self.stop.set()
+        self.join()
+        return self.max_kb
 
 
 def tail(path, n=5):
@@ -495,6 +526,7 @@ def one_run(t, rnd):
             window = time.monotonic() - t0
             r["idle_sched"] = sched_cost(deltas(before, snapshot(ids)), window)
         r["vm_hwm_kb"] = vm_hwm_kb(p.pid)
+        r["vm_rss_kb"] = vm_rss_kb(p.pid)
         if t["kind"] == "ttytop" and rnd == 1:
             r["maps"] = maps_of(p.pid)
     finally:
@@ -550,6 +582,7 @@ def summarize(runs):
         "startup_attaching_ms": ("startup", "attaching_ms"),
         "startup_attach_us": ("startup", "attach_us"),
         "vm_hwm_kb": ("vm_hwm_kb",),
+        "vm_rss_kb": ("vm_rss_kb",),
         "pty_seen_ratio": ("pty_seen_ratio",),
     }
     for key, _, _ in PTY_WORKLOADS:
@@ -648,6 +681,7 @@ def print_table(s, tg, meta):
         ("start: exec -> all progs live (ms)", "startup_live_ms", 1, 0),
         ("start: attach_us from JSON (ms)", "startup_attach_us", 0.001, 0),
         ("peak RSS VmHWM (MiB)", "vm_hwm_kb", 1 / 1024, 1),
+        ("RSS after the workloads VmRSS (MiB)", "vm_rss_kb", 1 / 1024, 1),
         ("pty writes the tracer recorded (%)", "pty_seen_ratio", 100, 1),
     ]
     w0 = 40
@@ -894,13 +928,17 @@ def storm_phase():
         return {"error": "tmux not installed"}
     sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
     from ttstorm import Storm
-    storm = None
+    storm = js = None
     try:
         storm = Storm(4, STORM_COMM)
+        # beside it, a --json instance at the default threshold: its RSS in the storm
+        js = subprocess.Popen([shlex.split(TTYTOP_CMD)[0], "--json", "--interval", "1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         pid = start_dashboard("-T 0 -c %s --interval 1" % STORM_COMM)
         order = sorted(storm.names())  # the table's order by name (strncmp)
         storm.start()
         wait_screen(lambda x: "Terminals (4)" in x, 10, "the storm's 4 terminals")
+        js_rss = RssSampler(js.pid, 0)  # started long before: past its start-up peak
         for _ in range(3):  # writes/s -> writer -> class -> terminal
             tmux("send-keys", "-t", "b", "<")
         wait_screen(lambda x: "sorted by terminal" in x and
@@ -914,7 +952,9 @@ def storm_phase():
         head = tmux("capture-pane", "-p", "-t", "b").splitlines()
         drops = re.search(r"drops (\S+ \([^)]*\))", head[1] if len(head) > 1 else "")
         lat.sort()
+        json_rss = js_rss.result()
         return {"seconds": storm.seconds(), "ptys": len(counts), "keys": len(lat),
+                "json_rss_kb": json_rss if js.poll() is None else None,
                 "writes_per_s_per_pty": storm.rate(counts),
                 "key_ms": lat, "key_ms_p50": lat[len(lat) // 2],
                 "key_ms_p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))],
@@ -922,6 +962,9 @@ def storm_phase():
                 "drops": drops.group(1) if drops else None, "vm_hwm_kb": vm_hwm_kb(pid)}
     finally:
         tmux("kill-server")
+        if js:
+            js.kill()
+            js.wait()
         if storm:
             storm.close()
 
@@ -941,6 +984,24 @@ def print_storm(st):
     print("%s dashboard storm key to screen p99 <= %d ms: %.0f ms"
           % ("PASS" if st["key_ms_p99"] <= STORM_TARGET_MS else "FAIL", STORM_TARGET_MS,
              st["key_ms_p99"]))
+    print()
+
+
+RSS_TARGET_MIB = 12
+
+
+def print_memory(s, storm):
+    """The RSS target: ttytop --json idle (after the workloads, -T 10) and at the
+    default threshold through the storm, its largest VmRSS sampled every 0.2 s.
+    Not the start-up peak (VmHWM): libbpf holds the kernel's BTF while it loads."""
+    idle = med(s, "ttytop", "vm_rss_kb")
+    inst = (storm or {}).get("json_rss_kb")
+    figs = [("idle", idle), ("storm", inst)]
+    shown = ", ".join("%s %s" % (k, "-" if v is None else "%.1f MiB" % (v / 1024)) for k, v in figs)
+    ok = all(v is not None and v / 1024 <= RSS_TARGET_MIB for _, v in figs)
+    print("%s ttytop RSS <= %d MiB, idle and in the storm (--json, default threshold): %s; "
+          "start-up peak VmHWM %s" % ("PASS" if ok else "FAIL", RSS_TARGET_MIB, shown,
+                                      fmt(get(s, ("ttytop", "vm_hwm_kb")), 1 / 1024, 1)))
     print()
 
 
@@ -1384,6 +1445,7 @@ def main():
     print_tui(tui)
     print_stuck(stuck)
     print_storm(storm)
+    print_memory(s, storm)
     print_raw(raw)
     print_stw(stw)
     print_pane(pane)
