@@ -597,9 +597,14 @@ static __always_inline __u32 clamp_u32(__u64 v)
 	return v > TT_U32_MAX ? TT_U32_MAX : (__u32)v;
 }
 
-/* Bytes requested by a writev: sum of the first TT_IOV_SUMMED iovec lengths. */
-static __always_inline __u32 iov_bytes(const struct iovec *iov, __u64 cnt)
+/*
+ * Bytes requested by a writev: sum of the first TT_IOV_SUMMED iovec lengths.
+ * A global function, verified once by itself: inlined, each of its exits
+ * was a state the verifier walked the rest of the entry program with.
+ */
+__noinline __u32 iov_bytes(__u64 iov_user, __u64 cnt) /* global: no pointer args */
 {
+	const struct iovec *iov = (const struct iovec *)iov_user;
 	__u64 total = 0;
 
 #pragma unroll
@@ -831,7 +836,7 @@ static __always_inline int on_enter(struct file *f, __s32 fd, __u64 count, const
 		return 0;
 	}
 	note_writer(s, &wk);
-	s->count = iov ? iov_bytes(iov, count) : clamp_u32(count);
+	s->count = iov ? iov_bytes((__u64)iov, count) : clamp_u32(count);
 	s->fd = fd;
 	s->syscall = sys;
 	start_write(s, tty, wk.dev, class, fast);
