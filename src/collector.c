@@ -726,6 +726,7 @@ static int setup_slots(struct tt_collector *c, char *err, size_t errlen)
 	uint32_t n = bpf_map__max_entries(map);
 	long page = sysconf(_SC_PAGESIZE);
 	LIBBPF_OPTS(bpf_map_create_opts, o);
+	int r;
 
 	c->slots_len = ((size_t)n * sizeof(struct tt_tty_slot) + page - 1) / page * page;
 	if (TT_SLOT_CHUNK_BYTES % page || c->slots_len > TT_SLOT_CHUNKS * TT_SLOT_CHUNK_BYTES) {
@@ -746,9 +747,9 @@ static int setup_slots(struct tt_collector *c, char *err, size_t errlen)
 	c->slots.used = c->skel->bss->slot_used;
 	c->slots.reach = reach_slot;
 	c->slots.reach_ctx = c;
-	if (reach_slot(c, TT_SLOT_OTHERS)) {
-		snprintf(err, errlen, "cannot map the terminal statistics: %s", strerror(errno));
-		return -errno;
+	if ((r = reach_slot(c, TT_SLOT_OTHERS))) {
+		snprintf(err, errlen, "cannot map the terminal statistics: %s", strerror(-r));
+		return r;
 	}
 	for (__u32 i = n - 1; i >= 1; i--)
 		if (bpf_map__update_elem(c->skel->maps.free_slots, NULL, 0, &i, sizeof(i), 0)) {
