@@ -71,8 +71,7 @@ def fentry_usable():
         proto = int(b.types[fid][2].split("type_id=")[1].split()[0]) if fid else None
         params = b.types[proto][3] if proto in b.types else []
         regs = "BPF_FUNC_task_pt_regs" in b.members("bpf_func_id", kind="ENUM")
-        rt = "rtmutex" in b.members("mutex")
-        _fentry = (bool(params) and params[0].startswith("'iocb'") and regs and not rt
+        _fentry = (bool(params) and params[0].startswith("'iocb'") and regs and not preempt_rt()
                    and _bpftrace_kfunc())
     return _fentry
 
@@ -104,7 +103,12 @@ def expected_hooks():
     force = os.environ.get("TTYTOP_RAW_SYSCALLS")
     if force in ("0", "1"):
         return "raw_syscalls" if force == "1" else "tracepoint"
-    return "raw_syscalls" if "rtmutex" in kernel_btf().members("mutex") else "tracepoint"
+    return "raw_syscalls" if preempt_rt() else "tracepoint"
+
+
+def preempt_rt():
+    """PREEMPT_RT: its mutex is an rtmutex."""
+    return "rtmutex" in kernel_btf().members("mutex")
 
 
 def expected_lost():

@@ -17,6 +17,17 @@ def require_root():
         raise Skip("needs root to load BPF programs")
 
 
+def interrupt(proc, timeout):
+    """SIGINT (ttytop's last document, its terminal restored), SIGKILL after timeout s."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Tracer:
     """./ttytop --json in the background; collects the NDJSON documents."""
 
@@ -76,13 +87,7 @@ class Tracer:
 
     def stop(self):
         self.release()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        interrupt(self.proc, 10)
         if self.proc.stderr:
             self.err = self.proc.stderr.read()
         if hasattr(self, "_t"):

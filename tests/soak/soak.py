@@ -57,6 +57,7 @@ import tty as ttymod
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from ttbpfobj import fdinfo  # noqa: E402
+from tttracer import interrupt  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TTYTOP = os.environ.get("TTYTOP_BIN", os.path.join(ROOT, "ttytop"))
@@ -446,13 +447,7 @@ class JsonTtytop:
             return {}
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        interrupt(self.proc, 15)
         self._t.join(5)
 
 
