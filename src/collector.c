@@ -29,6 +29,7 @@
 #include "gostw.h"
 #include "inflight.h"
 #include "peers.h"
+#include "probe_ksyms.h"
 #include "procseen.h"
 #include "ptyreaders.h"
 #include "symbolize.h"
@@ -844,14 +845,6 @@ static int open_programs(struct tt_collector *c, const struct tt_opts *o,
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(-ret));
 		return ret;
 	}
-	c->skel->rodata->tty_write_addr = rep->tty_write;
-	c->skel->rodata->redirected_tty_write_addr = rep->redirected_tty_write;
-	for (int i = 0; rep->irq_detect && i < TT_IRQ_RANGES; i++) {
-		if (!rep->irq_ranges[i][0])
-			continue;
-		memcpy((void *)c->skel->rodata->irq_ranges[c->skel->rodata->nr_irq_ranges++],
-		       rep->irq_ranges[i], sizeof(rep->irq_ranges[i]));
-	}
 	set_filters(c->skel, o);
 	ret = bpf_map__set_max_entries(
 	    c->skel->maps.events, o->threshold_ms > 0 ? TT_RINGBUF_BYTES : TT_RINGBUF_BYTES_ALL);
@@ -888,23 +881,44 @@ static int attach_syscalls(struct tt_collector *c)
 	return 0;
 }
 
-static int load_and_attach(struct tt_collector *c, struct tt_probe_report *rep, char *err,
-                           size_t errlen)
+static int load_programs(struct tt_collector *c, struct tt_probe_report *rep, char *err,
+                         size_t errlen)
 {
 	uint64_t t = tt_mono_ns();
 	int ret = ttytop_bpf__load(c->skel);
 
 	rep->load_ms = (tt_mono_ns() - t) / 1e6;
-
-	if (ret) {
+	if (ret)
 		snprintf(err, errlen,
 		         ret == -EPERM ? "the kernel refused to load the BPF programs (EPERM): "
 		                         "needs CAP_BPF and CAP_PERFMON"
 		                       : "the kernel rejected the BPF programs: %s (run with -v "
 		                         "for the verifier log)",
 		         strerror(-ret));
-		return ret;
-	}
+	return ret;
+}
+
+/* The kernel symbols the programs compare against, once they are read. */
+static void set_ksyms(struct tt_collector *c, const struct tt_probe_report *rep)
+{
+	struct ttytop_bpf__bss *b = c->skel->bss;
+
+	b->tty_write_addr = rep->tty_write;
+	b->redirected_tty_write_addr = rep->redirected_tty_write;
+	b->nr_irq_ranges = 0;
+	for (int i = 0; rep->irq_detect && i < TT_IRQ_RANGES; i++)
+		if (rep->irq_ranges[i][0])
+			memcpy(b->irq_ranges[b->nr_irq_ranges++], rep->irq_ranges[i],
+			       sizeof(rep->irq_ranges[i]));
+}
+
+static int attach_programs(struct tt_collector *c, struct tt_probe_report *rep, char *err,
+                           size_t errlen)
+{
+	uint64_t t;
+	int ret;
+
+	set_ksyms(c, rep);
 	if ((ret = setup_slots(c, err, errlen)) || (ret = setup_inflight(c, rep, err, errlen)))
 		return ret;
 	rep->tty_slots = c->slots.n - 1;
@@ -968,24 +982,29 @@ int tt_collector_open(struct tt_collector **out, const struct tt_opts *o, struct
                       struct tt_probe_report *rep, char *err, size_t errlen)
 {
 	uint64_t t0 = tt_mono_ns();
-	struct tt_collector *c;
-	int ret;
+	struct tt_ksyms_job ksyms;
+	struct tt_collector *c = NULL;
+	int ret, kret;
 
 	*out = NULL;
 	g_verbose = o->verbose;
 	libbpf_set_print(libbpf_print);
+	tt_ksyms_job_start(&ksyms);
 	ret = tt_collector_probe(rep, err, errlen);
 	rep->probe_ms = (tt_mono_ns() - t0) / 1e6;
-	if (ret)
-		return ret;
-	ret = 0;
-	c = collector_new(o, m, err, errlen, &ret);
-	if (!c)
-		return ret;
 	if (!ret)
+		c = collector_new(o, m, err, errlen, &ret);
+	if (c && !ret)
 		ret = open_programs(c, o, rep, err, errlen);
 	rep->open_ms = (tt_mono_ns() - t0) / 1e6 - rep->probe_ms;
-	if (ret || (ret = load_and_attach(c, rep, err, errlen))) {
+	if (c && !ret)
+		ret = load_programs(c, rep, err, errlen);
+	kret = tt_ksyms_job_finish(&ksyms, rep, ret ? NULL : err, errlen);
+	if (!ret)
+		ret = kret;
+	if (!ret)
+		ret = attach_programs(c, rep, err, errlen);
+	if (ret) {
 		tt_collector_close(c);
 		return ret;
 	}

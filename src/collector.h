@@ -34,6 +34,7 @@ struct tt_probe_report {
 	const char *fentry_why; /* why not, when !fentry */
 	/* where start-up went (--check prints it): ms */
 	double probe_ms, open_ms, load_ms, attach_ms;
+	double ksyms_ms; /* /proc/kallsyms, read beside the others (src/probe_ksyms.c) */
 	bool uart_circ_buf;    /* serial TX buffer in uart_state.xmit (before 6.10) */
 	unsigned tty_slots;    /* terminal entries the kernel tables hold */
 	bool irq_detect;
@@ -58,8 +59,13 @@ int tt_collector_poll(struct tt_collector *c, int timeout_ms);
 /* The dashboard's view of the collector. */
 struct tt_source tt_collector_source(struct tt_collector *c);
 
-/* Probe only (no load): fills rep; 0 when everything needed is present. */
+/*
+ * Probe only (no load): fills rep but for the kernel symbols (tty_write, irq
+ * ranges: src/probe_ksyms.h); 0 when everything needed is present.
+ */
 int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen);
+/* rep->lost, from what the probe and the kernel symbols found */
+void tt_probe_lost(struct tt_probe_report *rep);
 void tt_probe_report_print(const struct tt_probe_report *rep, FILE *f);
 
 #endif

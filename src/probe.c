@@ -19,7 +19,6 @@
 #include "probe_fentry.h"
 
 #include "arch.h"
-#include "symbolize.h"
 
 static bool path_exists(const char *p)
 {
@@ -82,30 +81,6 @@ static int btf_tp_args(const struct btf *btf, const char *tp)
 }
 
 /*
- * Interrupt work that runs in a task rather than on an interrupt stack, so
- * the entry text never shows in its waker's stack: threaded handlers (every
- * handler under PREEMPT_RT, some drivers and `threadirqs` elsewhere), the
- * softirq threads, and the softirq body itself, which kernels since ~6.8
- * (and 6.1-rt) run from handle_softirqs() outside the softirq entry text.
- */
-/* Threaded handlers and softirq threads: where interrupts run under PREEMPT_RT. */
-static const char *const irq_thread_fns[] = {"irq_thread", "run_ksoftirqd", "run_timersd",
-					     "handle_softirqs", "__do_softirq"};
-#define NR_IRQ_FNS (int)(sizeof(irq_thread_fns) / sizeof(irq_thread_fns[0]))
-
-static void add_irq_threads(struct tt_probe_report *rep, uint64_t (*r)[2])
-{
-	int slot = 2;
-
-	for (int i = 0; i < NR_IRQ_FNS && slot < TT_IRQ_RANGES; i++)
-		if (r[i][0]) {
-			rep->irq_ranges[slot][0] = r[i][0];
-			rep->irq_ranges[slot++][1] = r[i][1];
-		}
-	rep->irq_threads = r[0][0] != 0;
-}
-
-/*
  * The raw sys_enter/sys_exit hooks on PREEMPT_RT, where the per-syscall
  * tracepoints skip programs while another task's BPF map call is preempted
  * (bpf/ttytop.bpf.c, enter_raw). TTYTOP_RAW_SYSCALLS=1 or 0 decides instead,
@@ -158,34 +133,14 @@ static int probe_btf(struct tt_probe_report *rep, char *err, size_t errlen)
 	return 0;
 }
 
-/* Kernel text ttytop needs (tty_write) or uses when present; 0 or -ENOENT. */
-static int probe_ksyms(struct tt_probe_report *rep, char *err, size_t errlen)
+void tt_probe_lost(struct tt_probe_report *rep)
 {
-	static const char *const names[] = {
-		"tty_write",		 "redirected_tty_write",	"__irqentry_text_start",
-		"__irqentry_text_end", "__softirqentry_text_start", "__softirqentry_text_end",
-	};
-	uint64_t addrs[6], ranges[NR_IRQ_FNS][2];
-	struct tt_ksym_query q = {names, addrs, 6, irq_thread_fns, ranges, NR_IRQ_FNS};
-
-	tt_ksym_query(&q);
-	rep->tty_write = addrs[0];
-	if (!rep->tty_write) {
-		snprintf(err, errlen,
-			 "cannot find tty_write in /proc/kallsyms (kernel.kptr_restrict, or a "
-			 "kernel without the tty layer)");
-		return -ENOENT;
-	}
-	/* optional: /dev/console redirection; without it those writes are missed */
-	rep->redirected_tty_write = addrs[1];
-	/* optional: tells interrupt wake-ups from process wake-ups */
-	rep->irq_ranges[0][0] = addrs[2];
-	rep->irq_ranges[0][1] = addrs[3];
-	rep->irq_ranges[1][0] = addrs[4];
-	rep->irq_ranges[1][1] = addrs[5];
-	add_irq_threads(rep, ranges);
-	rep->irq_detect = rep->irq_ranges[0][0] && rep->irq_ranges[0][1] > rep->irq_ranges[0][0];
-	return 0;
+	rep->lost = (rep->task_pt_regs || rep->regs_on_stack
+			 ? 0
+			 : 1u << TT_LOST_R14_CHECK | 1u << TT_LOST_FRAME1) |
+		    (rep->irq_detect ? 0 : 1u << TT_LOST_IRQ_WAKER) |
+		    (rep->redirected_tty_write && !rep->fentry ? 0 : 1u << TT_LOST_CONSOLE_REDIRECT) |
+		    (rep->fentry ? 1u << TT_LOST_REFUSED_WRITES : 0);
 }
 
 int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
@@ -219,17 +174,8 @@ int tt_collector_probe(struct tt_probe_report *rep, char *err, size_t errlen)
 			 "CONFIG_FTRACE_SYSCALLS=n)");
 		return -ENOTSUP;
 	}
-	ret = probe_ksyms(rep, err, errlen);
-	if (ret)
-		return ret;
 	/* the architecture may find the registers on the kernel stack instead (arch.bpf.h) */
 	rep->regs_on_stack = !rep->task_pt_regs && tt_arch_regs_on_stack;
-	rep->lost = (rep->task_pt_regs || rep->regs_on_stack
-			 ? 0
-			 : 1u << TT_LOST_R14_CHECK | 1u << TT_LOST_FRAME1) |
-		    (rep->irq_detect ? 0 : 1u << TT_LOST_IRQ_WAKER) |
-		    (rep->redirected_tty_write && !rep->fentry ? 0 : 1u << TT_LOST_CONSOLE_REDIRECT) |
-		    (rep->fentry ? 1u << TT_LOST_REFUSED_WRITES : 0);
 	if (!rep->tp_btf) {
 		snprintf(err, errlen, "this kernel lacks BTF tracepoints (tp_btf, Linux 5.5+)");
 		return -ENOTSUP;
