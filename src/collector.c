@@ -182,7 +182,7 @@ static void drop_tracing_frames(struct tt_stack *k)
 	int skip = 0;
 
 	while (skip < k->n) {
-		const char *f = k->frames[skip].func;
+		const char *f = tt_str(k->frames[skip].func);
 
 		if (strncmp(f, "bpf_", 4) && strncmp(f, "__bpf_", 6) &&
 		    strncmp(f, "__traceiter_", 12) && strncmp(f, "trace_call_bpf", 14) &&

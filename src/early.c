@@ -468,12 +468,12 @@ void tt_early_event(struct tt_early_tab *t, struct tt_symbolizer *sym, const str
 	for (int i = 0; i < ev->ustack.n; i++) {
 		struct tt_frame *f = &ev->ustack.frames[i], keep = *f;
 
-		if (f->func[0])
+		if (f->func)
 			continue;
 		bool named = name_frame(p, sym, e, x, c, nc, f, i > 0);
 
 		/* the maps placed it in another file: they know better */
-		if (keep.module[0] && strcmp(keep.module, f->module))
+		if (keep.module && keep.module != f->module)
 			*f = keep;
 		else if (named)
 			t->fixed_frames++;

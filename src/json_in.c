@@ -397,6 +397,7 @@ static int parse_addr(const char *s, uint64_t *out)
 
 int ji_frame(struct pc *c, const cJSON *f, const char *p, struct tt_frame *fr)
 {
+	char func[TT_FUNC_LEN], file[TT_FILE_LEN], module[TT_MODULE_LEN];
 	const cJSON *it;
 	int64_t line;
 
@@ -408,10 +409,13 @@ int ji_frame(struct pc *c, const cJSON *f, const char *p, struct tt_frame *fr)
 		return -1;
 	if (!cJSON_IsString(it) || !it->valuestring || parse_addr(it->valuestring, &fr->addr))
 		return ji_fail(c, p, "addr", "expected a \"0x...\" hex string");
-	if (ji_str(c, f, p, "func", fr->func, sizeof(fr->func), true) < 0 ||
-	    ji_str(c, f, p, "file", fr->file, sizeof(fr->file), true) < 0 ||
-	    ji_str(c, f, p, "module", fr->module, sizeof(fr->module), true) < 0)
+	if (ji_str(c, f, p, "func", func, sizeof(func), true) < 0 ||
+	    ji_str(c, f, p, "file", file, sizeof(file), true) < 0 ||
+	    ji_str(c, f, p, "module", module, sizeof(module), true) < 0)
 		return -1;
+	tt_frame_set_func(fr, func);
+	tt_frame_set_file(fr, file);
+	tt_frame_set_module(fr, module);
 	it = ji_get(c, f, p, "line");
 	if (!it)
 		return -1;

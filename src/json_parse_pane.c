@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "json_pane.h"
@@ -47,12 +48,12 @@ static uint32_t in_intern(struct pane_in *in, const struct tt_frame *fr)
 {
 	struct tt_pane_name n;
 
-	if (!fr->func[0])
+	if (!fr->func)
 		return UINT32_MAX;
 	memset(&n, 0, sizeof(n));
-	memcpy(n.func, fr->func, sizeof(n.func));
-	memcpy(n.file, fr->file, sizeof(n.file));
-	memcpy(n.module, fr->module, sizeof(n.module));
+	snprintf(n.func, sizeof(n.func), "%s", tt_str(fr->func));
+	snprintf(n.file, sizeof(n.file), "%s", tt_str(fr->file));
+	snprintf(n.module, sizeof(n.module), "%s", tt_str(fr->module));
 	n.line = fr->line;
 	return tt_pane_intern(&in->p, &n);
 }

@@ -128,7 +128,7 @@ static int render_frames(cJSON *o, const char *key, const struct tt_stack *s, in
 	for (int i = 0; i < s->n && i < max; i++) {
 		const struct tt_frame *f = &s->frames[i];
 
-		if (jo_frame(a, f->addr, f->func, f->file, f->line, f->module) < 0)
+		if (jo_frame(a, f->addr, tt_str(f->func), tt_str(f->file), f->line, tt_str(f->module)) < 0)
 			return -1;
 	}
 	return 0;

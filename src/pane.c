@@ -46,13 +46,13 @@ static void name_stack(struct tt_pane *p, struct tt_symbolizer *sym, struct tt_p
 			continue;
 		memset(&fr, 0, sizeof(fr));
 		/* callers are return addresses: named by the call before them */
-		if (tt_sym_user(sym, (pid_t)p->pid, f->addr, i > 0, &fr) || !fr.func[0])
+		if (tt_sym_user(sym, (pid_t)p->pid, f->addr, i > 0, &fr) || !fr.func)
 			continue;
 		memset(&n, 0, sizeof(n));
-		snprintf(n.func, sizeof(n.func), "%s", fr.func);
-		snprintf(n.file, sizeof(n.file), "%s", fr.file);
+		snprintf(n.func, sizeof(n.func), "%s", tt_str(fr.func));
+		snprintf(n.file, sizeof(n.file), "%s", tt_str(fr.file));
 		n.line = fr.line;
-		snprintf(n.module, sizeof(n.module), "%s", fr.module);
+		snprintf(n.module, sizeof(n.module), "%s", tt_str(fr.module));
 		f->name = tt_pane_intern(p, &n);
 	}
 }

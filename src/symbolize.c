@@ -125,8 +125,8 @@ static int kernel_locked(struct tt_symbolizer *s, uint64_t addr, bool is_ret, st
 	}
 	if (tt_ksyms_lookup(s->ksyms, is_ret && addr ? addr - 1 : addr, &name, &mod) != 0)
 		return -ENOENT;
-	copy_str(out->func, sizeof(out->func), name);
-	copy_str(out->module, sizeof(out->module), mod);
+	tt_frame_set_func(out, name);
+	tt_frame_set_module(out, mod);
 	return 0;
 }
 
@@ -205,7 +205,7 @@ static int user_locked(struct tt_symbolizer *s, pid_t pid, uint64_t addr, bool i
 			return -ENOENT;
 	}
 	const char *base = strrchr(m->path, '/');
-	copy_str(out->module, sizeof(out->module), base ? base + 1 : m->path);
+	tt_frame_set_module(out, base ? base + 1 : m->path);
 	if (m->path[0] != '/')
 		return -ENOENT; /* [vdso], anonymous JIT code */
 
@@ -233,8 +233,8 @@ static int user_locked(struct tt_symbolizer *s, pid_t pid, uint64_t addr, bool i
 		vaddr--;
 	if (tt_elfsyms_lookup(es, vaddr, &h) != 0)
 		return -ENOENT;
-	copy_str(out->func, sizeof(out->func), h.func);
-	copy_str(out->file, sizeof(out->file), h.file);
+	tt_frame_set_func(out, h.func);
+	tt_frame_set_file(out, h.file);
 	out->line = h.line;
 	return 0;
 }
@@ -360,8 +360,8 @@ static int file_frame(const struct tt_elfsyms *es, uint64_t v, bool by_vaddr, bo
 		vaddr--;
 	if (tt_elfsyms_lookup(es, vaddr, &h) != 0)
 		return -ENODATA; /* this file's code, no symbol for it */
-	copy_str(out->func, sizeof(out->func), h.func);
-	copy_str(out->file, sizeof(out->file), h.file);
+	tt_frame_set_func(out, h.func);
+	tt_frame_set_file(out, h.file);
 	out->line = h.line;
 	return 0;
 }
@@ -383,7 +383,7 @@ int tt_sym_file_frame(struct tt_symbolizer *s, int fd, const char *module, uint6
 	es = tt_filecache_get_fd(s->files, fd, NULL, &err);
 	r = file_frame(es, v, by_vaddr, is_ret, out);
 	if (!r || r == -ENODATA)
-		copy_str(out->module, sizeof(out->module), base_name(module));
+		tt_frame_set_module(out, base_name(module));
 	pthread_mutex_unlock(&s->lock);
 	return r;
 }
@@ -432,7 +432,7 @@ int tt_sym_build_id(struct tt_symbolizer *s, const uint8_t *id, uint64_t off, bo
 	es = by_build_id(s, id, &module);
 	r = file_frame(es, off, false, is_ret, out);
 	if (!r || r == -ENODATA)
-		copy_str(out->module, sizeof(out->module), module);
+		tt_frame_set_module(out, module);
 	pthread_mutex_unlock(&s->lock);
 	return r;
 }

@@ -36,17 +36,17 @@ void tt_stack_frame_line(struct tt_ui *ui, WINDOW *w, int y, int wd, const struc
 	int x = 2, maxx = wd - 1;
 
 	(void)ui;
-	if (f->func[0]) {
-		tt_fmt_sanitize(f->func, sizeof(f->func), s, sizeof(s));
+	if (f->func) {
+		tt_fmt_sanitize(tt_str(f->func), TT_FUNC_LEN, s, sizeof(s));
 		x += tt_draw_text(w, y, x, maxx - x, s, tt_theme_attr(TT_EL_STACK_FUNC));
 	} else {
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->addr);
 		x += tt_draw_text(w, y, x, maxx - x, buf, tt_theme_attr(TT_EL_STACK_ADDR));
 	}
-	if (f->file[0] && x + 2 < maxx) {
+	if (f->file && x + 2 < maxx) {
 		const char *file = s, *slash;
 
-		tt_fmt_sanitize(f->file, sizeof(f->file), s, sizeof(s));
+		tt_fmt_sanitize(tt_str(f->file), TT_FILE_LEN, s, sizeof(s));
 		/* Long paths: the basename and line are what identify the frame. */
 		slash = strrchr(s, '/');
 		if (slash && short_paths)
@@ -57,8 +57,8 @@ void tt_stack_frame_line(struct tt_ui *ui, WINDOW *w, int y, int wd, const struc
 			snprintf(buf, sizeof(buf), "  %s", file);
 		x += tt_draw_text(w, y, x, maxx - x, buf, tt_theme_attr(TT_EL_STACK_FILE));
 	}
-	if (f->module[0] && x + 2 < maxx) {
-		tt_fmt_sanitize(f->module, sizeof(f->module), s, sizeof(s));
+	if (f->module && x + 2 < maxx) {
+		tt_fmt_sanitize(tt_str(f->module), TT_MODULE_LEN, s, sizeof(s));
 		snprintf(buf, sizeof(buf), "  [%s]", s);
 		/* Whole or not at all: a lone "[" at the border reads as garbage. */
 		if ((int)strlen(buf) <= maxx - x)
@@ -372,8 +372,8 @@ static bool want_short_paths(const struct tt_stack *u, int un, int wd)
 	for (int i = 0; i < un; i++) {
 		const struct tt_frame *f = &u->frames[i];
 
-		if ((int)(strnlen(f->func, TT_FUNC_LEN) + strnlen(f->file, TT_FILE_LEN) +
-		          strnlen(f->module, TT_MODULE_LEN) + 20) > wd - 3)
+		if ((int)(strlen(tt_str(f->func)) + strlen(tt_str(f->file)) +
+		          strlen(tt_str(f->module)) + 20) > wd - 3)
 			return true;
 	}
 	return false;

@@ -66,9 +66,9 @@ static void to_frame(const struct tt_pane *p, const struct tt_pane_frame *pf, st
 	if (!n)
 		return;
 	/* the table's strings may lack their NUL: bounded copies */
-	snprintf(f->func, sizeof(f->func), "%.*s", (int)sizeof(n->func) - 1, n->func);
-	snprintf(f->file, sizeof(f->file), "%.*s", (int)sizeof(n->file) - 1, n->file);
-	snprintf(f->module, sizeof(f->module), "%.*s", (int)sizeof(n->module) - 1, n->module);
+	f->func = tt_str_intern(n->func, sizeof(n->func));
+	f->file = tt_str_intern(n->file, sizeof(n->file));
+	f->module = tt_str_intern(n->module, sizeof(n->module));
 	f->line = n->line;
 }
 

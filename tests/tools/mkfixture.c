@@ -140,10 +140,10 @@ static void frame(struct tt_stack *s, uint64_t addr, const char *func, const cha
 		return;
 	f = &s->frames[s->n++];
 	f->addr = addr;
-	snprintf(f->func, sizeof(f->func), "%s", func ? func : "");
-	snprintf(f->file, sizeof(f->file), "%s", file ? file : "");
+	tt_frame_set_func(f, func);
+	tt_frame_set_file(f, file);
 	f->line = line;
-	snprintf(f->module, sizeof(f->module), "%s", module ? module : "");
+	tt_frame_set_module(f, module);
 }
 
 static void kernel_stack(struct tt_stack *s)

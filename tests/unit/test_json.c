@@ -52,10 +52,10 @@ static void fill_frame(struct tt_frame *fr, uint64_t addr, const char *func, con
 {
 	memset(fr, 0, sizeof(*fr));
 	fr->addr = addr;
-	snprintf(fr->func, sizeof(fr->func), "%s", func);
-	snprintf(fr->file, sizeof(fr->file), "%s", file);
+	tt_frame_set_func(fr, func);
+	tt_frame_set_file(fr, file);
 	fr->line = line;
-	snprintf(fr->module, sizeof(fr->module), "%s", mod);
+	tt_frame_set_module(fr, mod);
 }
 
 /* Two writes in flight: a pty writer with its readers, a serial one behind a lock. */
@@ -123,10 +123,10 @@ static void assert_frames_equal(const struct tt_stack *x, const struct tt_stack 
 	assert_int_equal(x->n, y->n);
 	for (int i = 0; i < x->n; i++) {
 		assert_true(x->frames[i].addr == y->frames[i].addr);
-		assert_string_equal(x->frames[i].func, y->frames[i].func);
-		assert_string_equal(x->frames[i].file, y->frames[i].file);
+		assert_string_equal(tt_str(x->frames[i].func), tt_str(y->frames[i].func));
+		assert_string_equal(tt_str(x->frames[i].file), tt_str(y->frames[i].file));
 		assert_int_equal(x->frames[i].line, y->frames[i].line);
-		assert_string_equal(x->frames[i].module, y->frames[i].module);
+		assert_string_equal(tt_str(x->frames[i].module), tt_str(y->frames[i].module));
 	}
 }
 
@@ -1151,6 +1151,8 @@ static void test_worst_case_document_loads(void **state)
 	struct fx *f = *state;
 	struct tt_model *m = f->a;
 	struct tt_model_event *e = calloc(1, sizeof(*e));
+	struct tt_frame fr0 = {0};
+	char longest[TT_FILE_LEN];
 	char *s;
 
 	assert_non_null(e);
@@ -1182,13 +1184,20 @@ static void test_worst_case_document_loads(void **state)
 	memset(e->waker_comm, 'w', sizeof(e->waker_comm) - 1);
 	e->ustack.n = TT_USTACK_MAX;
 	e->kstack.n = TT_KSTACK_MAX;
+	memset(longest, 'f', TT_FUNC_LEN - 1);
+	longest[TT_FUNC_LEN - 1] = 0;
+	fr0.func = tt_str_intern(longest, sizeof(longest));
+	memset(longest, 'p', TT_FILE_LEN - 1);
+	longest[TT_FILE_LEN - 1] = 0;
+	fr0.file = tt_str_intern(longest, sizeof(longest));
+	memset(longest, 'm', TT_MODULE_LEN - 1);
+	longest[TT_MODULE_LEN - 1] = 0;
+	fr0.module = tt_str_intern(longest, sizeof(longest));
 	for (int i = 0; i < TT_USTACK_MAX; i++) {
 		struct tt_frame *fr = &e->ustack.frames[i];
 
+		*fr = fr0;
 		fr->addr = UINT64_MAX;
-		memset(fr->func, 'f', sizeof(fr->func) - 1);
-		memset(fr->file, 'p', sizeof(fr->file) - 1);
-		memset(fr->module, 'm', sizeof(fr->module) - 1);
 		fr->line = INT32_MAX;
 		if (i < TT_KSTACK_MAX)
 			e->kstack.frames[i] = *fr;

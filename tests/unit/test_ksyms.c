@@ -29,19 +29,19 @@ static void test_tty_write(void **state)
 	struct tt_symbolizer *s = tt_sym_new();
 	assert_non_null(s);
 	assert_int_equal(tt_sym_kernel(s, a, &f), 0);
-	assert_string_equal(f.func, "tty_write");
-	assert_string_equal(f.module, "kernel");
+	assert_string_equal(tt_str(f.func), "tty_write");
+	assert_string_equal(tt_str(f.module), "kernel");
 	assert_int_equal(f.addr, a);
 	assert_int_equal(tt_sym_kernel(s, a + 4, &f), 0);
-	assert_string_equal(f.func, "tty_write");
+	assert_string_equal(tt_str(f.func), "tty_write");
 	/* the byte before belongs to someone else */
 	if (tt_sym_kernel(s, a - 1, &f) == 0)
-		assert_string_not_equal(f.func, "tty_write");
+		assert_string_not_equal(tt_str(f.func), "tty_write");
 	/* redirected_tty_write exists on this kernel too (notes), and differs */
 	if (tt_ksym_lookup_addr("redirected_tty_write", &b) == 0) {
 		assert_true(b != a);
 		assert_int_equal(tt_sym_kernel(s, b, &f), 0);
-		assert_string_equal(f.func, "redirected_tty_write");
+		assert_string_equal(tt_str(f.func), "redirected_tty_write");
 	}
 	assert_int_equal(tt_ksym_lookup_addr("no_such_symbol_hopefully", &b), -ENOENT);
 	assert_int_equal(b, 0);

@@ -96,14 +96,14 @@ static void check_cwriter(const char *path, const char *module)
 	uint64_t a_l1 = runtime_addr(pid, module, es, l1->start + 3);
 
 	assert_int_equal(tt_sym_user(s, pid, a_dw, false, &f), 0);
-	assert_string_equal(f.func, "do_write");
-	assert_string_equal(f.module, module);
+	assert_string_equal(tt_str(f.func), "do_write");
+	assert_string_equal(tt_str(f.module), module);
 	assert_int_equal(f.addr, a_dw);
 	/* a return address just past level_two's last byte is still level_two's call */
 	assert_int_equal(tt_sym_user(s, pid, a_l2_end, true, &f), 0);
-	assert_string_equal(f.func, "level_two");
+	assert_string_equal(tt_str(f.func), "level_two");
 	if (tt_sym_user(s, pid, a_l2_end, false, &f) == 0)
-		assert_string_not_equal(f.func, "level_two");
+		assert_string_not_equal(tt_str(f.func), "level_two");
 
 	/* event: ustack[0], then user_ret, then the rest of the walk */
 	static struct tt_model_event ev;
@@ -117,15 +117,15 @@ static void check_cwriter(const char *path, const char *module)
 	assert_true(ev.stk_flags & TT_EVSTK_SYMBOLIZED);
 	assert_false(ev.stk_flags & TT_EVSTK_PROC_GONE);
 	assert_int_equal(ev.ustack.n, 3);
-	assert_string_equal(ev.ustack.frames[0].func, "do_write");
-	assert_string_equal(ev.ustack.frames[1].func, "level_two");
+	assert_string_equal(tt_str(ev.ustack.frames[0].func), "do_write");
+	assert_string_equal(tt_str(ev.ustack.frames[1].func), "level_two");
 	assert_int_equal(ev.ustack.frames[1].addr, a_l2_end);
-	assert_string_equal(ev.ustack.frames[2].func, "level_one");
+	assert_string_equal(tt_str(ev.ustack.frames[2].func), "level_one");
 	assert_int_equal(ev.kstack.n, kn);
 	if (kn) {
-		assert_string_equal(ev.kstack.frames[0].func, "tty_write");
-		assert_string_equal(ev.kstack.frames[1].func, "tty_write");
-		assert_string_equal(ev.kstack.frames[1].module, "kernel");
+		assert_string_equal(tt_str(ev.kstack.frames[0].func), "tty_write");
+		assert_string_equal(tt_str(ev.kstack.frames[1].func), "tty_write");
+		assert_string_equal(tt_str(ev.kstack.frames[1].module), "kernel");
 	}
 
 	/*
@@ -137,8 +137,8 @@ static void check_cwriter(const char *path, const char *module)
 	ev.pid = (uint32_t)pid;
 	assert_int_equal(tt_sym_event(s, &ev, us, 2, a_l2_end, NULL, 0), 0);
 	assert_false(ev.stk_flags & TT_EVSTK_PROC_GONE);
-	assert_string_equal(ev.ustack.frames[0].func, "do_write");
-	assert_string_equal(ev.ustack.frames[1].func, "level_two");
+	assert_string_equal(tt_str(ev.ustack.frames[0].func), "do_write");
+	assert_string_equal(tt_str(ev.ustack.frames[1].func), "level_two");
 
 	/* forgotten (or never seen): addresses stay, names go, the flag says why */
 	tt_sym_forget_pid(s, pid);
@@ -149,7 +149,7 @@ static void check_cwriter(const char *path, const char *module)
 	assert_int_equal(ev.ustack.n, 3);
 	assert_int_equal(ev.ustack.frames[0].addr, a_dw);
 	assert_int_equal(ev.ustack.frames[1].addr, a_l2_end);
-	assert_string_equal(ev.ustack.frames[0].func, "");
+	assert_string_equal(tt_str(ev.ustack.frames[0].func), "");
 	assert_int_equal(tt_sym_user(s, pid, a_dw, false, &f), -ESRCH);
 	tt_sym_free(s);
 	tt_elfsyms_free(es);
@@ -194,8 +194,8 @@ static void test_deleted_binary(void **state)
 	struct tt_symbolizer *s = tt_sym_new();
 	struct tt_frame f;
 	assert_int_equal(tt_sym_user(s, pid, a, false, &f), 0);
-	assert_string_equal(f.func, "level_two");
-	assert_string_equal(f.module, base);
+	assert_string_equal(tt_str(f.func), "level_two");
+	assert_string_equal(tt_str(f.module), base);
 	reap(pid);
 	tt_sym_free(s);
 	tt_elfsyms_free(es);
@@ -246,21 +246,21 @@ static void check_go(const char *name)
 	struct tt_symbolizer *s = tt_sym_new();
 	struct tt_frame f;
 	assert_int_equal(tt_sym_user(s, pid, a, false, &f), 0);
-	assert_string_equal(f.func, "main.tick");
-	assert_non_null(strstr(f.file, "tests/fixtures/marquee/main.go"));
+	assert_string_equal(tt_str(f.func), "main.tick");
+	assert_non_null(strstr(tt_str(f.file), "tests/fixtures/marquee/main.go"));
 	assert_true(f.line > 0);
 	if (tick_line()) /* the prologue: the `func` line itself */
 		assert_int_equal(f.line, tick_line());
-	assert_string_equal(f.module, mod);
-	printf("%s: main.tick+4 = %s:%d\n", name, f.file, f.line);
+	assert_string_equal(tt_str(f.module), mod);
+	printf("%s: main.tick+4 = %s:%d\n", name, tt_str(f.file), f.line);
 	/* return address = end of main.tick: still main.tick's call site */
 	a = runtime_addr(pid, name, es, end - 1) + 1;
 	assert_int_equal(tt_sym_user(s, pid, a, true, &f), 0);
-	assert_string_equal(f.func, "main.tick");
+	assert_string_equal(tt_str(f.func), "main.tick");
 	/* an address in no mapping at all */
 	assert_int_equal(tt_sym_user(s, pid, 0x10, false, &f), -ENOENT);
 	assert_int_equal(f.addr, 0x10);
-	assert_string_equal(f.func, "");
+	assert_string_equal(tt_str(f.func), "");
 	reap(pid);
 	tt_sym_free(s);
 	tt_elfsyms_free(es);
@@ -376,7 +376,7 @@ static void test_stack_bounds(void **state)
 	assert_int_equal(ev.ustack.frames[1].addr, 0xdead);
 	assert_int_equal(ev.ustack.frames[2].addr, 0x1001);
 	assert_int_equal(ev.kstack.n, TT_KSTACK_MAX);
-	assert_string_equal(ev.kstack.frames[0].func, "");
+	assert_string_equal(tt_str(ev.kstack.frames[0].func), "");
 	/* no user_ret: no inserted frame */
 	memset(&ev, 0, sizeof(ev));
 	ev.pid = (uint32_t)getpid();

@@ -741,8 +741,8 @@ static void test_stack_raw_addresses(void **state)
 	ev->ustack.n = 1;
 	ev->ustack.frames[0].addr = 0x55d0c0ffee00ull;
 	ev->kstack.n = 1;
-	snprintf(ev->kstack.frames[0].func, TT_FUNC_LEN, "n_tty_write");
-	snprintf(ev->kstack.frames[0].module, TT_MODULE_LEN, "kernel");
+	tt_frame_set_func(&ev->kstack.frames[0], "n_tty_write");
+	tt_frame_set_module(&ev->kstack.frames[0], "kernel");
 	tt_model_push_event(&m, ev);
 	free(ev);
 	ui->stack_valid = true;
