@@ -1034,6 +1034,13 @@ void tt_collector_close(struct tt_collector *c)
 		        "ttytop: first writes: %llu goroutines, %llu frames from kernel captures\n",
 		        (unsigned long long)c->early->fixed_goids,
 		        (unsigned long long)c->early->fixed_frames);
+	if (c->verbose) {
+		struct tt_str_stats st;
+
+		tt_str_stats(&st);
+		fprintf(stderr, "ttytop: frame names: %u kept (%zu KiB), %llu refused (table full)\n",
+		        st.names - 1, st.bytes >> 10, (unsigned long long)st.refused);
+	}
 	if (c->early)
 		tt_early_free(c->early);
 	free(c->early);
