@@ -133,6 +133,33 @@ static void test_overlong_line_ends_extent(void **state)
 	tt_ksyms_free(k);
 }
 
+/* Call padding: __pfx_ symbols end the function before them but keep no name. */
+static void test_padding_symbols_nameless(void **state)
+{
+	(void)state;
+	static const char text[] = "ffffffff81000000 T first\n"
+	                           "ffffffff81000030 t __pfx_second\n"
+	                           "ffffffff81000040 t second\n"
+	                           "ffffffff81000070 T __pfx_\n"; /* no function after the prefix */
+	struct tt_ksyms *k = load_text(text, sizeof(text) - 1);
+	const char *name, *mod;
+
+	assert_int_equal(k->n, 4);
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff8100002full, &name, &mod), 0);
+	assert_string_equal(name, "first");
+	/* the padding is not "first", and is not named at all */
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff81000038ull, &name, &mod), -ENOENT);
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff81000044ull, &name, &mod), 0);
+	assert_string_equal(name, "second");
+	/* a bare "__pfx_" is an ordinary name */
+	assert_int_equal(tt_ksyms_lookup(k, 0xffffffff81000070ull, &name, &mod), 0);
+	assert_string_equal(name, "__pfx_");
+	/* no padding name was stored: "kernel", "first", "second", "__pfx_" */
+	assert_int_equal(k->names_len, sizeof("kernel") + sizeof("first") + sizeof("second") +
+	                                   sizeof("__pfx_"));
+	tt_ksyms_free(k);
+}
+
 /*
  * A NUL inside a line once made the reader skip the following line (the
  * overlong-line check could not see the newline), so the next symbol was
@@ -250,6 +277,7 @@ int main(void)
 	    cmocka_unit_test(test_tty_write),
 	    cmocka_unit_test(test_synthetic),
 	    cmocka_unit_test(test_overlong_line_ends_extent),
+	    cmocka_unit_test(test_padding_symbols_nameless),
 	    cmocka_unit_test(test_nul_in_line),
 	    cmocka_unit_test(test_strict_address),
 	    cmocka_unit_test(test_last_symbol_at_top),
