@@ -1,4 +1,4 @@
-// srcs: src/json_parse.c src/json_parse_go.c src/json_parse_pane.c src/panetab.c src/json_in.c src/utf8.c src/model.c src/model_go.c src/hist.c src/names.c
+// srcs: src/json_parse.c src/json_parse_go.c src/json_parse_pane.c src/panetab.c src/json_in.c src/utf8.c src/model.c src/model_go.c src/hist.c src/names.c src/strtab.c
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * libFuzzer target: --replay opens files from anywhere, so tt_json_parse must
