@@ -75,11 +75,10 @@ int tt_ksyms_job_finish(struct tt_ksyms_job *j, struct tt_probe_report *rep, cha
 	tt_probe_lost(rep);
 	if (rep->tty_write)
 		return 0;
-	if (err)
-		snprintf(err, errlen,
-		         j->ret < 0 ? "cannot read /proc/kallsyms: %s"
-		                    : "cannot find tty_write in /proc/kallsyms (kernel.kptr_restrict, "
-		                      "or a kernel without the tty layer)%s",
-		         j->ret < 0 ? strerror(-j->ret) : "");
+	if (err && j->ret < 0)
+		snprintf(err, errlen, "cannot read /proc/kallsyms: %s", strerror(-j->ret));
+	else if (err)
+		snprintf(err, errlen, "cannot find tty_write in /proc/kallsyms (kernel.kptr_restrict, "
+		                      "or a kernel without the tty layer)");
 	return -ENOENT;
 }
